@@ -1,0 +1,47 @@
+// Acquires a WebGPU device, or fails with one sentence that says what to try.
+
+export class WebGpuUnavailableError extends Error {}
+export class GpuDeviceLostError extends Error {}
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+}
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  adapter: AdapterSummary;
+  /** True when the device was created with `timestamp-query` (per-kernel GPU times). */
+  timestamps: boolean;
+}
+
+export const WEBGPU_HELP =
+  'WebGPU is not available here: use a recent Chrome or Edge (113+) on http://127.0.0.1 or https, ' +
+  'and if it is still missing enable chrome://flags/#enable-unsafe-webgpu (Linux: start Chrome with --enable-unsafe-webgpu).';
+
+export async function acquireDevice(opts: { timestamps?: boolean } = {}): Promise<AcquiredDevice> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) throw new WebGpuUnavailableError(WEBGPU_HELP);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new WebGpuUnavailableError(`No WebGPU adapter was found. ${WEBGPU_HELP}`);
+  const wantTimestamps = (opts.timestamps ?? true) && adapter.features.has('timestamp-query');
+  const device = await adapter.requestDevice({
+    label: 'seq2seq-webgpu',
+    requiredFeatures: wantTimestamps ? ['timestamp-query'] : [],
+  });
+  const info = adapter.info;
+  return {
+    device,
+    timestamps: wantTimestamps,
+    adapter: {
+      vendor: info?.vendor ?? '',
+      architecture: info?.architecture ?? '',
+      device: info?.device ?? '',
+      description: info?.description ?? '',
+      isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    },
+  };
+}

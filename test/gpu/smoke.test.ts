@@ -1,0 +1,37 @@
+// The harness end to end: Vite serves the project, headless Chrome runs a WGSL kernel on
+// WebGPU over lengths that are not multiples of the workgroup size, Node checks every element.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHarness, type Harness } from '../../src/harness/harness.ts';
+
+const PAGE = '/test/gpu/pages/smoke.ts';
+let h: Harness;
+
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('GPU smoke test in headless Chrome', () => {
+  it('finds a WebGPU adapter', async () => {
+    const info = await h.call<{ vendor: string }>(PAGE, 'adapterInfo');
+    expect(typeof info.vendor).toBe('string');
+  });
+
+  it.each([
+    [1, 0, 1],
+    [131, 0, 131], // 2 workgroups of 64 and 3 stragglers
+    [200, 7, 129], // an offset view
+  ])('fills and copies %i elements (offset %i, count %i) exactly', async (size, offset, count) => {
+    const r = await h.call<{ a: number[]; b: number[]; submits: number }>(PAGE, 'fillAndCopy', size, offset, count, 2.5);
+    const expected = Array.from({ length: size }, (_, i) => (i >= offset && i < offset + count ? 2.5 : -(i + 1)));
+    expect(r.a).toEqual(expected);
+    expect(r.b).toEqual(expected);
+    expect(r.submits).toBe(1);
+  });
+
+  it('reports page errors', () => {
+    expect(h.pageErrors).toEqual([]);
+  });
+});
