@@ -1,0 +1,62 @@
+// The one typed configuration (SPEC §4a): the same key names in the CLI (`key=value`),
+// in config.json, in checkpoint metadata and on the demo page.
+
+export type ModelName = 'lstm' | 'blog';
+export type OptimizerName = 'adam' | 'sgd';
+
+export interface Config {
+  // task (SPEC §1)
+  vocab_size: number;
+  max_length: number;
+  min_length: number;
+  // model (SPEC §3)
+  model: ModelName;
+  embedding_size: number;
+  hidden_size: number;
+  layers: number;
+  reverse_source: boolean;
+  // training (SPEC §4)
+  batch_size: number;
+  optimizer: OptimizerName;
+  lr: number;
+  clip_norm: number;
+  init_scale: number;
+  rounds: number;
+  steps: number;
+  // evaluation (SPEC §2)
+  evaluate_round: number;
+  eval_samples: number;
+  beam: number;
+  /** 0 means `max_length + 1`. */
+  decode_length: number;
+  seed: number;
+}
+
+/** Defaults chosen so that `seq2seq train` meets its goals on a 2-core software adapter. */
+export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
+  vocab_size: 100,
+  max_length: 20,
+  min_length: 1,
+  model: 'lstm',
+  embedding_size: 32,
+  hidden_size: 64,
+  layers: 1,
+  reverse_source: true,
+  batch_size: 64,
+  optimizer: 'adam',
+  lr: 0.003,
+  clip_norm: 5,
+  init_scale: 0.08,
+  rounds: 10,
+  steps: 300,
+  evaluate_round: 5,
+  eval_samples: 1000,
+  beam: 1,
+  decode_length: 0,
+  seed: 0,
+});
+
+/** The decode limit in steps (SPEC §2: `max_length + 1` unless configured). */
+export function decodeLength(c: Pick<Config, 'decode_length' | 'max_length'>): number {
+  return c.decode_length > 0 ? c.decode_length : c.max_length + 1;
+}
