@@ -1,0 +1,31 @@
+// What the trainer, the evaluator and the CLI need from a model, whichever it is.
+import type { Config, ModelName } from '../config/config.ts';
+import type { ArenaLayout, View } from '../gpu/buffers.ts';
+import type { Program } from '../gpu/program.ts';
+import type { Batch } from '../task/batch.ts';
+
+/**
+ * A model recorded on the GPU for one batch shape (B = config.batch_size,
+ * S = config.max_length, T = S + 1). Built once; its programs are replayed every step.
+ */
+export interface GpuModel {
+  readonly name: ModelName;
+  readonly config: Config;
+  /** Parameter names and shapes, exactly SPEC §3 (PyTorch state_dict names). */
+  readonly layout: ArenaLayout;
+  /** (layout.size) f32 parameters. */
+  readonly params: GPUBuffer;
+  /** (layout.size) f32 gradients, same layout; trainStep overwrites them. */
+  readonly grads: GPUBuffer;
+  /** Uploads a batch's tokens and lengths (queue writes only, no submit). */
+  setBatch(batch: Batch): void;
+  /** Forward, loss and backward over the batch last set (no optimizer). */
+  readonly trainStep: Program;
+  /** (1) f32 mean cross-entropy of the last trainStep. */
+  readonly loss: View;
+  /** Greedy decoding of the batch last set: writes `decoded`. */
+  readonly decodeStep: Program;
+  /** (decode_length, B) i32 tokens, time-major. */
+  readonly decoded: View;
+  destroy(): void;
+}
