@@ -1,0 +1,42 @@
+// Turns untrusted key/value records (CLI, config.json, checkpoint metadata, the demo
+// page) into a Config, naming every mistake in one sentence each.
+import { UserError } from '../cli/errors.ts';
+import { DEFAULT_CONFIG, type Config } from './config.ts';
+import { checkValue, isConfigKey, unknownKeyMessage } from './rules.ts';
+
+/** The sentences for the keys and values of `partial` alone (no checks across keys). */
+export function keyProblems(partial: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(partial)) {
+    if (!isConfigKey(key)) problems.push(unknownKeyMessage(key));
+    else {
+      const p = checkValue(key, value);
+      if (p) problems.push(p);
+    }
+  }
+  return problems;
+}
+
+/** The defaults overlaid with `partial`, checked; throws UserError listing every mistake. */
+export function validateConfig(partial: Record<string, unknown>): Config {
+  if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
+    throw new UserError('A config must be an object of key/value settings.');
+  }
+  const problems = keyProblems(partial);
+  if (problems.length > 0) throw new UserError(problems.join(' '));
+  const config = { ...DEFAULT_CONFIG, ...partial } as Config;
+  const cross: string[] = [];
+  if (config.min_length > config.max_length) {
+    cross.push(`min_length (${config.min_length}) must not exceed max_length (${config.max_length}).`);
+  }
+  if (config.model === 'blog' && config.hidden_size % 2 !== 0) {
+    cross.push(`hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got ${config.hidden_size}.`);
+  }
+  if (cross.length > 0) throw new UserError(cross.join(' '));
+  return config;
+}
+
+/** Later layers win: e.g. mergeConfig(fileSettings, keyValues, flags). */
+export function mergeConfig(...layers: Record<string, unknown>[]): Config {
+  return validateConfig(Object.assign({}, ...layers));
+}
