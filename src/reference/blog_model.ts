@@ -1,0 +1,307 @@
+// Float64 CPU reference of the whole `blog` model (SPEC §3, the seed's Seq_1 + Seq_2):
+// forward, loss, backward to the gradient of every named tensor, and greedy decoding.
+// The GPU model (src/models/blog.ts) is checked against this, tensor by tensor.
+//
+// Letters: B batch, S source length, T target length, E embedding, H hidden, H2 = ⌊H/2⌋,
+// V vocabulary, L decode length. Token tensors are time-major: src (S, B), tgt (T, B).
+//
+//   e       = embedding[src]                                  (S·B, E)
+//   x       = xh(e) = L4(relu(L2(relu(L0(e)))))               (S·B, H)   all steps at once
+//   h_0     = 0;  h_{t+1} = t < len[b] ? tanh(x_t + hh(h_t)) : h_t     (B, H), t < S
+//   d_0     = h_S; d_{t+1} = relu(L4(relu(L2(relu(L0(d_t))))))          (B, H), t < T
+//   logits  = hv(d_1..d_T)                                    (T·B, V)
+//   loss    = mean over tgt != PAD of −log softmax(logits)[tgt]
+import { recurrentUpdateBackward, recurrentUpdateForward } from './recurrent.ts';
+
+export const PAD = 0;
+
+export interface BlogDims {
+  V: number;
+  E: number;
+  H: number;
+  B: number;
+  S: number;
+  T: number;
+}
+
+export type BlogTensors = Record<string, Float64Array>;
+
+export interface BlogBatchRef {
+  /** (S, B) token ids, PAD past each length. */
+  src: ArrayLike<number>;
+  /** (B) source lengths. */
+  srcLengths: ArrayLike<number>;
+  /** (T, B) target ids (primes, EOS, then PAD). */
+  tgt: ArrayLike<number>;
+}
+
+/** The three Linear layers of an MLP: in → 2H → H2 → out. */
+function mlpDims(inSize: number, H: number, outSize: number): [number, number][] {
+  const H2 = Math.floor(H / 2);
+  return [
+    [2 * H, inSize],
+    [H2, 2 * H],
+    [outSize, H2],
+  ];
+}
+
+const MLPS = ['encoder.xh', 'encoder.hh', 'decoder.hh', 'decoder.hv'] as const;
+
+/** Every named tensor and its shape, in arena order (PyTorch state_dict names; weights [out, in]). */
+export function blogParamShapes(d: Pick<BlogDims, 'V' | 'E' | 'H'>): [string, number[]][] {
+  const out: [string, number[]][] = [['embedding.weight', [d.V, d.E]]];
+  const io: Record<(typeof MLPS)[number], [number, number]> = {
+    'encoder.xh': [d.E, d.H],
+    'encoder.hh': [d.H, d.H],
+    'decoder.hh': [d.H, d.H],
+    'decoder.hv': [d.H, d.V],
+  };
+  for (const m of MLPS) {
+    mlpDims(io[m][0], d.H, io[m][1]).forEach(([o, i], k) => {
+      out.push([`${m}.${2 * k}.weight`, [o, i]]);
+      out.push([`${m}.${2 * k}.bias`, [o]]);
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Linear layers over rows, float64.
+
+/** y (R, O) = act(x (R, I) · W(O, I)ᵀ + b (O)). */
+export function linearForward(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, R: number, I: number, O: number, relu: boolean): Float64Array {
+  const y = new Float64Array(R * O);
+  for (let r = 0; r < R; r++) {
+    for (let o = 0; o < O; o++) {
+      let s = b[o];
+      for (let i = 0; i < I; i++) s += x[r * I + i] * w[o * I + i];
+      y[r * O + o] = relu && s < 0 ? 0 : s;
+    }
+  }
+  return y;
+}
+
+/**
+ * Backward of linearForward from dy (R, O) (gradient of the post-activation output y).
+ * Adds into dw (O, I) and db (O); returns dx (R, I).
+ */
+export function linearBackward(
+  dy: ArrayLike<number>,
+  y: ArrayLike<number>,
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  dw: Float64Array,
+  db: Float64Array,
+  R: number,
+  I: number,
+  O: number,
+  relu: boolean,
+): Float64Array {
+  const dz = new Float64Array(R * O);
+  for (let k = 0; k < R * O; k++) dz[k] = relu && !(y[k] > 0) ? 0 : dy[k];
+  const dx = new Float64Array(R * I);
+  for (let r = 0; r < R; r++) {
+    for (let o = 0; o < O; o++) {
+      const g = dz[r * O + o];
+      if (g === 0) continue;
+      db[o] += g;
+      for (let i = 0; i < I; i++) {
+        dw[o * I + i] += g * x[r * I + i];
+        dx[r * I + i] += g * w[o * I + i];
+      }
+    }
+  }
+  return dx;
+}
+
+/** The activations of one 3-layer MLP over R rows: a1 (R, 2H), a2 (R, H2), out (R, O). */
+export interface MlpCache {
+  input: Float64Array;
+  a1: Float64Array;
+  a2: Float64Array;
+  out: Float64Array;
+}
+
+interface MlpShape {
+  name: string;
+  I: number;
+  H: number;
+  O: number;
+  /** ReLU after the last layer (decoder.hh) or not. */
+  lastRelu: boolean;
+}
+
+export function mlpForward(p: BlogTensors, m: MlpShape, input: Float64Array, R: number): MlpCache {
+  const H2 = Math.floor(m.H / 2);
+  const a1 = linearForward(input, p[`${m.name}.0.weight`], p[`${m.name}.0.bias`], R, m.I, 2 * m.H, true);
+  const a2 = linearForward(a1, p[`${m.name}.2.weight`], p[`${m.name}.2.bias`], R, 2 * m.H, H2, true);
+  const out = linearForward(a2, p[`${m.name}.4.weight`], p[`${m.name}.4.bias`], R, H2, m.O, m.lastRelu);
+  return { input, a1, a2, out };
+}
+
+/** Adds the MLP's weight and bias gradients into g; returns d input (R, I). */
+export function mlpBackward(p: BlogTensors, g: BlogTensors, m: MlpShape, c: MlpCache, dOut: ArrayLike<number>, R: number): Float64Array {
+  const H2 = Math.floor(m.H / 2);
+  const n = m.name;
+  const da2 = linearBackward(dOut, c.out, c.a2, p[`${n}.4.weight`], g[`${n}.4.weight`], g[`${n}.4.bias`], R, H2, m.O, m.lastRelu);
+  const da1 = linearBackward(da2, c.a2, c.a1, p[`${n}.2.weight`], g[`${n}.2.weight`], g[`${n}.2.bias`], R, 2 * m.H, H2, true);
+  return linearBackward(da1, c.a1, c.input, p[`${n}.0.weight`], g[`${n}.0.weight`], g[`${n}.0.bias`], R, m.I, 2 * m.H, true);
+}
+
+function shapes(d: Pick<BlogDims, 'V' | 'E' | 'H'>): Record<(typeof MLPS)[number], MlpShape> {
+  return {
+    'encoder.xh': { name: 'encoder.xh', I: d.E, H: d.H, O: d.H, lastRelu: false },
+    'encoder.hh': { name: 'encoder.hh', I: d.H, H: d.H, O: d.H, lastRelu: false },
+    'decoder.hh': { name: 'decoder.hh', I: d.H, H: d.H, O: d.H, lastRelu: true },
+    'decoder.hv': { name: 'decoder.hv', I: d.H, H: d.H, O: d.V, lastRelu: false },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The model.
+
+export interface BlogEncoderCache {
+  /** (S·B, E) embedded source. */
+  emb: Float64Array;
+  xh: MlpCache;
+  /** hh at each step t < S over (B) rows. */
+  hh: MlpCache[];
+  /** (S+1) states h_0..h_S, each (B, H). */
+  h: Float64Array[];
+}
+
+export interface BlogForwardCache {
+  enc: BlogEncoderCache;
+  /** decoder.hh at each step t < T; dec[t].out is d_{t+1} (B, H). */
+  dec: MlpCache[];
+  /** decoder.hv over all T·B rows; hv.out are the logits (T·B, V). */
+  hv: MlpCache;
+  loss: number;
+  /** Number of non-PAD targets. */
+  count: number;
+  /** (T·B, V) d loss / d logits. */
+  dlogits: Float64Array;
+}
+
+export function blogEncode(p: BlogTensors, d: Omit<BlogDims, 'T'>, src: ArrayLike<number>, srcLengths: ArrayLike<number>): BlogEncoderCache {
+  const { E, H, B, S } = d;
+  const m = shapes(d);
+  const emb = new Float64Array(S * B * E);
+  const table = p['embedding.weight'];
+  for (let r = 0; r < S * B; r++) for (let j = 0; j < E; j++) emb[r * E + j] = table[src[r] * E + j];
+  const xh = mlpForward(p, m['encoder.xh'], emb, S * B);
+  const h = [new Float64Array(B * H)];
+  const hh: MlpCache[] = [];
+  for (let t = 0; t < S; t++) {
+    const c = mlpForward(p, m['encoder.hh'], h[t], B);
+    hh.push(c);
+    h.push(recurrentUpdateForward(xh.out.subarray(t * B * H, (t + 1) * B * H), c.out, h[t], srcLengths, t, B, H));
+  }
+  return { emb, xh, hh, h };
+}
+
+/** Runs decoder.hh for `steps` steps from hEnc; returns the per-step caches and d_1..d_steps stacked (steps·B, H). */
+function decodeStates(p: BlogTensors, d: Pick<BlogDims, 'V' | 'E' | 'H' | 'B'>, hEnc: Float64Array, steps: number): { dec: MlpCache[]; states: Float64Array } {
+  const { H, B } = d;
+  const m = shapes(d)['decoder.hh'];
+  const dec: MlpCache[] = [];
+  const states = new Float64Array(steps * B * H);
+  let cur = hEnc;
+  for (let t = 0; t < steps; t++) {
+    const c = mlpForward(p, m, cur, B);
+    dec.push(c);
+    states.set(c.out, t * B * H);
+    cur = c.out;
+  }
+  return { dec, states };
+}
+
+/** Mean cross-entropy over non-PAD targets, and its gradient with respect to the logits. */
+export function crossEntropy(logits: ArrayLike<number>, tgt: ArrayLike<number>, R: number, V: number): { loss: number; count: number; dlogits: Float64Array } {
+  let count = 0;
+  for (let r = 0; r < R; r++) if (tgt[r] !== PAD) count++;
+  const dlogits = new Float64Array(R * V);
+  let loss = 0;
+  if (count === 0) return { loss: 0, count, dlogits };
+  for (let r = 0; r < R; r++) {
+    if (tgt[r] === PAD) continue;
+    let mx = -Infinity;
+    for (let v = 0; v < V; v++) mx = Math.max(mx, logits[r * V + v]);
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += Math.exp(logits[r * V + v] - mx);
+    const lse = mx + Math.log(sum);
+    loss += lse - logits[r * V + tgt[r]];
+    for (let v = 0; v < V; v++) dlogits[r * V + v] = Math.exp(logits[r * V + v] - lse) / count;
+    dlogits[r * V + tgt[r]] -= 1 / count;
+  }
+  return { loss: loss / count, count, dlogits };
+}
+
+export function blogForward(p: BlogTensors, d: BlogDims, batch: BlogBatchRef): BlogForwardCache {
+  const { B, S, T, V } = d;
+  const enc = blogEncode(p, d, batch.src, batch.srcLengths);
+  const { dec, states } = decodeStates(p, d, enc.h[S], T);
+  const hv = mlpForward(p, shapes(d)['decoder.hv'], states, T * B);
+  const { loss, count, dlogits } = crossEntropy(hv.out, batch.tgt, T * B, V);
+  return { enc, dec, hv, loss, count, dlogits };
+}
+
+export function blogLoss(p: BlogTensors, d: BlogDims, batch: BlogBatchRef): number {
+  return blogForward(p, d, batch).loss;
+}
+
+/** Zero tensors of every named shape. */
+export function blogZeros(d: Pick<BlogDims, 'V' | 'E' | 'H'>): BlogTensors {
+  const g: BlogTensors = {};
+  for (const [name, shape] of blogParamShapes(d)) g[name] = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  return g;
+}
+
+/** The gradient of the mean loss with respect to every named tensor. */
+export function blogBackward(p: BlogTensors, d: BlogDims, batch: BlogBatchRef, f: BlogForwardCache): BlogTensors {
+  const { E, H, B, S, T } = d;
+  const m = shapes(d);
+  const g = blogZeros(d);
+  // hv over all T·B rows: gradient of every decoder state d_1..d_T.
+  const dStates = mlpBackward(p, g, m['decoder.hv'], f.hv, f.dlogits, T * B);
+  // decoder.hh, last step first; the input gradient of step t goes to d_t (or h_S at t = 0).
+  let dh = new Float64Array(B * H);
+  for (let t = T - 1; t >= 0; t--) {
+    const dOut = dStates.slice(t * B * H, (t + 1) * B * H);
+    for (let k = 0; k < B * H; k++) dOut[k] += dh[k];
+    dh = mlpBackward(p, g, m['decoder.hh'], f.dec[t], dOut, B);
+  }
+  // encoder, last step first.
+  const dx = new Float64Array(S * B * H);
+  for (let t = S - 1; t >= 0; t--) {
+    const { dpre, dcarry } = recurrentUpdateBackward(dh, f.enc.h[t + 1], batch.srcLengths, t, B, H);
+    dx.set(dpre, t * B * H);
+    const dPrev = mlpBackward(p, g, m['encoder.hh'], f.enc.hh[t], dpre, B);
+    for (let k = 0; k < B * H; k++) dcarry[k] += dPrev[k];
+    dh = dcarry;
+  }
+  const de = mlpBackward(p, g, m['encoder.xh'], f.enc.xh, dx, S * B);
+  const demb = g['embedding.weight'];
+  for (let r = 0; r < S * B; r++) for (let j = 0; j < E; j++) demb[batch.src[r] * E + j] += de[r * E + j];
+  return g;
+}
+
+export function blogLossAndGrads(p: BlogTensors, d: BlogDims, batch: BlogBatchRef): { loss: number; grads: BlogTensors; logits: Float64Array } {
+  const f = blogForward(p, d, batch);
+  return { loss: f.loss, grads: blogBackward(p, d, batch, f), logits: f.hv.out };
+}
+
+/** Greedy decoding: (L, B) argmax tokens (first maximum on ties), time-major. */
+export function blogDecode(p: BlogTensors, d: Omit<BlogDims, 'T'>, src: ArrayLike<number>, srcLengths: ArrayLike<number>, L: number): Int32Array {
+  const { B, S, V } = d;
+  const enc = blogEncode(p, d, src, srcLengths);
+  const { states } = decodeStates(p, d, enc.h[S], L);
+  const logits = mlpForward(p, shapes(d)['decoder.hv'], states, L * B).out;
+  const out = new Int32Array(L * B);
+  for (let r = 0; r < L * B; r++) {
+    let best = 0;
+    for (let v = 1; v < V; v++) if (logits[r * V + v] > logits[r * V + best]) best = v;
+    out[r] = best;
+  }
+  return out;
+}
