@@ -1,0 +1,301 @@
+// Float64 CPU reference of the whole `lstm` model (SPEC §3): embeddings, multi-layer LSTM
+// encoder over the (optionally reversed, padding-masked) source, multi-layer LSTM decoder
+// started from the encoder's final (h, c) per layer and fed EOS then the target (teacher
+// forcing), `output` Linear H→V at every step, mean cross-entropy over non-PAD targets.
+// Written plainly, step by step, as the independent check of the GPU model.
+//
+// Letters: B batch, S source length, T target length (S + 1), E embedding, H hidden,
+// V vocabulary, L layers. Token arrays are time-major: src (S, B), tgt and decIn (T, B).
+import { lstmStepBackward, lstmStepForward, type CellForwardOut, type LstmLayerWeights } from './lstm.ts';
+import { initTensor } from '../models/init.ts';
+
+export const PAD = 0;
+
+export interface LstmDims {
+  V: number;
+  E: number;
+  H: number;
+  L: number;
+}
+
+/** The token side of a batch (the fields of task/batch.ts's Batch that the model reads). */
+export interface LstmTokens {
+  /** (S, B) i32 source tokens, PAD after each length. */
+  src: ArrayLike<number>;
+  /** (B) */
+  srcLengths: ArrayLike<number>;
+  /** (T, B) targets: primes, EOS, PAD. */
+  tgt: ArrayLike<number>;
+  /** (T, B) decoder inputs: EOS, then tgt shifted by one. */
+  decIn: ArrayLike<number>;
+}
+
+export type Tensors = Record<string, Float64Array>;
+
+/** SPEC §3 names and shapes, in arena order. */
+export function lstmParamShapes(d: LstmDims): [string, number[]][] {
+  const out: [string, number[]][] = [
+    ['src_embedding.weight', [d.V, d.E]],
+    ['tgt_embedding.weight', [d.V, d.E]],
+  ];
+  for (const m of ['encoder', 'decoder']) {
+    for (let k = 0; k < d.L; k++) {
+      const I = k === 0 ? d.E : d.H;
+      out.push([`${m}.weight_ih_l${k}`, [4 * d.H, I]]);
+      out.push([`${m}.weight_hh_l${k}`, [4 * d.H, d.H]]);
+      out.push([`${m}.bias_ih_l${k}`, [4 * d.H]]);
+      out.push([`${m}.bias_hh_l${k}`, [4 * d.H]]);
+    }
+  }
+  out.push(['output.weight', [d.V, d.H]]);
+  out.push(['output.bias', [d.V]]);
+  return out;
+}
+
+/** U(-scale, scale) parameters, bit-identical to models/init.ts's uniformInit on the GPU arena. */
+export function lstmInitParams(d: LstmDims, seed: number, scale: number): Tensors {
+  const p: Tensors = {};
+  for (const [name, shape] of lstmParamShapes(d)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    p[name] = Float64Array.from(initTensor(seed, name, n, { kind: 'uniform', bound: scale }));
+  }
+  return p;
+}
+
+/** Each column of src (S, B) reversed within its length; PAD positions stay. */
+export function reverseWithinLength(src: ArrayLike<number>, lengths: ArrayLike<number>, S: number, B: number): Int32Array {
+  const out = new Int32Array(S * B);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < S; t++) out[t * B + b] = t < lengths[b] ? src[(lengths[b] - 1 - t) * B + b] : src[t * B + b];
+  }
+  return out;
+}
+
+function layerWeights(p: Tensors, m: string, k: number): LstmLayerWeights {
+  return { wih: p[`${m}.weight_ih_l${k}`], whh: p[`${m}.weight_hh_l${k}`], bih: p[`${m}.bias_ih_l${k}`], bhh: p[`${m}.bias_hh_l${k}`] };
+}
+
+function embed(table: Float64Array, ids: ArrayLike<number>, offset: number, B: number, E: number): Float64Array {
+  const x = new Float64Array(B * E);
+  for (let b = 0; b < B; b++) for (let e = 0; e < E; e++) x[b * E + e] = table[ids[offset + b] * E + e];
+  return x;
+}
+
+interface StepCache {
+  x: Float64Array;
+  hPrev: Float64Array;
+  cPrev: Float64Array;
+  out: CellForwardOut;
+  mask?: boolean[];
+}
+
+export interface LstmForward {
+  loss: number;
+  /** (T·B, V) */
+  logits: Float64Array;
+  /** Rows counted in the mean. */
+  count: number;
+  /** Internals for lstmModelBackward. */
+  cache: { enc: StepCache[][]; dec: StepCache[][]; hTop: Float64Array[]; tokens: LstmTokens; srcIds: Int32Array; B: number; S: number; T: number };
+}
+
+/** Runs the stacked layers of one module over `steps` steps; returns caches [layer][t] and the final states. */
+function runModule(
+  p: Tensors,
+  m: string,
+  d: LstmDims,
+  steps: number,
+  B: number,
+  input: (t: number) => Float64Array,
+  h0: Float64Array[],
+  c0: Float64Array[],
+  mask: (t: number) => boolean[] | undefined,
+): { caches: StepCache[][]; h: Float64Array[]; c: Float64Array[]; top: Float64Array[] } {
+  const caches: StepCache[][] = Array.from({ length: d.L }, () => []);
+  const h = h0.map((a) => Float64Array.from(a));
+  const c = c0.map((a) => Float64Array.from(a));
+  const top: Float64Array[] = [];
+  for (let t = 0; t < steps; t++) {
+    let x = input(t);
+    const mk = mask(t);
+    for (let k = 0; k < d.L; k++) {
+      const I = k === 0 ? d.E : d.H;
+      const out = lstmStepForward(x, h[k], c[k], layerWeights(p, m, k), B, I, d.H, mk);
+      caches[k].push({ x, hPrev: h[k], cPrev: c[k], out, mask: mk });
+      h[k] = out.h;
+      c[k] = out.c;
+      x = out.h;
+    }
+    top.push(x);
+  }
+  return { caches, h, c, top };
+}
+
+function encode(p: Tensors, d: LstmDims, src: ArrayLike<number>, srcLengths: ArrayLike<number>, B: number, S: number, reverse: boolean) {
+  const srcIds = reverse ? reverseWithinLength(src, srcLengths, S, B) : Int32Array.from(src);
+  const zeros = Array.from({ length: d.L }, () => new Float64Array(B * d.H));
+  const enc = runModule(
+    p,
+    'encoder',
+    d,
+    S,
+    B,
+    (t) => embed(p['src_embedding.weight'], srcIds, t * B, B, d.E),
+    zeros,
+    zeros,
+    (t) => Array.from({ length: B }, (_, b) => t < srcLengths[b]),
+  );
+  return { enc, srcIds };
+}
+
+/** out (B, V) = h (B, H)·Wᵀ + b */
+function outputLayer(p: Tensors, h: Float64Array, B: number, H: number, V: number): Float64Array {
+  const w = p['output.weight'];
+  const bias = p['output.bias'];
+  const out = new Float64Array(B * V);
+  for (let b = 0; b < B; b++) {
+    for (let v = 0; v < V; v++) {
+      let s = bias[v];
+      for (let k = 0; k < H; k++) s += h[b * H + k] * w[v * H + k];
+      out[b * V + v] = s;
+    }
+  }
+  return out;
+}
+
+export function lstmModelForward(p: Tensors, d: LstmDims, tokens: LstmTokens, reverse: boolean): LstmForward {
+  const B = tokens.srcLengths.length;
+  const S = tokens.src.length / B;
+  const T = tokens.tgt.length / B;
+  const { enc, srcIds } = encode(p, d, tokens.src, tokens.srcLengths, B, S, reverse);
+  const dec = runModule(p, 'decoder', d, T, B, (t) => embed(p['tgt_embedding.weight'], tokens.decIn, t * B, B, d.E), enc.h, enc.c, () => undefined);
+  const logits = new Float64Array(T * B * d.V);
+  let loss = 0;
+  let count = 0;
+  for (let t = 0; t < T; t++) {
+    const l = outputLayer(p, dec.top[t], B, d.H, d.V);
+    logits.set(l, t * B * d.V);
+    for (let b = 0; b < B; b++) {
+      const y = tokens.tgt[t * B + b];
+      if (y === PAD) continue;
+      const row = l.subarray(b * d.V, (b + 1) * d.V);
+      let mx = -Infinity;
+      for (const v of row) mx = Math.max(mx, v);
+      let z = 0;
+      for (const v of row) z += Math.exp(v - mx);
+      loss += mx + Math.log(z) - row[y];
+      count++;
+    }
+  }
+  return { loss: count ? loss / count : 0, logits, count, cache: { enc: enc.caches, dec: dec.caches, hTop: dec.top, tokens, srcIds, B, S, T } };
+}
+
+/** Gradient of the mean loss with respect to every named tensor. */
+export function lstmModelBackward(p: Tensors, d: LstmDims, fwd: LstmForward): Tensors {
+  const { B, S, T, tokens, srcIds } = fwd.cache;
+  const { V, E, H, L } = d;
+  const g: Tensors = {};
+  for (const [name, shape] of lstmParamShapes(d)) g[name] = new Float64Array(shape.reduce((a, b) => a * b, 1));
+
+  // Output layer and softmax-CE: dlogits = (softmax - onehot) / count on counted rows.
+  const dhTop: Float64Array[] = [];
+  const wOut = p['output.weight'];
+  for (let t = 0; t < T; t++) {
+    const dht = new Float64Array(B * H);
+    const h = fwd.cache.hTop[t];
+    for (let b = 0; b < B; b++) {
+      const y = tokens.tgt[t * B + b];
+      if (y === PAD) continue;
+      const row = fwd.logits.subarray((t * B + b) * V, (t * B + b + 1) * V);
+      let mx = -Infinity;
+      for (const v of row) mx = Math.max(mx, v);
+      let z = 0;
+      for (const v of row) z += Math.exp(v - mx);
+      for (let v = 0; v < V; v++) {
+        const dl = (Math.exp(row[v] - mx) / z - (v === y ? 1 : 0)) / fwd.count;
+        g['output.bias'][v] += dl;
+        for (let k = 0; k < H; k++) {
+          g['output.weight'][v * H + k] += dl * h[b * H + k];
+          dht[b * H + k] += dl * wOut[v * H + k];
+        }
+      }
+    }
+    dhTop.push(dht);
+  }
+
+  // Backward through one module, top layer first; returns the gradients of its initial states
+  // and accumulates into the embedding of its inputs.
+  const backModule = (m: string, caches: StepCache[][], steps: number, dhAboveTop: Float64Array[] | null, dh0: Float64Array[], dc0: Float64Array[], table: string, ids: ArrayLike<number>) => {
+    let dAbove: Float64Array[] | null = dhAboveTop;
+    const dhInit: Float64Array[] = [];
+    const dcInit: Float64Array[] = [];
+    for (let k = L - 1; k >= 0; k--) {
+      const I = k === 0 ? E : H;
+      const w = layerWeights(p, m, k);
+      const dw = { wih: g[`${m}.weight_ih_l${k}`], whh: g[`${m}.weight_hh_l${k}`], bih: g[`${m}.bias_ih_l${k}`], bhh: g[`${m}.bias_hh_l${k}`] };
+      let dh = Float64Array.from(dh0[k]);
+      let dc = Float64Array.from(dc0[k]);
+      const dxs: Float64Array[] = new Array(steps);
+      for (let t = steps - 1; t >= 0; t--) {
+        const sc = caches[k][t];
+        const dhIn = Float64Array.from(dh);
+        if (dAbove) for (let i = 0; i < dhIn.length; i++) dhIn[i] += dAbove[t][i];
+        const r = lstmStepBackward(sc.x, sc.hPrev, sc.cPrev, sc.out, dhIn, dc, w, dw, B, I, H, sc.mask);
+        dxs[t] = r.dx;
+        dh = r.dhPrev;
+        dc = r.dcPrev;
+      }
+      dhInit[k] = dh;
+      dcInit[k] = dc;
+      dAbove = dxs;
+    }
+    // dAbove now holds the gradient of the embedded inputs.
+    const gt = g[table];
+    for (let t = 0; t < steps; t++) {
+      for (let b = 0; b < B; b++) {
+        const id = ids[t * B + b];
+        for (let e = 0; e < E; e++) gt[id * E + e] += dAbove![t][b * E + e];
+      }
+    }
+    return { dhInit, dcInit };
+  };
+
+  const zeros = Array.from({ length: L }, () => new Float64Array(B * H));
+  const decGrads = backModule('decoder', fwd.cache.dec, T, dhTop, zeros, zeros, 'tgt_embedding.weight', tokens.decIn);
+  backModule('encoder', fwd.cache.enc, S, null, decGrads.dhInit, decGrads.dcInit, 'src_embedding.weight', srcIds);
+  return g;
+}
+
+/**
+ * Greedy decoding: encoder over the source, then `steps` decoder steps fed EOS first and
+ * then their own argmax (lowest index on ties). Returns (steps, B) tokens, time-major.
+ */
+export function lstmGreedyDecode(p: Tensors, d: LstmDims, src: ArrayLike<number>, srcLengths: ArrayLike<number>, steps: number, reverse: boolean): Int32Array {
+  const B = srcLengths.length;
+  const S = src.length / B;
+  const EOS = d.V - 1;
+  const { enc } = encode(p, d, src, srcLengths, B, S, reverse);
+  const h = enc.h.map((a) => Float64Array.from(a));
+  const c = enc.c.map((a) => Float64Array.from(a));
+  const out = new Int32Array(steps * B);
+  let prev = new Int32Array(B).fill(EOS);
+  for (let t = 0; t < steps; t++) {
+    let x = embed(p['tgt_embedding.weight'], prev, 0, B, d.E);
+    for (let k = 0; k < d.L; k++) {
+      const r = lstmStepForward(x, h[k], c[k], layerWeights(p, 'decoder', k), B, k === 0 ? d.E : d.H, d.H);
+      h[k] = r.h;
+      c[k] = r.c;
+      x = r.h;
+    }
+    const logits = outputLayer(p, x, B, d.H, d.V);
+    const next = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      let best = 0;
+      for (let v = 1; v < d.V; v++) if (logits[b * d.V + v] > logits[b * d.V + best]) best = v;
+      next[b] = best;
+      out[t * B + b] = best;
+    }
+    prev = next;
+  }
+  return out;
+}

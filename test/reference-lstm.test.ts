@@ -1,0 +1,164 @@
+// The float64 LSTM references checked by central finite differences: the cell (with masks)
+// and the whole model, on every named tensor, at tiny sizes with mixed lengths.
+import { describe, expect, it } from 'vitest';
+import { lstmCellBackward, lstmCellForward } from '../src/reference/lstm.ts';
+import { lstmGreedyDecode, lstmInitParams, lstmModelBackward, lstmModelForward, lstmParamShapes, reverseWithinLength, type LstmDims, type LstmTokens } from '../src/reference/lstm_model.ts';
+import { hashString, initTensor, Rng } from '../src/models/init.ts';
+import { expectClose, randomArray } from './helpers/close.ts';
+
+const FD_TOL = { atol: 1e-7, rtol: 1e-5 };
+
+describe('LSTM cell reference', () => {
+  const B = 3;
+  const H = 5;
+  const mask = [true, false, true];
+  const pre = randomArray(B * 4 * H, 1, -2, 2);
+  const hPrev = randomArray(B * H, 2);
+  const cPrev = randomArray(B * H, 3);
+  const wh = randomArray(B * H, 4);
+  const wc = randomArray(B * H, 5);
+  // A scalar of the outputs: sum(wh ⊙ h') + sum(wc ⊙ c').
+  const objective = (p: number[], hp: number[], cp: number[]) => {
+    const r = lstmCellForward(p, hp, cp, B, H, mask);
+    let s = 0;
+    for (let i = 0; i < B * H; i++) s += wh[i] * r.h[i] + wc[i] * r.c[i];
+    return s;
+  };
+  const fd = (x: number[], f: (y: number[]) => number) =>
+    x.map((_, i) => {
+      const eps = 1e-6;
+      const a = [...x];
+      const b = [...x];
+      a[i] += eps;
+      b[i] -= eps;
+      return (f(a) - f(b)) / (2 * eps);
+    });
+
+  it('holds masked rows and matches the gate equations', () => {
+    const r = lstmCellForward(pre, hPrev, cPrev, B, H, mask);
+    for (let j = 0; j < H; j++) {
+      expect(r.h[H + j]).toBe(hPrev[H + j]);
+      expect(r.c[H + j]).toBe(cPrev[H + j]);
+    }
+    const s = (x: number) => 1 / (1 + Math.exp(-x));
+    const c0 = s(pre[H]) * cPrev[0] + s(pre[0]) * Math.tanh(pre[2 * H]);
+    expect(r.c[0]).toBeCloseTo(c0, 14);
+    expect(r.h[0]).toBeCloseTo(s(pre[3 * H]) * Math.tanh(c0), 14);
+  });
+
+  it('backward matches finite differences for pre, c and h (masked rows pass through)', () => {
+    const fw = lstmCellForward(pre, hPrev, cPrev, B, H, mask);
+    const g = lstmCellBackward(fw.gates, cPrev, fw.c, wh, wc, B, H, mask);
+    expectClose('dpre', g.dpre, fd(pre, (p) => objective(p, hPrev, cPrev)), FD_TOL);
+    expectClose('dcPrev', g.dcPrev, fd(cPrev, (c) => objective(pre, hPrev, c)), FD_TOL);
+    expectClose('dhPass', g.dhPass, fd(hPrev, (h) => objective(pre, h, cPrev)), FD_TOL);
+  });
+});
+
+describe('LSTM model reference', () => {
+  const d: LstmDims = { V: 7, E: 3, H: 4, L: 2 };
+  const B = 3;
+  const S = 4;
+  const T = S + 1;
+  const EOS = d.V - 1;
+  // Mixed lengths: 4, 2, 1; targets of lengths (incl. EOS) 3, 1, 2.
+  const srcCols = [
+    [1, 2, 3, 5],
+    [4, 5],
+    [3],
+  ];
+  const tgtCols = [[2, 3], [], [3]];
+  const tokens: LstmTokens = (() => {
+    const src = new Int32Array(S * B);
+    const tgt = new Int32Array(T * B);
+    const decIn = new Int32Array(T * B);
+    srcCols.forEach((col, b) => col.forEach((v, t) => (src[t * B + b] = v)));
+    tgtCols.forEach((col, b) => {
+      const full = [...col, EOS];
+      full.forEach((v, t) => (tgt[t * B + b] = v));
+      [EOS, ...col].forEach((v, t) => (decIn[t * B + b] = v));
+    });
+    return { src, srcLengths: Int32Array.from(srcCols.map((c) => c.length)), tgt, decIn };
+  })();
+
+  it('reverses each source within its length', () => {
+    const r = reverseWithinLength(tokens.src, tokens.srcLengths, S, B);
+    expect(Array.from({ length: S }, (_, t) => r[t * B])).toEqual([5, 3, 2, 1]);
+    expect(Array.from({ length: S }, (_, t) => r[t * B + 1])).toEqual([5, 4, 0, 0]);
+    expect(Array.from({ length: S }, (_, t) => r[t * B + 2])).toEqual([3, 0, 0, 0]);
+  });
+
+  it('names every tensor as SPEC §3', () => {
+    const names = lstmParamShapes(d).map(([n]) => n);
+    expect(names).toContain('encoder.weight_ih_l1');
+    expect(names).toContain('decoder.bias_hh_l0');
+    expect(names).toContain('output.bias');
+    expect(names.length).toBe(2 + 2 * 4 * d.L + 2);
+  });
+
+  for (const reverse of [true, false]) {
+    it(`gradient of every named tensor matches finite differences (reverse_source=${reverse})`, () => {
+      const p = lstmInitParams(d, 7, 0.5);
+      const fwd = lstmModelForward(p, d, tokens, reverse);
+      expect(fwd.count).toBe(6);
+      expect(Number.isFinite(fwd.loss)).toBe(true);
+      const g = lstmModelBackward(p, d, fwd);
+      const eps = 1e-5;
+      for (const [name] of lstmParamShapes(d)) {
+        const w = p[name];
+        const numeric = new Float64Array(w.length);
+        for (let i = 0; i < w.length; i++) {
+          const keep = w[i];
+          w[i] = keep + eps;
+          const up = lstmModelForward(p, d, tokens, reverse).loss;
+          w[i] = keep - eps;
+          const down = lstmModelForward(p, d, tokens, reverse).loss;
+          w[i] = keep;
+          numeric[i] = (up - down) / (2 * eps);
+        }
+        expectClose(name, g[name], numeric, FD_TOL);
+      }
+      // PAD rows of the embeddings and padded source positions receive nothing.
+      expect(Array.from(g['src_embedding.weight'].subarray(0, d.E))).toEqual([0, 0, 0]);
+    });
+  }
+
+  it('greedy decoding equals the argmax of teacher-forced logits when fed its own outputs', () => {
+    const p = lstmInitParams(d, 3, 1.0);
+    const steps = T;
+    const out = lstmGreedyDecode(p, d, tokens.src, tokens.srcLengths, steps, true);
+    // Feed the decoded tokens back as teacher-forced inputs: the logits' argmax must reproduce them.
+    const decIn = new Int32Array(T * B);
+    const tgt = new Int32Array(T * B).fill(1);
+    for (let b = 0; b < B; b++) {
+      decIn[b] = EOS;
+      for (let t = 1; t < T; t++) decIn[t * B + b] = out[(t - 1) * B + b];
+    }
+    const fwd = lstmModelForward(p, d, { ...tokens, decIn, tgt }, true);
+    for (let r = 0; r < T * B; r++) {
+      const row = fwd.logits.subarray(r * d.V, (r + 1) * d.V);
+      let best = 0;
+      for (let v = 1; v < d.V; v++) if (row[v] > row[best]) best = v;
+      expect(out[r]).toBe(best);
+    }
+  });
+});
+
+describe('seeded init', () => {
+  it('is pure 32-bit arithmetic with per-tensor streams', () => {
+    expect(hashString('')).toBe(0x811c9dc5);
+    expect(hashString('a')).toBe(0xe40c292c);
+    const a = initTensor(0, 'x', 1000, { kind: 'uniform', bound: 0.08 });
+    expect(Math.max(...a)).toBeLessThan(0.08);
+    expect(Math.min(...a)).toBeGreaterThanOrEqual(-0.08);
+    expect(initTensor(0, 'x', 10, { kind: 'uniform', bound: 0.08 })).toEqual(a.subarray(0, 10));
+    expect(initTensor(1, 'x', 10, { kind: 'uniform', bound: 0.08 })).not.toEqual(a.subarray(0, 10));
+    const n = initTensor(5, 'emb', 20000, { kind: 'normal', std: 1 });
+    const mean = n.reduce((s, v) => s + v, 0) / n.length;
+    const variance = n.reduce((s, v) => s + (v - mean) ** 2, 0) / n.length;
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+    const r = new Rng(0);
+    expect([r.nextU32(), r.nextU32()]).toEqual([1144304738, 1416247]);
+  });
+});
