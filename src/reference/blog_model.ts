@@ -190,7 +190,7 @@ export function blogEncode(p: BlogTensors, d: Omit<BlogDims, 'T'>, src: ArrayLik
   const table = p['embedding.weight'];
   for (let r = 0; r < S * B; r++) for (let j = 0; j < E; j++) emb[r * E + j] = table[src[r] * E + j];
   const xh = mlpForward(p, m['encoder.xh'], emb, S * B);
-  const h = [new Float64Array(B * H)];
+  const h: Float64Array[] = [new Float64Array(B * H)];
   const hh: MlpCache[] = [];
   for (let t = 0; t < S; t++) {
     const c = mlpForward(p, m['encoder.hh'], h[t], B);
@@ -265,7 +265,7 @@ export function blogBackward(p: BlogTensors, d: BlogDims, batch: BlogBatchRef, f
   // hv over all T·B rows: gradient of every decoder state d_1..d_T.
   const dStates = mlpBackward(p, g, m['decoder.hv'], f.hv, f.dlogits, T * B);
   // decoder.hh, last step first; the input gradient of step t goes to d_t (or h_S at t = 0).
-  let dh = new Float64Array(B * H);
+  let dh: Float64Array = new Float64Array(B * H);
   for (let t = T - 1; t >= 0; t--) {
     const dOut = dStates.slice(t * B * H, (t + 1) * B * H);
     for (let k = 0; k < B * H; k++) dOut[k] += dh[k];
