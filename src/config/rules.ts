@@ -49,7 +49,7 @@ export function isConfigKey(key: string): key is ConfigKey {
 /** The sentence for a broken rule, or null when `value` suits `key`. */
 export function checkValue(key: ConfigKey, value: unknown): string | null {
   const rule = RULES[key];
-  const got = `got ${JSON.stringify(value) ?? String(value)}`;
+  const got = `got ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))}`;
   switch (rule.kind) {
     case 'bool':
       return typeof value === 'boolean' ? null : `${key} must be true or false, ${got}.`;
