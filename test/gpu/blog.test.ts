@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { recurrentUpdateBackward, recurrentUpdateForward } from '../../src/reference/recurrent.ts';
 import { expectClose, randomArray } from '../helpers/close.ts';
-import type { RecurrentCase } from './pages/blog.ts';
+import type { BlogRunResult, RecurrentCase } from './pages/blog.ts';
+import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
+import { makeBatch } from '../../src/task/batch.ts';
+import { blogDecode, blogLossAndGrads, type BlogDims, type BlogTensors } from '../../src/reference/blog_model.ts';
 
 const PAGE = '/test/gpu/pages/blog.ts';
 let h: Harness;
@@ -43,5 +46,87 @@ describe('masked recurrent update', () => {
     expectClose('dpre', r.dpre, dpre, { atol: 1e-6, rtol: 1e-5 });
     expect(r.dcarry).toEqual(Array.from(dcarry));
     expect(r.dpreGuard.every((s) => s === 'NaN')).toBe(true);
+  });
+});
+
+// Tiny sizes with mixed source lengths: V=13 (numbers 1..11), E=3, H=6 (H2=3), B=5, S=5, T=6.
+const TINY: Partial<Config> = { model: 'blog', vocab_size: 13, embedding_size: 3, hidden_size: 6, batch_size: 5, max_length: 5, min_length: 1, seed: 3 };
+const GRAD_TOL = { atol: 2e-6, rtol: 1e-4 };
+
+function dimsOf(c: Config): BlogDims {
+  return { V: c.vocab_size, E: c.embedding_size, H: c.hidden_size, B: c.batch_size, S: c.max_length, T: c.max_length + 1 };
+}
+
+function toTensors(named: Record<string, number[]>): BlogTensors {
+  return Object.fromEntries(Object.entries(named).map(([k, v]) => [k, Float64Array.from(v)]));
+}
+
+describe('blog model (golden test against the float64 reference)', () => {
+  const config: Config = { ...DEFAULT_CONFIG, ...TINY };
+  const d = dimsOf(config);
+  // Runs 0 and 2 use the same batch: gradients are overwritten, and bit-identical.
+  const specs = [{ seed: 11, start: 0 }, { seed: 11, start: 5 }, { seed: 11, start: 0 }];
+  let r: BlogRunResult;
+  let p: BlogTensors;
+
+  beforeAll(async () => {
+    r = await h.call<BlogRunResult>(PAGE, 'runBlog', TINY, specs);
+    p = toTensors(r.params);
+  });
+
+  it('has the batches it claims (mixed lengths, so masks matter)', () => {
+    const lengths = new Set(specs.flatMap((s) => Array.from(makeBatch(config, 'train', s.seed, s.start, d.B).srcLengths)));
+    expect(lengths.size).toBeGreaterThan(2);
+  });
+
+  it('records 45 + 10·S + 9·T dispatches per trainStep and 9 + 4·S + 3·L per decodeStep, one submit each', () => {
+    expect(r.trainDispatches).toBe(45 + 10 * d.S + 9 * d.T);
+    expect(r.decodeDispatches).toBe(9 + 4 * d.S + 3 * d.T);
+    expect(r.submits).toBe(2 * specs.length);
+  });
+
+  it.each([0, 1, 2])('run %i: loss and every named gradient match the reference', (i) => {
+    const s = specs[i];
+    const batch = makeBatch(config, 'train', s.seed, s.start, d.B);
+    const ref = blogLossAndGrads(p, d, batch);
+    expectClose('loss', [r.runs[i].loss], [ref.loss], { atol: 1e-6, rtol: 1e-5 });
+    const names = Object.keys(ref.grads);
+    expect(Object.keys(r.runs[i].grads).sort()).toEqual([...names].sort());
+    for (const name of names) expectClose(`run ${i} ${name}`, r.runs[i].grads[name], ref.grads[name], GRAD_TOL);
+  });
+
+  it('the check is not vacuous: every tensor gets a non-zero gradient', () => {
+    const dead = Object.entries(r.runs[0].grads).filter(([, g]) => !g.some((v) => v !== 0)).map(([n]) => n);
+    expect(dead).toEqual([]);
+  });
+
+  it('is deterministic: the same batch gives bit-identical loss and gradients', () => {
+    expect(r.runs[2].loss).toBe(r.runs[0].loss);
+    for (const name of Object.keys(r.runs[0].grads)) expect(r.runs[2].grads[name], name).toEqual(r.runs[0].grads[name]);
+    expect(r.decoded[2]).toEqual(r.decoded[0]);
+  });
+
+  it('decodeStep equals greedy CPU decoding', () => {
+    specs.forEach((s, i) => {
+      const batch = makeBatch(config, 'train', s.seed, s.start, d.B);
+      expect(r.decoded[i]).toEqual(Array.from(blogDecode(p, d, batch.src, batch.srcLengths, d.T)));
+    });
+  });
+});
+
+describe('blog model decoding with decode_length != T', () => {
+  it('decodes 9 steps (L > T) like the CPU', async () => {
+    const overrides: Partial<Config> = { ...TINY, seed: 5, decode_length: 9 };
+    const config: Config = { ...DEFAULT_CONFIG, ...overrides };
+    const d = dimsOf(config);
+    const specs = [{ seed: 2, start: 0 }];
+    const r = await h.call<BlogRunResult>(PAGE, 'runBlog', overrides, specs);
+    expect(r.decodeDispatches).toBe(9 + 4 * d.S + 3 * 9);
+    const batch = makeBatch(config, 'train', 2, 0, d.B);
+    const p = toTensors(r.params);
+    expect(r.decoded[0]).toEqual(Array.from(blogDecode(p, d, batch.src, batch.srcLengths, 9)));
+    // and its training step still matches the reference
+    const ref = blogLossAndGrads(p, d, batch);
+    expectClose('loss', [r.runs[0].loss], [ref.loss], { atol: 1e-6, rtol: 1e-5 });
   });
 });

@@ -4,6 +4,9 @@
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
 import { recurrentBackward, recurrentForward } from '../../../src/ops/recurrent.ts';
+import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
+import { createBlogModel } from '../../../src/models/blog.ts';
+import { makeBatch } from '../../../src/task/batch.ts';
 
 export interface RecurrentCase {
   B: number;
@@ -77,3 +80,53 @@ export async function runRecurrent(c: RecurrentCase) {
   }
 }
 
+
+// ------------------------------------------------------------------ the whole model
+
+export interface BlogRunResult {
+  /** Initial parameters, by name (the reference starts from the same float32 values). */
+  params: Record<string, number[]>;
+  /** Per trainStep run: the loss and every named gradient. */
+  runs: { loss: number; grads: Record<string, number[]> }[];
+  /** Per decodeStep run: (L, B) tokens. */
+  decoded: number[][];
+  trainDispatches: number;
+  decodeDispatches: number;
+  submits: number;
+}
+
+/**
+ * Builds the blog model for `overrides`, then for each batch spec runs trainStep (reading
+ * the loss and every gradient) and decodeStep (reading the tokens). Batches come from the
+ * task's own generator, so the Node side rebuilds them identically.
+ */
+export async function runBlog(overrides: Partial<Config>, batches: { seed: number; start: number }[]): Promise<BlogRunResult> {
+  const gpu = await Gpu.create();
+  try {
+    const config: Config = { ...DEFAULT_CONFIG, model: 'blog', ...overrides };
+    const model = createBlogModel(gpu, config);
+    const all = await gpu.read(view(model.params));
+    const params: Record<string, number[]> = {};
+    for (const e of model.layout.entries) params[e.name] = Array.from(all.subarray(e.offset, e.offset + e.length));
+    const runs: BlogRunResult['runs'] = [];
+    const decoded: number[][] = [];
+    const submits0 = gpu.stats.submits;
+    for (const spec of batches) {
+      model.setBatch(makeBatch(config, 'train', spec.seed, spec.start, config.batch_size));
+      gpu.run(model.trainStep);
+      const loss = (await gpu.read(model.loss))[0];
+      const g = await gpu.read(view(model.grads));
+      const grads: Record<string, number[]> = {};
+      for (const e of model.layout.entries) grads[e.name] = Array.from(g.subarray(e.offset, e.offset + e.length));
+      runs.push({ loss, grads });
+      gpu.run(model.decodeStep);
+      decoded.push(Array.from(await gpu.readI32(model.decoded)));
+    }
+    const result = { params, runs, decoded, trainDispatches: model.trainStep.length, decodeDispatches: model.decodeStep.length, submits: gpu.stats.submits - submits0 };
+    model.destroy();
+    gpu.check();
+    return result;
+  } finally {
+    gpu.destroy();
+  }
+}
