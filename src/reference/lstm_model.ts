@@ -112,8 +112,8 @@ function runModule(
   mask: (t: number) => boolean[] | undefined,
 ): { caches: StepCache[][]; h: Float64Array[]; c: Float64Array[]; top: Float64Array[] } {
   const caches: StepCache[][] = Array.from({ length: d.L }, () => []);
-  const h = h0.map((a) => Float64Array.from(a));
-  const c = c0.map((a) => Float64Array.from(a));
+  const h: Float64Array[] = h0.map((a) => Float64Array.from(a));
+  const c: Float64Array[] = c0.map((a) => Float64Array.from(a));
   const top: Float64Array[] = [];
   for (let t = 0; t < steps; t++) {
     let x = input(t);
@@ -233,8 +233,8 @@ export function lstmModelBackward(p: Tensors, d: LstmDims, fwd: LstmForward): Te
       const I = k === 0 ? E : H;
       const w = layerWeights(p, m, k);
       const dw = { wih: g[`${m}.weight_ih_l${k}`], whh: g[`${m}.weight_hh_l${k}`], bih: g[`${m}.bias_ih_l${k}`], bhh: g[`${m}.bias_hh_l${k}`] };
-      let dh = Float64Array.from(dh0[k]);
-      let dc = Float64Array.from(dc0[k]);
+      let dh: Float64Array = Float64Array.from(dh0[k]);
+      let dc: Float64Array = Float64Array.from(dc0[k]);
       const dxs: Float64Array[] = new Array(steps);
       for (let t = steps - 1; t >= 0; t--) {
         const sc = caches[k][t];
@@ -275,8 +275,8 @@ export function lstmGreedyDecode(p: Tensors, d: LstmDims, src: ArrayLike<number>
   const S = src.length / B;
   const EOS = d.V - 1;
   const { enc } = encode(p, d, src, srcLengths, B, S, reverse);
-  const h = enc.h.map((a) => Float64Array.from(a));
-  const c = enc.c.map((a) => Float64Array.from(a));
+  const h: Float64Array[] = enc.h.map((a) => Float64Array.from(a));
+  const c: Float64Array[] = enc.c.map((a) => Float64Array.from(a));
   const out = new Int32Array(steps * B);
   let prev = new Int32Array(B).fill(EOS);
   for (let t = 0; t < steps; t++) {

@@ -1,0 +1,159 @@
+// The LSTM on WebGPU against the float64 reference: the fused cell kernels at odd sizes
+// with masks; the golden test (loss and every named gradient of one trainStep); greedy
+// decoding; determinism; dispatch counts; and the training-step time of the default model.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { lstmCellBackward, lstmCellForward } from '../../src/reference/lstm.ts';
+import { lstmGreedyDecode, lstmInitParams, lstmModelBackward, lstmModelForward, lstmParamShapes, type LstmDims } from '../../src/reference/lstm_model.ts';
+import { batchFromSamples } from '../../src/task/batch.ts';
+import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
+import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
+import type { CellInputs, PlainBatch } from './pages/lstm.ts';
+
+const PAGE = '/test/gpu/pages/lstm.ts';
+let h: Harness;
+
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('LSTM cell kernels', () => {
+  it.each([
+    [1, 1, null, false],
+    [5, 13, [3, 1, 2, 5, 2], true], // rows 1 and 4 held at t = 2... row 1 only (len 1 <= 2), row 4 (len 2 <= 2)
+    [7, 19, null, true],
+    [3, 32, [1, 6, 4], false],
+  ] as [number, number, number[] | null, boolean][])('forward and backward at B=%i H=%i (lengths %j, above %s)', async (B, H, lengths, withAbove) => {
+    const t = 2;
+    const x: CellInputs = {
+      B,
+      H,
+      t,
+      lengths,
+      pre: randomArray(B * 4 * H, B * 100 + H, -3, 3),
+      hPrev: randomArray(B * H, 11 + H),
+      cPrev: randomArray(B * H, 12 + H, -2, 2),
+      dh: randomArray(B * H, 13 + H),
+      above: withAbove ? randomArray(B * H, 14 + H) : null,
+      dc: randomArray(B * H, 15 + H),
+    };
+    const r = await h.call<Record<string, number[]>>(PAGE, 'cellStep', x);
+    const f32 = (a: number[]) => Array.from(Float32Array.from(a));
+    const [pre, hPrev, cPrev] = [f32(x.pre), f32(x.hPrev), f32(x.cPrev)];
+    const mask = lengths ? lengths.map((l) => t < l) : undefined;
+    const fw = lstmCellForward(pre, hPrev, cPrev, B, H, mask);
+    expectClose('gates', r.gates, fw.gates);
+    expectClose('h', r.h, fw.h);
+    expectClose('c', r.c, fw.c);
+    const dh = f32(x.dh).map((v, i) => v + (x.above ? Math.fround(x.above[i]) : 0));
+    // Backward from the GPU's own forward outputs (what it saved), so only the backward is judged.
+    const bw = lstmCellBackward(r.gates, cPrev, r.c, dh, f32(x.dc), B, H, mask);
+    expectClose('dpre', r.dpre, bw.dpre);
+    expectClose('dcPrev', r.dcPrev, bw.dcPrev);
+    expectClose('dhPass', r.dhPass, bw.dhPass);
+    if (mask) {
+      // Held rows: state bitwise unchanged, gradients passed straight through.
+      mask.forEach((live, b) => {
+        if (live) return;
+        expectExact(`h row ${b}`, r.h.slice(b * H, (b + 1) * H), hPrev.slice(b * H, (b + 1) * H));
+        expectExact(`c row ${b}`, r.c.slice(b * H, (b + 1) * H), cPrev.slice(b * H, (b + 1) * H));
+        expectExact(`dpre row ${b}`, r.dpre.slice(b * 4 * H, (b + 1) * 4 * H), new Array(4 * H).fill(0));
+      });
+    }
+  });
+});
+
+function tinyBatch(config: Config): PlainBatch {
+  // Mixed lengths (1 .. max_length), some without primes, one with all primes.
+  const inputs = [[4, 7, 9, 2, 13], [1], [6, 10], [3, 5, 2, 11, 7], [8, 9, 12], [2]];
+  const pb = batchFromSamples(config, inputs.slice(0, config.batch_size).map((input) => ({ input })), config.batch_size).batch;
+  return {
+    ...pb,
+    src: Array.from(pb.src),
+    srcLengths: Array.from(pb.srcLengths),
+    tgt: Array.from(pb.tgt),
+    tgtLengths: Array.from(pb.tgtLengths),
+    decIn: Array.from(pb.decIn),
+  };
+}
+
+interface ModelRun {
+  loss: number;
+  grads: Record<string, number[]>;
+  params: Record<string, number[]>;
+  decoded: number[];
+  bitwiseRepeat: boolean;
+  stableAfterDecode: boolean;
+  submitsPerStep: number;
+  counts: { trainStep: number; decodeStep: number; perStepLayer: { forward: number; backward: number } };
+}
+
+describe.each([
+  ['1 layer, reversed source', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: true }],
+  ['2 layers, H=13 E=6, source in order', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: false }],
+])('LSTM model on the GPU: %s', (_name, shape) => {
+  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 6, init_scale: 0.5, seed: 3, decode_length: 0, ...shape };
+  const d: LstmDims = { V: config.vocab_size, E: config.embedding_size, H: config.hidden_size, L: config.layers };
+  const batch = tinyBatch(config);
+  let run: ModelRun;
+
+  beforeAll(async () => {
+    run = await h.call<ModelRun>(PAGE, 'modelRun', config, batch, 2);
+  });
+
+  it('initialises exactly as the reference init (same seeded streams)', () => {
+    const p = lstmInitParams(d, config.seed, config.init_scale);
+    for (const [name] of lstmParamShapes(d)) expectExact(name, run.params[name], Array.from(p[name]));
+  });
+
+  it('matches the float64 reference: loss and every named gradient', () => {
+    const p = lstmInitParams(d, config.seed, config.init_scale);
+    const fwd = lstmModelForward(p, d, batch, config.reverse_source);
+    expectClose('loss', [run.loss], [fwd.loss], { atol: 1e-5, rtol: 1e-5 });
+    const g = lstmModelBackward(p, d, fwd);
+    for (const [name] of lstmParamShapes(d)) {
+      let scale = 0;
+      for (const v of g[name]) scale = Math.max(scale, Math.abs(v));
+      expectClose(name, run.grads[name], g[name], { atol: 1e-5 * Math.max(scale, 1e-3), rtol: 1e-4 });
+    }
+  });
+
+  it('greedy-decodes like the reference', () => {
+    const p = lstmInitParams(d, config.seed, config.init_scale);
+    const ref = lstmGreedyDecode(p, d, batch.src, batch.srcLengths, config.max_length + 1, config.reverse_source);
+    expectExact('decoded', run.decoded, Array.from(ref));
+  });
+
+  it('is deterministic and records one submit per step', () => {
+    expect(run.bitwiseRepeat).toBe(true);
+    expect(run.stableAfterDecode).toBe(true);
+    expect(run.submitsPerStep).toBe(1);
+  });
+
+  it('spends 4 dispatches per time step and layer', () => {
+    const { S, T, L } = { S: config.max_length, T: config.max_length + 1, L: config.layers };
+    expect(run.counts.perStepLayer.forward + run.counts.perStepLayer.backward).toBe(4);
+    // Per layer of each module: the recurrent dispatches, 1 input projection, 5 gradient ops; the
+    // encoder's first step has no dh matmul. Plus reverse?, 2 embeddings, 5 output/CE, 3 CE, 1 clear, 2 embedding grads.
+    const fixed = (config.reverse_source ? 1 : 0) + 2 + 1 + 3 + 3 + 1 + 2;
+    expect(run.counts.trainStep).toBe(L * (4 * (S + T) - 1) + 2 * L * 6 + fixed);
+    console.log(`lstm L=${L}: trainStep ${run.counts.trainStep} dispatches, decodeStep ${run.counts.decodeStep}`);
+  });
+
+  it('reports no page errors', () => {
+    expect(h.pageErrors).toEqual([]);
+  });
+});
+
+describe('LSTM training-step time', () => {
+  it('times the 1-layer H=64 E=32 B=64 S=20 step', async () => {
+    const r = await h.call<{ medianMs: number; minMs: number; maxMs: number; loss: number; decodeMs: number; counts: unknown; profile: unknown }>(PAGE, 'timeTrainStep', {}, 10, 2);
+    console.log(`lstm trainStep (L=1 H=64 E=32 B=64 S=20): median ${r.medianMs.toFixed(1)} ms (min ${r.minMs.toFixed(1)}, max ${r.maxMs.toFixed(1)}), decodeStep ${r.decodeMs.toFixed(1)} ms, counts ${JSON.stringify(r.counts)}`);
+    if (process.env.SEQ2SEQ_PROFILE === '1') console.log(JSON.stringify(r.profile, null, 1));
+    expect(Number.isFinite(r.loss)).toBe(true);
+    expect(r.loss).toBeGreaterThan(3.5); // ≈ ln(100) at init
+  }, 300_000);
+});

@@ -1,0 +1,194 @@
+// Page side of the LSTM GPU tests: runs the cell kernels and the recorded model on WebGPU
+// and returns what the GPU wrote, for the Node side to compare with the float64 reference.
+// Also the timing helper for the 1-layer H=64 E=32 B=64 S=20 training step.
+import { Gpu } from '../../../src/gpu/context.ts';
+import { view } from '../../../src/gpu/buffers.ts';
+import { lstmCellBackward, lstmCellForward } from '../../../src/ops/lstm.ts';
+import { createLstmModel } from '../../../src/models/lstm.ts';
+import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
+import type { Batch } from '../../../src/task/batch.ts';
+
+export interface CellInputs {
+  B: number;
+  H: number;
+  t: number;
+  lengths: number[] | null;
+  pre: number[]; // (B, 4H)
+  hPrev: number[]; // (B, H)
+  cPrev: number[]; // (B, H)
+  dh: number[]; // (B, H) from later steps
+  above: number[] | null; // (B, H)
+  dc: number[]; // (B, H)
+}
+
+/** Forward then backward of one cell step, state rows at offsets so views are exercised. */
+export async function cellStep(x: CellInputs) {
+  const gpu = await Gpu.create();
+  try {
+    const { B, H } = x;
+    const n = B * H;
+    const gates = gpu.createBuffer('gates', 3 + 4 * n);
+    const hs = gpu.createBuffer('h', 5 + 2 * n);
+    const cs = gpu.createBuffer('c', 5 + 2 * n);
+    const dG = gpu.createBuffer('dG', 1 + 4 * n);
+    const dS = gpu.createBuffer('dS', 2 + 2 * n);
+    const above = gpu.createBuffer('above', n);
+    const lengths = gpu.createBuffer('lengths', B + 1);
+    gpu.upload(gates, Float32Array.from(x.pre), 3);
+    gpu.upload(hs, Float32Array.from(x.hPrev), 5);
+    gpu.upload(cs, Float32Array.from(x.cPrev), 5);
+    gpu.upload(dS, Float32Array.from(x.dh), 2);
+    gpu.upload(dS, Float32Array.from(x.dc), 2 + n);
+    if (x.above) gpu.upload(above, Float32Array.from(x.above));
+    if (x.lengths) gpu.upload(lengths, Int32Array.from(x.lengths), 1);
+    const mask = x.lengths ? { lengths: view(lengths, 1, B), t: x.t } : undefined;
+    const g = view(gates, 3, 4 * n);
+    const hPrev = view(hs, 5, n);
+    const hOut = view(hs, 5 + n, n);
+    const cPrev = view(cs, 5, n);
+    const cOut = view(cs, 5 + n, n);
+    gpu.run([
+      lstmCellForward(gpu, { B, H, gates: g, hPrev, hOut, cPrev, cOut, mask }),
+      lstmCellBackward(gpu, { B, H, gates: g, cPrev, cCur: cOut, dGates: view(dG, 1, 4 * n), dh: view(dS, 2, n), dc: view(dS, 2 + n, n), above: x.above ? view(above) : undefined, mask }),
+    ]);
+    const read = async (v: ReturnType<typeof view>) => Array.from(await gpu.read(v));
+    return {
+      gates: await read(g),
+      h: await read(hOut),
+      c: await read(cOut),
+      dpre: await read(view(dG, 1, 4 * n)),
+      dhPass: await read(view(dS, 2, n)),
+      dcPrev: await read(view(dS, 2 + n, n)),
+    };
+  } finally {
+    gpu.destroy();
+  }
+}
+
+export type PlainBatch = Omit<Batch, 'src' | 'srcLengths' | 'tgt' | 'tgtLengths' | 'decIn'> & {
+  src: number[];
+  srcLengths: number[];
+  tgt: number[];
+  tgtLengths: number[];
+  decIn: number[];
+};
+
+function toBatch(p: PlainBatch): Batch {
+  return {
+    ...p,
+    src: Int32Array.from(p.src),
+    srcLengths: Int32Array.from(p.srcLengths),
+    tgt: Int32Array.from(p.tgt),
+    tgtLengths: Int32Array.from(p.tgtLengths),
+    decIn: Int32Array.from(p.decIn),
+  };
+}
+
+/**
+ * Builds the model from `overrides`, runs trainStep `repeats` times on the batch and
+ * decodeStep once; returns the loss, every named gradient and parameter, the decoded
+ * tokens, and whether repeated steps were bitwise equal.
+ */
+export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, repeats = 2) {
+  const gpu = await Gpu.create();
+  try {
+    const config: Config = { ...DEFAULT_CONFIG, ...overrides };
+    const model = createLstmModel(gpu, config);
+    model.setBatch(toBatch(plain));
+    const submitsBefore = gpu.stats.submits;
+    gpu.run(model.trainStep);
+    const submitsPerStep = gpu.stats.submits - submitsBefore;
+    const loss = (await gpu.read(model.loss))[0];
+    const gradsAll = await gpu.read(view(model.grads));
+    const paramsAll = await gpu.read(view(model.params));
+    let bitwiseRepeat = true;
+    for (let r = 1; r < repeats; r++) {
+      gpu.run(model.trainStep);
+      const again = await gpu.read(view(model.grads));
+      const loss2 = (await gpu.read(model.loss))[0];
+      if (!Object.is(loss, loss2) || again.some((v, i) => !Object.is(v, gradsAll[i]))) bitwiseRepeat = false;
+    }
+    gpu.run(model.decodeStep);
+    const decoded = Array.from(await gpu.readI32(model.decoded));
+    // trainStep after decodeStep (which shares scratch rows) must still give the same gradients.
+    gpu.run(model.trainStep);
+    const afterDecode = await gpu.read(view(model.grads));
+    const stableAfterDecode = afterDecode.every((v, i) => Object.is(v, gradsAll[i]));
+    const grads: Record<string, number[]> = {};
+    const params: Record<string, number[]> = {};
+    for (const e of model.layout.entries) {
+      grads[e.name] = Array.from(gradsAll.subarray(e.offset, e.offset + e.length));
+      params[e.name] = Array.from(paramsAll.subarray(e.offset, e.offset + e.length));
+    }
+    gpu.check();
+    const out = { loss, grads, params, decoded, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts, dims: model.dims };
+    model.destroy();
+    return out;
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/**
+ * Median wall time of trainStep (submit -> onSubmittedWorkDone) after warm-up, default
+ * the 1-layer H=64 E=32 B=64 S=20 model on a batch of random tokens (every length S).
+ */
+export async function timeTrainStep(overrides: Partial<Config> = {}, runs = 10, warmup = 2) {
+  const gpu = await Gpu.create();
+  try {
+    const config: Config = { ...DEFAULT_CONFIG, layers: 1, hidden_size: 64, embedding_size: 32, batch_size: 64, max_length: 20, ...overrides };
+    const model = createLstmModel(gpu, config);
+    const { B, S, T, V } = model.dims;
+    let s = 12345;
+    const rnd = () => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s >>> 8;
+    };
+    const lengths = Int32Array.from({ length: B }, () => 1 + (rnd() % S));
+    const src = new Int32Array(S * B);
+    const tgt = new Int32Array(T * B);
+    const decIn = new Int32Array(T * B);
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < lengths[b]; t++) src[t * B + b] = 1 + (rnd() % (V - 2));
+      const m = rnd() % (lengths[b] + 1);
+      for (let t = 0; t < m; t++) tgt[t * B + b] = 1 + (rnd() % (V - 2));
+      tgt[m * B + b] = V - 1;
+      decIn[b] = V - 1;
+      for (let t = 1; t <= m; t++) decIn[t * B + b] = tgt[(t - 1) * B + b];
+    }
+    model.setBatch({ B, S, T, src, srcLengths: lengths, tgt, tgtLengths: new Int32Array(B), decIn, inputs: [], targets: [] });
+    const times: number[] = [];
+    for (let r = 0; r < warmup + runs; r++) {
+      const t0 = performance.now();
+      gpu.run(model.trainStep);
+      await gpu.device.queue.onSubmittedWorkDone();
+      if (r >= warmup) times.push(performance.now() - t0);
+    }
+    const loss = (await gpu.read(model.loss))[0];
+    let decodeMs = 0;
+    {
+      const t0 = performance.now();
+      gpu.run(model.decodeStep);
+      await gpu.device.queue.onSubmittedWorkDone();
+      decodeMs = performance.now() - t0;
+    }
+    gpu.check();
+    times.sort((a, b) => a - b);
+    const profile = await gpu.profile(model.trainStep);
+    model.destroy();
+    return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1], loss, decodeMs, counts: model.counts, profile: summarise(profile) };
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/** Total GPU ms per kind of dispatch (label with time indices stripped). */
+function summarise(profile: { label: string; ns: number }[] | null) {
+  if (!profile) return null;
+  const by = new Map<string, number>();
+  for (const p of profile) {
+    const key = p.label.replace(/\.t\d+\./, '.t*.');
+    by.set(key, (by.get(key) ?? 0) + p.ns / 1e6);
+  }
+  return Object.fromEntries([...by.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+}
