@@ -2,6 +2,9 @@
 // predict, data, metrics, bench).
 import type { Command } from '../command.ts';
 import { data } from './data.ts';
+import { evaluate } from './eval.ts';
 import { metrics } from './metrics.ts';
+import { predict } from './predict.ts';
+import { train } from './train.ts';
 
-export const commands: Command[] = [data, metrics];
+export const commands: Command[] = [train, evaluate, predict, data, metrics];

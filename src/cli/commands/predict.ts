@@ -1,0 +1,56 @@
+// `seq2seq predict`: the primes a checkpoint predicts for each input sequence.
+import { openHarness } from '../../harness/harness.ts';
+import { RemoteSession } from '../../run/remote.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import type { Command } from '../command.ts';
+import { UserError } from '../errors.ts';
+import { readCheckpointFile } from './checkpoint_file.ts';
+import type { Config } from '../../config/config.ts';
+
+export const predict: Command = {
+  name: 'predict',
+  summary: 'print the primes a checkpoint predicts for each input sequence',
+  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [SEQUENCE …]
+
+Each SEQUENCE is numbers separated by spaces or commas (quote it: "4 7 9 11"); with no
+SEQUENCE, every non-empty line of standard input is one. Prints one line of
+space-separated numbers per input (an empty line when the model predicts no primes).
+
+  --checkpoint F   a .safetensors checkpoint written by seq2seq train
+  --beam K         beam width (default: the checkpoint's beam, 1 = greedy)
+`,
+  async run(argv, io) {
+    const { flags, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' } }, true);
+    const { bytes, config } = readCheckpointFile(flags.checkpoint);
+    const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
+    if (beam !== 1) throw new UserError(`--beam ${beam}: beam search is not available yet in this version; use --beam 1 (greedy).`);
+    const lines = positionals.length > 0 ? positionals : (await io.stdin()).split('\n').filter((l) => l.trim() !== '');
+    if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
+    const inputs = lines.map((line, i) => parseSequence(line, i + 1, config));
+    const h = await openHarness();
+    try {
+      const session = await RemoteSession.open(h, null, bytes);
+      const out = await session.predict(inputs);
+      io.stdout(`${out.map((p) => p.join(' ')).join('\n')}\n`);
+      return 0;
+    } finally {
+      await h.close();
+    }
+  },
+};
+
+/** One input sequence, validated against the checkpoint's vocabulary and max_length. */
+export function parseSequence(text: string, index: number, config: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
+  const parts = text.trim().split(/[\s,]+/).filter((p) => p !== '');
+  const top = config.vocab_size - 2;
+  if (parts.length === 0) throw new UserError(`Input ${index} is empty.`);
+  if (parts.length > config.max_length) {
+    throw new UserError(`Input ${index} has ${parts.length} numbers, but this model takes at most max_length = ${config.max_length}.`);
+  }
+  return parts.map((p) => {
+    const v = /^[+-]?\d+$/.test(p) ? Number(p) : NaN;
+    if (!Number.isSafeInteger(v)) throw new UserError(`Input ${index} holds "${p}", which is not an integer.`);
+    if (v < 1 || v > top) throw new UserError(`Input ${index} holds ${v}; numbers must be from 1 to ${top} (vocab_size ${config.vocab_size}).`);
+    return v;
+  });
+}

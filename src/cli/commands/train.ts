@@ -1,0 +1,164 @@
+// `seq2seq train`: the SPEC §4 protocol in headless Chrome. Node owns the files: after
+// every round an atomic checkpoint, then an evaluation appended to metrics.jsonl.
+import { resolve } from 'node:path';
+import { DEFAULT_CONFIG, mergeConfig, parseKeyValues, type Config } from '../../config/index.ts';
+import { loadConfigFile } from '../../config/file.ts';
+import { openHarness, type Harness } from '../../harness/harness.ts';
+import { decodeCheckpoint } from '../../io/checkpoint.ts';
+import { RemoteSession } from '../../run/remote.ts';
+import { RunDir } from '../../run/rundir.ts';
+import { progressBar, tableHeader, tableRow } from '../../run/console.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import type { Command, Io } from '../command.ts';
+import { UserError } from '../errors.ts';
+
+const LOG_EVERY = 10;
+
+export const train: Command = {
+  name: 'train',
+  summary: 'train a model in headless Chrome on WebGPU, checkpointing and evaluating every round',
+  usage: `Usage: seq2seq train [--model blog|lstm] [--config F] [--rounds N] [--steps N] [--out DIR] [--resume] [--seed S] [key=value …]
+
+Trains for rounds × steps optimizer updates (SPEC §4). After each round it writes
+DIR/round-NNN.safetensors and DIR/last.safetensors, evaluates (evaluate_round rounds of
+eval_samples held-out samples) and appends the scores to DIR/metrics.jsonl. Progress goes
+to stderr; a table of round scores and a final JSON line go to stdout.
+
+  --model NAME   lstm (default) or blog
+  --config F     a JSON file of settings (flags and key=value override it)
+  --rounds N     rounds (default ${DEFAULT_CONFIG.rounds})
+  --steps N      optimizer updates per round (default ${DEFAULT_CONFIG.steps})
+  --out DIR      run directory (default runs/<model>-seed<seed>)
+  --resume       continue the run in --out from its last.safetensors (exactly; --rounds may grow)
+  --seed S       seed of every random stream (default 0)
+  key=value      any setting of SPEC §4a, e.g. hidden_size=128 lr=0.001
+
+Ctrl-C saves the current state to DIR/last.safetensors; --resume continues from it.
+`,
+  run: (argv, io) => runTrain(argv, io),
+};
+
+interface Plan {
+  config: Config;
+  run: RunDir;
+  checkpoint?: Uint8Array;
+}
+
+function plan(argv: string[]): Plan {
+  const { flags, items } = parseCommandArgs('train', argv, {
+    model: { type: 'string' },
+    config: { type: 'string' },
+    rounds: { type: 'string' },
+    steps: { type: 'string' },
+    out: { type: 'string' },
+    resume: { type: 'boolean' },
+    seed: { type: 'string' },
+  });
+  const fromFile = typeof flags.config === 'string' ? loadConfigFile(flags.config) : {};
+  const fromFlags: Record<string, unknown> = {};
+  if (flags.model !== undefined) fromFlags.model = flags.model;
+  for (const key of ['rounds', 'steps'] as const) {
+    const v = intFlag(flags, key, 1);
+    if (v !== undefined) fromFlags[key] = v;
+  }
+  const seed = intFlag(flags, 'seed', 0);
+  if (seed !== undefined) fromFlags.seed = seed;
+  const overrides = { ...fromFile, ...parseKeyValues(items), ...fromFlags };
+
+  if (flags.resume) {
+    if (typeof flags.out !== 'string') throw new UserError('--resume needs --out DIR, the run to continue.');
+    const run = new RunDir(resolve(flags.out));
+    const checkpoint = run.readLast();
+    const saved = decodeCheckpoint(checkpoint, run.lastPath).config;
+    for (const [key, value] of Object.entries(overrides)) {
+      if (key !== 'rounds' && JSON.stringify((saved as unknown as Record<string, unknown>)[key]) !== JSON.stringify(value)) {
+        throw new UserError(`Cannot change ${key} when resuming (the run has ${JSON.stringify((saved as unknown as Record<string, unknown>)[key])}); only --rounds may change.`);
+      }
+    }
+    const config = mergeConfig(saved as unknown as Record<string, unknown>, overrides);
+    return { config, run, checkpoint };
+  }
+  const config = mergeConfig(DEFAULT_CONFIG as unknown as Record<string, unknown>, overrides);
+  const out = typeof flags.out === 'string' ? flags.out : `runs/${config.model}-seed${config.seed}`;
+  return { config, run: new RunDir(resolve(out)) };
+}
+
+async function runTrain(argv: string[], io: Io): Promise<number> {
+  const { config, run, checkpoint } = plan(argv);
+  if (!checkpoint) run.create();
+  await run.writeConfig(config);
+
+  let harness: Harness | null = null;
+  let session: RemoteSession | null = null;
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      io.stderr(`\n${signal} again: stopping without saving.\n`);
+      void harness?.close().finally(() => process.exit(130));
+      return;
+    }
+    interrupted = true;
+    io.stderr(`\n${signal}: finishing the current step and saving ${run.lastPath} …\n`);
+    void session?.requestStop().catch(() => undefined);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = Date.now();
+  try {
+    harness = await openHarness();
+    session = await RemoteSession.open(harness, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint);
+    const { steps, rounds } = config;
+    const a = session.info.adapter;
+    io.stderr(
+      `train: ${config.model}, ${session.info.parameters} parameters, ${rounds} rounds × ${steps} steps, batch ${config.batch_size}, ` +
+        `adapter ${a.vendor || '?'}/${a.architecture || '?'}${a.isFallbackAdapter ? ' (software)' : ''}, run ${run.path}\n`,
+    );
+    if (checkpoint) io.stderr(`train: resuming at step ${session.info.step} (round ${session.info.round})\n`);
+
+    let step = session.info.step;
+    let round = session.info.round;
+    let lastLoss = NaN;
+    let metricsChain = Promise.resolve();
+    const bar = progressBar(rounds * steps, step);
+    io.stdout(tableHeader());
+    let final: Record<string, unknown> = {};
+    try {
+      while (round < rounds) {
+        const remaining = (round + 1) * steps - step;
+        const result = await session.train(remaining, LOG_EVERY, (p) => {
+          bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.steps_per_s.toFixed(1) });
+          metricsChain = metricsChain.then(() => run.appendMetrics({ type: 'step', ...p }));
+        });
+        step = result.step;
+        if (!Number.isNaN(result.loss)) lastLoss = result.loss;
+        await metricsChain;
+        if (result.stopped || interrupted) break;
+        round = await session.finishRound();
+        await run.writeCheckpoint(await session.checkpoint(), round);
+        bar.update(step, { loss: lastLoss.toFixed(4) });
+        const summary = await session.evaluate();
+        const elapsed = (Date.now() - started) / 1000;
+        await run.appendMetrics({ type: 'round', round, step, loss: lastLoss, elapsed_s: elapsed, ...summary });
+        bar.stop();
+        io.stdout(tableRow(round, step, lastLoss, summary, elapsed));
+        bar.start(rounds * steps, step, { loss: lastLoss.toFixed(4), rate: '-' });
+        final = { round, step, loss: lastLoss, psa: summary.psa, lcsr: summary.lcsr, geomean: summary.geomean, exact_match: summary.exact_match, length_accuracy: summary.length_accuracy, psa_std: summary.psa_std, lcsr_std: summary.lcsr_std, geomean_std: summary.geomean_std };
+        if (interrupted) break;
+      }
+    } finally {
+      bar.stop();
+    }
+    if (interrupted && round < rounds) {
+      await run.writeCheckpoint(await session.checkpoint(), null);
+      io.stderr(`Stopped at step ${step}; the state is saved in ${run.lastPath}. Continue with: seq2seq train --resume --out ${run.path}\n`);
+      return 130;
+    }
+    const elapsed = (Date.now() - started) / 1000;
+    io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final })}\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await harness?.close();
+  }
+}

@@ -1,0 +1,12 @@
+// Builds the model a config names.
+import type { Config } from '../config/config.ts';
+import type { Gpu } from '../gpu/context.ts';
+import { createBlogModel } from './blog.ts';
+import { createLstmModel } from './lstm.ts';
+import type { GpuModel } from './model.ts';
+
+export type { GpuModel } from './model.ts';
+
+export function createModel(gpu: Gpu, config: Config): GpuModel {
+  return config.model === 'blog' ? createBlogModel(gpu, config) : createLstmModel(gpu, config);
+}

@@ -1,0 +1,177 @@
+// A training session in the page: one model and its optimizer on one device, trained in
+// chunks of steps, evaluated, checkpointed and restored. Node (or the demo page) drives it.
+import type { Config } from '../config/config.ts';
+import { Gpu } from '../gpu/context.ts';
+import { view } from '../gpu/buffers.ts';
+import { createModel, type GpuModel } from '../models/index.ts';
+import { copy } from '../ops/fill.ts';
+import type { Summary } from '../metrics/index.ts';
+import { makeBatch } from '../task/index.ts';
+import { expectTensors, tensorsFromArena, tensorsIntoArena, type Checkpoint } from '../io/checkpoint.ts';
+import type { Tensor } from '../io/safetensors.ts';
+import { evaluateModel } from './evaluate.ts';
+import { predictInputs } from './decode.ts';
+import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
+import { initialParams } from './init.ts';
+
+export class NonFiniteError extends Error {}
+
+export interface Progress {
+  step: number;
+  loss: number;
+  grad_norm: number;
+  /** Steps per second over the chunk so far. */
+  steps_per_s: number;
+}
+
+export interface TrainChunkResult extends Progress {
+  /** Steps done in this chunk (fewer than asked when stopped). */
+  done: number;
+  stopped: boolean;
+}
+
+export interface TrainHooks {
+  /** Read the loss back (and report) every this many steps; it also bounds the GPU queue. */
+  logEvery?: number;
+  onProgress?: (p: Progress) => void;
+  shouldStop?: () => boolean;
+}
+
+export class TrainingSession {
+  /** Optimizer updates done. */
+  step = 0;
+  /** Rounds completed. */
+  round = 0;
+
+  private constructor(
+    readonly gpu: Gpu,
+    readonly config: Config,
+    readonly model: GpuModel,
+    readonly optimizer: RecordedOptimizer,
+  ) {}
+
+  static async create(config: Config, checkpoint?: Checkpoint): Promise<TrainingSession> {
+    const gpu = await Gpu.create();
+    try {
+      const model = createModel(gpu, config);
+      const optimizer = recordOptimizer(gpu, model, config);
+      const session = new TrainingSession(gpu, config, model, optimizer);
+      if (checkpoint) session.restore(checkpoint);
+      else gpu.upload(model.params, initialParams(model, config));
+      await gpu.sync();
+      return session;
+    } catch (err) {
+      gpu.destroy();
+      throw err;
+    }
+  }
+
+  /**
+   * Runs up to `steps` optimizer updates, one submit each. Batch k of the run is samples
+   * [k·B, (k+1)·B) of the 'train' stream, so a resumed run sees exactly the same data.
+   */
+  async train(steps: number, hooks: TrainHooks = {}): Promise<TrainChunkResult> {
+    const logEvery = Math.max(1, hooks.logEvery ?? 10);
+    const { gpu, model, optimizer, config } = this;
+    const B = config.batch_size;
+    const start = performance.now();
+    let last: Progress = { step: this.step, loss: NaN, grad_norm: NaN, steps_per_s: 0 };
+    let done = 0;
+    let stopped = false;
+    while (done < steps) {
+      if (hooks.shouldStop?.()) {
+        stopped = true;
+        break;
+      }
+      model.setBatch(makeBatch(config, 'train', config.seed, this.step * B, B));
+      optimizer.setStep(this.step + 1);
+      gpu.run(model.trainStep, optimizer.program);
+      this.step++;
+      done++;
+      if (done % logEvery === 0 || done === steps) {
+        const [loss, stats] = await Promise.all([gpu.read(model.loss), gpu.read(optimizer.stats)]);
+        last = { step: this.step, loss: loss[0], grad_norm: stats[0], steps_per_s: (done * 1000) / (performance.now() - start) };
+        if (!Number.isFinite(last.loss) || !Number.isFinite(last.grad_norm)) {
+          throw new NonFiniteError(
+            `Training diverged at step ${this.step}: the ${Number.isFinite(last.loss) ? 'gradient norm' : 'loss'} is not finite; lower lr or clip_norm and resume from the last checkpoint.`,
+          );
+        }
+        hooks.onProgress?.(last);
+      }
+    }
+    await gpu.sync();
+    return { ...last, done, stopped };
+  }
+
+  async evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number } = {}): Promise<Summary> {
+    const rounds = opts.rounds ?? this.config.evaluate_round;
+    const samples = opts.samples ?? this.config.eval_samples;
+    const seed = opts.seed ?? this.config.seed;
+    if (opts.maxLength === undefined || opts.maxLength === this.config.max_length) {
+      return evaluateModel(this.gpu, this.model, { rounds, samples, seed });
+    }
+    // Longer inputs need a model recorded for them; the parameters are the same shapes.
+    const longer = createModel(this.gpu, { ...this.config, max_length: opts.maxLength, decode_length: 0 });
+    try {
+      this.gpu.run(copy(this.gpu, view(this.model.params, 0, this.model.layout.size), view(longer.params, 0, longer.layout.size)));
+      return await evaluateModel(this.gpu, longer, { rounds, samples, seed });
+    } finally {
+      longer.destroy();
+    }
+  }
+
+  predict(inputs: number[][]): Promise<number[][]> {
+    return predictInputs(this.gpu, this.model, this.config, inputs);
+  }
+
+  /** Everything exact resume needs: parameters, Adam moments, step, round. */
+  async checkpoint(): Promise<Checkpoint> {
+    const { gpu, model, optimizer } = this;
+    const n = model.layout.size;
+    const entries = model.layout.entries;
+    const tensors = tensorsFromArena(entries, await gpu.read(view(model.params, 0, n)));
+    const opt = new Map<string, Tensor>();
+    for (const [key, buffer] of [['m', optimizer.m], ['v', optimizer.v]] as const) {
+      if (!buffer) continue;
+      for (const [name, t] of tensorsFromArena(entries, await gpu.read(view(buffer, 0, n)))) opt.set(`${key}.${name}`, t);
+    }
+    return {
+      config: this.config,
+      step: this.step,
+      round: this.round,
+      tensors,
+      optimizer: opt,
+      resume: { train_position: this.step * this.config.batch_size, adam_step: this.step },
+    };
+  }
+
+  private restore(c: Checkpoint): void {
+    const { gpu, model, optimizer } = this;
+    const entries = model.layout.entries;
+    expectTensors(c.tensors, entries);
+    const arena = new Float32Array(model.layout.size);
+    tensorsIntoArena(c.tensors, entries, arena);
+    gpu.upload(model.params, arena);
+    for (const [key, buffer] of [['m', optimizer.m], ['v', optimizer.v]] as const) {
+      if (!buffer) continue;
+      const moments = new Map<string, Tensor>();
+      for (const e of entries) {
+        const t = c.optimizer.get(`${key}.${e.name}`);
+        if (t) moments.set(e.name, t);
+      }
+      // A checkpoint without moments (e.g. from SGD) starts Adam afresh.
+      if (moments.size === 0) continue;
+      expectTensors(moments, entries, `checkpoint optimizer state ${key}`);
+      const m = new Float32Array(model.layout.size);
+      tensorsIntoArena(moments, entries, m);
+      gpu.upload(buffer, m);
+    }
+    this.step = c.step;
+    this.round = c.round;
+  }
+
+  destroy(): void {
+    this.model.destroy();
+    this.gpu.destroy();
+  }
+}
