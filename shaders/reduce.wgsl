@@ -8,7 +8,7 @@ override WG: u32 = 64;
 // Reduction workgroup size: a power of two.
 override RWG: u32 = 256;
 // Elements each invocation of sum_squares_partial adds.
-override ITEMS: u32 = 16;
+override ITEMS: u32 = 256;
 
 struct ColumnSumParams {
   dy_offset: u32,

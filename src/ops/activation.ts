@@ -10,7 +10,8 @@ import { checkShape, checkWritableApart } from './view_checks.ts';
 
 export type { Activation } from '../reference/activation.ts';
 
-const WG = 64;
+// Elementwise: 256 invocations per workgroup measured faster than 64 on SwiftShader.
+const WG = 256;
 const ACT_CODE: Record<Activation, number> = { relu: 0, tanh: 1, sigmoid: 2 };
 
 function actCode(label: string, act: Activation): number {

@@ -15,7 +15,8 @@ import { f32, u32, type UniformField } from '../gpu/uniforms.ts';
 import { partialCount, RWG, sumOfSquaresPartials } from './reduce.ts';
 import { checkShape, checkWritableApart } from './view_checks.ts';
 
-const WG = 64;
+// Elementwise: 256 invocations per workgroup measured faster than 64 on SwiftShader.
+const WG = 256;
 /** Elements of a stats view: [norm, scale]. */
 export const STATS_LENGTH = 2;
 export const STATS_NORM = 0;

@@ -10,7 +10,7 @@ import { checkCount, checkShape, checkWritableApart } from './view_checks.ts';
 const WG = 64;
 /** Reduction workgroup size (a power of two) and elements per invocation of the partial stage. */
 export const RWG = 256;
-export const ITEMS = 16;
+export const ITEMS = 256;
 const MAX_GROUPS = 65535;
 
 export interface ColumnSumArgs {
@@ -48,7 +48,7 @@ export function sumOfSquaresPartials(gpu: Gpu, args: { x: View; partials: View; 
   const { x, partials } = args;
   const groups = partialCount(x.length);
   if (groups > MAX_GROUPS) throw new RangeError(`${label}: ${x.length} elements need ${groups} workgroups, more than ${MAX_GROUPS}.`);
-  checkShape(label, 'partials', partials, '(ceil(n / 4096))', [groups]);
+  checkShape(label, 'partials', partials, `(ceil(n / ${RWG * ITEMS}))`, [groups]);
   checkWritableApart(label, [['partials', partials]], [['x', x]]);
   const pipeline = gpu.pipelines.get({ name: 'reduce', code, entryPoint: 'sum_squares_partial', bindings: ['uniform', 'read', 'storage'], constants: { RWG, ITEMS } });
   const params = gpu.uniform([u32(x.offset), u32(x.length), u32(partials.offset)]);

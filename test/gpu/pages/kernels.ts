@@ -7,7 +7,7 @@ import { view, type View } from '../../../src/gpu/buffers.ts';
 import type { Dispatch } from '../../../src/gpu/program.ts';
 import { activationBackward, activationForward, type Activation } from '../../../src/ops/activation.ts';
 import { columnSum, partialCount, sumOfSquares } from '../../../src/ops/reduce.ts';
-import { embeddingBackward, embeddingForward } from '../../../src/ops/embedding.ts';
+import { embeddingBackward, embeddingBackwardScratch, embeddingForward } from '../../../src/ops/embedding.ts';
 import { argmax, crossEntropy } from '../../../src/ops/cross_entropy.ts';
 import { adam, gradNorm, sgd } from '../../../src/ops/optimizer.ts';
 import { reverseSequences } from '../../../src/ops/sequence.ts';
@@ -183,11 +183,12 @@ export async function embeddings(cases: EmbeddingCase[]): Promise<Outputs[][]> {
       const dOut = new Tensor(gpu, 'dOut', R * c.dim);
       const dW = new Tensor(gpu, 'dW', c.vocab * c.dim);
       const dWAcc = new Tensor(gpu, 'dW-acc', c.vocab * c.dim);
+      const scratch = new Tensor(gpu, 'scratch', embeddingBackwardScratch(c.vocab, R), 'i32');
       const args = { ids: ids.view, vocab: c.vocab, dim: c.dim };
       const work = [
         embeddingForward(gpu, { ...args, weight: weight.view, out: out.view }),
-        embeddingBackward(gpu, { ...args, dOut: dOut.view, dWeight: dW.view }),
-        embeddingBackward(gpu, { ...args, dOut: dOut.view, dWeight: dWAcc.view, accumulate: true }),
+        ...embeddingBackward(gpu, { ...args, dOut: dOut.view, dWeight: dW.view, scratch: scratch.view }),
+        ...embeddingBackward(gpu, { ...args, dOut: dOut.view, dWeight: dWAcc.view, accumulate: true }),
       ];
       const reset = () => {
         weight.set(c.weight);
@@ -196,8 +197,9 @@ export async function embeddings(cases: EmbeddingCase[]): Promise<Outputs[][]> {
         dOut.set(c.dOut);
         dW.set(Array(c.vocab * c.dim).fill(5));
         dWAcc.set(c.dWPrev);
+        scratch.set();
       };
-      results.push(await twice(gpu, reset, work, { out, dW, dWAcc }));
+      results.push(await twice(gpu, reset, work, { out, dW, dWAcc, scratch }));
     }
     return results;
   });
