@@ -14,13 +14,18 @@
 // trainStep, per time step and layer: forward = matmul (G_t += h_{t-1}·W_hhᵀ + b_hh) and the
 // fused cell; backward = fused cell backward and matmul (dh += dG_t·W_hh). Everything else is
 // a whole-sequence op: input projections, output layer, cross-entropy, weight gradients.
+//
+// Layer 0 reads embeddings, so its input projection is a table: P (V, G) = emb·W_ihᵀ + b_ih,
+// and G rows are gathered from P by token (V rows of matmul instead of S·B). Backward
+// scatters dG into dP (V, G) by token (deterministic embedding backward), then
+// dW_ih = dPᵀ·emb, d emb = dP·W_ih, db_ih = db_hh = column sums of dP.
 import type { Config } from '../config/config.ts';
 import { decodeLength } from '../config/config.ts';
-import { ArenaLayout, slice, view, type View } from '../gpu/buffers.ts';
+import { ArenaLayout, slice, view } from '../gpu/buffers.ts';
 import type { Gpu } from '../gpu/context.ts';
 import { Program, type Dispatch } from '../gpu/program.ts';
 import { argmax, crossEntropy } from '../ops/cross_entropy.ts';
-import { embeddingBackward, embeddingForward } from '../ops/embedding.ts';
+import { embeddingBackward, embeddingBackwardScratch, embeddingForward } from '../ops/embedding.ts';
 import { fill } from '../ops/fill.ts';
 import { lstmCellBackward, lstmCellForward } from '../ops/lstm.ts';
 import { matmul } from '../ops/matmul.ts';
@@ -40,7 +45,13 @@ export interface LstmGpuModel extends GpuModel {
   /** Overwrites every parameter (layout.size floats, e.g. from uniformInit or a checkpoint). */
   uploadParams(data: Float32Array): void;
   /** Dispatch counts of the recorded programs. */
-  readonly counts: { trainStep: number; decodeStep: number; perStepLayer: { forward: number; backward: number } };
+  readonly counts: {
+    trainStep: number;
+    decodeStep: number;
+    /** trainStep dispatches inside the time loops (labels `*.t<n>.*`): L·(4(S + T) − 1). */
+    recurrent: number;
+    perStepLayer: { forward: number; backward: number };
+  };
 }
 
 export function lstmLayout(d: LstmDims): ArenaLayout {
@@ -87,43 +98,51 @@ export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
   gpu.upload(eos, new Int32Array(B).fill(EOS));
 
   // Activations.
-  const X0 = view(buf('X0', (S + T) * B * E)); // (S + T, B, E) embedded inputs of layer 0
+  const Ptab = view(buf('P', 2 * V * G)); // (2, V, G) layer-0 input projection tables: encoder, decoder
+  const dPtab = view(buf('dP', 2 * V * G)); // (2, V, G)
   const Hs = Array.from({ length: L }, (_, k) => view(buf(`H${k}`, (1 + S + Tm) * B * H))); // (1+S+Tm, B, H)
   const Cs = Array.from({ length: L }, (_, k) => view(buf(`C${k}`, (1 + S + Tm) * B * H))); // (1+S+Tm, B, H)
   const Gs = Array.from({ length: L }, (_, k) => view(buf(`G${k}`, (S + Tm) * B * G))); // (S+Tm, B, G)
   const dGs = Array.from({ length: L }, (_, k) => view(buf(`dG${k}`, (S + T) * B * G))); // (S+T, B, G)
-  const inWidth = (k: number) => (k === 0 ? E : H);
-  const dIns = Array.from({ length: L }, (_, k) => view(buf(`dIn${k}`, (S + T) * B * inWidth(k)))); // (S+T, B, I)
+  // dIn_k (S+T, B, H): gradient of layer k's input (k >= 1), from the layer above.
+  const dIns = Array.from({ length: L }, (_, k) => (k === 0 ? null : view(buf(`dIn${k}`, (S + T) * B * H))));
   const dS = view(buf('dState', L * 2 * B * H)); // (L, 2, B, H): dh, dc per layer
   const logits = view(buf('logits', T * B * V)); // (T, B, V)
   const dLogits = view(buf('dLogits', T * B * V)); // (T, B, V)
   const dHtop = view(buf('dHtop', T * B * H)); // (T, B, H)
   const loss = view(buf('loss', 1)); // (1)
   const decoded = view(buf('decoded', D * B)); // (D, B) i32
-  const Xd = view(buf('Xdecode', B * E)); // (B, E)
+  const ceScratch = view(buf('ceScratch', T * B + 1)); // (T·B + 1)
+  const embScratch = [S, T].map((n, i) => view(buf(`embScratch${i}`, embeddingBackwardScratch(V, n * B))));
 
   const hRow = (k: number, r: number, n = 1) => slice(Hs[k], r * B * H, n * B * H);
   const cRow = (k: number, r: number, n = 1) => slice(Cs[k], r * B * H, n * B * H);
   const gRow = (k: number, r: number, n = 1) => slice(Gs[k], r * B * G, n * B * G);
   const dgRow = (k: number, r: number, n = 1) => slice(dGs[k], r * B * G, n * B * G);
-  const dInRow = (k: number, r: number, n = 1) => slice(dIns[k], r * B * inWidth(k), n * B * inWidth(k));
+  const dInRow = (k: number, r: number, n = 1) => slice(dIns[k]!, r * B * H, n * B * H);
   const dh = (k: number) => slice(dS, (2 * k) * B * H, B * H);
   const dc = (k: number) => slice(dS, (2 * k + 1) * B * H, B * H);
   const w = (m: string, what: string, k: number) => `${m}.${what}_l${k}`;
 
   // Module m's rows: encoder steps start at row 0 of G, decoder steps at row S.
   const base = (m: 'encoder' | 'decoder') => (m === 'encoder' ? 0 : S);
-  /** Layer k's input over `steps` steps of module m: (steps·B, I). */
-  const layerInput = (m: 'encoder' | 'decoder', k: number, steps: number): View =>
-    k === 0 ? slice(X0, base(m) * B * E, steps * B * E) : hRow(k - 1, 1 + base(m), steps);
+  const emb = (m: 'encoder' | 'decoder') => (m === 'encoder' ? 'src_embedding.weight' : 'tgt_embedding.weight');
+  const ptab = (m: 'encoder' | 'decoder') => slice(Ptab, (m === 'encoder' ? 0 : 1) * V * G, V * G); // (V, G)
+  const dptab = (m: 'encoder' | 'decoder') => slice(dPtab, (m === 'encoder' ? 0 : 1) * V * G, V * G); // (V, G)
+  /** Token ids of module m's steps: (steps, B) i32. */
+  const idsOf = (m: 'encoder' | 'decoder') => (m === 'encoder' ? encIds : decIn);
+
+  /** P (V, G) = emb·W_ihᵀ + b_ih of layer 0 of module m. */
+  const tableForward = (m: 'encoder' | 'decoder'): Dispatch =>
+    matmul(gpu, { a: P(emb(m)), b: P(w(m, 'weight_ih', 0)), bias: P(w(m, 'bias_ih', 0)), c: ptab(m), M: V, N: G, K: E, transB: true, label: `${m}.l0.table` });
 
   /** Input projection of all steps, then the recurrence of layer k of module m. */
   const layerForward = (m: 'encoder' | 'decoder', k: number, steps: number): Dispatch[] => {
-    const I = inWidth(k);
     const r0 = base(m);
-    const out: Dispatch[] = [
-      matmul(gpu, { a: layerInput(m, k, steps), b: P(w(m, 'weight_ih', k)), bias: P(w(m, 'bias_ih', k)), c: gRow(k, r0, steps), M: steps * B, N: G, K: I, transB: true, label: `${m}.l${k}.xproj` }),
-    ];
+    const out: Dispatch[] =
+      k === 0
+        ? [tableForward(m), embeddingForward(gpu, { weight: ptab(m), ids: idsOf(m), out: gRow(0, r0, steps), vocab: V, dim: G, label: `${m}.l0.xproj` })]
+        : [matmul(gpu, { a: hRow(k - 1, 1 + r0, steps), b: P(w(m, 'weight_ih', k)), bias: P(w(m, 'bias_ih', k)), c: gRow(k, r0, steps), M: steps * B, N: G, K: H, transB: true, label: `${m}.l${k}.xproj` })];
     for (let t = 0; t < steps; t++) out.push(...stepForward(m, k, t));
     return out;
   };
@@ -150,7 +169,6 @@ export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
   /** Backward of layer k of module m over all its steps, then its weight and input gradients. */
   const layerBackward = (m: 'encoder' | 'decoder', k: number, steps: number): Dispatch[] => {
     const r0 = base(m);
-    const I = inWidth(k);
     const out: Dispatch[] = [];
     for (let t = steps - 1; t >= 0; t--) {
       const r = r0 + t;
@@ -176,31 +194,39 @@ export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
       }
     }
     const dG = dgRow(k, r0, steps); // (steps·B, G)
-    out.push(
-      matmul(gpu, { a: dG, b: hRow(k, r0, steps), c: Gr(w(m, 'weight_hh', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_hh` }),
-      matmul(gpu, { a: dG, b: layerInput(m, k, steps), c: Gr(w(m, 'weight_ih', k)), M: G, N: I, K: steps * B, transA: true, label: `${m}.l${k}.dW_ih` }),
-      columnSum(gpu, { dy: dG, db: Gr(w(m, 'bias_ih', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_ih` }),
-      columnSum(gpu, { dy: dG, db: Gr(w(m, 'bias_hh', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_hh` }),
-      matmul(gpu, { a: dG, b: P(w(m, 'weight_ih', k)), c: dInRow(k, r0, steps), M: steps * B, N: I, K: G, label: `${m}.l${k}.dX` }),
-    );
+    out.push(matmul(gpu, { a: dG, b: hRow(k, r0, steps), c: Gr(w(m, 'weight_hh', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_hh` }));
+    if (k === 0) {
+      // Through the table: dP (V, G) = Σ of dG rows per token, then the table's own backward.
+      const dP = dptab(m);
+      out.push(
+        ...embeddingBackward(gpu, { dOut: dG, ids: idsOf(m), dWeight: dP, vocab: V, dim: G, scratch: embScratch[m === 'encoder' ? 0 : 1], label: `${m}.l0.dP` }),
+        matmul(gpu, { a: dP, b: P(emb(m)), c: Gr(w(m, 'weight_ih', 0)), M: G, N: E, K: V, transA: true, label: `${m}.l0.dW_ih` }),
+        matmul(gpu, { a: dP, b: P(w(m, 'weight_ih', 0)), c: Gr(emb(m)), M: V, N: E, K: G, label: `${m}.l0.dEmbedding` }),
+        columnSum(gpu, { dy: dP, db: Gr(w(m, 'bias_ih', 0)), rows: V, cols: G, label: `${m}.l0.db_ih` }),
+        columnSum(gpu, { dy: dP, db: Gr(w(m, 'bias_hh', 0)), rows: V, cols: G, label: `${m}.l0.db_hh` }),
+      );
+    } else {
+      out.push(
+        matmul(gpu, { a: dG, b: hRow(k - 1, 1 + r0, steps), c: Gr(w(m, 'weight_ih', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_ih` }),
+        columnSum(gpu, { dy: dG, db: Gr(w(m, 'bias_ih', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_ih` }),
+        columnSum(gpu, { dy: dG, db: Gr(w(m, 'bias_hh', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_hh` }),
+        matmul(gpu, { a: dG, b: P(w(m, 'weight_ih', k)), c: dInRow(k, r0, steps), M: steps * B, N: H, K: G, label: `${m}.l${k}.dX` }),
+      );
+    }
     return out;
   };
 
-  const embedSource = (): Dispatch[] => [
-    ...(config.reverse_source ? [reverseSequences(gpu, { tokens: src, lengths, out: srcRev, steps: S, batch: B, label: 'encoder.reverse' })] : []),
-    embeddingForward(gpu, { weight: P('src_embedding.weight'), ids: encIds, out: slice(X0, 0, S * B * E), vocab: V, dim: E, label: 'src_embedding' }),
-  ];
+  const reverse = (): Dispatch[] => (config.reverse_source ? [reverseSequences(gpu, { tokens: src, lengths, out: srcRev, steps: S, batch: B, label: 'encoder.reverse' })] : []);
 
   // ---- trainStep: forward, loss, backward (gradients overwritten) ----
   const trainStep = new Program('lstm.trainStep');
-  trainStep.add(embedSource());
-  trainStep.add(embeddingForward(gpu, { weight: P('tgt_embedding.weight'), ids: decIn, out: slice(X0, S * B * E, T * B * E), vocab: V, dim: E, label: 'tgt_embedding' }));
+  trainStep.add(reverse());
   for (let k = 0; k < L; k++) trainStep.add(layerForward('encoder', k, S));
   for (let k = 0; k < L; k++) trainStep.add(layerForward('decoder', k, T));
   const hTop = hRow(L - 1, S + 1, T); // (T·B, H)
   trainStep.add(
     matmul(gpu, { a: hTop, b: P('output.weight'), bias: P('output.bias'), c: logits, M: T * B, N: V, K: H, transB: true, label: 'output' }),
-    crossEntropy(gpu, { logits, targets: tgt, dLogits, loss, rows: T * B, vocab: V, label: 'cross_entropy' }),
+    crossEntropy(gpu, { logits, targets: tgt, dLogits, loss, rows: T * B, vocab: V, scratch: ceScratch, label: 'cross_entropy' }),
     matmul(gpu, { a: dLogits, b: P('output.weight'), c: dHtop, M: T * B, N: H, K: V, label: 'output.dH' }),
     matmul(gpu, { a: dLogits, b: hTop, c: Gr('output.weight'), M: V, N: H, K: T * B, transA: true, label: 'output.dW' }),
     columnSum(gpu, { dy: dLogits, db: Gr('output.bias'), rows: T * B, cols: V, label: 'output.db' }),
@@ -208,24 +234,20 @@ export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
   );
   for (let k = L - 1; k >= 0; k--) trainStep.add(layerBackward('decoder', k, T));
   for (let k = L - 1; k >= 0; k--) trainStep.add(layerBackward('encoder', k, S));
-  trainStep.add(
-    embeddingBackward(gpu, { dOut: dInRow(0, 0, S), ids: encIds, dWeight: Gr('src_embedding.weight'), vocab: V, dim: E, label: 'src_embedding.backward' }),
-    embeddingBackward(gpu, { dOut: dInRow(0, S, T), ids: decIn, dWeight: Gr('tgt_embedding.weight'), vocab: V, dim: E, label: 'tgt_embedding.backward' }),
-  );
 
   // ---- decodeStep: encoder, then D greedy steps fed their own argmax (EOS first) ----
   const decodeStep = new Program('lstm.decodeStep');
-  decodeStep.add(embedSource());
+  decodeStep.add(reverse());
   for (let k = 0; k < L; k++) decodeStep.add(layerForward('encoder', k, S));
+  decodeStep.add(tableForward('decoder'));
   const stepLogits = slice(logits, 0, B * V); // (B, V)
   for (let t = 0; t < D; t++) {
     const ids = t === 0 ? eos : slice(decoded, (t - 1) * B, B);
-    decodeStep.add(embeddingForward(gpu, { weight: P('tgt_embedding.weight'), ids, out: Xd, vocab: V, dim: E, label: `decode.t${t}.embed` }));
-    for (let k = 0; k < L; k++) {
-      const r = S + t;
-      const x = k === 0 ? Xd : hRow(k - 1, r + 1);
+    const r = S + t;
+    decodeStep.add(embeddingForward(gpu, { weight: ptab('decoder'), ids, out: gRow(0, r), vocab: V, dim: G, label: `decode.l0.t${t}.xproj` }), stepForward('decoder', 0, t));
+    for (let k = 1; k < L; k++) {
       decodeStep.add(
-        matmul(gpu, { a: x, b: P(w('decoder', 'weight_ih', k)), bias: P(w('decoder', 'bias_ih', k)), c: gRow(k, r), M: B, N: G, K: inWidth(k), transB: true, label: `decode.l${k}.t${t}.xproj` }),
+        matmul(gpu, { a: hRow(k - 1, r + 1), b: P(w('decoder', 'weight_ih', k)), bias: P(w('decoder', 'bias_ih', k)), c: gRow(k, r), M: B, N: G, K: H, transB: true, label: `decode.l${k}.t${t}.xproj` }),
         stepForward('decoder', k, t),
       );
     }
@@ -246,7 +268,12 @@ export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
     loss,
     decodeStep,
     decoded,
-    counts: { trainStep: trainStep.length, decodeStep: decodeStep.length, perStepLayer: { ...LSTM_DISPATCHES_PER_STEP_LAYER } },
+    counts: {
+      trainStep: trainStep.length,
+      decodeStep: decodeStep.length,
+      recurrent: trainStep.dispatches.filter((d) => /\.t\d+\./.test(d.label)).length,
+      perStepLayer: { ...LSTM_DISPATCHES_PER_STEP_LAYER },
+    },
     uploadParams(data: Float32Array) {
       if (data.length !== layout.size) throw new RangeError(`lstm.uploadParams: got ${data.length} floats, the arena holds ${layout.size}.`);
       gpu.upload(params, data);
