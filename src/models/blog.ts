@@ -13,9 +13,9 @@
 //   backward  hv over all T·B rows [11]; per target step: 3 ReLU backward + 3 matmuls [6];
 //             decoder.hh weight and bias gradients over all T·B rows at once [6]; per source
 //             step: update backward + 2 matmuls + 2 ReLU backward [5] and the h_{t-1}
-//             gradient [1, not at t = 0]; encoder.hh gradients over all S·B rows [6]; xh and
-//             the embedding [12]
-//   = 45 + 10·S + 9·T dispatches (434 at S = 20). Every gradient is overwritten each step.
+//             gradient [1, not at t = 0]; encoder.hh gradients over all S·B rows [6]; xh [11];
+//             embedding backward [4]
+//   = 48 + 10·S + 9·T dispatches (437 at S = 20). Every gradient is overwritten each step.
 // decodeStep: the same encoder, L decoder.hh steps, hv over all L·B rows, argmax
 //   = 9 + 4·S + 3·L dispatches.
 import type { Config } from '../config/config.ts';
@@ -25,7 +25,7 @@ import type { Gpu } from '../gpu/context.ts';
 import { Program, type Dispatch } from '../gpu/program.ts';
 import { activationBackward } from '../ops/activation.ts';
 import { argmax, crossEntropy } from '../ops/cross_entropy.ts';
-import { embeddingBackward, embeddingForward } from '../ops/embedding.ts';
+import { embeddingBackward, embeddingBackwardScratch, embeddingForward } from '../ops/embedding.ts';
 import { copy } from '../ops/fill.ts';
 import { matmul } from '../ops/matmul.ts';
 import { recurrentBackward, recurrentForward } from '../ops/recurrent.ts';
@@ -237,6 +237,7 @@ export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
   const dxa2 = tensor('xh.da2', S * B * H2);
   const dxa1 = tensor('xh.da1', S * B * 2 * H);
   const demb = tensor('demb', S * B * E);
+  const embScratch = tensor('embedding.scratch', embeddingBackwardScratch(V, S * B));
   trainStep.add(
     linearParamGrads(xh[2], dpre, xa2, S * B),
     linearInputGrad(xh[2], dpre, dxa2, S * B, false),
@@ -246,7 +247,7 @@ export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
     reluBackward(xa1, dxa1, 'xh.a1.relu_backward'),
     linearParamGrads(xh[0], dxa1, emb, S * B),
     linearInputGrad(xh[0], dxa1, demb, S * B, false),
-    embeddingBackward(gpu, { dOut: demb, ids: src, dWeight: G('embedding.weight'), vocab: V, dim: E, label: 'embedding.backward' }),
+    embeddingBackward(gpu, { dOut: demb, ids: src, dWeight: G('embedding.weight'), vocab: V, dim: E, scratch: embScratch, label: 'embedding.backward' }),
   );
 
   // ---------------------------------------------------------------- greedy decoding

@@ -9,7 +9,7 @@ import { expectClose, randomArray } from '../helpers/close.ts';
 import type { BlogRunResult, RecurrentCase } from './pages/blog.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
 import { makeBatch } from '../../src/task/batch.ts';
-import { blogDecode, blogLossAndGrads, type BlogDims, type BlogTensors } from '../../src/reference/blog_model.ts';
+import { blogDecode, blogLossAndGrads, blogParamShapes, type BlogDims, type BlogTensors } from '../../src/reference/blog_model.ts';
 
 const PAGE = '/test/gpu/pages/blog.ts';
 let h: Harness;
@@ -79,8 +79,8 @@ describe('blog model (golden test against the float64 reference)', () => {
     expect(lengths.size).toBeGreaterThan(2);
   });
 
-  it('records 45 + 10·S + 9·T dispatches per trainStep and 9 + 4·S + 3·L per decodeStep, one submit each', () => {
-    expect(r.trainDispatches).toBe(45 + 10 * d.S + 9 * d.T);
+  it('records 48 + 10·S + 9·T dispatches per trainStep and 9 + 4·S + 3·L per decodeStep, one submit each', () => {
+    expect(r.trainDispatches).toBe(48 + 10 * d.S + 9 * d.T);
     expect(r.decodeDispatches).toBe(9 + 4 * d.S + 3 * d.T);
     expect(r.submits).toBe(2 * specs.length);
   });
@@ -93,6 +93,19 @@ describe('blog model (golden test against the float64 reference)', () => {
     const names = Object.keys(ref.grads);
     expect(Object.keys(r.runs[i].grads).sort()).toEqual([...names].sort());
     for (const name of names) expectClose(`run ${i} ${name}`, r.runs[i].grads[name], ref.grads[name], GRAD_TOL);
+  });
+
+  it('starts from PyTorch default init: Linear U(±1/sqrt(in)) for weight and bias, Embedding N(0, 1)', () => {
+    const shapes = Object.fromEntries(blogParamShapes(d));
+    for (const [name, v] of Object.entries(r.params)) {
+      if (name === 'embedding.weight') continue;
+      const fanIn = shapes[name.replace(/bias$/, 'weight')][1];
+      expect(Math.max(...v.map(Math.abs)), name).toBeLessThanOrEqual(1 / Math.sqrt(fanIn));
+    }
+    const e = r.params['embedding.weight'];
+    const mean = e.reduce((a, b) => a + b, 0) / e.length;
+    expect(Math.abs(mean)).toBeLessThan(0.5);
+    expect(Math.max(...e.map(Math.abs))).toBeGreaterThan(1); // N(0, 1), not a small uniform bound
   });
 
   it('the check is not vacuous: every tensor gets a non-zero gradient', () => {
@@ -128,5 +141,20 @@ describe('blog model decoding with decode_length != T', () => {
     // and its training step still matches the reference
     const ref = blogLossAndGrads(p, d, batch);
     expectClose('loss', [r.runs[0].loss], [ref.loss], { atol: 1e-6, rtol: 1e-5 });
+  });
+});
+
+describe('blog model with the full vocabulary', () => {
+  it('matches the reference at V=100, E=8, H=32, B=8, S=6 (loss, gradients, decoding)', async () => {
+    const overrides: Partial<Config> = { model: 'blog', vocab_size: 100, embedding_size: 8, hidden_size: 32, batch_size: 8, max_length: 6, seed: 1 };
+    const config: Config = { ...DEFAULT_CONFIG, ...overrides };
+    const d = dimsOf(config);
+    const r = await h.call<BlogRunResult>(PAGE, 'runBlog', overrides, [{ seed: 4, start: 0 }]);
+    const batch = makeBatch(config, 'train', 4, 0, d.B);
+    const p = toTensors(r.params);
+    const ref = blogLossAndGrads(p, d, batch);
+    expectClose('loss', [r.runs[0].loss], [ref.loss], { atol: 1e-5, rtol: 1e-5 });
+    for (const name of Object.keys(ref.grads)) expectClose(name, r.runs[0].grads[name], ref.grads[name], { atol: 1e-6, rtol: 1e-3 });
+    expect(r.decoded[0]).toEqual(Array.from(blogDecode(p, d, batch.src, batch.srcLengths, d.T)));
   });
 });

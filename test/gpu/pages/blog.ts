@@ -6,6 +6,7 @@ import { view } from '../../../src/gpu/buffers.ts';
 import { recurrentBackward, recurrentForward } from '../../../src/ops/recurrent.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import { createBlogModel } from '../../../src/models/blog.ts';
+import type { GpuModel } from '../../../src/models/model.ts';
 import { makeBatch } from '../../../src/task/batch.ts';
 
 export interface RecurrentCase {
@@ -24,6 +25,14 @@ export interface RecurrentCase {
 
 const PAD = 3; // odd element offsets for every view
 
+// One device per page: pipelines compile once (slow on the software adapter) and are
+// reused by every call; each call destroys what it created.
+let shared: Promise<Gpu> | null = null;
+function device(): Promise<Gpu> {
+  shared ??= Gpu.create();
+  return shared;
+}
+
 /** Packs arrays into one host array at odd offsets; returns it and each array's offset. */
 function pack(arrays: number[][], fillValue = NaN): { host: Float32Array; offsets: number[] } {
   const offsets: number[] = [];
@@ -38,27 +47,33 @@ function pack(arrays: number[][], fillValue = NaN): { host: Float32Array; offset
 }
 
 export async function runRecurrent(c: RecurrentCase) {
-  const gpu = await Gpu.create();
+  const gpu = await device();
+  const created: GPUBuffer[] = [];
+  const createBuffer = (label: string, n: number) => {
+    const b = gpu.createBuffer(label, n);
+    created.push(b);
+    return b;
+  };
   try {
     const n = c.B * c.H;
     const ins = pack([c.x, c.g]);
-    const inputs = gpu.createBuffer('recurrent-inputs', ins.host.length);
+    const inputs = createBuffer('recurrent-inputs', ins.host.length);
     gpu.upload(inputs, ins.host);
-    const lengths = gpu.createBuffer('lengths', c.B + PAD);
+    const lengths = createBuffer('lengths', c.B + PAD);
     gpu.upload(lengths, Int32Array.from(c.lengths), PAD);
     const lenView = view(lengths, PAD, c.B);
     // state: hPrev then hOut (or one slot in place); grads: dh then dcarry (or in place)
     const st = pack(c.inPlace ? [c.hPrev] : [c.hPrev, new Array(n).fill(NaN)]);
-    const state = gpu.createBuffer('state', st.host.length);
+    const state = createBuffer('state', st.host.length);
     gpu.upload(state, st.host);
     const hPrev = view(state, st.offsets[0], n);
     const hOut = c.inPlace ? hPrev : view(state, st.offsets[1], n);
     const gr = pack(c.inPlace ? [c.dh] : [c.dh, new Array(n).fill(NaN)]);
-    const grads = gpu.createBuffer('dstate', gr.host.length);
+    const grads = createBuffer('dstate', gr.host.length);
     gpu.upload(grads, gr.host);
     const dh = view(grads, gr.offsets[0], n);
     const dcarry = c.inPlace ? dh : view(grads, gr.offsets[1], n);
-    const dpreBuf = gpu.createBuffer('dpre', n + 2 * PAD);
+    const dpreBuf = createBuffer('dpre', n + 2 * PAD);
     gpu.upload(dpreBuf, new Float32Array(n + 2 * PAD).fill(NaN));
     const dpre = view(dpreBuf, PAD, n);
     const x = view(inputs, ins.offsets[0], n);
@@ -76,7 +91,7 @@ export async function runRecurrent(c: RecurrentCase) {
       dpreGuard: [...Array.from(whole.subarray(0, PAD)), ...Array.from(whole.subarray(PAD + n))].map(String),
     };
   } finally {
-    gpu.destroy();
+    for (const b of created) gpu.destroyBuffer(b);
   }
 }
 
@@ -93,6 +108,9 @@ export interface BlogRunResult {
   trainDispatches: number;
   decodeDispatches: number;
   submits: number;
+  /** Wall-clock milliseconds of the last trainStep and decodeStep (submit to readback). */
+  trainMs: number;
+  decodeMs: number;
 }
 
 /**
@@ -101,31 +119,61 @@ export interface BlogRunResult {
  * task's own generator, so the Node side rebuilds them identically.
  */
 export async function runBlog(overrides: Partial<Config>, batches: { seed: number; start: number }[]): Promise<BlogRunResult> {
-  const gpu = await Gpu.create();
+  const gpu = await device();
+  let model: GpuModel | undefined;
   try {
     const config: Config = { ...DEFAULT_CONFIG, model: 'blog', ...overrides };
-    const model = createBlogModel(gpu, config);
+    model = createBlogModel(gpu, config);
     const all = await gpu.read(view(model.params));
     const params: Record<string, number[]> = {};
     for (const e of model.layout.entries) params[e.name] = Array.from(all.subarray(e.offset, e.offset + e.length));
     const runs: BlogRunResult['runs'] = [];
     const decoded: number[][] = [];
     const submits0 = gpu.stats.submits;
+    let trainMs = 0;
+    let decodeMs = 0;
     for (const spec of batches) {
       model.setBatch(makeBatch(config, 'train', spec.seed, spec.start, config.batch_size));
+      let t0 = performance.now();
       gpu.run(model.trainStep);
       const loss = (await gpu.read(model.loss))[0];
+      trainMs = performance.now() - t0;
       const g = await gpu.read(view(model.grads));
       const grads: Record<string, number[]> = {};
       for (const e of model.layout.entries) grads[e.name] = Array.from(g.subarray(e.offset, e.offset + e.length));
       runs.push({ loss, grads });
+      t0 = performance.now();
       gpu.run(model.decodeStep);
       decoded.push(Array.from(await gpu.readI32(model.decoded)));
+      decodeMs = performance.now() - t0;
     }
-    const result = { params, runs, decoded, trainDispatches: model.trainStep.length, decodeDispatches: model.decodeStep.length, submits: gpu.stats.submits - submits0 };
-    model.destroy();
+    return { params, runs, decoded, trainDispatches: model.trainStep.length, decodeDispatches: model.decodeStep.length, submits: gpu.stats.submits - submits0, trainMs, decodeMs };
+  } finally {
+    model?.destroy();
     gpu.check();
-    return result;
+  }
+}
+
+/**
+ * Wall times of three trainSteps (the first includes the software adapter's shader
+ * compilation), the compiled pipeline count, and per-dispatch GPU times (timestamp queries).
+ */
+export async function profileBlog(overrides: Partial<Config>) {
+  const gpu = await Gpu.create(); // a fresh device, so the first step shows the compile cost
+  try {
+    const config: Config = { ...DEFAULT_CONFIG, model: 'blog', ...overrides };
+    const model = createBlogModel(gpu, config);
+    model.setBatch(makeBatch(config, 'train', 1, 0, config.batch_size));
+    const wall: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      gpu.run(model.trainStep);
+      await gpu.sync();
+      wall.push(performance.now() - t0);
+    }
+    const times = await gpu.profile(model.trainStep);
+    const total = times ? times.reduce((s, t) => s + t.ns, 0) / 1e6 : null;
+    return { wall, pipelines: gpu.pipelines.compiled, gpuMs: total, slowest: times && [...times].sort((a, b) => b.ns - a.ns).slice(0, 8) };
   } finally {
     gpu.destroy();
   }
