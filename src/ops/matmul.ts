@@ -61,8 +61,17 @@ function checkView(label: string, name: string, v: View, shape: string, batch: n
   }
 }
 
-/** Records one dispatch of C[p] (=|+=) act(op(A[p])·op(B[p]) + bias). See MatmulArgs. */
-export function matmul(gpu: Gpu, args: MatmulArgs): Dispatch {
+/** A validated matmul: the uniform fields and the facts kernel selection depends on. */
+export interface MatmulPlan {
+  label: string;
+  args: MatmulArgs;
+  batch: number;
+  transA: boolean;
+  transB: boolean;
+  fields: number[];
+}
+
+export function planMatmul(args: MatmulArgs): MatmulPlan {
   const label = args.label ?? 'matmul';
   const { a, b, c, M, N, K } = args;
   const transA = args.transA ?? false;
@@ -89,23 +98,110 @@ export function matmul(gpu: Gpu, args: MatmulArgs): Dispatch {
   for (const [name, v] of [['A', a], ['B', b], ['bias', args.bias]] as const) {
     if (v && v.buffer === c.buffer) throw new Error(`${label}: C must be in a different buffer from ${name} (${c.buffer.label}); WebGPU forbids writing a buffer bound twice.`);
   }
-
   const flags = (args.bias ? FLAG_BIAS : 0) | (args.accumulate ? FLAG_ACCUMULATE : 0) | (ACTIVATIONS[activation] << ACT_SHIFT);
-  const params = gpu.uniform(
-    [
-      M, N, K, flags,
-      a.offset, b.offset, c.offset, args.bias?.offset ?? 0,
-      strideA, strideB, strideC, 0,
-      transA ? 1 : K, transA ? M : 1, // A(m, k) steps
-      transB ? 1 : N, transB ? K : 1, // B(k, n) steps
-    ].map(u32),
-  );
-  const pipeline = gpu.pipelines.get({ name: 'matmul', code, entryPoint: 'mm_generic', bindings: BINDINGS, constants: { WGX, WGY } });
+  const fields = [
+    M, N, K, flags,
+    a.offset, b.offset, c.offset, args.bias?.offset ?? 0,
+    strideA, strideB, strideC, 0,
+    transA ? 1 : K, transA ? M : 1, // A(m, k) steps
+    transB ? 1 : N, transB ? K : 1, // B(k, n) steps
+  ];
+  return { label, args, batch, transA, transB, fields };
+}
+
+/** One kernel of the family: an entry point of a shader and the C block its workgroup covers. */
+export interface MatmulKernel {
+  name: string;
+  code: string;
+  entryPoint: string;
+  /** C rows and columns per invocation. */
+  blockM: number;
+  blockN: number;
+  wgx: number;
+  wgy: number;
+}
+
+export const GENERIC_KERNEL: MatmulKernel = { name: 'generic4x4', code, entryPoint: 'mm_generic', blockM: BLOCK_M, blockN: BLOCK_N, wgx: WGX, wgy: WGY };
+
+/** The vec4 16x8-block kernels, one per layout (workgroup shape chosen per dispatch). */
+const FAST: Record<'NN' | 'NT' | 'TN', Omit<MatmulKernel, 'wgx' | 'wgy'>> = {
+  NN: { name: 'nn16x8', code, entryPoint: 'mm_nn', blockM: 16, blockN: 8 },
+  NT: { name: 'nt16x8', code, entryPoint: 'mm_nt', blockM: 16, blockN: 8 },
+  TN: { name: 'tn16x8', code, entryPoint: 'mm_tn', blockM: 16, blockN: 8 },
+};
+
+const aligned = (...xs: number[]) => xs.every((x) => x % 4 === 0);
+
+/** The layout's vec4 kernel when every vectorised dimension, offset and stride is a multiple of 4. */
+function fastKernel(plan: MatmulPlan): Omit<MatmulKernel, 'wgx' | 'wgy'> | null {
+  const { M, N, K, a, b } = plan.args;
+  const strides = plan.batch > 1 ? plan.fields.slice(8, 10) : [];
+  if (!aligned(a.offset, b.offset, ...strides)) return null;
+  if (!plan.transA && !plan.transB && aligned(K, N)) return FAST.NN;
+  if (!plan.transA && plan.transB && aligned(K)) return FAST.NT;
+  if (plan.transA && !plan.transB && aligned(M, N)) return FAST.TN;
+  return null;
+}
+
+/** Every kernel that can run a plan, fastest first (the benchmark and tests compare them). */
+export function kernelsFor(plan: MatmulPlan): MatmulKernel[] {
+  const fast = fastKernel(plan);
+  const out: MatmulKernel[] = [];
+  if (fast) {
+    for (const [wgx, wgy] of WORKGROUP_SHAPES) out.push({ ...fast, name: `${fast.name}-wg${wgx}x${wgy}`, wgx, wgy });
+  }
+  out.push(GENERIC_KERNEL);
+  return out;
+}
+
+/** Workgroup shapes of the fast kernels, largest first. */
+const WORKGROUP_SHAPES: [number, number][] = [
+  [8, 8],
+  [4, 4],
+  [2, 2],
+];
+
+/**
+ * The kernel the family uses for a plan: the vec4 kernel when aligned, with the largest
+ * workgroup that still gives enough workgroups to keep every core busy.
+ */
+export function chooseKernel(plan: MatmulPlan): MatmulKernel {
+  const fast = fastKernel(plan);
+  if (!fast) return GENERIC_KERNEL;
+  const { M, N } = plan.args;
+  const invocations = Math.ceil(M / fast.blockM) * Math.ceil(N / fast.blockN) * plan.batch;
+  for (const [wgx, wgy] of WORKGROUP_SHAPES) {
+    if (invocations >= MIN_WORKGROUPS * wgx * wgy) return { ...fast, name: `${fast.name}-wg${wgx}x${wgy}`, wgx, wgy };
+  }
+  const [wgx, wgy] = WORKGROUP_SHAPES[WORKGROUP_SHAPES.length - 1];
+  return { ...fast, name: `${fast.name}-wg${wgx}x${wgy}`, wgx, wgy };
+}
+
+/** Workgroups wanted per dispatch so the adapter can spread work over its threads. */
+const MIN_WORKGROUPS = 8;
+
+/** Records the dispatch of a planned matmul with a given kernel (the benchmark compares kernels). */
+export function matmulWithKernel(gpu: Gpu, plan: MatmulPlan, kernel: MatmulKernel): Dispatch {
+  const { args, label, batch } = plan;
+  const params = gpu.uniform(plan.fields.map(u32));
+  const pipeline = gpu.pipelines.get({
+    name: kernel.code === code ? 'matmul' : `matmul-${kernel.name}`,
+    code: kernel.code,
+    entryPoint: kernel.entryPoint,
+    bindings: BINDINGS,
+    constants: { WGX: kernel.wgx, WGY: kernel.wgy },
+  });
   const workgroups: [number, number, number] = [
-    Math.max(1, Math.ceil(N / (BLOCK_N * WGX))),
-    Math.max(1, Math.ceil(M / (BLOCK_M * WGY))),
+    Math.max(1, Math.ceil(args.N / (kernel.blockN * kernel.wgx))),
+    Math.max(1, Math.ceil(args.M / (kernel.blockM * kernel.wgy))),
     batch,
   ];
   if (workgroups.some((w) => w > MAX_WORKGROUPS)) throw new RangeError(`${label}: ${workgroups.join('x')} workgroups exceed the ${MAX_WORKGROUPS} limit per dimension.`);
-  return gpu.dispatch(label, pipeline, [params, a, b, args.bias ?? a, c], workgroups);
+  return gpu.dispatch(label, pipeline, [params, args.a, args.b, args.bias ?? args.a, args.c], workgroups);
+}
+
+/** Records one dispatch of C[p] (=|+=) act(op(A[p])·op(B[p]) + bias). See MatmulArgs. */
+export function matmul(gpu: Gpu, args: MatmulArgs): Dispatch {
+  const plan = planMatmul(args);
+  return matmulWithKernel(gpu, plan, chooseKernel(plan));
 }

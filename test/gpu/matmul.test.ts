@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { matmulForward, type Activation } from '../../src/reference/matmul.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
-import type { MatmulCase } from './pages/matmul.ts';
+import type { KernelRun, MatmulCase } from './pages/matmul.ts';
 
 const PAGE = '/test/gpu/pages/matmul.ts';
 let h: Harness;
@@ -26,11 +26,18 @@ const SHAPES: [number, number, number][] = [
   [33, 35, 37], // crosses the 32x32 workgroup tile and any K unroll
   [64, 20, 64],
 ];
+// Shapes where the vec4 kernels apply (multiples of 4 where each layout needs them) but
+// nothing divides the 16x8 block or the workgroup tile.
+const ALIGNED_SHAPES: Record<Layout, [number, number, number][]> = {
+  NN: [[4, 4, 4], [20, 12, 8], [37, 36, 12], [70, 100, 64]],
+  NT: [[1, 1, 4], [20, 9, 8], [37, 35, 12], [70, 100, 64]],
+  TN: [[4, 4, 1], [20, 12, 7], [36, 44, 13], [100, 64, 70]],
+};
 
 const ints = (n: number, seed: number) => randomArray(n, seed, -4, 5).map(Math.floor);
 
 interface Spec {
-  M: number; N: number; K: number; layout: Layout; batch?: number; pad?: number;
+  M: number; N: number; K: number; layout: Layout; batch?: number; pad?: number; viewPad?: number;
   bias?: boolean; accumulate?: boolean; activation?: Activation; integers?: boolean; seed?: number;
 }
 
@@ -52,6 +59,7 @@ function makeCase(s: Spec): MatmulCase {
     c0: s.accumulate ? gen(len(strideC, s.M * s.N), 4) : randomArray(len(strideC, s.M * s.N), 99, 100, 200).map(Math.fround),
     accumulate: s.accumulate, activation: s.activation,
     batch, strideA: batch > 1 ? strideA : undefined, strideB: batch > 1 ? strideB : undefined, strideC: batch > 1 ? strideC : undefined,
+    pad: s.viewPad,
   };
 }
 
@@ -65,44 +73,65 @@ function expected(t: MatmulCase): number[] {
   return c;
 }
 
-async function check(s: Spec): Promise<void> {
+/** Checks matmul() and every kernel that fits; returns the kernel names that ran. */
+async function check(s: Spec): Promise<string[]> {
   const t = makeCase(s);
-  const r = await h.call<{ first: number[]; second: number[] }>(PAGE, 'runMatmul', t);
-  const name = `C ${s.layout} M=${s.M} N=${s.N} K=${s.K}`;
-  if (s.integers) expectExact(name, r.first, expected(t));
-  else expectClose(name, r.first, expected(t), { atol: 1e-5, rtol: 1e-4 });
-  expectExact(`${name} (second run, bitwise)`, r.second, r.first);
+  const runs = await h.call<KernelRun[]>(PAGE, 'runMatmul', t);
+  const want = expected(t);
+  for (const r of runs) {
+    const name = `C ${s.layout} M=${s.M} N=${s.N} K=${s.K} [${r.kernel}]`;
+    if (s.integers) expectExact(name, r.first, want);
+    else expectClose(name, r.first, want, { atol: 1e-5, rtol: 1e-4 });
+    expectExact(`${name} (second run, bitwise)`, r.second, r.first);
+  }
+  return runs.map((r) => r.kernel);
+}
+
+/** Both view alignments: odd offsets (generic kernel only) and multiples of 4 (vec4 kernels too). */
+async function checkBoth(s: Spec): Promise<void> {
+  await check({ ...s, viewPad: 3 });
+  await check({ ...s, viewPad: 4 });
 }
 
 describe('matmul on WebGPU', () => {
   for (const layout of LAYOUTS) {
     it.each(SHAPES)(`${layout} M=%i N=%i K=%i, small integers, exact`, async (M, N, K) => {
-      await check({ M, N, K, layout, integers: true });
+      const kernels = await check({ M, N, K, layout, integers: true });
+      expect(kernels).toEqual(['auto', 'generic4x4']);
+    });
+    it.each(ALIGNED_SHAPES[layout])(`${layout} M=%i N=%i K=%i aligned, every kernel, exact`, async (M, N, K) => {
+      const kernels = await check({ M, N, K, layout, integers: true, viewPad: 4 });
+      expect(kernels.length).toBeGreaterThan(2);
     });
   }
 
   it.each(LAYOUTS)('%s random floats with bias, close to float64', async (layout) => {
     await check({ M: 13, N: 9, K: 17, layout, bias: true });
+    await check({ M: 20, N: 12, K: 8, layout, bias: true, viewPad: 4 });
   });
 
   it.each(['relu', 'tanh', 'sigmoid'] as Activation[])('%s epilogue after bias', async (activation) => {
     for (const layout of LAYOUTS) await check({ M: 13, N: 9, K: 17, layout, bias: true, activation, seed: 5 });
+    for (const layout of LAYOUTS) await check({ M: 20, N: 12, K: 8, layout, bias: true, activation, seed: 5, viewPad: 4 });
   });
 
   it.each(LAYOUTS)('%s accumulate: C += result, exact on integers', async (layout) => {
     await check({ M: 13, N: 9, K: 17, layout, accumulate: true, integers: true });
     await check({ M: 5, N: 7, K: 3, layout, accumulate: true, bias: true, integers: true, seed: 2 });
+    await check({ M: 20, N: 12, K: 8, layout, accumulate: true, bias: true, integers: true, seed: 3, viewPad: 4 });
   });
 
   it.each(LAYOUTS)('%s batch 3 with padded strides', async (layout) => {
     await check({ M: 5, N: 7, K: 3, layout, batch: 3, pad: 2, integers: true });
     await check({ M: 13, N: 9, K: 17, layout, batch: 3, pad: 5, bias: true, activation: 'tanh' });
+    await checkBoth({ M: 20, N: 12, K: 8, layout, batch: 3, pad: 4, integers: true });
+    await check({ M: 20, N: 12, K: 8, layout, batch: 3, pad: 2, integers: true, viewPad: 4 }); // unaligned strides
   });
 
   it('larger skinny shapes as the model uses them', async () => {
-    await check({ M: 70, N: 100, K: 64, layout: 'NT', bias: true, activation: 'tanh' });
-    await check({ M: 64, N: 100, K: 70, layout: 'TN', accumulate: true });
-    await check({ M: 70, N: 64, K: 100, layout: 'NN' });
+    await checkBoth({ M: 70, N: 100, K: 64, layout: 'NT', bias: true, activation: 'tanh' });
+    await checkBoth({ M: 64, N: 100, K: 70, layout: 'TN', accumulate: true });
+    await checkBoth({ M: 70, N: 64, K: 100, layout: 'NN' });
   });
 
   it('throws clear errors for mismatched shapes', async () => {

@@ -1,9 +1,10 @@
 // Page side of the matmul GPU tests: packs A, B and bias into one buffer at odd offsets
 // (so element offsets and read-only aliasing are exercised), C into another, runs the
 // kernel twice from the same start and returns both results for the Node side to compare.
+// Every kernel that fits a case runs, not only the one matmul() picks.
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
-import { matmul, type Activation } from '../../../src/ops/matmul.ts';
+import { kernelsFor, matmul, matmulWithKernel, planMatmul, type Activation } from '../../../src/ops/matmul.ts';
 
 export interface MatmulCase {
   M: number;
@@ -22,44 +23,71 @@ export interface MatmulCase {
   strideA?: number;
   strideB?: number;
   strideC?: number;
+  /** Elements before each view: 3 gives odd offsets (generic kernel), 4 aligned ones. */
+  pad?: number;
 }
 
-const PAD = 3; // odd element offsets for every view
+export interface KernelRun {
+  kernel: string;
+  first: number[];
+  second: number[];
+}
 
-export async function runMatmul(t: MatmulCase): Promise<{ first: number[]; second: number[] }> {
-  const gpu = await Gpu.create();
+/** Runs matmul() (kernel 'auto') and then every kernel that fits the case. */
+export async function runMatmul(t: MatmulCase): Promise<KernelRun[]> {
+  const gpu = await sharedGpu();
+  const made: GPUBuffer[] = [];
   try {
+    const PAD = t.pad ?? 3;
     const aOff = PAD;
     const bOff = aOff + t.a.length + PAD;
     const biasOff = bOff + t.b.length + PAD;
     const inLen = biasOff + (t.bias?.length ?? 0) + PAD;
     const inputs = gpu.createBuffer('inputs', inLen);
+    made.push(inputs);
     const host = new Float32Array(inLen).fill(NaN);
     host.set(t.a, aOff);
     host.set(t.b, bOff);
     if (t.bias) host.set(t.bias, biasOff);
     gpu.upload(inputs, host);
-    const out = gpu.createBuffer('c', t.c0.length + 2 * PAD);
-    const cView = view(out, PAD, t.c0.length);
-    const d = matmul(gpu, {
+    const cBuffer = gpu.createBuffer('c', t.c0.length + 2 * PAD);
+    made.push(cBuffer);
+    const cView = view(cBuffer, PAD, t.c0.length);
+    const args = {
       ...t,
       a: view(inputs, aOff, t.a.length),
       b: view(inputs, bOff, t.b.length),
       bias: t.bias ? view(inputs, biasOff, t.bias.length) : undefined,
       c: cView,
       label: 'matmul-test',
-    });
-    const results: number[][] = [];
-    for (let i = 0; i < 2; i++) {
-      gpu.upload(cView, Float32Array.from(t.c0));
-      gpu.run(d);
-      results.push(Array.from(await gpu.read(cView)));
+    };
+    const plan = planMatmul(args);
+    const dispatches = [
+      { kernel: 'auto', d: matmul(gpu, args) },
+      ...kernelsFor(plan).map((k) => ({ kernel: k.name, d: matmulWithKernel(gpu, plan, k) })),
+    ];
+    const out: KernelRun[] = [];
+    for (const { kernel, d } of dispatches) {
+      const results: number[][] = [];
+      for (let i = 0; i < 2; i++) {
+        gpu.upload(cView, Float32Array.from(t.c0));
+        gpu.run(d);
+        results.push(Array.from(await gpu.read(cView)));
+      }
+      out.push({ kernel, first: results[0], second: results[1] });
     }
     gpu.check();
-    return { first: results[0], second: results[1] };
+    return out;
   } finally {
-    gpu.destroy();
+    for (const b of made) gpu.destroyBuffer(b);
   }
+}
+
+// One device for every case, so each pipeline compiles once per test file.
+let shared: Promise<Gpu> | null = null;
+function sharedGpu(): Promise<Gpu> {
+  shared ??= Gpu.create();
+  return shared;
 }
 
 /** Calls matmul with the given view lengths and returns the error message (or null). */

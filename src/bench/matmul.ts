@@ -1,0 +1,160 @@
+// Page-side matmul benchmark: each kernel variant is checked once against the float64 CPU
+// reference, then timed (timestamp queries when the device has them, else submit →
+// onSubmittedWorkDone over many back-to-back dispatches in one submit); median of `runs`
+// after warm-up. Returns plain JSON for the Node side to print.
+import { Gpu } from '../gpu/context.ts';
+import { view, type View } from '../gpu/buffers.ts';
+import type { Dispatch } from '../gpu/program.ts';
+import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs, type MatmulKernel, type MatmulPlan } from '../ops/matmul.ts';
+import { matmul as matmulRef } from '../reference/matmul.ts';
+
+export interface BenchShape {
+  name: string;
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
+export interface BenchResult {
+  shape: string;
+  M: number;
+  N: number;
+  K: number;
+  /** Square size, for square shapes. */
+  size?: number;
+  variant: string;
+  kernel: string;
+  gflops: number;
+  ms: number;
+  method: 'timestamp' | 'submit';
+  maxRelErr: number;
+}
+
+export interface BenchOptions {
+  sizes?: number[];
+  runs?: number;
+  /** 'auto' (the kernel matmul() picks) or a kernel name (e.g. 'generic4x4', 'nt16x8-wg4x4'); default all. */
+  variant?: string;
+  /** Include the model's skinny shapes (default true). */
+  skinny?: boolean;
+  /** Layouts for the square sizes (default NN). */
+  layouts?: ('NN' | 'NT' | 'TN')[];
+  /** Extra kernels to compare (exploration). */
+  kernels?: MatmulKernel[];
+  /** Minimum milliseconds of work per timed run. */
+  targetMs?: number;
+}
+
+/** The shapes of the real model: LSTM gates (B=64, 4H=256, H=64), output projection over
+ *  B·T = 1344 rows, and its weight gradient with K = 1344. */
+export const SKINNY_SHAPES: BenchShape[] = [
+  { name: 'gates NT 64x256x64', M: 64, N: 256, K: 64, transB: true },
+  { name: 'proj NT 1344x100x64', M: 1344, N: 100, K: 64, transB: true },
+  { name: 'dX NN 1344x64x100', M: 1344, N: 64, K: 100 },
+  { name: 'dW TN 100x64x1344', M: 100, N: 64, K: 1344, transA: true },
+  { name: 'dWgates TN 256x64x64', M: 256, N: 64, K: 64, transA: true },
+];
+
+function variantsFor(plan: MatmulPlan, opts: BenchOptions): { variant: string; kernel: MatmulKernel }[] {
+  const all = [
+    { variant: 'auto', kernel: chooseKernel(plan) },
+    ...kernelsFor(plan).map((k) => ({ variant: k.name, kernel: k })),
+    ...(opts.kernels ?? []).map((k) => ({ variant: k.name, kernel: k })),
+  ];
+  return opts.variant ? all.filter((v) => v.variant === opts.variant || v.kernel.name === opts.variant) : all;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function seeded(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+async function timeDispatch(gpu: Gpu, d: Dispatch, runs: number, targetMs: number): Promise<{ ms: number; method: 'timestamp' | 'submit' }> {
+  // Warm-up, and an estimate of one dispatch for sizing the timed runs.
+  const t0 = performance.now();
+  gpu.run(d);
+  await gpu.sync();
+  gpu.run(d);
+  await gpu.sync();
+  const one = Math.max(0.01, (performance.now() - t0) / 2);
+  const reps = Math.max(3, Math.min(1000, Math.ceil(targetMs / one)));
+  const batch = Array.from({ length: reps }, () => d);
+  if (gpu.timestamps) {
+    const per: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const times = await gpu.profile(batch);
+      if (!times) break;
+      per.push(median(times.map((t) => t.ns)) / 1e6);
+    }
+    if (per.length === runs && per.every((x) => x > 0)) return { ms: median(per), method: 'timestamp' };
+  }
+  const per: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    gpu.run(batch);
+    await gpu.sync();
+    per.push((performance.now() - t) / reps);
+  }
+  return { ms: median(per), method: 'submit' };
+}
+
+async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?: number): Promise<BenchResult[]> {
+  const { M, N, K } = shape;
+  const aHost = seeded(M * K, 1 + M);
+  const bHost = seeded(K * N, 2 + N);
+  const biasHost = seeded(N, 3);
+  const buf = (label: string, data: Float32Array | null, n: number): View => {
+    const b = gpu.createBuffer(label, n);
+    if (data) gpu.upload(b, data);
+    return view(b);
+  };
+  const a = buf('bench-a', aHost, M * K);
+  const b = buf('bench-b', bHost, K * N);
+  const bias = buf('bench-bias', biasHost, N);
+  const c = buf('bench-c', null, M * N);
+  const args: MatmulArgs = { a, b, c, M, N, K, transA: shape.transA, transB: shape.transB, bias, label: shape.name };
+  const plan = planMatmul(args);
+  const ref = matmulRef(aHost, bHost, { ...args, bias: biasHost });
+  let refScale = 0;
+  for (const x of ref) refScale = Math.max(refScale, Math.abs(x));
+  const out: BenchResult[] = [];
+  for (const { variant, kernel } of variantsFor(plan, opts)) {
+    const d = matmulWithKernel(gpu, plan, kernel);
+    gpu.run(d);
+    const got = await gpu.read(c);
+    let maxErr = 0;
+    for (let i = 0; i < ref.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i] - ref[i]) / (refScale || 1));
+    if (!(maxErr < 1e-5)) throw new Error(`benchMatmul: kernel ${kernel.name} is wrong on ${shape.name}: max relative error ${maxErr}.`);
+    const { ms, method } = await timeDispatch(gpu, d, opts.runs ?? 5, opts.targetMs ?? 150);
+    out.push({ shape: shape.name, M, N, K, size, variant, kernel: kernel.name, gflops: +((2 * M * N * K) / (ms * 1e6)).toFixed(3), ms: +ms.toFixed(4), method, maxRelErr: maxErr });
+  }
+  for (const v of [a, b, bias, c]) gpu.destroyBuffer(v.buffer);
+  return out;
+}
+
+/** Benchmarks the matmul variants on square sizes (and the model's skinny shapes). */
+export async function benchMatmul(opts: BenchOptions = {}): Promise<BenchResult[]> {
+  const gpu = await Gpu.create();
+  try {
+    const results: BenchResult[] = [];
+    for (const size of opts.sizes ?? [128, 256, 512]) {
+      for (const layout of opts.layouts ?? ['NN']) {
+        const shape = { name: `square ${layout} ${size}`, M: size, N: size, K: size, transA: layout === 'TN', transB: layout === 'NT' };
+        results.push(...(await benchShape(gpu, shape, opts, size)));
+      }
+    }
+    if (opts.skinny ?? true) for (const shape of SKINNY_SHAPES) results.push(...(await benchShape(gpu, shape, opts)));
+    return results;
+  } finally {
+    gpu.destroy();
+  }
+}
