@@ -1,10 +1,11 @@
 // A run directory (SPEC §5): config.json, metrics.jsonl, round-NNN.safetensors and
 // last.safetensors, every file written atomically so a crash never leaves a torn one.
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { UserError } from '../cli/errors.ts';
 import { appendLineAtomic, writeFileAtomic } from '../io/atomic.ts';
+import { decodeCheckpoint } from '../io/checkpoint.ts';
 
 export class RunDir {
   constructor(readonly path: string) {}
@@ -38,6 +39,68 @@ export class RunDir {
   readLast(): Uint8Array {
     if (!existsSync(this.lastPath)) throw new UserError(`Cannot resume: ${this.lastPath} does not exist.`);
     return new Uint8Array(readFileSync(this.lastPath));
+  }
+
+  /**
+   * The most advanced checkpoint of the run (highest step; last.safetensors on a tie), or
+   * null when there is none. A kill between writing round-NNN and last leaves the round
+   * file ahead of last (or last missing), so both are considered.
+   */
+  latestCheckpoint(): { path: string; bytes: Uint8Array; step: number } | null {
+    const paths = existsSync(this.path)
+      ? readdirSync(this.path)
+          .filter((f) => /^round-\d{3,}\.safetensors$/.test(f))
+          .sort()
+          .map((f) => join(this.path, f))
+      : [];
+    if (existsSync(this.lastPath)) paths.push(this.lastPath);
+    let best: { path: string; bytes: Uint8Array; step: number } | null = null;
+    for (const path of paths) {
+      const bytes = new Uint8Array(readFileSync(path));
+      const { step } = decodeCheckpoint(bytes, `checkpoint ${path}`);
+      if (!best || step >= best.step) best = { path, bytes, step };
+    }
+    return best;
+  }
+
+  /**
+   * Drops the metrics lines a killed run wrote after its checkpoint (steps past `step`,
+   * rounds past `round`), so a resumed run appends exactly what an uninterrupted one
+   * would have. Says whether the line of round `round` is present, and the last logged
+   * loss up to `step` (NaN if none).
+   */
+  async trimMetrics(step: number, round: number): Promise<{ hasRound: boolean; loss: number }> {
+    let loss = NaN;
+    if (!existsSync(this.metricsPath)) return { hasRound: round === 0, loss };
+    const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    let hasRound = round === 0;
+    const kept = lines.filter((line) => {
+      let r: { type?: unknown; step?: unknown; round?: unknown };
+      try {
+        r = JSON.parse(line) as typeof r;
+      } catch {
+        return false; // a torn line cannot happen with atomic appends; drop it if it does
+      }
+      if (r.type === 'round' && typeof r.round === 'number') {
+        if (r.round === round) hasRound = true;
+        return r.round <= round;
+      }
+      if (typeof r.step !== 'number') return true;
+      if (r.step > step) return false;
+      if (r.type === 'step' && typeof (r as { loss?: unknown }).loss === 'number') loss = (r as { loss: number }).loss;
+      return true;
+    });
+    if (kept.length !== lines.length) await writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join(''));
+    return { hasRound, loss };
+  }
+
+  readConfig(): Record<string, unknown> | null {
+    if (!existsSync(this.configPath)) return null;
+    try {
+      return JSON.parse(readFileSync(this.configPath, 'utf8')) as Record<string, unknown>;
+    } catch {
+      throw new UserError(`Cannot resume: ${this.configPath} is not valid JSON.`);
+    }
   }
 
   writeConfig(config: Config): Promise<void> {

@@ -41,6 +41,8 @@ Ctrl-C saves the current state to DIR/last.safetensors; --resume continues from 
 interface Plan {
   config: Config;
   run: RunDir;
+  /** Continue the run in `run` (from `checkpoint`, or from step 0 when none was written yet). */
+  resume: boolean;
   checkpoint?: Uint8Array;
 }
 
@@ -68,24 +70,27 @@ function plan(argv: string[]): Plan {
   if (flags.resume) {
     if (typeof flags.out !== 'string') throw new UserError('--resume needs --out DIR, the run to continue.');
     const run = new RunDir(resolve(flags.out));
-    const checkpoint = run.readLast();
-    const saved = decodeCheckpoint(checkpoint, run.lastPath).config;
+    // The most advanced checkpoint; a run killed before its first one restarts from its
+    // config.json (step 0 is a checkpoint too: the seed fixes the initial parameters).
+    const latest = run.latestCheckpoint();
+    const saved = latest ? (decodeCheckpoint(latest.bytes, latest.path).config as unknown as Record<string, unknown>) : run.readConfig();
+    if (!saved) throw new UserError(`Cannot resume: ${run.path} holds no run (neither a checkpoint nor config.json).`);
     for (const [key, value] of Object.entries(overrides)) {
-      if (key !== 'rounds' && JSON.stringify((saved as unknown as Record<string, unknown>)[key]) !== JSON.stringify(value)) {
-        throw new UserError(`Cannot change ${key} when resuming (the run has ${JSON.stringify((saved as unknown as Record<string, unknown>)[key])}); only --rounds may change.`);
+      if (key !== 'rounds' && JSON.stringify(saved[key]) !== JSON.stringify(value)) {
+        throw new UserError(`Cannot change ${key} when resuming (the run has ${JSON.stringify(saved[key])}); only --rounds may change.`);
       }
     }
-    const config = mergeConfig(saved as unknown as Record<string, unknown>, overrides);
-    return { config, run, checkpoint };
+    const config = mergeConfig(saved, overrides);
+    return { config, run, resume: true, checkpoint: latest?.bytes };
   }
   const config = mergeConfig(DEFAULT_CONFIG as unknown as Record<string, unknown>, overrides);
   const out = typeof flags.out === 'string' ? flags.out : `runs/${config.model}-seed${config.seed}`;
-  return { config, run: new RunDir(resolve(out)) };
+  return { config, run: new RunDir(resolve(out)), resume: false };
 }
 
 async function runTrain(argv: string[], io: Io): Promise<number> {
-  const { config, run, checkpoint } = plan(argv);
-  if (!checkpoint) run.create();
+  const { config, run, resume, checkpoint } = plan(argv);
+  if (!resume) run.create();
   await run.writeConfig(config);
 
   let harness: Harness | null = null;
@@ -119,9 +124,22 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     let round = session.info.round;
     let lastLoss = NaN;
     let metricsChain = Promise.resolve();
-    const bar = progressBar(rounds * steps, step);
+    // What a killed run logged after its checkpoint goes, so the log continues exactly.
+    const trimmed = resume ? await run.trimMetrics(step, round) : { hasRound: true, loss: NaN };
+    lastLoss = trimmed.loss;
     io.stdout(tableHeader());
     let final: Record<string, unknown> = {};
+    const evaluateRound = async () => {
+      const summary = await session!.evaluate();
+      const elapsed = (Date.now() - started) / 1000;
+      await run.appendMetrics({ type: 'round', round, step, loss: lastLoss, elapsed_s: elapsed, ...summary });
+      io.stdout(tableRow(round, step, lastLoss, summary, elapsed));
+      final = { round, step, loss: lastLoss, psa: summary.psa, lcsr: summary.lcsr, geomean: summary.geomean, exact_match: summary.exact_match, length_accuracy: summary.length_accuracy, psa_std: summary.psa_std, lcsr_std: summary.lcsr_std, geomean_std: summary.geomean_std };
+    };
+    // Killed between a round's checkpoint and its evaluation: evaluate it now (the
+    // evaluation reads the parameters only, so training continues exactly).
+    if (!trimmed.hasRound) await evaluateRound();
+    const bar = progressBar(rounds * steps, step);
     try {
       while (round < rounds) {
         const remaining = (round + 1) * steps - step;
@@ -136,13 +154,9 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
         round = await session.finishRound();
         await run.writeCheckpoint(await session.checkpoint(), round);
         bar.update(step, { loss: lastLoss.toFixed(4) });
-        const summary = await session.evaluate();
-        const elapsed = (Date.now() - started) / 1000;
-        await run.appendMetrics({ type: 'round', round, step, loss: lastLoss, elapsed_s: elapsed, ...summary });
         bar.stop();
-        io.stdout(tableRow(round, step, lastLoss, summary, elapsed));
+        await evaluateRound();
         bar.start(rounds * steps, step, { loss: lastLoss.toFixed(4), rate: '-' });
-        final = { round, step, loss: lastLoss, psa: summary.psa, lcsr: summary.lcsr, geomean: summary.geomean, exact_match: summary.exact_match, length_accuracy: summary.length_accuracy, psa_std: summary.psa_std, lcsr_std: summary.lcsr_std, geomean_std: summary.geomean_std };
         if (interrupted) break;
       }
     } finally {
