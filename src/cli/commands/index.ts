@@ -1,10 +1,11 @@
 // Every command, in the order `seq2seq --help` lists them (SPEC §6: train, eval,
 // predict, data, metrics, bench).
 import type { Command } from '../command.ts';
+import { bench } from './bench.ts';
 import { data } from './data.ts';
 import { evaluate } from './eval.ts';
 import { metrics } from './metrics.ts';
 import { predict } from './predict.ts';
 import { train } from './train.ts';
 
-export const commands: Command[] = [train, evaluate, predict, data, metrics];
+export const commands: Command[] = [train, evaluate, predict, data, metrics, bench];

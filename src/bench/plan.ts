@@ -1,0 +1,87 @@
+// What `seq2seq bench` measures and how many times: plain data, shared by the Node side
+// (which picks a plan) and the page side (src/bench/run.ts, which runs it). No GPU imports.
+import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
+
+export type BenchMode = 'full' | 'quick' | 'tiny';
+
+export interface ModelCase {
+  /** Key of this case in the report, e.g. 'lstm_default'. */
+  name: string;
+  /** Full config of the model (DEFAULT_CONFIG plus overrides). */
+  config: Config;
+  /** What the case is, for the report. */
+  about: string;
+}
+
+export interface BenchPlan {
+  mode: BenchMode;
+  matmul: {
+    /** Square sizes (empty: skip the matmul section). */
+    sizes: number[];
+    /** Timed runs per shape (the median is reported). */
+    runs: number;
+    /** Milliseconds of GPU work per timed run. */
+    targetMs: number;
+    /** Also the model's skinny shapes. */
+    skinny: boolean;
+  };
+  models: ModelCase[];
+  /** Untimed training steps before the timed ones (pipelines warm, caches hot). */
+  warmupSteps: number;
+  /** Timed training steps (the median is reported). */
+  timedSteps: number;
+  /** gpu.profile runs of trainStep + optimizer and of decodeStep (per-dispatch medians). */
+  profileRuns: number;
+  /** Timed decodeStep submits. */
+  decodeRuns: number;
+}
+
+/** The issue's reference config: lstm, 1 layer, hidden 64, embedding 32, batch 64, max_length 20. */
+export const REFERENCE_OVERRIDES: Partial<Config> = {
+  model: 'lstm',
+  layers: 1,
+  hidden_size: 64,
+  embedding_size: 32,
+  batch_size: 64,
+  max_length: 20,
+};
+
+/** A tiny config for tests (hidden ≤ 32, batch ≤ 8, sequences ≤ 6). */
+const TINY: Partial<Config> = { vocab_size: 20, hidden_size: 16, embedding_size: 8, batch_size: 4, max_length: 5, eval_samples: 8 };
+
+export function benchPlan(mode: BenchMode): BenchPlan {
+  const cfg = (over: Partial<Config>): Config => ({ ...DEFAULT_CONFIG, ...over });
+  if (mode === 'tiny') {
+    return {
+      mode,
+      matmul: { sizes: [64], runs: 3, targetMs: 5, skinny: false },
+      models: [
+        { name: 'lstm_default', config: cfg({ ...TINY, model: 'lstm', layers: 2 }), about: 'tiny lstm (tests)' },
+        { name: 'blog_default', config: cfg({ ...TINY, model: 'blog' }), about: 'tiny blog (tests)' },
+      ],
+      warmupSteps: 1,
+      timedSteps: 3,
+      profileRuns: 1,
+      decodeRuns: 1,
+    };
+  }
+  const models: ModelCase[] = [
+    { name: 'lstm_default', config: cfg({ model: 'lstm' }), about: 'the default config (DEFAULT_CONFIG, model lstm)' },
+    { name: 'blog_default', config: cfg({ model: 'blog' }), about: 'the default config with model blog' },
+    {
+      name: 'lstm_reference',
+      config: cfg(REFERENCE_OVERRIDES),
+      about: "the issue's reference config: lstm, 1 layer, hidden 64, embedding 32, batch 64, max_length 20",
+    },
+  ];
+  if (mode === 'quick') {
+    return { mode, matmul: { sizes: [128, 256, 512], runs: 3, targetMs: 40, skinny: true }, models, warmupSteps: 2, timedSteps: 10, profileRuns: 3, decodeRuns: 3 };
+  }
+  return { mode, matmul: { sizes: [128, 256, 512], runs: 5, targetMs: 150, skinny: true }, models, warmupSteps: 3, timedSteps: 20, profileRuns: 5, decodeRuns: 5 };
+}
+
+/** True when two configs describe the same model and batch shape. */
+export function sameConfig(a: Config, b: Config): boolean {
+  const keys = Object.keys(a) as (keyof Config)[];
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}

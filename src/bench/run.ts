@@ -1,0 +1,367 @@
+// Page side of `seq2seq bench`: matmul throughput (src/bench/matmul.ts), then for each model
+// case (default lstm, default blog, the issue's reference config) the recorded training step
+// (model.trainStep + optimizer.program, one submit) and decodeStep: dispatch, submit and
+// bind-group counts from gpu.stats, per-kernel GPU time from timestamp queries (gpu.profile),
+// and wall-clock milliseconds per step (submit → onSubmittedWorkDone, a fresh batch each
+// step). Returns plain snake_case JSON; Node adds the Chrome version and the date.
+import type { Config } from '../config/config.ts';
+import { Gpu } from '../gpu/context.ts';
+import { Program, type Dispatch } from '../gpu/program.ts';
+import { createModel, type GpuModel } from '../models/index.ts';
+import { makeBatch } from '../task/index.ts';
+import { initialParams } from '../train/init.ts';
+import { recordOptimizer } from '../train/optimizer.ts';
+import { benchMatmul, type BenchResult } from './matmul.ts';
+import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
+
+type ProgressSink = (text: string) => unknown;
+const progress = (text: string): void => {
+  const sink = (globalThis as { __seq2seqBenchProgress?: ProgressSink }).__seq2seqBenchProgress;
+  void sink?.(text);
+};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return NaN;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const round = (x: number, digits = 3): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+/** A dispatch label with its time index replaced: `encoder.l0.t7.hproj` → `encoder.l0.t*.hproj`. */
+export function roleOf(label: string): string {
+  return label.replace(/\.t\d+(?=\.|$)/g, '.t*').replace(/\[t=\d+\]/g, '[t=*]');
+}
+
+/** True for dispatches inside a time loop (lstm `.t<n>.`, blog `[t=<n>]`). */
+export function isTimeStep(label: string): boolean {
+  return /\.t\d+(\.|$)/.test(label) || /\[t=\d+\]/.test(label);
+}
+
+/** The WGSL kernel of a dispatch: shader and entry point (and override constants) from the pipeline's cache key. */
+export function kernelOf(d: Dispatch): string {
+  const key = d.pipeline.label ?? '';
+  const m = /^([^:]*):([^:]*):\{([^}]*)\}/.exec(key);
+  if (!m) return key || 'unknown';
+  return m[3] ? `${m[1]}:${m[2]}{${m[3]}}` : `${m[1]}:${m[2]}`;
+}
+
+export interface KernelRow {
+  /** The dispatch label with its time index as `*` (the kernel's role in the program). */
+  name: string;
+  /** Shader:entry point{constants}. */
+  kernel: string;
+  calls_per_step: number;
+  median_us_per_call: number;
+  total_ms_per_step: number;
+}
+
+export interface PipelineRow {
+  kernel: string;
+  calls_per_step: number;
+  median_us_per_call: number;
+  total_ms_per_step: number;
+}
+
+export interface ProfileReport {
+  /** Sum over dispatches of each dispatch's median GPU time (one pass per dispatch). */
+  gpu_ms_per_step: number;
+  profile_runs: number;
+  /** Grouped by role (label without the time index), heaviest first. */
+  kernels: KernelRow[];
+  /** Grouped by WGSL kernel (pipeline), heaviest first. */
+  by_pipeline: PipelineRow[];
+}
+
+/** Per-dispatch GPU times over `runs` profiles, grouped by role and by pipeline. */
+async function profileProgram(gpu: Gpu, program: Program, runs: number, before: () => void): Promise<ProfileReport | null> {
+  const ds = program.dispatches;
+  const samples: number[][] = ds.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    before();
+    const times = await gpu.profile(program);
+    if (!times) return null;
+    times.forEach((t, i) => samples[i].push(t.ns));
+  }
+  const perDispatch = samples.map(median); // ns
+  const group = <K extends string>(keyOf: (d: Dispatch) => K) => {
+    const groups = new Map<K, { first: Dispatch; ns: number[] }>();
+    ds.forEach((d, i) => {
+      const k = keyOf(d);
+      const g = groups.get(k) ?? { first: d, ns: [] };
+      g.ns.push(perDispatch[i]);
+      groups.set(k, g);
+    });
+    return [...groups.entries()]
+      .map(([key, g]) => ({
+        key,
+        first: g.first,
+        calls_per_step: g.ns.length,
+        median_us_per_call: round(median(g.ns) / 1e3, 2),
+        total_ms_per_step: round(g.ns.reduce((a, b) => a + b, 0) / 1e6, 4),
+      }))
+      .sort((a, b) => b.total_ms_per_step - a.total_ms_per_step);
+  };
+  const kernels = group((d) => roleOf(d.label)).map(({ key, first, ...rest }) => ({ name: key, kernel: kernelOf(first), ...rest }));
+  const byPipeline = group((d) => kernelOf(d)).map(({ key, first: _first, ...rest }) => ({ kernel: key, ...rest }));
+  return {
+    gpu_ms_per_step: round(perDispatch.reduce((a, b) => a + b, 0) / 1e6, 3),
+    profile_runs: runs,
+    kernels,
+    by_pipeline: byPipeline,
+  };
+}
+
+export interface TrainStepReport {
+  /** Dispatches per training step (model.trainStep + optimizer.program). */
+  dispatches: number;
+  model_dispatches: number;
+  optimizer_dispatches: number;
+  /** Measured from gpu.stats over the timed steps. */
+  submits_per_step: number;
+  bind_groups_per_step: number;
+  dispatches_per_step_measured: number;
+  /** Bind groups created while recording the model and optimizer (once). */
+  bind_groups_at_record: number;
+  /** trainStep dispatches outside any time loop. */
+  fixed_dispatches: number;
+  dispatches_per_time_step_and_layer: number;
+  /** (trainStep dispatches at max_length + 1 − at max_length) / 2 / layers. */
+  dispatches_per_time_step_and_layer_by_difference: number;
+  dispatches_per_time_step_and_layer_method: string;
+  /** Wall clock, submit → onSubmittedWorkDone, fresh batch each step. */
+  ms_per_step: number;
+  ms_per_step_min: number;
+  ms_per_step_max: number;
+  /** Wall clock including making and uploading the batch on the CPU. */
+  ms_per_step_with_batch: number;
+  steps_per_s: number;
+  warmup_steps: number;
+  timed_steps: number;
+  final_loss: number;
+  profile: ProfileReport | null;
+}
+
+export interface DecodeStepReport {
+  dispatches: number;
+  /** Wall clock of one decodeStep submit → onSubmittedWorkDone. */
+  ms_per_call: number;
+  timed_calls: number;
+  profile: ProfileReport | null;
+}
+
+export interface ModelReport {
+  about: string;
+  config: Pick<Config, 'model' | 'layers' | 'hidden_size' | 'embedding_size' | 'batch_size' | 'max_length' | 'vocab_size' | 'optimizer' | 'reverse_source'>;
+  /** Name of an earlier case with the identical config whose figures these are. */
+  same_as?: string;
+  parameters: number;
+  /** Building the model and optimizer: buffers, bind groups, pipeline compilation (first use of each kernel). */
+  record_ms: number;
+  train_step: TrainStepReport;
+  decode_step: DecodeStepReport;
+}
+
+async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<ModelReport> {
+  const config = c.config;
+  const S = config.max_length;
+  const T = S + 1;
+  const B = config.batch_size;
+  const layers = config.model === 'lstm' ? config.layers : 1;
+  const bindGroups0 = gpu.stats.bindGroups;
+  let model: GpuModel | null = null;
+  try {
+    const r0 = performance.now();
+    model = createModel(gpu, config);
+    const m = model;
+    const optimizer = recordOptimizer(gpu, m, config);
+    gpu.upload(m.params, initialParams(m, config));
+    await gpu.sync();
+    const recordMs = performance.now() - r0;
+    const bindGroupsAtRecord = gpu.stats.bindGroups - bindGroups0;
+
+    let step = 0;
+    const nextBatch = () => {
+      m.setBatch(makeBatch(config, 'train', config.seed, step * B, B));
+      optimizer.setStep(step + 1);
+      step++;
+    };
+    const trainOnce = async (): Promise<{ ms: number; withBatch: number }> => {
+      const t0 = performance.now();
+      nextBatch();
+      const t1 = performance.now();
+      gpu.run(m.trainStep, optimizer.program);
+      await gpu.sync();
+      const t2 = performance.now();
+      return { ms: t2 - t1, withBatch: t2 - t0 };
+    };
+
+    progress(`${c.name}: ${plan.warmupSteps} warm-up + ${plan.timedSteps} timed training steps`);
+    for (let i = 0; i < plan.warmupSteps; i++) await trainOnce();
+    const before = { ...gpu.stats };
+    const times: number[] = [];
+    const withBatch: number[] = [];
+    for (let i = 0; i < plan.timedSteps; i++) {
+      const t = await trainOnce();
+      times.push(t.ms);
+      withBatch.push(t.withBatch);
+    }
+    const after = { ...gpu.stats };
+    const n = plan.timedSteps;
+    const loss = (await gpu.read(m.loss))[0];
+
+    const fixed = m.trainStep.dispatches.filter((d) => !isTimeStep(d.label)).length;
+    // The same model one source step longer: one more encoder and one more decoder step.
+    const longer = createModel(gpu, { ...config, max_length: S + 1, decode_length: 0 });
+    const longerDispatches = longer.trainStep.length;
+    longer.destroy();
+    const timeStep = m.trainStep.length - fixed;
+    const msPerStep = median(times);
+
+    progress(`${c.name}: profiling the training step (${plan.profileRuns} runs of ${m.trainStep.length + optimizer.program.length} dispatches)`);
+    const trainProgram = new Program('bench.trainStep').add(m.trainStep, optimizer.program);
+    const trainProfile = await profileProgram(gpu, trainProgram, plan.profileRuns, nextBatch);
+
+    progress(`${c.name}: decodeStep`);
+    const decodeTimes: number[] = [];
+    m.setBatch(makeBatch(config, 'train', config.seed + 1, 0, B));
+    gpu.run(m.decodeStep); // warm-up
+    await gpu.sync();
+    for (let i = 0; i < plan.decodeRuns; i++) {
+      m.setBatch(makeBatch(config, 'train', config.seed + 1, (i + 1) * B, B));
+      const t0 = performance.now();
+      gpu.run(m.decodeStep);
+      await gpu.sync();
+      decodeTimes.push(performance.now() - t0);
+    }
+    let d = 0;
+    const decodeProfile = await profileProgram(gpu, m.decodeStep, plan.profileRuns, () => m.setBatch(makeBatch(config, 'train', config.seed + 2, d++ * B, B)));
+
+    return {
+      about: c.about,
+      config: {
+        model: config.model,
+        layers: config.layers,
+        hidden_size: config.hidden_size,
+        embedding_size: config.embedding_size,
+        batch_size: config.batch_size,
+        max_length: config.max_length,
+        vocab_size: config.vocab_size,
+        optimizer: config.optimizer,
+        reverse_source: config.reverse_source,
+      },
+      parameters: m.layout.size,
+      record_ms: round(recordMs, 1),
+      train_step: {
+        dispatches: m.trainStep.length + optimizer.program.length,
+        model_dispatches: m.trainStep.length,
+        optimizer_dispatches: optimizer.program.length,
+        submits_per_step: (after.submits - before.submits) / n,
+        bind_groups_per_step: (after.bindGroups - before.bindGroups) / n,
+        dispatches_per_step_measured: (after.dispatches - before.dispatches) / n,
+        bind_groups_at_record: bindGroupsAtRecord,
+        fixed_dispatches: fixed,
+        dispatches_per_time_step_and_layer: round(timeStep / (S + T) / layers, 4),
+        dispatches_per_time_step_and_layer_by_difference: round((longerDispatches - m.trainStep.length) / 2 / layers, 4),
+        dispatches_per_time_step_and_layer_method:
+          `(trainStep dispatches ${m.trainStep.length} - fixed overhead ${fixed}) / (S + T = ${S} + ${T}) / layers ${layers}; ` +
+          'the fixed overhead is the trainStep dispatches whose label carries no time index (.t<n>. for lstm, [t=<n>] for blog): ' +
+          'input projections, output layer, loss, weight gradients; the optimizer\'s dispatches are not part of trainStep. ' +
+          'Cross-check in dispatches_per_time_step_and_layer_by_difference: the trainStep of the same model recorded at ' +
+          'max_length + 1 (one more encoder and one more decoder step) minus this one, / 2 / layers. The two differ when ' +
+          'some time step lacks a kernel the others have (e.g. no gradient into the encoder\'s constant initial state).',
+        ms_per_step: round(msPerStep),
+        ms_per_step_min: round(Math.min(...times)),
+        ms_per_step_max: round(Math.max(...times)),
+        ms_per_step_with_batch: round(median(withBatch)),
+        steps_per_s: round(1000 / msPerStep, 2),
+        warmup_steps: plan.warmupSteps,
+        timed_steps: n,
+        final_loss: round(loss, 5),
+        profile: trainProfile,
+      },
+      decode_step: {
+        dispatches: m.decodeStep.length,
+        ms_per_call: round(median(decodeTimes)),
+        timed_calls: decodeTimes.length,
+        profile: decodeProfile,
+      },
+    };
+  } finally {
+    model?.destroy();
+  }
+}
+
+export interface MatmulSection {
+  method: string;
+  runs: number;
+  /** Every variant timed, as src/bench/matmul.ts returns them. */
+  results: { shape: string; M: number; N: number; K: number; size?: number; variant: string; kernel: string; gflops: number; ms: number; method: string }[];
+  /** GFLOP/s of the kernel matmul() picks ('auto'), by square size. */
+  gflops_by_size: Record<string, number>;
+  /** GFLOP/s of the 'auto' kernel on the model's skinny shapes, by shape name. */
+  skinny_gflops: Record<string, number>;
+}
+
+export interface PageBenchReport {
+  mode: string;
+  adapter: { vendor: string; architecture: string; device: string; description: string; is_fallback: boolean };
+  timestamps: boolean;
+  matmul: MatmulSection | null;
+  models: Record<string, ModelReport>;
+}
+
+function matmulSection(results: BenchResult[], runs: number): MatmulSection {
+  const auto = results.filter((r) => r.variant === 'auto');
+  const bySize: Record<string, number> = {};
+  const skinny: Record<string, number> = {};
+  for (const r of auto) {
+    if (r.size !== undefined) bySize[String(r.size)] = r.gflops;
+    else skinny[r.shape] = r.gflops;
+  }
+  return {
+    method: [...new Set(results.map((r) => r.method))].join(',') === 'timestamp' ? 'timestamp queries (GPU time), median of runs after warm-up' : `mixed: ${[...new Set(results.map((r) => r.method))].join(', ')}`,
+    runs,
+    results: results.map((r) => ({ shape: r.shape, M: r.M, N: r.N, K: r.K, size: r.size, variant: r.variant, kernel: r.kernel, gflops: r.gflops, ms: r.ms, method: r.method })),
+    gflops_by_size: bySize,
+    skinny_gflops: skinny,
+  };
+}
+
+/** Runs the whole plan in this page. */
+export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
+  let matmul: MatmulSection | null = null;
+  if (plan.matmul.sizes.length > 0 || plan.matmul.skinny) {
+    progress(`matmul: sizes ${plan.matmul.sizes.join(', ')}${plan.matmul.skinny ? ' and the model\'s skinny shapes' : ''}, ${plan.matmul.runs} runs each`);
+    const results = await benchMatmul({ sizes: plan.matmul.sizes, runs: plan.matmul.runs, targetMs: plan.matmul.targetMs, skinny: plan.matmul.skinny, variant: 'auto' });
+    matmul = matmulSection(results, plan.matmul.runs);
+  }
+  const gpu = await Gpu.create();
+  try {
+    const models: Record<string, ModelReport> = {};
+    const done: ModelCase[] = [];
+    for (const c of plan.models) {
+      const twin = done.find((x) => sameConfig(x.config, c.config));
+      if (twin) {
+        progress(`${c.name}: same config as ${twin.name}, figures shared`);
+        models[c.name] = { ...models[twin.name], about: c.about, same_as: twin.name };
+        continue;
+      }
+      models[c.name] = await benchModel(gpu, c, plan);
+      done.push(c);
+    }
+    const a = gpu.adapter;
+    return {
+      mode: plan.mode,
+      adapter: { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, is_fallback: a.isFallbackAdapter },
+      timestamps: gpu.timestamps,
+      matmul,
+      models,
+    };
+  } finally {
+    gpu.destroy();
+  }
+}

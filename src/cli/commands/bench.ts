@@ -1,0 +1,99 @@
+// `seq2seq bench`: kernel and training-step throughput on this machine's WebGPU adapter,
+// as one JSON object (the measuring is done in the page by src/bench/run.ts).
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { openHarness } from '../../harness/harness.ts';
+import { writeFileAtomic } from '../../io/atomic.ts';
+import { benchPlan, type BenchMode, type BenchPlan } from '../../bench/plan.ts';
+import type { PageBenchReport } from '../../bench/run.ts';
+import { parseCommandArgs } from '../args.ts';
+import type { Command, Io } from '../command.ts';
+import { UserError } from '../errors.ts';
+
+const RUN = '/src/bench/run.ts';
+
+export const NOISE_NOTE =
+  'Timings are wall-clock or GPU-timestamp medians on this machine at this moment; on a shared or software ' +
+  'adapter (SwiftShader runs WGSL on the CPU) any other busy process changes them, so compare figures from one run only.';
+
+/** Runs a plan in headless Chrome and returns the full report (Node adds Chrome's version and the date). */
+export async function runBenchInChrome(plan: BenchPlan, onProgress: (text: string) => void = () => undefined): Promise<Record<string, unknown>> {
+  const h = await openHarness();
+  try {
+    await h.page.exposeFunction('__seq2seqBenchProgress', (text: string) => onProgress(text));
+    const chrome = await h.browser.version();
+    const page = await h.call<PageBenchReport>(RUN, 'runBench', plan);
+    return assemble(page, chrome);
+  } finally {
+    await h.close();
+  }
+}
+
+function assemble(page: PageBenchReport, chrome: string): Record<string, unknown> {
+  const summary = (pick: (m: PageBenchReport['models'][string]) => unknown) =>
+    Object.fromEntries(Object.entries(page.models).map(([name, m]) => [name, pick(m)]));
+  return {
+    adapter: page.adapter,
+    chrome,
+    date: new Date().toISOString(),
+    mode: page.mode,
+    timestamp_queries: page.timestamps,
+    note: NOISE_NOTE,
+    matmul_gflops: page.matmul?.gflops_by_size ?? {},
+    matmul_skinny_gflops: page.matmul?.skinny_gflops ?? {},
+    ms_per_training_step: summary((m) => m.train_step.ms_per_step),
+    ms_per_decode_step: summary((m) => m.decode_step.ms_per_call),
+    training_step: summary((m) => ({
+      same_as: m.same_as,
+      dispatches: m.train_step.dispatches,
+      submits_per_step: m.train_step.submits_per_step,
+      bind_groups_per_step: m.train_step.bind_groups_per_step,
+      dispatches_per_time_step_and_layer: m.train_step.dispatches_per_time_step_and_layer,
+      ms_per_step: m.train_step.ms_per_step,
+      gpu_ms_per_step: m.train_step.profile?.gpu_ms_per_step ?? null,
+    })),
+    matmul: page.matmul,
+    models: page.models,
+  };
+}
+
+export const bench: Command = {
+  name: 'bench',
+  summary: 'kernel and training-step throughput on this WebGPU adapter (one JSON object)',
+  usage: `Usage: seq2seq bench [--quick] [--out F]
+
+Measures, in headless Chrome on WebGPU, and prints one JSON object:
+  - the adapter, Chrome's version and the date;
+  - matmul GFLOP/s at 128, 256 and 512 and on the model's skinny shapes (GPU time from
+    timestamp queries, median of several runs after warm-up);
+  - for the default lstm, the default blog and the reference config (lstm, 1 layer,
+    hidden 64, embedding 32, batch 64, max_length 20): every kernel of the training step
+    (model + optimizer) and of greedy decoding with calls per step, median µs per call and
+    ms per step; dispatches, submits and bind groups created per step; dispatches per time
+    step and layer; wall-clock ms per training step (median, a fresh batch each step).
+Progress goes to stderr. Timings are noisy on a busy machine: compare within one run.
+
+  --quick   fewer runs and shorter timings (about a minute)
+  --out F   also write the JSON to file F
+`,
+  async run(argv: string[], io: Io) {
+    const { flags } = parseCommandArgs('bench', argv, { quick: { type: 'boolean' }, out: { type: 'string' } });
+    const out = flags.out === undefined ? undefined : resolve(String(flags.out));
+    if (out !== undefined) {
+      if (String(flags.out) === '') throw new UserError('--out needs a file name.');
+      const dir = dirname(out);
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`Cannot write ${flags.out}: the directory ${dir} does not exist.`);
+      if (existsSync(out) && statSync(out).isDirectory()) throw new UserError(`Cannot write ${flags.out}: it is a directory.`);
+    }
+    const mode: BenchMode = flags.quick ? 'quick' : 'full';
+    const start = Date.now();
+    const log = (text: string) => io.stderr(`[bench ${((Date.now() - start) / 1000).toFixed(0).padStart(3)}s] ${text}\n`);
+    log(`${mode} run; starting Chrome`);
+    const report = await runBenchInChrome(benchPlan(mode), log);
+    const json = JSON.stringify(report);
+    if (out !== undefined) await writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
+    log(`done${out !== undefined ? `; wrote ${out}` : ''}`);
+    io.stdout(`${json}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,101 @@
+// `seq2seq bench` in tiny mode through the harness: the report has every key, its numbers
+// are finite and positive, a training step is one submit and creates no bind group.
+// Speed is never asserted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { benchPlan } from '../../src/bench/plan.ts';
+import type { PageBenchReport, ProfileReport } from '../../src/bench/run.ts';
+import { bench } from '../../src/cli/commands/bench.ts';
+import type { Io } from '../../src/cli/command.ts';
+
+let h: Harness;
+let report: PageBenchReport;
+
+beforeAll(async () => {
+  h = await openHarness();
+  report = await h.call<PageBenchReport>('/src/bench/run.ts', 'runBench', benchPlan('tiny'));
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+const positive = (x: unknown, what: string) => {
+  expect(typeof x, what).toBe('number');
+  expect(Number.isFinite(x as number) && (x as number) > 0, `${what} = ${String(x)}`).toBe(true);
+};
+
+function checkProfile(p: ProfileReport | null, dispatches: number, what: string) {
+  if (p === null) return; // the device has no timestamp queries
+  positive(p.gpu_ms_per_step, `${what}.gpu_ms_per_step`);
+  expect(p.kernels.reduce((a, k) => a + k.calls_per_step, 0)).toBe(dispatches);
+  expect(p.by_pipeline.reduce((a, k) => a + k.calls_per_step, 0)).toBe(dispatches);
+  for (const k of p.kernels) {
+    expect(k.name).toBeTruthy();
+    expect(k.kernel).toBeTruthy();
+    positive(k.calls_per_step, `${what} ${k.name}.calls_per_step`);
+    expect(Number.isFinite(k.median_us_per_call) && k.median_us_per_call >= 0).toBe(true);
+    expect(Number.isFinite(k.total_ms_per_step) && k.total_ms_per_step >= 0).toBe(true);
+  }
+  // Time-indexed labels collapse: no role name keeps a digit after ".t".
+  expect(p.kernels.some((k) => /\.t\d+\./.test(k.name))).toBe(false);
+}
+
+describe('bench page function (tiny plan)', () => {
+  it('reports the adapter and matmul throughput', () => {
+    expect(typeof report.adapter.vendor).toBe('string');
+    expect(typeof report.adapter.architecture).toBe('string');
+    expect(typeof report.adapter.is_fallback).toBe('boolean');
+    expect(report.matmul).not.toBeNull();
+    positive(report.matmul!.gflops_by_size['64'], 'matmul gflops at 64');
+  });
+
+  it('reports both models with sound counts', () => {
+    expect(Object.keys(report.models).sort()).toEqual(['blog_default', 'lstm_default']);
+    for (const [name, m] of Object.entries(report.models)) {
+      const t = m.train_step;
+      expect(t.submits_per_step, name).toBe(1);
+      expect(t.bind_groups_per_step, name).toBe(0);
+      expect(t.dispatches_per_step_measured, name).toBe(t.dispatches);
+      expect(t.dispatches, name).toBe(t.model_dispatches + t.optimizer_dispatches);
+      for (const key of ['dispatches', 'model_dispatches', 'optimizer_dispatches', 'bind_groups_at_record', 'fixed_dispatches', 'dispatches_per_time_step_and_layer', 'dispatches_per_time_step_and_layer_by_difference', 'ms_per_step', 'ms_per_step_min', 'ms_per_step_max', 'ms_per_step_with_batch', 'steps_per_s', 'final_loss'] as const) {
+        positive(t[key], `${name}.train_step.${key}`);
+      }
+      expect(t.dispatches_per_time_step_and_layer_method).toMatch(/fixed/);
+      positive(m.parameters, `${name}.parameters`);
+      positive(m.decode_step.dispatches, `${name}.decode_step.dispatches`);
+      positive(m.decode_step.ms_per_call, `${name}.decode_step.ms_per_call`);
+      checkProfile(t.profile, t.dispatches, `${name}.train_step`);
+      checkProfile(m.decode_step.profile, m.decode_step.dispatches, `${name}.decode_step`);
+    }
+  });
+
+  it('derives dispatches per time step and layer from the counts it reports', () => {
+    for (const [name, m] of Object.entries(report.models)) {
+      const t = m.train_step;
+      const S = m.config.max_length;
+      const layers = m.config.model === 'lstm' ? m.config.layers : 1;
+      expect(t.fixed_dispatches, name).toBeLessThan(t.model_dispatches);
+      expect(t.dispatches_per_time_step_and_layer, name).toBeCloseTo((t.model_dispatches - t.fixed_dispatches) / (2 * S + 1) / layers, 3);
+      positive(t.dispatches_per_time_step_and_layer_by_difference, `${name} by difference`);
+      // Both methods agree to within the one time step that may lack a kernel.
+      expect(Math.abs(t.dispatches_per_time_step_and_layer - t.dispatches_per_time_step_and_layer_by_difference), name).toBeLessThan(1);
+    }
+    expect(report.models.lstm_default.config.layers).toBe(2);
+  });
+});
+
+describe('seq2seq bench (command line)', () => {
+  const io = (): Io & { out: string[]; err: string[] } => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdin: async () => '' };
+  };
+
+  it('refuses an --out in a missing directory with one sentence', async () => {
+    await expect(bench.run(['--out', '/nonexistent-dir/x.json'], io())).rejects.toThrow(/does not exist\.$/);
+  });
+
+  it('refuses unknown options', async () => {
+    await expect(bench.run(['--fast'], io())).rejects.toThrow(/Unknown option --fast/);
+  });
+});
