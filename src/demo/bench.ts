@@ -1,0 +1,25 @@
+// The kernel benchmark on the page, through the same page-side runner as `seq2seq bench`
+// (src/bench/run.ts): matmul GFLOP/s per kernel and shape, then each model case's training
+// step of the model in the settings form, with per-kernel GPU times (when the device has timestamp queries).
+import type { Config } from '../config/index.ts';
+import { benchPlan, type BenchMode } from '../bench/plan.ts';
+import { runBench, type PageBenchReport } from '../bench/run.ts';
+
+export const BENCH_MODES: { mode: BenchMode; label: string }[] = [
+  { mode: 'tiny', label: 'tiny (seconds)' },
+  { mode: 'quick', label: 'quick' },
+  { mode: 'full', label: 'full' },
+];
+
+/** The mode's matmul sizes and step counts, with the model of the settings form as the one model case. */
+export async function runBenchmark(mode: BenchMode, config: Config, onProgress: (text: string) => void): Promise<PageBenchReport> {
+  const g = globalThis as { __seq2seqBenchProgress?: (text: string) => unknown };
+  const before = g.__seq2seqBenchProgress;
+  g.__seq2seqBenchProgress = onProgress;
+  try {
+    const plan = benchPlan(mode);
+    return await runBench({ ...plan, models: [{ name: 'settings', config, about: 'the model of the settings above' }] });
+  } finally {
+    g.__seq2seqBenchProgress = before;
+  }
+}

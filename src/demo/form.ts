@@ -1,0 +1,165 @@
+// The settings form: one field per config key (SPEC §4a names), defaults prefilled, every
+// value checked as it is typed with the validator's own sentences shown beside the field.
+import { CONFIG_KEYS, DEFAULT_CONFIG, keyProblems, validateConfig, type Config, type ConfigKey } from '../config/index.ts';
+import { RULES } from '../config/rules.ts';
+
+/** Shown up front; the rest sit under "More settings". */
+const MAIN_KEYS: ConfigKey[] = [
+  'model',
+  'vocab_size',
+  'max_length',
+  'min_length',
+  'embedding_size',
+  'hidden_size',
+  'layers',
+  'batch_size',
+  'optimizer',
+  'lr',
+  'rounds',
+  'steps',
+  'evaluate_round',
+  'eval_samples',
+  'seed',
+];
+
+const HINTS: Partial<Record<ConfigKey, string>> = {
+  model: 'lstm (Sutskever 2014) or blog (the seed MLP-RNN)',
+  vocab_size: 'numbers 1..V-2, plus PAD and EOS',
+  max_length: 'longest input',
+  min_length: 'shortest input',
+  embedding_size: 'E',
+  hidden_size: 'H',
+  layers: 'LSTM depth',
+  batch_size: 'samples per step',
+  lr: 'learning rate',
+  rounds: 'evaluations during the run',
+  steps: 'optimizer steps per round',
+  evaluate_round: 'eval rounds per evaluation',
+  eval_samples: 'samples per eval round',
+  seed: 'every random stream derives from it',
+  reverse_source: 'feed the source reversed (LSTM)',
+  clip_norm: '0 turns clipping off',
+  init_scale: 'uniform init range',
+  beam: 'beam width for decoding',
+  decode_length: '0 means max_length + 1',
+};
+
+export interface SettingsForm {
+  /** The validated config, or null when a value is wrong (the sentences are on screen). */
+  read(): Config | null;
+  /** Fills every field from a config (e.g. a loaded checkpoint's). */
+  fill(c: Config): void;
+  setDisabled(disabled: boolean): void;
+  onChange(fn: () => void): void;
+}
+
+type Field = { key: ConfigKey; input: HTMLInputElement | HTMLSelectElement; error: HTMLElement };
+
+function parseNumber(raw: string): number | string {
+  const s = raw.trim();
+  return s !== '' && Number.isFinite(Number(s)) ? Number(s) : raw;
+}
+
+export function buildSettingsForm(root: HTMLElement, formError: HTMLElement): SettingsForm {
+  const fields: Field[] = [];
+  const listeners: (() => void)[] = [];
+  const main = document.createElement('div');
+  main.className = 'fields';
+  const more = document.createElement('details');
+  more.innerHTML = '<summary>More settings</summary>';
+  const moreFields = document.createElement('div');
+  moreFields.className = 'fields';
+  more.append(moreFields);
+  root.append(main, more);
+
+  for (const key of CONFIG_KEYS) {
+    const rule = RULES[key];
+    const wrap = document.createElement('label');
+    wrap.className = 'field';
+    wrap.dataset.key = key;
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = key;
+    name.title = HINTS[key] ?? '';
+    let input: HTMLInputElement | HTMLSelectElement;
+    if (rule.kind === 'choice') {
+      const select = document.createElement('select');
+      for (const v of rule.values) select.append(new Option(v, v));
+      input = select;
+    } else {
+      const el = document.createElement('input');
+      if (rule.kind === 'bool') el.type = 'checkbox';
+      else {
+        el.type = 'text';
+        el.inputMode = rule.kind === 'int' ? 'numeric' : 'decimal';
+        el.spellcheck = false;
+        el.autocomplete = 'off';
+      }
+      input = el;
+    }
+    input.name = key;
+    const hint = document.createElement('span');
+    hint.className = 'hint';
+    hint.textContent = HINTS[key] ?? '';
+    const error = document.createElement('span');
+    error.className = 'field-error';
+    error.setAttribute('role', 'alert');
+    wrap.append(name, input, hint, error);
+    (MAIN_KEYS.includes(key) ? main : moreFields).append(wrap);
+    fields.push({ key, input, error });
+    input.addEventListener('input', () => {
+      read();
+      for (const fn of listeners) fn();
+    });
+  }
+
+  const valueOf = (f: Field): unknown => {
+    const rule = RULES[f.key];
+    if (rule.kind === 'bool') return (f.input as HTMLInputElement).checked;
+    if (rule.kind === 'choice') return f.input.value;
+    return parseNumber(f.input.value);
+  };
+
+  function read(): Config | null {
+    const partial: Record<string, unknown> = {};
+    let fieldProblems = 0;
+    for (const f of fields) {
+      const value = valueOf(f);
+      partial[f.key] = value;
+      const problems = keyProblems({ [f.key]: value });
+      f.error.textContent = problems.join(' ');
+      f.input.classList.toggle('invalid', problems.length > 0);
+      fieldProblems += problems.length;
+    }
+    try {
+      const config = validateConfig(partial);
+      formError.textContent = '';
+      return config;
+    } catch (err) {
+      // Mistakes of one field are already beside it; here go those across fields.
+      formError.textContent = fieldProblems > 0 ? 'Please correct the settings marked in red.' : (err as Error).message;
+      return null;
+    }
+  }
+
+  function fill(c: Config): void {
+    for (const f of fields) {
+      const v = c[f.key];
+      if (typeof v === 'boolean') (f.input as HTMLInputElement).checked = v;
+      else f.input.value = String(v);
+    }
+    read();
+  }
+
+  fill({ ...DEFAULT_CONFIG });
+  return {
+    read,
+    fill,
+    setDisabled(disabled) {
+      for (const f of fields) f.input.disabled = disabled;
+    },
+    onChange(fn) {
+      listeners.push(fn);
+    },
+  };
+}

@@ -1,0 +1,557 @@
+// The demo page: settings, training with live charts, prediction, checkpoints (download,
+// load, kept in IndexedDB) and the kernel benchmark, all on WebGPU in this tab.
+import './style.css';
+import type { Config } from '../config/index.ts';
+import { validateConfig } from '../config/index.ts';
+import { WEBGPU_HELP, WebGpuUnavailableError } from '../gpu/device.ts';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
+import type { Summary } from '../metrics/index.ts';
+import { primesOf } from '../task/index.ts';
+import { TrainingSession, type Progress } from '../train/session.ts';
+import type { BenchMode } from '../bench/plan.ts';
+import type { PageBenchReport } from '../bench/run.ts';
+import { BENCH_MODES, runBenchmark } from './bench.ts';
+import { LossChart, ScoreChart } from './charts.ts';
+import { buildSettingsForm } from './form.ts';
+import { parseSequence } from './predict.ts';
+import { loadSaved, removeSaved, saveCheckpoint, type SavedCheckpoint } from './store.ts';
+
+/** Optimizer steps per call to train(): small enough that the page stays responsive. */
+const CHUNK = 10;
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`The page has no #${id}.`);
+  return el as T;
+};
+const text = (id: string, value: string) => {
+  $(id).textContent = value;
+};
+
+// ---------------------------------------------------------------------------- state
+
+type Mode = 'idle' | 'starting' | 'training' | 'paused' | 'stopping' | 'ready' | 'busy';
+let mode: Mode = 'idle';
+let session: TrainingSession | null = null;
+let webgpu = true;
+let pauseRequested = false;
+let stopRequested = false;
+let resume: (() => void) | null = null;
+let lastSummary: Summary | null = null;
+let benchRunning = false;
+
+/** One GPU job at a time: training chunks, evaluation, prediction, checkpoints, benchmark. */
+let queue: Promise<unknown> = Promise.resolve();
+function exclusive<T>(job: () => Promise<T>): Promise<T> {
+  const run = queue.then(job, job);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+const form = buildSettingsForm($('settings'), $('form-error'));
+const lossChart = new LossChart($('loss-chart'));
+const scoreChart = new ScoreChart($('score-chart'));
+
+// ---------------------------------------------------------------------------- messages
+
+function showNoWebGpu(message: string): void {
+  webgpu = false;
+  text('no-webgpu-text', message);
+  $('no-webgpu').hidden = false;
+  text('adapter', 'none');
+  render();
+}
+
+/** Shows any error in the page (never console-only); WebGPU problems get the banner. */
+function report(where: string, err: unknown): void {
+  if (err instanceof WebGpuUnavailableError) {
+    showNoWebGpu(err.message);
+    return;
+  }
+  text(where, err instanceof Error ? err.message : String(err));
+  $(where).classList.add('error-text');
+}
+
+function say(where: string, message: string): void {
+  text(where, message);
+  $(where).classList.remove('error-text');
+}
+
+window.addEventListener('error', (e) => showPageError(e.error ?? e.message));
+window.addEventListener('unhandledrejection', (e) => showPageError(e.reason));
+function showPageError(err: unknown): void {
+  if (err instanceof WebGpuUnavailableError) return showNoWebGpu(err.message);
+  const el = $('page-error');
+  el.textContent = `Something went wrong: ${err instanceof Error ? err.message : String(err)}`;
+  el.hidden = false;
+}
+
+// ---------------------------------------------------------------------------- rendering
+
+function render(): void {
+  const training = mode === 'training' || mode === 'paused' || mode === 'starting' || mode === 'stopping';
+  const busy = training || mode === 'busy';
+  ($('start') as HTMLButtonElement).disabled = !webgpu || busy;
+  ($('continue') as HTMLButtonElement).disabled = !webgpu || busy || !session;
+  const pause = $<HTMLButtonElement>('pause');
+  pause.disabled = !(mode === 'training' || mode === 'paused');
+  pause.textContent = mode === 'paused' ? 'Resume' : 'Pause';
+  $<HTMLButtonElement>('stop').disabled = !(mode === 'training' || mode === 'paused');
+  $<HTMLButtonElement>('predict').disabled = !session || mode === 'starting';
+  $<HTMLButtonElement>('download').disabled = !session || mode === 'starting';
+  $<HTMLButtonElement>('keep').disabled = !session || busy;
+  $<HTMLInputElement>('load').disabled = !webgpu || busy;
+  $('load-label').classList.toggle('disabled', !webgpu || busy);
+  $<HTMLButtonElement>('saved-load').disabled = !webgpu || busy;
+  $<HTMLButtonElement>('bench').disabled = !webgpu || benchRunning || training;
+  $<HTMLSelectElement>('bench-mode').disabled = benchRunning;
+  form.setDisabled(busy);
+  text('state', mode);
+  document.body.dataset.state = mode;
+}
+
+const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+
+function showAdapter(a: { vendor: string; architecture: string; description: string; isFallbackAdapter: boolean }): void {
+  const parts = [a.vendor, a.architecture, a.description].filter((s) => s && s.length > 0);
+  text('adapter', `${parts.join(' · ') || 'unnamed adapter'}${a.isFallbackAdapter ? ' (software fallback)' : ''}`);
+}
+
+function showPosition(c: Config): void {
+  if (!session) return;
+  text('step', `${session.step} / ${c.rounds * c.steps}`);
+  text('round', `${session.round} / ${c.rounds}`);
+}
+
+function showScores(round: number, s: Summary): void {
+  lastSummary = s;
+  text('score-round', `(round ${round}, ${s.count} samples)`);
+  for (const key of ['psa', 'lcsr', 'geomean', 'exact_match', 'length_accuracy'] as const) {
+    const std = s[`${key}_std`];
+    text(`score-${key}`, s.rounds > 1 ? `${fmt(s[key])} ± ${fmt(std)}` : fmt(s[key]));
+  }
+}
+
+function clearRun(): void {
+  lossChart.clear();
+  scoreChart.clear();
+  lastSummary = null;
+  for (const id of ['step', 'round', 'loss', 'rate', 'eta', 'score-psa', 'score-lcsr', 'score-geomean', 'score-exact_match', 'score-length_accuracy']) text(id, '–');
+  text('score-round', '');
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  if (seconds < 1) return '< 1 s';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${sec} s` : `${sec} s`;
+}
+
+// ---------------------------------------------------------------------------- sessions
+
+async function replaceSession(next: TrainingSession): Promise<void> {
+  const old = session;
+  session = next;
+  showAdapter(next.gpu.adapter);
+  if (old) await exclusive(async () => old.destroy());
+}
+
+/** Opens a session from a checkpoint (file, IndexedDB) so it can predict and continue. */
+async function openCheckpoint(bytes: Uint8Array, source: string): Promise<void> {
+  mode = 'busy';
+  render();
+  say('checkpoint-message', `Loading ${source}…`);
+  try {
+    const cp = decodeCheckpoint(bytes, source);
+    const config = validateConfig({ ...cp.config });
+    const next = await exclusive(() => TrainingSession.create(config, cp));
+    await replaceSession(next);
+    form.fill(config);
+    clearRun();
+    showPosition(config);
+    say('checkpoint-message', `Loaded ${source}: model ${config.model}, step ${cp.step}, round ${cp.round}. Predict with it, or press Continue to train it further.`);
+    say('train-message', '');
+  } catch (err) {
+    report('checkpoint-message', err);
+  } finally {
+    mode = session ? 'ready' : 'idle';
+    render();
+  }
+}
+
+async function currentCheckpointBytes(): Promise<{ bytes: Uint8Array; cp: Checkpoint }> {
+  const s = session;
+  if (!s) throw new Error('Train or load a model first.');
+  const cp = await exclusive(() => s.checkpoint());
+  return { bytes: encodeCheckpoint(cp), cp };
+}
+
+const fileName = (c: Checkpoint) => `seq2seq-${c.config.model}-step${c.step}.safetensors`;
+
+async function keepInBrowser(): Promise<void> {
+  const { bytes, cp } = await currentCheckpointBytes();
+  await saveCheckpoint({
+    bytes,
+    name: fileName(cp),
+    model: cp.config.model,
+    step: cp.step,
+    round: cp.round,
+    geomean: lastSummary?.geomean,
+    savedAt: Date.now(),
+  });
+  await showSaved();
+}
+
+async function showSaved(): Promise<SavedCheckpoint | null> {
+  let saved: SavedCheckpoint | null = null;
+  try {
+    saved = await loadSaved();
+  } catch (err) {
+    report('checkpoint-message', err);
+  }
+  $('saved').hidden = !saved;
+  if (saved) {
+    const score = saved.geomean === undefined ? '' : `, GeoMean ${fmt(saved.geomean)}`;
+    text('saved-text', `${saved.model}, step ${saved.step}, round ${saved.round}${score} (${new Date(saved.savedAt).toLocaleString()}, ${(saved.bytes.byteLength / 1024).toFixed(0)} KiB)`);
+  }
+  return saved;
+}
+
+// ---------------------------------------------------------------------------- training
+
+function waitForResume(): Promise<void> {
+  return new Promise((r) => {
+    resume = r;
+  });
+}
+
+async function train(fresh: boolean): Promise<void> {
+  const config = form.read();
+  if (!config) {
+    say('train-message', 'Fix the settings first.');
+    return;
+  }
+  mode = 'starting';
+  pauseRequested = stopRequested = false;
+  render();
+  say('train-message', fresh ? 'Setting up the model…' : 'Continuing…');
+  try {
+    if (fresh || !session) {
+      const next = await exclusive(() => TrainingSession.create(config));
+      await replaceSession(next);
+      clearRun();
+    } else if (JSON.stringify(session.config) !== JSON.stringify(config)) {
+      // New settings for the same weights: carry parameters, moments, step and round over.
+      const { cp } = await currentCheckpointBytes();
+      const next = await exclusive(() => TrainingSession.create(config, cp));
+      await replaceSession(next);
+    }
+  } catch (err) {
+    report('train-message', err);
+    mode = session ? 'ready' : 'idle';
+    render();
+    return;
+  }
+  const s = session!;
+  if (s.round >= config.rounds) {
+    say('train-message', `This model has already done ${s.round} round(s); raise rounds to train it further.`);
+    mode = 'ready';
+    render();
+    return;
+  }
+  mode = 'training';
+  render();
+  say('train-message', '');
+  showPosition(config);
+  const total = config.rounds * config.steps;
+  let rate = NaN;
+  let evalSeconds = 0;
+  const eta = () => {
+    const left = Math.max(0, total - s.step);
+    const evalsLeft = config.rounds - s.round;
+    text('eta', formatDuration(left / rate + evalsLeft * evalSeconds));
+  };
+  try {
+    outer: while (s.round < config.rounds) {
+      const roundEnd = (s.round + 1) * config.steps;
+      while (s.step < roundEnd) {
+        if (stopRequested) break outer;
+        if (pauseRequested) {
+          mode = 'paused';
+          render();
+          text('eta', 'paused');
+          await waitForResume();
+          mode = stopRequested ? 'stopping' : 'training';
+          render();
+          continue;
+        }
+        const n = Math.min(CHUNK, roundEnd - s.step);
+        const r = await exclusive(() =>
+          s.train(n, {
+            logEvery: n,
+            shouldStop: () => stopRequested || pauseRequested,
+            onProgress: (p: Progress) => {
+              lossChart.add(p.step, p.loss);
+              text('loss', fmt(p.loss, 4));
+            },
+          }),
+        );
+        if (r.done > 0 && r.steps_per_s > 0) rate = Number.isFinite(rate) ? 0.7 * rate + 0.3 * r.steps_per_s : r.steps_per_s;
+        text('rate', fmt(rate, 1));
+        showPosition(config);
+        eta();
+      }
+      s.round++;
+      showPosition(config);
+      say('train-message', `Evaluating round ${s.round} (${config.evaluate_round} × ${config.eval_samples} samples)…`);
+      const t0 = performance.now();
+      const summary = await exclusive(() => s.evaluate({ rounds: config.evaluate_round, samples: config.eval_samples }));
+      evalSeconds = (performance.now() - t0) / 1000;
+      showScores(s.round, summary);
+      scoreChart.add(s.round, summary);
+      say('train-message', '');
+      eta();
+    }
+    if (stopRequested) {
+      say('train-message', `Stopped at step ${s.step}. Predict with the model, download it, or Continue.`);
+      text('eta', '–');
+    } else {
+      text('eta', 'done');
+      say('train-message', `Finished ${config.rounds} round(s), ${s.step} steps.`);
+      try {
+        await keepInBrowser();
+        say('checkpoint-message', 'The finished checkpoint is kept in this browser (see below) until you remove it.');
+      } catch (err) {
+        report('checkpoint-message', err);
+      }
+    }
+  } catch (err) {
+    report('train-message', err);
+  } finally {
+    resume = null;
+    mode = 'ready';
+    render();
+  }
+}
+
+$('start').addEventListener('click', () => void train(true));
+$('continue').addEventListener('click', () => void train(false));
+$('pause').addEventListener('click', () => {
+  if (mode === 'paused') {
+    pauseRequested = false;
+    resume?.();
+  } else if (mode === 'training') {
+    pauseRequested = true;
+    text('eta', 'pausing…');
+  }
+});
+$('stop').addEventListener('click', () => {
+  stopRequested = true;
+  pauseRequested = false;
+  if (mode === 'paused') resume?.();
+  mode = 'stopping';
+  render();
+});
+
+// ---------------------------------------------------------------------------- predict
+
+$('predict-form').addEventListener('submit', () => void predict());
+async function predict(): Promise<void> {
+  const s = session;
+  say('predict-error', '');
+  if (!s) return report('predict-error', new Error('Train or load a model first.'));
+  let input: number[];
+  try {
+    input = parseSequence($<HTMLInputElement>('predict-input').value, s.config);
+  } catch (err) {
+    $('predict-result').hidden = true;
+    return report('predict-error', err);
+  }
+  try {
+    const [out] = await exclusive(() => s.predict([input]));
+    const truth = primesOf(input);
+    const ok = out.length === truth.length && out.every((x, i) => x === truth[i]);
+    text('predict-in', input.join(' '));
+    text('predict-out', out.length ? out.join(' ') : '(none)');
+    text('predict-true', truth.length ? truth.join(' ') : '(none)');
+    const cell = $('predict-out');
+    cell.classList.toggle('right', ok);
+    cell.classList.toggle('wrong', !ok);
+    cell.title = ok ? 'exactly right' : 'differs from the true primes';
+    $('predict-result').hidden = false;
+  } catch (err) {
+    report('predict-error', err);
+  }
+}
+
+// ---------------------------------------------------------------------------- checkpoints
+
+$('download').addEventListener('click', async () => {
+  try {
+    const { bytes, cp } = await currentCheckpointBytes();
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName(cp);
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    say('checkpoint-message', `Downloaded ${a.download} (${(bytes.byteLength / 1024).toFixed(0)} KiB).`);
+  } catch (err) {
+    report('checkpoint-message', err);
+  }
+});
+
+$<HTMLInputElement>('load').addEventListener('change', async (e) => {
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = '';
+  if (!file) return;
+  await openCheckpoint(new Uint8Array(await file.arrayBuffer()), file.name);
+});
+
+$('keep').addEventListener('click', async () => {
+  try {
+    await keepInBrowser();
+    say('checkpoint-message', 'Kept in this browser until you remove it.');
+  } catch (err) {
+    report('checkpoint-message', err);
+  }
+});
+
+$('saved-load').addEventListener('click', async () => {
+  const saved = await showSaved();
+  if (saved) await openCheckpoint(saved.bytes, saved.name);
+});
+
+$('saved-remove').addEventListener('click', async () => {
+  try {
+    await removeSaved();
+    await showSaved();
+    say('checkpoint-message', 'Removed the saved checkpoint.');
+  } catch (err) {
+    report('checkpoint-message', err);
+  }
+});
+
+// ---------------------------------------------------------------------------- benchmark
+
+function cell(tr: HTMLTableRowElement, value: string, cls = ''): void {
+  const td = document.createElement('td');
+  td.textContent = value;
+  if (cls) td.className = cls;
+  tr.append(td);
+}
+
+const us = (x: number) => (x < 100 ? x.toFixed(1) : x.toFixed(0));
+
+function showBench(report: PageBenchReport): void {
+  const body = $('bench-table').querySelector('tbody')!;
+  body.replaceChildren(
+    ...(report.matmul?.results ?? []).map((r) => {
+      const tr = document.createElement('tr');
+      cell(tr, `matmul ${r.kernel}`);
+      cell(tr, r.shape);
+      cell(tr, r.gflops.toFixed(2), 'num');
+      cell(tr, us(r.ms * 1000), 'num');
+      cell(tr, r.method === 'timestamp' ? 'GPU timestamps' : 'submit → done');
+      return tr;
+    }),
+  );
+  $('bench-table').hidden = !report.matmul;
+  const models = $('bench-models');
+  models.replaceChildren();
+  Object.entries(report.models).forEach(([name, m], i) => {
+    const box = document.createElement('details');
+    box.className = 'bench-model';
+    box.open = i === 0;
+    const t = m.train_step;
+    const summary = document.createElement('summary');
+    summary.textContent =
+      `${name === 'settings' ? 'Your settings' : name}: ${m.config.model}, hidden ${m.config.hidden_size}, batch ${m.config.batch_size}, max_length ${m.config.max_length} — ` +
+      `training step ${t.ms_per_step.toFixed(2)} ms (${t.steps_per_s.toFixed(1)} steps/s, ${t.dispatches} dispatches), decode ${m.decode_step.ms_per_call.toFixed(2)} ms`;
+    box.append(summary);
+    if (t.profile) {
+      const table = document.createElement('table');
+      table.className = 'bench';
+      table.innerHTML = '<thead><tr><th>kernel (training step)</th><th class="num">calls/step</th><th class="num">µs per call</th><th class="num">ms per step</th></tr></thead>';
+      const tb = document.createElement('tbody');
+      for (const k of t.profile.by_pipeline) {
+        const tr = document.createElement('tr');
+        cell(tr, k.kernel);
+        cell(tr, String(k.calls_per_step), 'num');
+        cell(tr, us(k.median_us_per_call), 'num');
+        cell(tr, k.total_ms_per_step.toFixed(3), 'num');
+        tb.append(tr);
+      }
+      table.append(tb);
+      box.append(table);
+    } else {
+      const p = document.createElement('p');
+      p.className = 'note';
+      p.textContent = 'Per-kernel GPU times need the timestamp-query feature, which this device does not offer.';
+      box.append(p);
+    }
+    models.append(box);
+  });
+}
+
+const benchMode = $<HTMLSelectElement>('bench-mode');
+for (const m of BENCH_MODES) benchMode.append(new Option(m.label, m.mode));
+benchMode.value = 'quick';
+
+$('bench').addEventListener('click', async () => {
+  benchRunning = true;
+  render();
+  const mode = benchMode.value as BenchMode;
+  const config = form.read();
+  if (!config) {
+    say('bench-message', 'Fix the settings first: the benchmark times their model.');
+    benchRunning = false;
+    render();
+    return;
+  }
+  say('bench-message', `Running the ${mode} benchmark…`);
+  const t0 = performance.now();
+  try {
+    const report = await exclusive(() => runBenchmark(mode, config, (p) => say('bench-message', `Running the ${mode} benchmark: ${p}…`)));
+    showBench(report);
+    say('bench-message', `Done in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${report.adapter.vendor || 'this adapter'}${report.adapter.is_fallback ? ' (software fallback)' : ''}.`);
+  } catch (err) {
+    report('bench-message', err);
+  } finally {
+    benchRunning = false;
+    render();
+  }
+});
+
+// ---------------------------------------------------------------------------- start-up
+
+async function init(): Promise<void> {
+  render();
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu) {
+    showNoWebGpu(WEBGPU_HELP);
+  } else {
+    try {
+      const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!adapter) showNoWebGpu(`No WebGPU adapter was found. ${WEBGPU_HELP}`);
+      else {
+        const info = adapter.info;
+        showAdapter({
+          vendor: info.vendor,
+          architecture: info.architecture,
+          description: info.description,
+          isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+        });
+      }
+    } catch (err) {
+      showNoWebGpu(`${err instanceof Error ? err.message : String(err)} ${WEBGPU_HELP}`);
+    }
+  }
+  await showSaved();
+  document.body.dataset.ready = 'true';
+}
+void init();
