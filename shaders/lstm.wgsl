@@ -116,3 +116,181 @@ fn lstm_cell_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
   b_ds[bp.dc_off + idx] = dct * f;
   b_ds[bp.dh_off + idx] = 0.0;
 }
+
+// ---- Fused steps: the recurrent matmul and the cell in one dispatch per step ----
+// lstm_step_forward: pre = G_t (already x·W_ihᵀ + b_ih) + b_hh + h_{t-1}·W_hhᵀ, then the cell.
+// One invocation owns 4 batch rows × 1 hidden unit × 4 gates (16 accumulators, register
+// blocked: 8 loads per 16 multiply-adds). Invocation index = row block · H + j.
+
+struct StepFwdParams {
+  B: u32, H: u32, use_mask: u32, t_mask: u32,
+  g_off: u32,      // G (B, 4H): x-projection in, activated gates out
+  h_prev: u32,     // Hs (B, H)
+  c_prev: u32,     // Cs (B, H)
+  h_out: u32,      // Hs (B, H)
+  c_out: u32,      // Cs (B, H)
+  len_off: u32,    // lengths (B) i32
+  w_off: u32,      // W_hh (4H, H)
+  bias_off: u32,   // b_hh (4H)
+};
+
+@group(0) @binding(0) var<uniform> sf: StepFwdParams;
+@group(0) @binding(1) var<storage, read> sf_len: array<i32>;
+@group(0) @binding(2) var<storage, read> sf_w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> sf_g: array<f32>;
+@group(0) @binding(4) var<storage, read_write> sf_h: array<f32>;
+@group(0) @binding(5) var<storage, read_write> sf_c: array<f32>;
+
+@compute @workgroup_size(WG)
+fn lstm_step_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let H = sf.H;
+  let B = sf.B;
+  let id = gid.x + gid.y * nwg.x * WG;
+  let j = id % H;
+  let b0 = (id / H) * 4u;
+  if (b0 >= B) { return; }
+  // Rows past B are clamped to the last one: loads stay in bounds, stores skip them.
+  let rows = min(vec4u(b0) + vec4u(0u, 1u, 2u, 3u), vec4u(B - 1u));
+  let hb = vec4u(sf.h_prev) + rows * H;
+  let HH = H * H;
+  let wi = sf.w_off + j * H;
+  var ai = vec4f(0.0);
+  var af = vec4f(0.0);
+  var ag = vec4f(0.0);
+  var ao = vec4f(0.0);
+  for (var k = 0u; k < H; k++) {
+    let hk = vec4f(sf_h[hb.x + k], sf_h[hb.y + k], sf_h[hb.z + k], sf_h[hb.w + k]);
+    ai += hk * sf_w[wi + k];
+    af += hk * sf_w[wi + HH + k];
+    ag += hk * sf_w[wi + 2u * HH + k];
+    ao += hk * sf_w[wi + 3u * HH + k];
+  }
+  let bi = sf_w[sf.bias_off + j];
+  let bf = sf_w[sf.bias_off + H + j];
+  let bg = sf_w[sf.bias_off + 2u * H + j];
+  let bo = sf_w[sf.bias_off + 3u * H + j];
+  for (var q = 0u; q < 4u; q++) {
+    let b = b0 + q;
+    if (b >= B) { break; }
+    let r = sf.g_off + b * 4u * H + j;
+    let i = sigmoid(sf_g[r] + bi + ai[q]);
+    let f = sigmoid(sf_g[r + H] + bf + af[q]);
+    let g = tanh_safe(sf_g[r + 2u * H] + bg + ag[q]);
+    let o = sigmoid(sf_g[r + 3u * H] + bo + ao[q]);
+    sf_g[r] = i;
+    sf_g[r + H] = f;
+    sf_g[r + 2u * H] = g;
+    sf_g[r + 3u * H] = o;
+    let idx = b * H + j;
+    let cp = sf_c[sf.c_prev + idx];
+    if (sf.use_mask == 0u || i32(sf.t_mask) < sf_len[sf.len_off + b]) {
+      let c = f * cp + i * g;
+      sf_c[sf.c_out + idx] = c;
+      sf_h[sf.h_out + idx] = o * tanh_safe(c);
+    } else {
+      sf_c[sf.c_out + idx] = cp;
+      sf_h[sf.h_out + idx] = sf_h[sf.h_prev + idx];
+    }
+  }
+}
+
+// lstm_step_backward at step t: dh_t = dS.dh (+ above) (+ dG_{t+1}·W_hh, the recurrent
+// gradient of the step after), then the cell backward as lstm_cell_backward. One invocation
+// owns 4 batch rows × 4 hidden units (16 accumulators). Index = row block · ⌈H/4⌉ + unit block.
+
+struct StepBwdParams {
+  B: u32, H: u32, use_mask: u32, t_mask: u32,
+  g_off: u32,      // G (B, 4H) activated gates of step t
+  c_prev: u32,     // Cs (B, H)
+  c_cur: u32,      // Cs (B, H)
+  dg_off: u32,     // dG (B, 4H) out
+  dh_off: u32,     // dS (B, H) in/out
+  dc_off: u32,     // dS (B, H) in/out
+  above_off: u32,  // dA (B, H)
+  use_above: u32,
+  len_off: u32,
+  next_off: u32,   // dG (B, 4H) of step t+1, same buffer as dg
+  w_off: u32,      // W_hh (4H, H) of step t+1's layer
+  use_next: u32,
+};
+
+@group(0) @binding(0) var<uniform> sb: StepBwdParams;
+@group(0) @binding(1) var<storage, read> sb_len: array<i32>;
+@group(0) @binding(2) var<storage, read> sb_w: array<f32>;
+@group(0) @binding(3) var<storage, read> sb_g: array<f32>;
+@group(0) @binding(4) var<storage, read> sb_c: array<f32>;
+@group(0) @binding(5) var<storage, read> sb_above: array<f32>;
+@group(0) @binding(6) var<storage, read_write> sb_dg: array<f32>;
+@group(0) @binding(7) var<storage, read_write> sb_ds: array<f32>;
+
+@compute @workgroup_size(WG)
+fn lstm_step_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let H = sb.H;
+  let B = sb.B;
+  let id = gid.x + gid.y * nwg.x * WG;
+  let jb = (H + 3u) / 4u;
+  let j0 = (id % jb) * 4u;
+  let b0 = (id / jb) * 4u;
+  if (b0 >= B) { return; }
+  var rec: array<vec4f, 4>; // rec[q][p] = Σ_n dG_{t+1}[b0+q, n] · W_hh[n, j0+p]
+  rec[0] = vec4f(0.0);
+  rec[1] = vec4f(0.0);
+  rec[2] = vec4f(0.0);
+  rec[3] = vec4f(0.0);
+  if (sb.use_next != 0u) {
+    let rows = min(vec4u(b0) + vec4u(0u, 1u, 2u, 3u), vec4u(B - 1u));
+    let cols = min(vec4u(j0) + vec4u(0u, 1u, 2u, 3u), vec4u(H - 1u));
+    let nb = vec4u(sb.next_off) + rows * 4u * H;
+    var r0 = vec4f(0.0);
+    var r1 = vec4f(0.0);
+    var r2 = vec4f(0.0);
+    var r3 = vec4f(0.0);
+    for (var n = 0u; n < 4u * H; n++) {
+      let wr = sb.w_off + n * H;
+      let wv = vec4f(sb_w[wr + cols.x], sb_w[wr + cols.y], sb_w[wr + cols.z], sb_w[wr + cols.w]);
+      r0 += sb_dg[nb.x + n] * wv;
+      r1 += sb_dg[nb.y + n] * wv;
+      r2 += sb_dg[nb.z + n] * wv;
+      r3 += sb_dg[nb.w + n] * wv;
+    }
+    rec[0] = r0;
+    rec[1] = r1;
+    rec[2] = r2;
+    rec[3] = r3;
+  }
+  for (var q = 0u; q < 4u; q++) {
+    let b = b0 + q;
+    if (b >= B) { break; }
+    let live = sb.use_mask == 0u || i32(sb.t_mask) < sb_len[sb.len_off + b];
+    for (var p = 0u; p < 4u; p++) {
+      let j = j0 + p;
+      if (j >= H) { break; }
+      let idx = b * H + j;
+      var dh = sb_ds[sb.dh_off + idx] + rec[q][p];
+      if (sb.use_above != 0u) { dh += sb_above[sb.above_off + idx]; }
+      let dc = sb_ds[sb.dc_off + idx];
+      let r = sb.dg_off + b * 4u * H + j;
+      if (!live) {
+        sb_dg[r] = 0.0;
+        sb_dg[r + H] = 0.0;
+        sb_dg[r + 2u * H] = 0.0;
+        sb_dg[r + 3u * H] = 0.0;
+        sb_ds[sb.dh_off + idx] = dh;
+        continue;
+      }
+      let gq = sb.g_off + b * 4u * H + j;
+      let i = sb_g[gq];
+      let f = sb_g[gq + H];
+      let g = sb_g[gq + 2u * H];
+      let o = sb_g[gq + 3u * H];
+      let tc = tanh_safe(sb_c[sb.c_cur + idx]);
+      let dct = dc + dh * o * (1.0 - tc * tc);
+      sb_dg[r] = dct * g * i * (1.0 - i);
+      sb_dg[r + H] = dct * sb_c[sb.c_prev + idx] * f * (1.0 - f);
+      sb_dg[r + 2u * H] = dct * i * (1.0 - g * g);
+      sb_dg[r + 3u * H] = dh * tc * o * (1.0 - o);
+      sb_ds[sb.dc_off + idx] = dct * f;
+      sb_ds[sb.dh_off + idx] = 0.0;
+    }
+  }
+}

@@ -11,9 +11,14 @@
 //   G_k, dG_k  (S + Tm, B, G):     rows 0..S-1 encoder steps, rows S.. decoder steps
 // (Tm = max(T, D), so greedy decoding writes the same rows.)
 //
-// trainStep, per time step and layer: forward = matmul (G_t += h_{t-1}·W_hhᵀ + b_hh) and the
-// fused cell; backward = fused cell backward and matmul (dh += dG_t·W_hh). Everything else is
-// a whole-sequence op: input projections, output layer, cross-entropy, weight gradients.
+// The recurrence per time step and layer has two recordings (LstmOptions.recurrence):
+//  'matmul' (default): forward = matmul (G_t += h_{t-1}·W_hhᵀ + b_hh) then the fused cell;
+//     backward = fused cell backward then matmul (dh += dG_t·W_hh): 4 dispatches.
+//  'fused': ONE forward dispatch (recurrent matmul + cell) and ONE backward dispatch
+//     (dG_{t+1}·W_hh + cell backward): 2 dispatches. Fewer launches, but on SwiftShader its
+//     per-invocation loops measured slower than the tuned matmul, so it is not the default.
+// Everything else is a whole-sequence op: input projections, output layer, cross-entropy,
+// weight gradients.
 //
 // Layer 0 reads embeddings, so its input projection is a table: P (V, G) = emb·W_ihᵀ + b_ih,
 // and G rows are gathered from P by token (V rows of matmul instead of S·B). Backward
@@ -27,7 +32,7 @@ import { Program, type Dispatch } from '../gpu/program.ts';
 import { argmax, crossEntropy } from '../ops/cross_entropy.ts';
 import { embeddingBackward, embeddingBackwardScratch, embeddingForward } from '../ops/embedding.ts';
 import { fill } from '../ops/fill.ts';
-import { lstmCellBackward, lstmCellForward } from '../ops/lstm.ts';
+import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } from '../ops/lstm.ts';
 import { matmul } from '../ops/matmul.ts';
 import { columnSum } from '../ops/reduce.ts';
 import { reverseSequences } from '../ops/sequence.ts';
@@ -36,19 +41,30 @@ import type { Batch } from '../task/batch.ts';
 import type { GpuModel } from './model.ts';
 import { uniformInit } from './init.ts';
 
+export type Recurrence = 'matmul' | 'fused';
+
+export interface LstmOptions {
+  /** How each time step is recorded; see the file comment. Default 'matmul'. */
+  recurrence?: Recurrence;
+}
+
 /** Dispatches the recorded trainStep spends per time step and layer. */
-export const LSTM_DISPATCHES_PER_STEP_LAYER = { forward: 2, backward: 2 } as const;
+export const LSTM_DISPATCHES_PER_STEP_LAYER: Record<Recurrence, { forward: number; backward: number }> = {
+  matmul: { forward: 2, backward: 2 },
+  fused: { forward: 1, backward: 1 },
+};
 
 export interface LstmGpuModel extends GpuModel {
   readonly name: 'lstm';
   readonly dims: LstmDims & { B: number; S: number; T: number; D: number };
+  readonly recurrence: Recurrence;
   /** Overwrites every parameter (layout.size floats, e.g. from uniformInit or a checkpoint). */
   uploadParams(data: Float32Array): void;
   /** Dispatch counts of the recorded programs. */
   readonly counts: {
     trainStep: number;
     decodeStep: number;
-    /** trainStep dispatches inside the time loops (labels `*.t<n>.*`): L·(4(S + T) − 1). */
+    /** trainStep dispatches inside the time loops (labels `*.t<n>.*`): 'fused' 2·L·(S + T), 'matmul' L·(4(S + T) − 1) (the encoder's h_0 needs no gradient). */
     recurrent: number;
     perStepLayer: { forward: number; backward: number };
   };
@@ -60,7 +76,8 @@ export function lstmLayout(d: LstmDims): ArenaLayout {
   return layout;
 }
 
-export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
+export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions = {}): LstmGpuModel {
+  const recurrence = options.recurrence ?? 'matmul';
   const V = config.vocab_size;
   const E = config.embedding_size;
   const H = config.hidden_size;
@@ -150,19 +167,22 @@ export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
   /** One recurrent step of layer k (G rows already hold the input projection). */
   const stepForward = (m: 'encoder' | 'decoder', k: number, t: number): Dispatch[] => {
     const r = base(m) + t;
+    const cell = {
+      B,
+      H,
+      gates: gRow(k, r),
+      hPrev: hRow(k, r),
+      hOut: hRow(k, r + 1),
+      cPrev: cRow(k, r),
+      cOut: cRow(k, r + 1),
+      mask: m === 'encoder' ? { lengths, t } : undefined,
+    };
+    const wHh = P(w(m, 'weight_hh', k));
+    const bHh = P(w(m, 'bias_hh', k));
+    if (recurrence === 'fused') return [lstmStepForward(gpu, { ...cell, wHh, bHh, label: `${m}.l${k}.t${t}.step` })];
     return [
-      matmul(gpu, { a: hRow(k, r), b: P(w(m, 'weight_hh', k)), bias: P(w(m, 'bias_hh', k)), c: gRow(k, r), M: B, N: G, K: H, transB: true, accumulate: true, label: `${m}.l${k}.t${t}.hproj` }),
-      lstmCellForward(gpu, {
-        B,
-        H,
-        gates: gRow(k, r),
-        hPrev: hRow(k, r),
-        hOut: hRow(k, r + 1),
-        cPrev: cRow(k, r),
-        cOut: cRow(k, r + 1),
-        mask: m === 'encoder' ? { lengths, t } : undefined,
-        label: `${m}.l${k}.t${t}.cell`,
-      }),
+      matmul(gpu, { a: hRow(k, r), b: wHh, bias: bHh, c: gRow(k, r), M: B, N: G, K: H, transB: true, accumulate: true, label: `${m}.l${k}.t${t}.hproj` }),
+      lstmCellForward(gpu, { ...cell, label: `${m}.l${k}.t${t}.cell` }),
     ];
   };
 
@@ -173,25 +193,35 @@ export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
     for (let t = steps - 1; t >= 0; t--) {
       const r = r0 + t;
       const above = k === L - 1 ? (m === 'decoder' ? slice(dHtop, t * B * H, B * H) : undefined) : dInRow(k + 1, r);
-      out.push(
-        lstmCellBackward(gpu, {
-          B,
-          H,
-          gates: gRow(k, r),
-          cPrev: cRow(k, r),
-          cCur: cRow(k, r + 1),
-          dGates: dgRow(k, r),
-          dh: dh(k),
-          dc: dc(k),
-          above,
-          mask: m === 'encoder' ? { lengths, t } : undefined,
-          label: `${m}.l${k}.t${t}.cell_backward`,
-        }),
-      );
-      // The encoder's h_0 is a constant zero: nothing to propagate into it.
-      if (!(m === 'encoder' && t === 0)) {
-        out.push(matmul(gpu, { a: dgRow(k, r), b: P(w(m, 'weight_hh', k)), c: dh(k), M: B, N: H, K: G, accumulate: true, label: `${m}.l${k}.t${t}.dh` }));
+      const cell = {
+        B,
+        H,
+        gates: gRow(k, r),
+        cPrev: cRow(k, r),
+        cCur: cRow(k, r + 1),
+        dGates: dgRow(k, r),
+        dh: dh(k),
+        dc: dc(k),
+        above,
+        mask: m === 'encoder' ? { lengths, t } : undefined,
+      };
+      if (recurrence === 'matmul') {
+        out.push(lstmCellBackward(gpu, { ...cell, label: `${m}.l${k}.t${t}.cell_backward` }));
+        // The encoder's h_0 is a constant zero: nothing to propagate into it.
+        if (!(m === 'encoder' && t === 0)) {
+          out.push(matmul(gpu, { a: dgRow(k, r), b: P(w(m, 'weight_hh', k)), c: dh(k), M: B, N: H, K: G, accumulate: true, label: `${m}.l${k}.t${t}.dh` }));
+        }
+        continue;
       }
+      // The gradient of h_t through the step after it: within the module, or for the
+      // encoder's last step, the decoder's first step (it starts from the encoder's state).
+      const next =
+        t + 1 < steps
+          ? { dGates: dgRow(k, r + 1), wHh: P(w(m, 'weight_hh', k)) }
+          : m === 'encoder'
+            ? { dGates: dgRow(k, S), wHh: P(w('decoder', 'weight_hh', k)) }
+            : undefined;
+      out.push(lstmStepBackward(gpu, { ...cell, next, label: `${m}.l${k}.t${t}.step_backward` }));
     }
     const dG = dgRow(k, r0, steps); // (steps·B, G)
     out.push(matmul(gpu, { a: dG, b: hRow(k, r0, steps), c: Gr(w(m, 'weight_hh', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_hh` }));
@@ -261,6 +291,7 @@ export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
     name: 'lstm',
     config,
     dims,
+    recurrence,
     layout,
     params,
     grads,
@@ -272,7 +303,7 @@ export function createLstmModel(gpu: Gpu, config: Config): LstmGpuModel {
       trainStep: trainStep.length,
       decodeStep: decodeStep.length,
       recurrent: trainStep.dispatches.filter((d) => /\.t\d+\./.test(d.label)).length,
-      perStepLayer: { ...LSTM_DISPATCHES_PER_STEP_LAYER },
+      perStepLayer: { ...LSTM_DISPATCHES_PER_STEP_LAYER[recurrence] },
     },
     uploadParams(data: Float32Array) {
       if (data.length !== layout.size) throw new RangeError(`lstm.uploadParams: got ${data.length} floats, the arena holds ${layout.size}.`);

@@ -114,3 +114,104 @@ function dummy(gpu: Gpu): GPUBuffer {
   }
   return b;
 }
+
+// ---- Fused steps: recurrent matmul + cell in one dispatch (what the model records) ----
+
+export interface StepForwardArgs extends CellForwardArgs {
+  /** (4H, H) W_hh and (4H) b_hh, views of one buffer (the parameters). */
+  wHh: View;
+  bHh: View;
+}
+
+/**
+ * gates = act(gates + b_hh + hPrev·W_hhᵀ), then the cell: one dispatch per time step.
+ * `gates` holds the step's input projection x·W_ihᵀ + b_ih on entry.
+ */
+export function lstmStepForward(gpu: Gpu, a: StepForwardArgs): Dispatch {
+  const label = a.label ?? 'lstm_step_forward';
+  checkCount(label, 'B', a.B, 1);
+  checkCount(label, 'H', a.H, 1);
+  checkShape(label, 'gates', a.gates, '(B, 4H)', [a.B, 4 * a.H]);
+  checkShape(label, 'wHh', a.wHh, '(4H, H)', [4 * a.H, a.H]);
+  checkShape(label, 'bHh', a.bHh, '(4H)', [4 * a.H]);
+  for (const [n, v] of [['hPrev', a.hPrev], ['hOut', a.hOut], ['cPrev', a.cPrev], ['cOut', a.cOut]] as const) checkShape(label, n, v, '(B, H)', [a.B, a.H]);
+  if (a.hPrev.buffer !== a.hOut.buffer || a.cPrev.buffer !== a.cOut.buffer) throw new Error(`${label}: hPrev/hOut and cPrev/cOut must each be views of one buffer.`);
+  if (a.wHh.buffer !== a.bHh.buffer) throw new Error(`${label}: wHh and bHh must be views of one buffer.`);
+  const written = [a.gates.buffer, a.hOut.buffer, a.cOut.buffer];
+  if (new Set(written).size !== 3) throw new Error(`${label}: gates, h and c must live in three different buffers.`);
+  for (const [n, v] of [['wHh', a.wHh], ['lengths', a.mask?.lengths]] as const) {
+    if (v && written.includes(v.buffer)) throw new Error(`${label}: ${n} must not share a buffer with gates, h or c, which are written.`);
+  }
+  const pipeline = gpu.pipelines.get({
+    name: 'lstm',
+    code,
+    entryPoint: 'lstm_step_forward',
+    bindings: ['uniform', 'read', 'read', 'storage', 'storage', 'storage'],
+    constants: { WG },
+  });
+  const params = gpu.uniform(
+    [
+      a.B, a.H, a.mask ? 1 : 0, a.mask?.t ?? 0,
+      a.gates.offset, a.hPrev.offset, a.cPrev.offset, a.hOut.offset,
+      a.cOut.offset, a.mask?.lengths.offset ?? 0, a.wHh.offset, a.bHh.offset,
+    ].map(u32),
+  );
+  const workgroups = linearWorkgroups(a.H * Math.ceil(a.B / 4), WG);
+  return gpu.dispatch(label, pipeline, [params, a.mask?.lengths ?? dummy(gpu), a.wHh, a.gates, a.hOut, a.cOut], workgroups);
+}
+
+export interface StepBackwardArgs extends CellBackwardArgs {
+  /**
+   * The step after this one (t+1), whose gradient reaches h_t through W_hh: its dG rows
+   * (B, 4H) in the dGates buffer and its layer's W_hh (4H, H). Omitted for the last step.
+   */
+  next?: { dGates: View; wHh: View };
+}
+
+/** dh += dG_{t+1}·W_hh (+ above), then the cell backward: one dispatch per time step. */
+export function lstmStepBackward(gpu: Gpu, a: StepBackwardArgs): Dispatch {
+  const label = a.label ?? 'lstm_step_backward';
+  checkCount(label, 'B', a.B, 1);
+  checkCount(label, 'H', a.H, 1);
+  checkShape(label, 'gates', a.gates, '(B, 4H)', [a.B, 4 * a.H]);
+  checkShape(label, 'dGates', a.dGates, '(B, 4H)', [a.B, 4 * a.H]);
+  for (const [n, v] of [['cPrev', a.cPrev], ['cCur', a.cCur], ['dh', a.dh], ['dc', a.dc]] as const) checkShape(label, n, v, '(B, H)', [a.B, a.H]);
+  if (a.above) checkShape(label, 'above', a.above, '(B, H)', [a.B, a.H]);
+  if (a.cPrev.buffer !== a.cCur.buffer) throw new Error(`${label}: cPrev and cCur must be views of one buffer.`);
+  if (a.dh.buffer !== a.dc.buffer) throw new Error(`${label}: dh and dc must be views of one buffer.`);
+  if (a.next) {
+    checkShape(label, 'next.dGates', a.next.dGates, '(B, 4H)', [a.B, 4 * a.H]);
+    checkShape(label, 'next.wHh', a.next.wHh, '(4H, H)', [4 * a.H, a.H]);
+    if (a.next.dGates.buffer !== a.dGates.buffer) throw new Error(`${label}: next.dGates must be a view of the dGates buffer.`);
+    const lo = Math.max(a.next.dGates.offset, a.dGates.offset);
+    const hi = Math.min(a.next.dGates.offset + a.next.dGates.length, a.dGates.offset + a.dGates.length);
+    if (lo < hi) throw new Error(`${label}: next.dGates overlaps dGates.`);
+  }
+  const written = [a.dGates.buffer, a.dh.buffer];
+  if (written[0] === written[1]) throw new Error(`${label}: dGates and dh/dc must live in different buffers.`);
+  for (const [n, v] of [['gates', a.gates], ['c', a.cCur], ['above', a.above], ['lengths', a.mask?.lengths], ['next.wHh', a.next?.wHh]] as const) {
+    if (v && written.includes(v.buffer)) throw new Error(`${label}: ${n} must not share a buffer with dGates or dh/dc, which are written.`);
+  }
+  const pipeline = gpu.pipelines.get({
+    name: 'lstm',
+    code,
+    entryPoint: 'lstm_step_backward',
+    bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'storage', 'storage'],
+    constants: { WG },
+  });
+  const params = gpu.uniform(
+    [
+      a.B, a.H, a.mask ? 1 : 0, a.mask?.t ?? 0,
+      a.gates.offset, a.cPrev.offset, a.cCur.offset, a.dGates.offset,
+      a.dh.offset, a.dc.offset, a.above?.offset ?? 0, a.above ? 1 : 0,
+      a.mask?.lengths.offset ?? 0, a.next?.dGates.offset ?? 0, a.next?.wHh.offset ?? 0, a.next ? 1 : 0,
+    ].map(u32),
+  );
+  const workgroups = linearWorkgroups(Math.ceil(a.H / 4) * Math.ceil(a.B / 4), WG);
+  return gpu.dispatch(
+    label,
+    pipeline,
+    [params, a.mask?.lengths ?? dummy(gpu), a.next?.wHh ?? dummy(gpu), a.gates, a.cCur, a.above ?? a.gates, a.dGates, a.dh],
+    workgroups,
+  );
+}

@@ -8,7 +8,7 @@ import { lstmGreedyDecode, lstmInitParams, lstmModelBackward, lstmModelForward, 
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
-import type { CellInputs, PlainBatch } from './pages/lstm.ts';
+import type { CellInputs, PlainBatch, StepInputs } from './pages/lstm.ts';
 
 const PAGE = '/test/gpu/pages/lstm.ts';
 let h: Harness;
@@ -66,6 +66,60 @@ describe('LSTM cell kernels', () => {
   });
 });
 
+describe('LSTM fused step kernels (recurrent matmul + cell)', () => {
+  it.each([
+    [1, 1, null, false, false],
+    [5, 13, [3, 1, 2, 5, 2], true, true],
+    [7, 6, null, false, true],
+    [6, 32, [1, 6, 4, 3, 2, 5], true, true],
+  ] as [number, number, number[] | null, boolean, boolean][])('forward and backward at B=%i H=%i (lengths %j, above %s, next %s)', async (B, H, lengths, withAbove, withNext) => {
+    const t = 2;
+    const G = 4 * H;
+    const x: StepInputs = {
+      B,
+      H,
+      t,
+      lengths,
+      pre: randomArray(B * G, B * 100 + H, -2, 2),
+      hPrev: randomArray(B * H, 21 + H),
+      cPrev: randomArray(B * H, 22 + H, -2, 2),
+      dh: randomArray(B * H, 23 + H),
+      above: withAbove ? randomArray(B * H, 24 + H) : null,
+      dc: randomArray(B * H, 25 + H),
+      whh: randomArray(G * H, 26 + H, -0.5, 0.5),
+      bhh: randomArray(G, 27 + H, -0.5, 0.5),
+      nextDG: withNext ? randomArray(B * G, 28 + H) : null,
+      nextW: randomArray(G * H, 29 + H, -0.5, 0.5),
+    };
+    const r = await h.call<Record<string, number[]>>(PAGE, 'fusedStep', x);
+    const f32 = (a: number[]) => Array.from(Float32Array.from(a));
+    const [xp, hPrev, cPrev, whh, bhh] = [f32(x.pre), f32(x.hPrev), f32(x.cPrev), f32(x.whh), f32(x.bhh)];
+    const pre = new Float64Array(B * G);
+    for (let b = 0; b < B; b++) {
+      for (let n = 0; n < G; n++) {
+        let s = xp[b * G + n] + bhh[n];
+        for (let k = 0; k < H; k++) s += hPrev[b * H + k] * whh[n * H + k];
+        pre[b * G + n] = s;
+      }
+    }
+    const mask = lengths ? lengths.map((l) => t < l) : undefined;
+    const fw = lstmCellForward(pre, hPrev, cPrev, B, H, mask);
+    expectClose('gates', r.gates, fw.gates);
+    expectClose('h', r.h, fw.h);
+    expectClose('c', r.c, fw.c);
+    const dh = f32(x.dh).map((v, i) => v + (x.above ? Math.fround(x.above[i]) : 0));
+    if (x.nextDG) {
+      const nd = f32(x.nextDG);
+      const nw = f32(x.nextW);
+      for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) for (let n = 0; n < G; n++) dh[b * H + j] += nd[b * G + n] * nw[n * H + j];
+    }
+    const bw = lstmCellBackward(r.gates, cPrev, r.c, dh, f32(x.dc), B, H, mask);
+    expectClose('dpre', r.dpre, bw.dpre);
+    expectClose('dcPrev', r.dcPrev, bw.dcPrev);
+    expectClose('dhPass', r.dhPass, bw.dhPass);
+  });
+});
+
 function tinyBatch(config: Config): PlainBatch {
   // Mixed lengths (1 .. max_length), some without primes, one with all primes.
   const inputs = [[4, 7, 9, 2, 13], [1], [6, 10], [3, 5, 2, 11, 7], [8, 9, 12], [2]];
@@ -92,16 +146,18 @@ interface ModelRun {
 }
 
 describe.each([
-  ['1 layer, reversed source', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: true }],
-  ['2 layers, H=13 E=6, source in order', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: false }],
-])('LSTM model on the GPU: %s', (_name, shape) => {
+  ['1 layer, reversed source', 'matmul', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: true }],
+  ['2 layers, H=13 E=6, source in order', 'matmul', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: false }],
+  ['1 layer, reversed source', 'fused', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: true }],
+  ['2 layers, H=13 E=6, reversed source', 'fused', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: true }],
+] as [string, 'matmul' | 'fused', Partial<Config>][])('LSTM model on the GPU: %s, %s recurrence', (_name, recurrence, shape) => {
   const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 6, init_scale: 0.5, seed: 3, decode_length: 0, ...shape };
   const d: LstmDims = { V: config.vocab_size, E: config.embedding_size, H: config.hidden_size, L: config.layers };
   const batch = tinyBatch(config);
   let run: ModelRun;
 
   beforeAll(async () => {
-    run = await h.call<ModelRun>(PAGE, 'modelRun', config, batch, 2);
+    run = await h.call<ModelRun>(PAGE, 'modelRun', config, batch, 2, { recurrence });
   });
 
   it('initialises exactly as the reference init (same seeded streams)', () => {
@@ -133,12 +189,17 @@ describe.each([
     expect(run.submitsPerStep).toBe(1);
   });
 
-  it('spends 4 dispatches per time step and layer', () => {
+  it('spends 4 (matmul) or 2 (fused) dispatches per time step and layer', () => {
     const { S, T, L } = { S: config.max_length, T: config.max_length + 1, L: config.layers };
-    expect(run.counts.perStepLayer.forward + run.counts.perStepLayer.backward).toBe(4);
-    // The encoder's first step has no dh matmul (h_0 is a constant).
-    expect(run.counts.recurrent).toBe(L * (4 * (S + T) - 1));
-    console.log(`lstm L=${L}: trainStep ${run.counts.trainStep} dispatches, decodeStep ${run.counts.decodeStep}`);
+    if (recurrence === 'fused') {
+      expect(run.counts.perStepLayer).toEqual({ forward: 1, backward: 1 });
+      expect(run.counts.recurrent).toBe(2 * L * (S + T));
+    } else {
+      expect(run.counts.perStepLayer).toEqual({ forward: 2, backward: 2 });
+      // The encoder's first step needs no dh matmul (h_0 is a constant).
+      expect(run.counts.recurrent).toBe(L * (4 * (S + T) - 1));
+    }
+    console.log(`lstm L=${L} ${recurrence}: trainStep ${run.counts.trainStep} dispatches, decodeStep ${run.counts.decodeStep}`);
   });
 
   it('reports no page errors', () => {
@@ -151,7 +212,18 @@ describe('LSTM training-step time', () => {
     const r = await h.call<{ medianMs: number; minMs: number; maxMs: number; loss: number; decodeMs: number; counts: unknown; profile: unknown }>(PAGE, 'timeTrainStep', {}, 10, 2);
     console.log(`lstm trainStep (L=1 H=64 E=32 B=64 S=20): median ${r.medianMs.toFixed(1)} ms (min ${r.minMs.toFixed(1)}, max ${r.maxMs.toFixed(1)}), decodeStep ${r.decodeMs.toFixed(1)} ms, counts ${JSON.stringify(r.counts)}`);
     if (process.env.SEQ2SEQ_PROFILE === '1') console.log(JSON.stringify(r.profile, null, 1));
+    if (process.env.SEQ2SEQ_BENCH === '1') {
+      const f = await h.call<typeof r>(PAGE, 'timeTrainStep', {}, 10, 2, { recurrence: 'fused' });
+      console.log(`lstm trainStep, fused recurrence: median ${f.medianMs.toFixed(1)} ms (min ${f.minMs.toFixed(1)}), counts ${JSON.stringify(f.counts)}`);
+    }
     expect(Number.isFinite(r.loss)).toBe(true);
     expect(r.loss).toBeGreaterThan(3.5); // ≈ ln(100) at init
+  }, 300_000);
+});
+
+describe.skipIf(process.env.SEQ2SEQ_BENCH !== '1')('LSTM recurrent pieces (SEQ2SEQ_BENCH=1)', () => {
+  it('times per-step matmuls and cells side by side', async () => {
+    const r = await h.call<Record<string, number>>(PAGE, 'benchRecurrent');
+    console.log(`recurrent pieces, B=64 H=64, 41 steps (min ms): ${JSON.stringify(r)}`);
   }, 300_000);
 });

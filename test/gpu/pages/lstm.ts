@@ -3,8 +3,8 @@
 // Also the timing helper for the 1-layer H=64 E=32 B=64 S=20 training step.
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
-import { lstmCellBackward, lstmCellForward } from '../../../src/ops/lstm.ts';
-import { createLstmModel } from '../../../src/models/lstm.ts';
+import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } from '../../../src/ops/lstm.ts';
+import { createLstmModel, type LstmOptions } from '../../../src/models/lstm.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import type { Batch } from '../../../src/task/batch.ts';
 
@@ -65,6 +65,74 @@ export async function cellStep(x: CellInputs) {
   }
 }
 
+export interface StepInputs extends CellInputs {
+  whh: number[]; // (4H, H)
+  bhh: number[]; // (4H)
+  nextDG: number[] | null; // (B, 4H) dG of step t+1
+  nextW: number[]; // (4H, H) W_hh of step t+1's layer
+}
+
+/** The fused steps: forward (recurrent matmul + cell), then backward (next step's dG·W_hh + cell backward). */
+export async function fusedStep(x: StepInputs) {
+  const gpu = await Gpu.create();
+  try {
+    const { B, H } = x;
+    const n = B * H;
+    const G = 4 * H;
+    const params = gpu.createBuffer('params', 7 + 2 * G * H + G);
+    const gates = gpu.createBuffer('gates', 3 + 4 * n);
+    const hs = gpu.createBuffer('h', 5 + 2 * n);
+    const cs = gpu.createBuffer('c', 5 + 2 * n);
+    const dG = gpu.createBuffer('dG', 1 + 8 * n);
+    const dS = gpu.createBuffer('dS', 2 + 2 * n);
+    const above = gpu.createBuffer('above', n);
+    const lengths = gpu.createBuffer('lengths', B + 1);
+    gpu.upload(params, Float32Array.from(x.whh), 7);
+    gpu.upload(params, Float32Array.from(x.bhh), 7 + G * H);
+    gpu.upload(params, Float32Array.from(x.nextW), 7 + G * H + G);
+    gpu.upload(gates, Float32Array.from(x.pre), 3);
+    gpu.upload(hs, Float32Array.from(x.hPrev), 5);
+    gpu.upload(cs, Float32Array.from(x.cPrev), 5);
+    gpu.upload(dS, Float32Array.from(x.dh), 2);
+    gpu.upload(dS, Float32Array.from(x.dc), 2 + n);
+    if (x.nextDG) gpu.upload(dG, Float32Array.from(x.nextDG), 1 + 4 * n);
+    if (x.above) gpu.upload(above, Float32Array.from(x.above));
+    if (x.lengths) gpu.upload(lengths, Int32Array.from(x.lengths), 1);
+    const mask = x.lengths ? { lengths: view(lengths, 1, B), t: x.t } : undefined;
+    const g = view(gates, 3, 4 * n);
+    const hOut = view(hs, 5 + n, n);
+    const cPrev = view(cs, 5, n);
+    const cOut = view(cs, 5 + n, n);
+    gpu.run([
+      lstmStepForward(gpu, { B, H, wHh: view(params, 7, G * H), bHh: view(params, 7 + G * H, G), gates: g, hPrev: view(hs, 5, n), hOut, cPrev, cOut, mask }),
+      lstmStepBackward(gpu, {
+        B,
+        H,
+        gates: g,
+        cPrev,
+        cCur: cOut,
+        dGates: view(dG, 1, 4 * n),
+        dh: view(dS, 2, n),
+        dc: view(dS, 2 + n, n),
+        above: x.above ? view(above) : undefined,
+        next: x.nextDG ? { dGates: view(dG, 1 + 4 * n, 4 * n), wHh: view(params, 7 + G * H + G, G * H) } : undefined,
+        mask,
+      }),
+    ]);
+    const read = async (v: ReturnType<typeof view>) => Array.from(await gpu.read(v));
+    return {
+      gates: await read(g),
+      h: await read(hOut),
+      c: await read(cOut),
+      dpre: await read(view(dG, 1, 4 * n)),
+      dhPass: await read(view(dS, 2, n)),
+      dcPrev: await read(view(dS, 2 + n, n)),
+    };
+  } finally {
+    gpu.destroy();
+  }
+}
+
 export type PlainBatch = Omit<Batch, 'src' | 'srcLengths' | 'tgt' | 'tgtLengths' | 'decIn'> & {
   src: number[];
   srcLengths: number[];
@@ -89,11 +157,11 @@ function toBatch(p: PlainBatch): Batch {
  * decodeStep once; returns the loss, every named gradient and parameter, the decoded
  * tokens, and whether repeated steps were bitwise equal.
  */
-export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, repeats = 2) {
+export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, repeats = 2, options: LstmOptions = {}) {
   const gpu = await Gpu.create();
   try {
     const config: Config = { ...DEFAULT_CONFIG, ...overrides };
-    const model = createLstmModel(gpu, config);
+    const model = createLstmModel(gpu, config, options);
     model.setBatch(toBatch(plain));
     const submitsBefore = gpu.stats.submits;
     gpu.run(model.trainStep);
@@ -133,11 +201,11 @@ export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, re
  * Median wall time of trainStep (submit -> onSubmittedWorkDone) after warm-up, default
  * the 1-layer H=64 E=32 B=64 S=20 model on a batch of random tokens (every length S).
  */
-export async function timeTrainStep(overrides: Partial<Config> = {}, runs = 10, warmup = 2) {
+export async function timeTrainStep(overrides: Partial<Config> = {}, runs = 10, warmup = 2, options: LstmOptions = {}) {
   const gpu = await Gpu.create();
   try {
     const config: Config = { ...DEFAULT_CONFIG, layers: 1, hidden_size: 64, embedding_size: 32, batch_size: 64, max_length: 20, ...overrides };
-    const model = createLstmModel(gpu, config);
+    const model = createLstmModel(gpu, config, options);
     const { B, S, T, V } = model.dims;
     let s = 12345;
     const rnd = () => {
@@ -191,4 +259,63 @@ function summarise(profile: { label: string; ns: number }[] | null) {
     by.set(key, (by.get(key) ?? 0) + p.ns / 1e6);
   }
   return Object.fromEntries([...by.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+}
+
+/**
+ * Side-by-side wall times (min of `reps`, ms) of the recurrent pieces at B=64 H=64 over
+ * `steps` steps: per-step hproj matmuls, one batched matmul of the same FLOPs, per-step
+ * cells, and per-step dh matmuls. For choosing how to fuse; not part of the tests' checks.
+ */
+export async function benchRecurrent(B = 64, H = 64, steps = 41, reps = 5) {
+  const { matmul } = await import('../../../src/ops/matmul.ts');
+  const gpu = await Gpu.create();
+  try {
+    const G = 4 * H;
+    const hs = gpu.createBuffer('h', (steps + 1) * B * H);
+    const cs = gpu.createBuffer('c', (steps + 1) * B * H);
+    const gs = gpu.createBuffer('g', steps * B * G);
+    const dgs = gpu.createBuffer('dg', steps * B * G);
+    const w = gpu.createBuffer('w', G * H + G);
+    const ds = gpu.createBuffer('ds', 2 * B * H);
+    gpu.upload(w, Float32Array.from({ length: G * H + G }, (_, i) => ((i * 7919) % 101) / 1000 - 0.05));
+    const row = (b: GPUBuffer, r: number, n: number) => view(b, r * n, n);
+    const wHh = view(w, 0, G * H);
+    const bHh = view(w, G * H, G);
+    const dh = view(ds, 0, B * H);
+    const dc = view(ds, B * H, B * H);
+    const variants: Record<string, ReturnType<typeof matmul>[]> = {
+      batched: [matmul(gpu, { a: view(hs, 0, steps * B * H), b: wHh, bias: bHh, c: view(gs), M: steps * B, N: G, K: H, transB: true, accumulate: true })],
+      hproj: [],
+      cell: [],
+      fusedForward: [],
+      dh: [],
+      cellBackward: [],
+      fusedBackward: [],
+    };
+    for (let t = 0; t < steps; t++) {
+      const cell = { B, H, gates: row(gs, t, B * G), hPrev: row(hs, t, B * H), hOut: row(hs, t + 1, B * H), cPrev: row(cs, t, B * H), cOut: row(cs, t + 1, B * H) };
+      variants.hproj.push(matmul(gpu, { a: row(hs, t, B * H), b: wHh, bias: bHh, c: row(gs, t, B * G), M: B, N: G, K: H, transB: true, accumulate: true }));
+      variants.cell.push(lstmCellForward(gpu, cell));
+      variants.fusedForward.push(lstmStepForward(gpu, { ...cell, wHh, bHh }));
+      variants.dh.push(matmul(gpu, { a: row(dgs, t, B * G), b: wHh, c: dh, M: B, N: H, K: G, accumulate: true }));
+      const back = { B, H, gates: row(gs, t, B * G), cPrev: row(cs, t, B * H), cCur: row(cs, t + 1, B * H), dGates: row(dgs, t, B * G), dh, dc };
+      variants.cellBackward.push(lstmCellBackward(gpu, back));
+      const next = t + 1 < steps ? { dGates: row(dgs, t + 1, B * G), wHh } : undefined;
+      variants.fusedBackward.push(lstmStepBackward(gpu, { ...back, next }));
+    }
+    const out: Record<string, number> = {};
+    for (let r = 0; r < reps + 1; r++) {
+      for (const [name, ds] of Object.entries(variants)) {
+        const t0 = performance.now();
+        gpu.run(ds);
+        await gpu.device.queue.onSubmittedWorkDone();
+        const ms = performance.now() - t0;
+        if (r > 0) out[name] = Math.min(out[name] ?? Infinity, ms);
+      }
+    }
+    gpu.check();
+    return out;
+  } finally {
+    gpu.destroy();
+  }
 }
