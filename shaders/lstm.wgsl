@@ -165,32 +165,35 @@ fn lstm_step_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
     ag += hk * sf_w[wi + 2u * HH + k];
     ao += hk * sf_w[wi + 3u * HH + k];
   }
-  let bi = sf_w[sf.bias_off + j];
-  let bf = sf_w[sf.bias_off + H + j];
-  let bg = sf_w[sf.bias_off + 2u * H + j];
-  let bo = sf_w[sf.bias_off + 3u * H + j];
-  for (var q = 0u; q < 4u; q++) {
-    let b = b0 + q;
-    if (b >= B) { break; }
-    let r = sf.g_off + b * 4u * H + j;
-    let i = sigmoid(sf_g[r] + bi + ai[q]);
-    let f = sigmoid(sf_g[r + H] + bf + af[q]);
-    let g = tanh_safe(sf_g[r + 2u * H] + bg + ag[q]);
-    let o = sigmoid(sf_g[r + 3u * H] + bo + ao[q]);
-    sf_g[r] = i;
-    sf_g[r + H] = f;
-    sf_g[r + 2u * H] = g;
-    sf_g[r + 3u * H] = o;
-    let idx = b * H + j;
-    let cp = sf_c[sf.c_prev + idx];
-    if (sf.use_mask == 0u || i32(sf.t_mask) < sf_len[sf.len_off + b]) {
-      let c = f * cp + i * g;
-      sf_c[sf.c_out + idx] = c;
-      sf_h[sf.h_out + idx] = o * tanh_safe(c);
-    } else {
-      sf_c[sf.c_out + idx] = cp;
-      sf_h[sf.h_out + idx] = sf_h[sf.h_prev + idx];
-    }
+  let bias = vec4f(sf_w[sf.bias_off + j], sf_w[sf.bias_off + H + j], sf_w[sf.bias_off + 2u * H + j], sf_w[sf.bias_off + 3u * H + j]);
+  // Rows written one call each (no dynamic indexing into the accumulators).
+  step_forward_row(b0, j, bias + vec4f(ai.x, af.x, ag.x, ao.x));
+  if (b0 + 1u < B) { step_forward_row(b0 + 1u, j, bias + vec4f(ai.y, af.y, ag.y, ao.y)); }
+  if (b0 + 2u < B) { step_forward_row(b0 + 2u, j, bias + vec4f(ai.z, af.z, ag.z, ao.z)); }
+  if (b0 + 3u < B) { step_forward_row(b0 + 3u, j, bias + vec4f(ai.w, af.w, ag.w, ao.w)); }
+}
+
+// The cell for (b, j) given h·W_hhᵀ + b_hh of its four gates (i, f, g, o).
+fn step_forward_row(b: u32, j: u32, rec: vec4f) {
+  let H = sf.H;
+  let r = sf.g_off + b * 4u * H + j;
+  let i = sigmoid(sf_g[r] + rec.x);
+  let f = sigmoid(sf_g[r + H] + rec.y);
+  let g = tanh_safe(sf_g[r + 2u * H] + rec.z);
+  let o = sigmoid(sf_g[r + 3u * H] + rec.w);
+  sf_g[r] = i;
+  sf_g[r + H] = f;
+  sf_g[r + 2u * H] = g;
+  sf_g[r + 3u * H] = o;
+  let idx = b * H + j;
+  let cp = sf_c[sf.c_prev + idx];
+  if (sf.use_mask == 0u || i32(sf.t_mask) < sf_len[sf.len_off + b]) {
+    let c = f * cp + i * g;
+    sf_c[sf.c_out + idx] = c;
+    sf_h[sf.h_out + idx] = o * tanh_safe(c);
+  } else {
+    sf_c[sf.c_out + idx] = cp;
+    sf_h[sf.h_out + idx] = sf_h[sf.h_prev + idx];
   }
 }
 
@@ -232,19 +235,14 @@ fn lstm_step_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
   let j0 = (id % jb) * 4u;
   let b0 = (id / jb) * 4u;
   if (b0 >= B) { return; }
-  var rec: array<vec4f, 4>; // rec[q][p] = Σ_n dG_{t+1}[b0+q, n] · W_hh[n, j0+p]
-  rec[0] = vec4f(0.0);
-  rec[1] = vec4f(0.0);
-  rec[2] = vec4f(0.0);
-  rec[3] = vec4f(0.0);
+  var r0 = vec4f(0.0); // r_q[p] = Σ_n dG_{t+1}[b0+q, n] · W_hh[n, j0+p]
+  var r1 = vec4f(0.0);
+  var r2 = vec4f(0.0);
+  var r3 = vec4f(0.0);
   if (sb.use_next != 0u) {
     let rows = min(vec4u(b0) + vec4u(0u, 1u, 2u, 3u), vec4u(B - 1u));
     let cols = min(vec4u(j0) + vec4u(0u, 1u, 2u, 3u), vec4u(H - 1u));
     let nb = vec4u(sb.next_off) + rows * 4u * H;
-    var r0 = vec4f(0.0);
-    var r1 = vec4f(0.0);
-    var r2 = vec4f(0.0);
-    var r3 = vec4f(0.0);
     for (var n = 0u; n < 4u * H; n++) {
       let wr = sb.w_off + n * H;
       let wv = vec4f(sb_w[wr + cols.x], sb_w[wr + cols.y], sb_w[wr + cols.z], sb_w[wr + cols.w]);
@@ -253,44 +251,49 @@ fn lstm_step_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
       r2 += sb_dg[nb.z + n] * wv;
       r3 += sb_dg[nb.w + n] * wv;
     }
-    rec[0] = r0;
-    rec[1] = r1;
-    rec[2] = r2;
-    rec[3] = r3;
   }
-  for (var q = 0u; q < 4u; q++) {
-    let b = b0 + q;
-    if (b >= B) { break; }
-    let live = sb.use_mask == 0u || i32(sb.t_mask) < sb_len[sb.len_off + b];
-    for (var p = 0u; p < 4u; p++) {
-      let j = j0 + p;
-      if (j >= H) { break; }
-      let idx = b * H + j;
-      var dh = sb_ds[sb.dh_off + idx] + rec[q][p];
-      if (sb.use_above != 0u) { dh += sb_above[sb.above_off + idx]; }
-      let dc = sb_ds[sb.dc_off + idx];
-      let r = sb.dg_off + b * 4u * H + j;
-      if (!live) {
-        sb_dg[r] = 0.0;
-        sb_dg[r + H] = 0.0;
-        sb_dg[r + 2u * H] = 0.0;
-        sb_dg[r + 3u * H] = 0.0;
-        sb_ds[sb.dh_off + idx] = dh;
-        continue;
-      }
-      let gq = sb.g_off + b * 4u * H + j;
-      let i = sb_g[gq];
-      let f = sb_g[gq + H];
-      let g = sb_g[gq + 2u * H];
-      let o = sb_g[gq + 3u * H];
-      let tc = tanh_safe(sb_c[sb.c_cur + idx]);
-      let dct = dc + dh * o * (1.0 - tc * tc);
-      sb_dg[r] = dct * g * i * (1.0 - i);
-      sb_dg[r + H] = dct * sb_c[sb.c_prev + idx] * f * (1.0 - f);
-      sb_dg[r + 2u * H] = dct * i * (1.0 - g * g);
-      sb_dg[r + 3u * H] = dh * tc * o * (1.0 - o);
-      sb_ds[sb.dc_off + idx] = dct * f;
-      sb_ds[sb.dh_off + idx] = 0.0;
-    }
+  step_backward_row(b0, j0, r0);
+  if (b0 + 1u < B) { step_backward_row(b0 + 1u, j0, r1); }
+  if (b0 + 2u < B) { step_backward_row(b0 + 2u, j0, r2); }
+  if (b0 + 3u < B) { step_backward_row(b0 + 3u, j0, r3); }
+}
+
+fn step_backward_row(b: u32, j0: u32, rec: vec4f) {
+  let H = sb.H;
+  let live = sb.use_mask == 0u || i32(sb.t_mask) < sb_len[sb.len_off + b];
+  step_backward_elem(b, j0, rec.x, live);
+  if (j0 + 1u < H) { step_backward_elem(b, j0 + 1u, rec.y, live); }
+  if (j0 + 2u < H) { step_backward_elem(b, j0 + 2u, rec.z, live); }
+  if (j0 + 3u < H) { step_backward_elem(b, j0 + 3u, rec.w, live); }
+}
+
+// The cell backward of (b, j), as lstm_cell_backward, with `rec` added to dh.
+fn step_backward_elem(b: u32, j: u32, rec: f32, live: bool) {
+  let H = sb.H;
+  let idx = b * H + j;
+  var dh = sb_ds[sb.dh_off + idx] + rec;
+  if (sb.use_above != 0u) { dh += sb_above[sb.above_off + idx]; }
+  let dc = sb_ds[sb.dc_off + idx];
+  let r = sb.dg_off + b * 4u * H + j;
+  if (!live) {
+    sb_dg[r] = 0.0;
+    sb_dg[r + H] = 0.0;
+    sb_dg[r + 2u * H] = 0.0;
+    sb_dg[r + 3u * H] = 0.0;
+    sb_ds[sb.dh_off + idx] = dh;
+    return;
   }
+  let gq = sb.g_off + b * 4u * H + j;
+  let i = sb_g[gq];
+  let f = sb_g[gq + H];
+  let g = sb_g[gq + 2u * H];
+  let o = sb_g[gq + 3u * H];
+  let tc = tanh_safe(sb_c[sb.c_cur + idx]);
+  let dct = dc + dh * o * (1.0 - tc * tc);
+  sb_dg[r] = dct * g * i * (1.0 - i);
+  sb_dg[r + H] = dct * sb_c[sb.c_prev + idx] * f * (1.0 - f);
+  sb_dg[r + 2u * H] = dct * i * (1.0 - g * g);
+  sb_dg[r + 3u * H] = dh * tc * o * (1.0 - o);
+  sb_ds[sb.dc_off + idx] = dct * f;
+  sb_ds[sb.dh_off + idx] = 0.0;
 }
