@@ -10,8 +10,9 @@
 // or barriers: on CPU adapters (SwiftShader) register blocking pays and barriers cost.
 // mm_generic: any layout and alignment, 4x4 block, scalar loads.
 
-override WGX: u32 = 8;
+override WGX: u32 = 8;   // mm_generic: a WGX x WGY grid of 4x4 blocks
 override WGY: u32 = 8;
+override WG: u32 = 16;   // mm_nn, mm_nt, mm_tn: invocations per workgroup, one 16x8 block each
 
 struct Params {
   M: u32, N: u32, K: u32, flags: u32,
@@ -126,6 +127,13 @@ fn store_blocks(p: u32, m0: u32, n0: u32, c: Block) {
   store_block(c_base, m0 + 12u, n0 + 4u, c.c31);
 }
 
+// The top-left corner (m0, n0) of invocation i's 16x8 block. Blocks are numbered row by row
+// over a flat range, so no workgroup is left half idle when N is not a multiple of 8·WG.
+fn first_block(i: u32) -> vec2u {
+  let cols = (P.N + 7u) / 8u;
+  return vec2u((i / cols) * 16u, (i % cols) * 8u);
+}
+
 // Four consecutive indices starting at `first`, clamped to `last`.
 fn clamp4(first: u32, last: u32) -> vec4u {
   return min(vec4u(first) + vec4u(0u, 1u, 2u, 3u), vec4u(last));
@@ -133,11 +141,12 @@ fn clamp4(first: u32, last: u32) -> vec4u {
 
 // NN: A (M, K), B (K, N); K and N multiples of 4. acc += Bk · Am, where Am's columns are
 // four rows of A over k..k+3 and Bk's columns are rows k..k+3 of B over four columns.
-@compute @workgroup_size(WGX, WGY)
+@compute @workgroup_size(WG)
 fn mm_nn(@builtin(global_invocation_id) gid: vec3u) {
-  let m0 = gid.y * 16u;
-  let n0 = gid.x * 8u;
-  if (m0 >= P.M || n0 >= P.N) { return; }
+  let block = first_block(gid.x);
+  let m0 = block.x;
+  let n0 = block.y;
+  if (m0 >= P.M) { return; }
   let p = gid.z;
   let K4 = P.K / 4u;
   let N4 = P.N / 4u;
@@ -172,11 +181,12 @@ fn mm_nn(@builtin(global_invocation_id) gid: vec3u) {
 
 // NT: A (M, K), B (N, K); K a multiple of 4. Both read as vec4 along K:
 // acc += transpose(Bn) · Am, Bn's columns being four rows of B over k..k+3.
-@compute @workgroup_size(WGX, WGY)
+@compute @workgroup_size(WG)
 fn mm_nt(@builtin(global_invocation_id) gid: vec3u) {
-  let m0 = gid.y * 16u;
-  let n0 = gid.x * 8u;
-  if (m0 >= P.M || n0 >= P.N) { return; }
+  let block = first_block(gid.x);
+  let m0 = block.x;
+  let n0 = block.y;
+  if (m0 >= P.M) { return; }
   let p = gid.z;
   let K4 = P.K / 4u;
   let a_base = (P.a_off + p * P.stride_a) / 4u;
@@ -209,11 +219,12 @@ fn mm_nt(@builtin(global_invocation_id) gid: vec3u) {
 
 // TN: A (K, M), B (K, N); M and N multiples of 4, any K. Per k, A gives vec4s over m and B
 // vec4s over n; four k at a time, acc += Bk · transpose(Ak) with both matrices' columns over k.
-@compute @workgroup_size(WGX, WGY)
+@compute @workgroup_size(WG)
 fn mm_tn(@builtin(global_invocation_id) gid: vec3u) {
-  let m0 = gid.y * 16u;
-  let n0 = gid.x * 8u;
-  if (m0 >= P.M || n0 >= P.N) { return; }
+  let block = first_block(gid.x);
+  let m0 = block.x;
+  let n0 = block.y;
+  if (m0 >= P.M) { return; }
   let p = gid.z;
   let M4 = P.M / 4u;
   let N4 = P.N / 4u;

@@ -117,8 +117,10 @@ export interface MatmulKernel {
   /** C rows and columns per invocation. */
   blockM: number;
   blockN: number;
+  /** A wgx x wgy grid of blocks per workgroup, or with `flat` wgx blocks numbered row by row. */
   wgx: number;
   wgy: number;
+  flat?: boolean;
 }
 
 export const GENERIC_KERNEL: MatmulKernel = { name: 'generic4x4', code, entryPoint: 'mm_generic', blockM: BLOCK_M, blockN: BLOCK_N, wgx: WGX, wgy: WGY };
@@ -148,18 +150,22 @@ export function kernelsFor(plan: MatmulPlan): MatmulKernel[] {
   const fast = fastKernel(plan);
   const out: MatmulKernel[] = [];
   if (fast) {
-    for (const [wgx, wgy] of WORKGROUP_SHAPES) out.push({ ...fast, name: `${fast.name}-wg${wgx}x${wgy}`, wgx, wgy });
+    for (const wg of WORKGROUP_SIZES) out.push(withWorkgroup(fast, wg));
   }
   out.push(GENERIC_KERNEL);
   return out;
 }
 
-/** Workgroup shapes of the fast kernels, largest first. */
-const WORKGROUP_SHAPES: [number, number][] = [
-  [8, 8],
-  [4, 4],
-  [2, 2],
-];
+/**
+ * Workgroup sizes of the fast kernels, largest first. One size: each is a separate pipeline,
+ * and the 16x8 kernels take seconds to compile on SwiftShader. On the benchmark 64, 16 and 4
+ * ran within noise of each other; 16 keeps >= 4 workgroups down to 64 blocks (the 100x64 dW).
+ */
+const WORKGROUP_SIZES = [16];
+
+function withWorkgroup(fast: Omit<MatmulKernel, 'wgx' | 'wgy'>, wg: number): MatmulKernel {
+  return { ...fast, name: `${fast.name}-wg${wg}`, wgx: wg, wgy: 1, flat: true };
+}
 
 /**
  * The kernel the family uses for a plan: the vec4 kernel when aligned, with the largest
@@ -169,16 +175,21 @@ export function chooseKernel(plan: MatmulPlan): MatmulKernel {
   const fast = fastKernel(plan);
   if (!fast) return GENERIC_KERNEL;
   const { M, N } = plan.args;
-  const invocations = Math.ceil(M / fast.blockM) * Math.ceil(N / fast.blockN) * plan.batch;
-  for (const [wgx, wgy] of WORKGROUP_SHAPES) {
-    if (invocations >= MIN_WORKGROUPS * wgx * wgy) return { ...fast, name: `${fast.name}-wg${wgx}x${wgy}`, wgx, wgy };
+  const blocks = Math.ceil(M / fast.blockM) * Math.ceil(N / fast.blockN);
+  // A 16x8 block computes (and loads for) every row and column it covers, clamped or not;
+  // when most of it would be padding, the 4x4 kernel does less work.
+  if ((M * N) / (blocks * fast.blockM * fast.blockN) < MIN_BLOCK_USE) return GENERIC_KERNEL;
+  const invocations = blocks * plan.batch;
+  for (const wg of WORKGROUP_SIZES) {
+    if (invocations >= MIN_WORKGROUPS * wg) return withWorkgroup(fast, wg);
   }
-  const [wgx, wgy] = WORKGROUP_SHAPES[WORKGROUP_SHAPES.length - 1];
-  return { ...fast, name: `${fast.name}-wg${wgx}x${wgy}`, wgx, wgy };
+  return withWorkgroup(fast, WORKGROUP_SIZES[WORKGROUP_SIZES.length - 1]);
 }
 
 /** Workgroups wanted per dispatch so the adapter can spread work over its threads. */
 const MIN_WORKGROUPS = 8;
+/** The fraction of the 16x8 blocks' outputs that must be real for them to beat the 4x4 kernel (about 2.5x slower per output). */
+const MIN_BLOCK_USE = 0.4;
 
 /** Records the dispatch of a planned matmul with a given kernel (the benchmark compares kernels). */
 export function matmulWithKernel(gpu: Gpu, plan: MatmulPlan, kernel: MatmulKernel): Dispatch {
@@ -189,13 +200,12 @@ export function matmulWithKernel(gpu: Gpu, plan: MatmulPlan, kernel: MatmulKerne
     code: kernel.code,
     entryPoint: kernel.entryPoint,
     bindings: BINDINGS,
-    constants: { WGX: kernel.wgx, WGY: kernel.wgy },
+    constants: kernel.flat ? { WG: kernel.wgx } : { WGX: kernel.wgx, WGY: kernel.wgy },
   });
-  const workgroups: [number, number, number] = [
-    Math.max(1, Math.ceil(args.N / (kernel.blockN * kernel.wgx))),
-    Math.max(1, Math.ceil(args.M / (kernel.blockM * kernel.wgy))),
-    batch,
-  ];
+  const blocks = Math.ceil(args.M / kernel.blockM) * Math.ceil(args.N / kernel.blockN);
+  const workgroups: [number, number, number] = kernel.flat
+    ? [Math.max(1, Math.ceil(blocks / kernel.wgx)), 1, batch]
+    : [Math.max(1, Math.ceil(args.N / (kernel.blockN * kernel.wgx))), Math.max(1, Math.ceil(args.M / (kernel.blockM * kernel.wgy))), batch];
   if (workgroups.some((w) => w > MAX_WORKGROUPS)) throw new RangeError(`${label}: ${workgroups.join('x')} workgroups exceed the ${MAX_WORKGROUPS} limit per dimension.`);
   return gpu.dispatch(label, pipeline, [params, args.a, args.b, args.bias ?? args.a, args.c], workgroups);
 }
