@@ -209,7 +209,7 @@ describe.each([
 
 describe('LSTM training-step time', () => {
   it('times the 1-layer H=64 E=32 B=64 S=20 step', async () => {
-    const r = await h.call<{ medianMs: number; minMs: number; maxMs: number; loss: number; decodeMs: number; counts: unknown; profile: unknown }>(PAGE, 'timeTrainStep', {}, 10, 2);
+    const r = await h.call<{ medianMs: number; minMs: number; maxMs: number; loss: number; decodeMs: number; counts: unknown; profile: unknown }>(PAGE, 'timeTrainStep', {}, 10, 2, {}, process.env.SEQ2SEQ_PROFILE === '1');
     console.log(`lstm trainStep (L=1 H=64 E=32 B=64 S=20): median ${r.medianMs.toFixed(1)} ms (min ${r.minMs.toFixed(1)}, max ${r.maxMs.toFixed(1)}), decodeStep ${r.decodeMs.toFixed(1)} ms, counts ${JSON.stringify(r.counts)}`);
     if (process.env.SEQ2SEQ_PROFILE === '1') console.log(JSON.stringify(r.profile, null, 1));
     if (process.env.SEQ2SEQ_BENCH === '1') {

@@ -201,7 +201,7 @@ export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, re
  * Median wall time of trainStep (submit -> onSubmittedWorkDone) after warm-up, default
  * the 1-layer H=64 E=32 B=64 S=20 model on a batch of random tokens (every length S).
  */
-export async function timeTrainStep(overrides: Partial<Config> = {}, runs = 10, warmup = 2, options: LstmOptions = {}) {
+export async function timeTrainStep(overrides: Partial<Config> = {}, runs = 10, warmup = 2, options: LstmOptions = {}, profile = false) {
   const gpu = await Gpu.create();
   try {
     const config: Config = { ...DEFAULT_CONFIG, layers: 1, hidden_size: 64, embedding_size: 32, batch_size: 64, max_length: 20, ...overrides };
@@ -242,9 +242,9 @@ export async function timeTrainStep(overrides: Partial<Config> = {}, runs = 10, 
     }
     gpu.check();
     times.sort((a, b) => a - b);
-    const profile = await gpu.profile(model.trainStep);
+    const perKernel = profile ? summarise(await gpu.profile(model.trainStep)) : null;
     model.destroy();
-    return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1], loss, decodeMs, counts: model.counts, profile: summarise(profile) };
+    return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1], loss, decodeMs, counts: model.counts, profile: perKernel };
   } finally {
     gpu.destroy();
   }
