@@ -6,7 +6,7 @@ import { benchPlan, type BenchMode } from '../bench/plan.ts';
 import { runBench, type PageBenchReport } from '../bench/run.ts';
 
 export const BENCH_MODES: { mode: BenchMode; label: string }[] = [
-  { mode: 'tiny', label: 'tiny (seconds)' },
+  { mode: 'tiny', label: 'tiny' },
   { mode: 'quick', label: 'quick' },
   { mode: 'full', label: 'full' },
 ];

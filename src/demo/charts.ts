@@ -104,7 +104,8 @@ export class ScoreChart extends LiveChart {
       {
         title: 'Evaluation per round',
         scales: { x: { time: false }, y: { range: [0, 1] } },
-        axes: [{ label: 'round' }, { label: 'score' }],
+        // Rounds are whole numbers: integer ticks only.
+        axes: [{ label: 'round', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, { label: 'score' }],
         series: [
           { label: 'round' },
           ...FIGURES.map((f) => ({

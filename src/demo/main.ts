@@ -40,6 +40,14 @@ let resume: (() => void) | null = null;
 let lastSummary: Summary | null = null;
 let benchRunning = false;
 
+/** Settings only the page's training loop reads: changing them needs no new session. */
+const LOOP_KEYS = ['rounds', 'steps', 'evaluate_round', 'eval_samples'] as const;
+type LoopSettings = Pick<Config, (typeof LOOP_KEYS)[number]>;
+let loopSettings: LoopSettings | null = null;
+
+const loopPart = (c: Config): LoopSettings => ({ rounds: c.rounds, steps: c.steps, evaluate_round: c.evaluate_round, eval_samples: c.eval_samples });
+const sessionPart = (c: Config): string => JSON.stringify({ ...c, ...Object.fromEntries(LOOP_KEYS.map((k) => [k, 0])) });
+
 /** One GPU job at a time: training chunks, evaluation, prediction, checkpoints, benchmark. */
 let queue: Promise<unknown> = Promise.resolve();
 function exclusive<T>(job: () => Promise<T>): Promise<T> {
@@ -155,6 +163,7 @@ function formatDuration(seconds: number): string {
 async function replaceSession(next: TrainingSession): Promise<void> {
   const old = session;
   session = next;
+  loopSettings = null;
   showAdapter(next.gpu.adapter);
   if (old) await exclusive(async () => old.destroy());
 }
@@ -186,8 +195,11 @@ async function currentCheckpointBytes(): Promise<{ bytes: Uint8Array; cp: Checkp
   const s = session;
   if (!s) throw new Error('Train or load a model first.');
   const cp = await exclusive(() => s.checkpoint());
+  // The run's own rounds/steps/evaluation settings, which may differ from the session's.
+  if (loopSettings) cp.config = { ...cp.config, ...loopSettings };
   return { bytes: encodeCheckpoint(cp), cp };
 }
+
 
 const fileName = (c: Checkpoint) => `seq2seq-${c.config.model}-step${c.step}.safetensors`;
 
@@ -243,7 +255,7 @@ async function train(fresh: boolean): Promise<void> {
       const next = await exclusive(() => TrainingSession.create(config));
       await replaceSession(next);
       clearRun();
-    } else if (JSON.stringify(session.config) !== JSON.stringify(config)) {
+    } else if (sessionPart(session.config) !== sessionPart(config)) {
       // New settings for the same weights: carry parameters, moments, step and round over.
       const { cp } = await currentCheckpointBytes();
       const next = await exclusive(() => TrainingSession.create(config, cp));
@@ -256,6 +268,7 @@ async function train(fresh: boolean): Promise<void> {
     return;
   }
   const s = session!;
+  loopSettings = loopPart(config);
   if (s.round >= config.rounds) {
     say('train-message', `This model has already done ${s.round} round(s); raise rounds to train it further.`);
     mode = 'ready';

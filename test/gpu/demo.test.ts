@@ -154,10 +154,12 @@ describe('demo page in headless Chrome', () => {
     // The model of the settings, its training step timed (and profiled per kernel when it can be).
     const models = await h.page.$$eval('#bench-models summary', (els) => els.map((e) => e.textContent ?? ''));
     expect(models).toHaveLength(1);
+    const section = await h.page.$('#bench-section');
+    await section!.screenshot({ path: `${PROJECT_ROOT}test-artifacts/demo-bench.png` });
     expect(models[0]).toMatch(/^Your settings: lstm, hidden 16, batch 8, max_length 4 — training step \d+\.\d+ ms/);
   });
 
-  it('keeps the finished checkpoint across a reload and loads it back', async () => {
+  it('keeps the finished checkpoint across a reload, loads it back, continues, pauses and stops', async () => {
     await h.page.reload({ waitUntil: 'load' });
     await pageReady(h.page);
     expect(await h.page.$eval('#saved', (el) => (el as HTMLElement).hidden)).toBe(false);
@@ -166,6 +168,26 @@ describe('demo page in headless Chrome', () => {
     expect(await textOf(h.page, '#checkpoint-message')).toMatch(/^Loaded .*model lstm, step 20, round 1/);
     expect(await h.page.$eval('[name="vocab_size"]', (el) => (el as HTMLInputElement).value)).toBe('12');
     expect(await h.page.$eval('#predict', (el) => (el as HTMLButtonElement).disabled)).toBe(false);
+
+    // Continue training it (more rounds need no new session), pause, resume, stop.
+    await setField(h.page, 'rounds', '50');
+    await h.page.click('#continue');
+    await h.page.waitForFunction(() => document.body.dataset.state === 'training' && /^[2-9]\d /.test(document.getElementById('step')?.textContent ?? ''), {
+      timeout: 30_000,
+    });
+    await h.page.click('#pause');
+    await h.page.waitForFunction(() => document.body.dataset.state === 'paused', { timeout: 30_000 });
+    const pausedAt = await textOf(h.page, '#step');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await textOf(h.page, '#step')).toBe(pausedAt);
+    expect(await textOf(h.page, '#pause')).toBe('Resume');
+    await h.page.click('#pause');
+    await h.page.waitForFunction(() => document.body.dataset.state === 'training', { timeout: 5000 });
+    await h.page.click('#stop');
+    await h.page.waitForFunction(() => document.body.dataset.state === 'ready', { timeout: 30_000 });
+    expect(await textOf(h.page, '#train-message')).toMatch(/^Stopped at step \d+\./);
+    expect(Number((await textOf(h.page, '#step')).split(' / ')[0])).toBeLessThan(1000);
+
     await h.page.click('#saved-remove');
     await h.page.waitForFunction(() => (document.getElementById('saved') as HTMLElement).hidden);
     expect(await h.page.$eval('#page-error', (el) => (el as HTMLElement).hidden)).toBe(true);
