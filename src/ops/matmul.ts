@@ -9,7 +9,7 @@ import type { Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
 import type { Dispatch } from '../gpu/program.ts';
 import { u32 } from '../gpu/uniforms.ts';
-import type { BindingKind } from '../gpu/pipelines.ts';
+import type { BindingKind, PipelineSpec } from '../gpu/pipelines.ts';
 
 export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
 
@@ -191,17 +191,31 @@ const MIN_WORKGROUPS = 8;
 /** The fraction of the 16x8 blocks' outputs that must be real for them to beat the 4x4 kernel (about 2.5x slower per output). */
 const MIN_BLOCK_USE = 0.4;
 
-/** Records the dispatch of a planned matmul with a given kernel (the benchmark compares kernels). */
-export function matmulWithKernel(gpu: Gpu, plan: MatmulPlan, kernel: MatmulKernel): Dispatch {
-  const { args, label, batch } = plan;
-  const params = gpu.uniform(plan.fields.map(u32));
-  const pipeline = gpu.pipelines.get({
+function pipelineSpec(kernel: MatmulKernel): PipelineSpec {
+  return {
     name: kernel.code === code ? 'matmul' : `matmul-${kernel.name}`,
     code: kernel.code,
     entryPoint: kernel.entryPoint,
     bindings: BINDINGS,
     constants: kernel.flat ? { WG: kernel.wgx } : { WGX: kernel.wgx, WGY: kernel.wgy },
-  });
+  };
+}
+
+/**
+ * The pipelines matmul() may use. The 16x8 kernels take seconds each to compile on
+ * SwiftShader: `await gpu.pipelines.prepare(matmulPipelineSpecs())` at start-up compiles
+ * them in the background instead of stalling the first submit.
+ */
+export function matmulPipelineSpecs(): PipelineSpec[] {
+  const fast = Object.values(FAST).flatMap((f) => WORKGROUP_SIZES.map((wg) => withWorkgroup(f, wg)));
+  return [GENERIC_KERNEL, ...fast].map(pipelineSpec);
+}
+
+/** Records the dispatch of a planned matmul with a given kernel (the benchmark compares kernels). */
+export function matmulWithKernel(gpu: Gpu, plan: MatmulPlan, kernel: MatmulKernel): Dispatch {
+  const { args, label, batch } = plan;
+  const params = gpu.uniform(plan.fields.map(u32));
+  const pipeline = gpu.pipelines.get(pipelineSpec(kernel));
   const blocks = Math.ceil(args.M / kernel.blockM) * Math.ceil(args.N / kernel.blockN);
   const workgroups: [number, number, number] = kernel.flat
     ? [Math.max(1, Math.ceil(blocks / kernel.wgx)), 1, batch]

@@ -4,7 +4,7 @@
 // Every kernel that fits a case runs, not only the one matmul() picks.
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
-import { kernelsFor, matmul, matmulWithKernel, planMatmul, type Activation } from '../../../src/ops/matmul.ts';
+import { kernelsFor, matmul, matmulPipelineSpecs, matmulWithKernel, planMatmul, type Activation } from '../../../src/ops/matmul.ts';
 
 export interface MatmulCase {
   M: number;
@@ -86,7 +86,10 @@ export async function runMatmul(t: MatmulCase): Promise<KernelRun[]> {
 // One device for every case, so each pipeline compiles once per test file.
 let shared: Promise<Gpu> | null = null;
 function sharedGpu(): Promise<Gpu> {
-  shared ??= Gpu.create();
+  shared ??= Gpu.create().then(async (gpu) => {
+    await gpu.pipelines.prepare(matmulPipelineSpecs());
+    return gpu;
+  });
   return shared;
 }
 
