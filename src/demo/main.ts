@@ -89,6 +89,8 @@ window.addEventListener('error', (e) => showPageError(e.error ?? e.message));
 window.addEventListener('unhandledrejection', (e) => showPageError(e.reason));
 function showPageError(err: unknown): void {
   if (err instanceof WebGpuUnavailableError) return showNoWebGpu(err.message);
+  // A benign browser notice (layout changed while observers ran), not a failure.
+  if (String(err instanceof Error ? err.message : err).startsWith('ResizeObserver loop')) return;
   const el = $('page-error');
   el.textContent = `Something went wrong: ${err instanceof Error ? err.message : String(err)}`;
   el.hidden = false;

@@ -1,7 +1,9 @@
 // The demo page end to end in headless Chrome: settings with inline errors, a tiny
 // training run that moves the charts and the scores, prediction, the kept checkpoint
 // across a reload, the benchmark table, a screenshot, and the no-WebGPU message.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { PROJECT_ROOT } from '../../src/harness/server.ts';
@@ -192,6 +194,21 @@ describe('demo page in headless Chrome', () => {
     await h.page.waitForFunction(() => (document.getElementById('saved') as HTMLElement).hidden);
     expect(await h.page.$eval('#page-error', (el) => (el as HTMLElement).hidden)).toBe(true);
     expect(h.pageErrors).toEqual([]);
+  });
+
+  it('says in one sentence why a chosen file is not a checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-'));
+    const file = join(dir, 'notes.safetensors');
+    writeFileSync(file, 'this is not a safetensors file');
+    try {
+      const input = await h.page.$('#load');
+      await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(file);
+      await h.page.waitForFunction(() => document.getElementById('checkpoint-message')?.classList.contains('error-text'), { timeout: 10_000 });
+      expect(await textOf(h.page, '#checkpoint-message')).toMatch(/^notes\.safetensors [^\n]*\.$/);
+      expect(await h.page.$eval('#page-error', (el) => (el as HTMLElement).hidden)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('shows the one WebGPU message when navigator.gpu is missing', async () => {
