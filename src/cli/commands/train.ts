@@ -1,5 +1,6 @@
 // `seq2seq train`: the SPEC §4 protocol in headless Chrome. Node owns the files: after
 // every round an atomic checkpoint, then an evaluation appended to metrics.jsonl.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG, mergeConfig, parseKeyValues, type Config } from '../../config/index.ts';
 import { loadConfigFile } from '../../config/file.ts';
@@ -159,6 +160,13 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
         bar.start(rounds * steps, step, { loss: lastLoss.toFixed(4), rate: '-' });
         if (interrupted) break;
       }
+    } catch (err) {
+      // The page's NonFiniteError arrives as a plain error; it is the run's outcome, not an
+      // internal fault: one sentence, and the checkpoints already written stay as they are.
+      const diverged = /Training diverged at step \d+[^\n]*/.exec(err instanceof Error ? err.message : String(err));
+      if (!diverged) throw err;
+      const kept = existsSync(run.lastPath) ? `the last good checkpoint, ${run.lastPath}, is kept` : 'no checkpoint had been written yet';
+      throw new UserError(`${diverged[0].replace(/;.*$/, '')}; ${kept} (lower lr or clip_norm and train again).`);
     } finally {
       bar.stop();
     }
