@@ -143,6 +143,8 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     const bar = progressBar(rounds * steps, step);
     try {
       while (round < rounds) {
+        // A Ctrl-C while Chrome was starting: stop before training another chunk.
+        if (interrupted) break;
         const remaining = (round + 1) * steps - step;
         const result = await session.train(remaining, LOG_EVERY, (p) => {
           bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.steps_per_s.toFixed(1) });
