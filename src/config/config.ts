@@ -3,6 +3,7 @@
 
 export type ModelName = 'lstm' | 'blog';
 export type OptimizerName = 'adam' | 'sgd';
+export type LrSchedule = 'constant' | 'cosine';
 
 export interface Config {
   // task (SPEC §1)
@@ -19,6 +20,8 @@ export interface Config {
   batch_size: number;
   optimizer: OptimizerName;
   lr: number;
+  /** `cosine` anneals lr to lr/20 over the run's rounds × steps updates. */
+  lr_schedule: LrSchedule;
   clip_norm: number;
   init_scale: number;
   rounds: number;
@@ -44,11 +47,12 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   reverse_source: true,
   batch_size: 64,
   optimizer: 'adam',
-  lr: 0.003,
+  lr: 0.01,
+  lr_schedule: 'cosine',
   clip_norm: 5,
   init_scale: 0.08,
-  rounds: 10,
-  steps: 300,
+  rounds: 6,
+  steps: 400,
   evaluate_round: 5,
   eval_samples: 1000,
   beam: 1,

@@ -29,6 +29,7 @@ export const RULES: Record<ConfigKey, Rule> = {
   batch_size: positive,
   optimizer: choice('adam', 'sgd'),
   lr: { kind: 'number', ok: (v) => v > 0, text: 'a number > 0' },
+  lr_schedule: choice('constant', 'cosine'),
   clip_norm: { kind: 'number', ok: (v) => v >= 0, text: 'a number >= 0 (0 turns clipping off)' },
   init_scale: { kind: 'number', ok: (v) => v > 0, text: 'a number > 0' },
   rounds: positive,

@@ -16,6 +16,7 @@ export interface RecordedOptimizer {
   readonly v: GPUBuffer | null;
   /** Sets the 1-based number of the update the next submit applies. */
   setStep(step: number): void;
+  setLr(lr: number): void;
 }
 
 export function recordOptimizer(gpu: Gpu, model: GpuModel, config: Config): RecordedOptimizer {
@@ -25,12 +26,13 @@ export function recordOptimizer(gpu: Gpu, model: GpuModel, config: Config): Reco
   const stats = view(gpu.createBuffer('optimizer.stats', STATS_LENGTH));
   const program = new Program('optimizer').add(gradNorm(gpu, { grads, stats, clipNorm: config.clip_norm }));
   if (config.optimizer === 'sgd') {
-    program.add(sgd(gpu, { params, grads, stats, lr: config.lr }).dispatches);
-    return { program, stats, m: null, v: null, setStep: () => undefined };
+    const update = sgd(gpu, { params, grads, stats, lr: config.lr });
+    program.add(update.dispatches);
+    return { program, stats, m: null, v: null, setStep: () => undefined, setLr: (lr) => update.setLr(lr) };
   }
   const m = gpu.createBuffer('optimizer.m', n);
   const v = gpu.createBuffer('optimizer.v', n);
   const update = adam(gpu, { params, grads, m: view(m, 0, n), v: view(v, 0, n), stats, lr: config.lr });
   program.add(update.dispatches);
-  return { program, stats, m, v, setStep: (step) => update.setStep(step) };
+  return { program, stats, m, v, setStep: (step) => update.setStep(step), setLr: (lr) => update.setLr(lr) };
 }

@@ -11,8 +11,10 @@ import { expectTensors, tensorsFromArena, tensorsIntoArena, type Checkpoint } fr
 import type { Tensor } from '../io/safetensors.ts';
 import { evaluateModel } from './evaluate.ts';
 import { predictInputs } from './decode.ts';
+import { destroyBeams } from './beam.ts';
 import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
 import { initialParams } from './init.ts';
+import { learningRate } from './schedule.ts';
 
 export class NonFiniteError extends Error {}
 
@@ -90,6 +92,7 @@ export class TrainingSession {
       }
       model.setBatch(makeBatch(config, 'train', config.seed, this.step * B, B));
       optimizer.setStep(this.step + 1);
+      optimizer.setLr(learningRate(config, this.step + 1));
       gpu.run(model.trainStep, optimizer.program);
       this.step++;
       done++;
@@ -121,12 +124,14 @@ export class TrainingSession {
       this.gpu.run(copy(this.gpu, view(this.model.params, 0, this.model.layout.size), view(longer.params, 0, longer.layout.size)));
       return await evaluateModel(this.gpu, longer, { rounds, samples, seed });
     } finally {
+      destroyBeams(longer);
       longer.destroy();
     }
   }
 
-  predict(inputs: number[][]): Promise<number[][]> {
-    return predictInputs(this.gpu, this.model, this.config, inputs);
+  /** `beam`: width (default config.beam; 1 = greedy). */
+  predict(inputs: number[][], beam = this.config.beam): Promise<number[][]> {
+    return predictInputs(this.gpu, this.model, this.config, inputs, beam);
   }
 
   /** Everything exact resume needs: parameters, Adam moments, step, round. */
@@ -176,6 +181,7 @@ export class TrainingSession {
   }
 
   destroy(): void {
+    destroyBeams(this.model);
     this.model.destroy();
     if (this.ownsGpu) {
       this.gpu.destroy();
