@@ -34,6 +34,7 @@ import { blogParamShapes } from '../reference/blog_model.ts';
 import type { Batch } from '../task/batch.ts';
 import { pytorchDefaultInit } from './init.ts';
 import type { GpuModel } from './model.ts';
+import { createFactorisedBeam } from './beam.ts';
 
 /** The named tensors of SPEC §3 in one arena (PyTorch state_dict names, weights [out, in]). */
 export function blogLayout(config: Pick<Config, 'vocab_size' | 'embedding_size' | 'hidden_size'>): ArenaLayout {
@@ -276,6 +277,8 @@ export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
     loss,
     decodeStep,
     decoded,
+    // The decoder never reads its outputs: beam search over the decodeStep's logits (models/beam.ts).
+    createBeam: (K: number) => createFactorisedBeam(gpu, { B, D: L, V, logitsProgram: decodeStep, logits: qlogits, label: 'blog' }, K),
     setBatch(batch: Batch) {
       if (batch.B !== B || batch.S !== S || batch.T !== T) {
         throw new RangeError(`The blog model was recorded for batches of B=${B}, S=${S}, T=${T}; got B=${batch.B}, S=${batch.S}, T=${batch.T}.`);

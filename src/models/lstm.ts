@@ -40,6 +40,7 @@ import { lstmParamShapes, type LstmDims } from '../reference/lstm_model.ts';
 import type { Batch } from '../task/batch.ts';
 import type { GpuModel } from './model.ts';
 import { uniformInit } from './init.ts';
+import { createLstmBeam } from './beam.ts';
 
 export type Recurrence = 'matmul' | 'fused';
 
@@ -304,6 +305,23 @@ export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions =
       decodeStep: decodeStep.length,
       recurrent: trainStep.dispatches.filter((d) => /\.t\d+\./.test(d.label)).length,
       perStepLayer: { ...LSTM_DISPATCHES_PER_STEP_LAYER[recurrence] },
+    },
+    // Beam search (models/beam.ts) shares the parameters, the encoder and the decoder table.
+    createBeam(K: number) {
+      return createLstmBeam(
+        gpu,
+        {
+          config,
+          dims: { V, E, H, L, B, D },
+          layout,
+          params,
+          recurrence,
+          encoder: () => [...reverse(), ...Array.from({ length: L }, (_, k) => layerForward('encoder', k, S)).flat(), tableForward('decoder')],
+          final: (k) => ({ h: hRow(k, S), c: cRow(k, S) }),
+          decoderTable: ptab('decoder'),
+        },
+        K,
+      );
     },
     uploadParams(data: Float32Array) {
       if (data.length !== layout.size) throw new RangeError(`lstm.uploadParams: got ${data.length} floats, the arena holds ${layout.size}.`);

@@ -3,6 +3,7 @@ import type { Config, ModelName } from '../config/config.ts';
 import type { ArenaLayout, View } from '../gpu/buffers.ts';
 import type { Program } from '../gpu/program.ts';
 import type { Batch } from '../task/batch.ts';
+import type { BeamProgram } from './beam.ts';
 
 /**
  * A model recorded on the GPU for one batch shape (B = config.batch_size,
@@ -27,5 +28,7 @@ export interface GpuModel {
   readonly decodeStep: Program;
   /** (decode_length, B) i32 tokens, time-major. */
   readonly decoded: View;
+  /** Records a beam search of width K over the batch last set (models/beam.ts); the caller destroys it. */
+  createBeam?(K: number): BeamProgram;
   destroy(): void;
 }

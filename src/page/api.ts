@@ -80,8 +80,8 @@ export async function checkpointSession(id: number): Promise<string> {
   return toBase64(encodeCheckpoint(await get(id).session.checkpoint()));
 }
 
-export function predictSession(id: number, inputs: number[][]): Promise<number[][]> {
-  return get(id).session.predict(inputs);
+export function predictSession(id: number, inputs: number[][], beam?: number): Promise<number[][]> {
+  return get(id).session.predict(inputs, beam);
 }
 
 export function gpuStats(id: number) {

@@ -51,8 +51,9 @@ export class RemoteSession {
     return new Uint8Array(Buffer.from(await this.h.call<string>(API, 'checkpointSession', this.id), 'base64'));
   }
 
-  predict(inputs: number[][]): Promise<number[][]> {
-    return this.h.call<number[][]>(API, 'predictSession', this.id, inputs);
+  /** `beam`: width (default the checkpoint's config.beam; 1 = greedy). */
+  predict(inputs: number[][], beam?: number): Promise<number[][]> {
+    return this.h.call<number[][]>(API, 'predictSession', this.id, inputs, beam);
   }
 
   stats(): Promise<Record<string, number>> {

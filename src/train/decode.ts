@@ -5,9 +5,11 @@ import type { Gpu } from '../gpu/context.ts';
 import type { GpuModel } from '../models/model.ts';
 import { cutAtEos } from '../metrics/index.ts';
 import { batchFromSamples, eosToken, type Batch } from '../task/index.ts';
+import { beamDecodeBatch } from './beam.ts';
 
-/** Decodes one batch: (B) predictions, each cut before its first EOS. */
-export async function decodeBatch(gpu: Gpu, model: GpuModel, batch: Batch): Promise<number[][]> {
+/** Decodes one batch: (B) predictions, each cut before its first EOS. `beam` > 1: beam search (train/beam.ts). */
+export async function decodeBatch(gpu: Gpu, model: GpuModel, batch: Batch, beam = 1): Promise<number[][]> {
+  if (beam > 1) return beamDecodeBatch(gpu, model, batch, beam);
   model.setBatch(batch);
   gpu.run(model.decodeStep);
   const tokens = await gpu.readI32(model.decoded); // (D, B) time-major
@@ -23,13 +25,13 @@ export async function decodeBatch(gpu: Gpu, model: GpuModel, batch: Batch): Prom
 }
 
 /** Predicts the primes of any number of inputs, a batch at a time. */
-export async function predictInputs(gpu: Gpu, model: GpuModel, config: Config, inputs: number[][]): Promise<number[][]> {
+export async function predictInputs(gpu: Gpu, model: GpuModel, config: Config, inputs: number[][], beam = config.beam): Promise<number[][]> {
   const B = config.batch_size;
   const out: number[][] = [];
   for (let start = 0; start < inputs.length; start += B) {
     const chunk = inputs.slice(start, start + B).map((input) => ({ input }));
     const { batch, real } = batchFromSamples(config, chunk, B);
-    out.push(...(await decodeBatch(gpu, model, batch)).slice(0, real));
+    out.push(...(await decodeBatch(gpu, model, batch, beam)).slice(0, real));
   }
   return out;
 }

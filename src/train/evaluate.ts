@@ -11,6 +11,8 @@ export interface EvaluateOptions {
   samples: number;
   /** Seed of the held-out ('eval') stream; round j draws samples [j·samples, (j+1)·samples). */
   seed: number;
+  /** Beam width; default the model's config.beam (1 = greedy). */
+  beam?: number;
   onRound?: (round: number, score: RoundScore) => void;
 }
 
@@ -21,7 +23,7 @@ export async function evaluateModel(gpu: Gpu, model: GpuModel, opts: EvaluateOpt
     const pairs: Pair[] = [];
     for (let k = 0; k < opts.samples; k += B) {
       const batch = makeBatch(model.config, 'eval', opts.seed, j * opts.samples + k, B);
-      const predictions = await decodeBatch(gpu, model, batch);
+      const predictions = await decodeBatch(gpu, model, batch, opts.beam ?? model.config.beam);
       const real = Math.min(B, opts.samples - k);
       for (let b = 0; b < real; b++) pairs.push({ input: batch.inputs[b], target: batch.targets[b], prediction: predictions[b] });
     }

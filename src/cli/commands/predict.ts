@@ -7,6 +7,9 @@ import { UserError } from '../errors.ts';
 import { readCheckpointFile } from './checkpoint_file.ts';
 import type { Config } from '../../config/config.ts';
 
+/** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM; not imported: that module loads a shader). */
+const MAX_BEAM = 64;
+
 export const predict: Command = {
   name: 'predict',
   summary: 'print the primes a checkpoint predicts for each input sequence',
@@ -17,20 +20,20 @@ SEQUENCE, every non-empty line of standard input is one. Prints one line of
 space-separated numbers per input (an empty line when the model predicts no primes).
 
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
-  --beam K         beam width (default: the checkpoint's beam, 1 = greedy)
+  --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
 `,
   async run(argv, io) {
     const { flags, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' } }, true);
     const { bytes, config } = readCheckpointFile(flags.checkpoint);
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
-    if (beam !== 1) throw new UserError(`--beam ${beam}: beam search is not available yet in this version; use --beam 1 (greedy).`);
+    if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
     const lines = positionals.length > 0 ? positionals : (await io.stdin()).split('\n').filter((l) => l.trim() !== '');
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
     const inputs = lines.map((line, i) => parseSequence(line, i + 1, config));
     const h = await openHarness();
     try {
       const session = await RemoteSession.open(h, null, bytes);
-      const out = await session.predict(inputs);
+      const out = await session.predict(inputs, beam);
       io.stdout(`${out.map((p) => p.join(' ')).join('\n')}\n`);
       return 0;
     } finally {

@@ -1,0 +1,216 @@
+// Beam search on WebGPU: the selection kernel on hand-made candidates with ties (against the
+// float64 beamSelect), the recorded lstm beam search on a tiny model (B = 3 mixed lengths,
+// K = 3) against the float64 reference beam search over the reference lstm's step
+// log-probabilities, beam 1 against the greedy decodeStep (exactly), and the blog model's
+// beam search (shared logits rows) against the reference over its float64 logits.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { beamSearch, beamSelect, DEAD, FINISHED, LIVE, logSoftmax, lstmStepLogProbs } from '../../src/reference/beam.ts';
+import { type LstmDims, type Tensors } from '../../src/reference/lstm_model.ts';
+import { blogLossAndGrads } from '../../src/reference/blog_model.ts';
+import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
+import { batchFromSamples } from '../../src/task/batch.ts';
+import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
+import type { ModelBeamRun, SelectCase } from './pages/beam.ts';
+
+const PAGE = '/test/gpu/pages/beam.ts';
+let h: Harness;
+
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const f32 = (a: number[]) => Array.from(Float32Array.from(a));
+
+/** What beamSelect expects for a SelectCase (log-softmax in float64 of the f32 logits). */
+function expected(x: SelectCase) {
+  const { B, K, V } = x;
+  const out = { tokens: [] as number[], parents: [] as number[], scores: [] as number[], status: [] as number[] };
+  const logits = f32(x.logits);
+  for (let b = 0; b < B; b++) {
+    const row = (k: number) => logSoftmax(x.shared ? logits.slice(b * V, (b + 1) * V) : logits.slice((b * K + k) * V, (b * K + k + 1) * V));
+    const s = beamSelect({ scores: f32(x.scores.slice(b * K, (b + 1) * K)), status: x.status.slice(b * K, (b + 1) * K) }, row, K, V, x.eos, x.first);
+    out.tokens.push(...s.tokens);
+    out.parents.push(...s.parents);
+    out.scores.push(...s.scores);
+    out.status.push(...s.status);
+  }
+  return out;
+}
+
+describe('beam_step selection kernel', () => {
+  const cases: [string, SelectCase][] = [
+    [
+      'step 0: one live beam, tied logits go to the lower token',
+      { B: 2, K: 3, V: 5, eos: 4, first: true, shared: false, logits: [1, 3, 3, 0, 2, ...Array(10).fill(9), 0.5, 0.5, 0.5, 0.5, 0.5, ...Array(10).fill(9)], scores: Array(6).fill(0), status: Array(6).fill(0) },
+    ],
+    [
+      'finished beams at +0, identical beams tie by beam index, too few candidates leave dead beams',
+      {
+        B: 2,
+        K: 3,
+        V: 4,
+        eos: 3,
+        first: false,
+        shared: false,
+        logits: [0, 1, 2, 0.5, 5, 5, 5, 5, 0, 1, 2, 0.5, ...Array(12).fill(0.25)],
+        scores: [-1, -1.25, -1, -2, -3, 0],
+        status: [LIVE, FINISHED, LIVE, FINISHED, FINISHED, DEAD],
+      },
+    ],
+    [
+      'shared logits rows (strideK = 0), equal scores',
+      { B: 2, K: 2, V: 4, eos: 3, first: false, shared: true, logits: [1, 2, 2, 0, 0.1, 0.2, 0.3, 3], scores: [-0.5, -0.5, -1, -2], status: [LIVE, LIVE, LIVE, FINISHED] },
+    ],
+    [
+      'K = 5, V = 40: more candidates than invocations, duplicated rows and scores',
+      (() => {
+        const B = 3;
+        const K = 5;
+        const V = 40;
+        const logits = randomArray(B * K * V, 77, -3, 3).map((v) => Math.round(v * 8) / 8); // many exact ties
+        for (let j = 0; j < V; j++) logits[(1 * K + 3) * V + j] = logits[(1 * K + 1) * V + j];
+        const scores = randomArray(B * K, 78, -4, -1);
+        scores[1 * K + 3] = scores[1 * K + 1];
+        const status = [LIVE, LIVE, FINISHED, LIVE, LIVE, LIVE, LIVE, LIVE, LIVE, FINISHED, FINISHED, DEAD, LIVE, DEAD, LIVE];
+        return { B, K, V, eos: V - 1, first: false, shared: false, logits, scores, status };
+      })(),
+    ],
+  ];
+  it.each(cases)('%s', async (_name, x) => {
+    const r = await h.call<{ tokens: number[]; parents: number[]; scores: number[]; status: number[] }>(PAGE, 'selectStep', x);
+    r.scores = r.scores.map((s) => (s === null ? -Infinity : s)); // JSON carries -Infinity as null
+    const e = expected(x);
+    expectExact('tokens', r.tokens, e.tokens);
+    expectExact('parents', r.parents, e.parents);
+    expectExact('status', r.status, e.status);
+    const live = e.scores.map((s) => Number.isFinite(s));
+    expectExact('dead scores', r.scores.map((s, i) => (live[i] ? 0 : s)), e.scores.map((s, i) => (live[i] ? 0 : s)));
+    expectClose('scores', r.scores.filter((_, i) => live[i]), e.scores.filter((_, i) => live[i]));
+    expect(r.status).toContain(FINISHED);
+  });
+});
+
+const INPUTS = [[4, 7, 9, 2, 13], [1], [6, 10]];
+
+function tensorsOf(params: Record<string, number[]>): Tensors {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Float64Array.from(v)]));
+}
+
+/** A token sequence's log-probability under a step function: up to and including its first EOS. */
+function sequenceScore(lp: (prefix: number[]) => ArrayLike<number>, tokens: number[], eos: number): number {
+  let s = 0;
+  for (let t = 0; t < tokens.length; t++) {
+    s += lp(tokens.slice(0, t))[tokens[t]];
+    if (tokens[t] === eos) break;
+  }
+  return s;
+}
+
+/**
+ * Every final beam of every input against the reference: tokens exactly, scores within f32
+ * tolerance. With `nearTies`, a beam whose tokens differ is accepted when the reference scores
+ * it within 1e-5 of the reference's own beam (float32 vs float64 ordering of near-equal sums);
+ * the count of such swaps is returned.
+ */
+function expectBeamsLikeReference(run: ModelBeamRun, K: number, lpFor: (b: number) => (prefix: number[]) => ArrayLike<number>, eos: number, nearTies = false): number {
+  let swaps = 0;
+  INPUTS.forEach((_, b) => {
+    const lp = lpFor(b);
+    const D = run.beams[K][b][0].tokens.length;
+    const ref = beamSearch(lp, { beam: K, steps: D, vocab: lp([]).length, eos });
+    const gpu = run.beams[K][b];
+    if (process.env.BEAM_DEBUG) console.log(JSON.stringify({ b, gpu, ref: ref.beams }));
+    expect(gpu.map((g) => g.dead), `input ${b} dead beams`).toEqual(ref.beams.map((r) => r.status === DEAD));
+    gpu.forEach((g, i) => {
+      if (g.dead) return;
+      expectClose(`input ${b} beam ${i} score`, [g.score], [ref.beams[i].score], { atol: 1e-4, rtol: 1e-4 });
+      if (nearTies && g.tokens.some((v, t) => v !== ref.beams[i].tokens[t])) {
+        swaps++;
+        expectClose(`input ${b} beam ${i}: reference score of the GPU's tokens`, [sequenceScore(lp, g.tokens, eos)], [ref.beams[i].score], { atol: 1e-5, rtol: 0 });
+        return;
+      }
+      expectExact(`input ${b} beam ${i} tokens`, g.tokens, ref.beams[i].tokens);
+    });
+    const best = run.predictions[K][b];
+    if (!nearTies) expect(best).toEqual(ref.best);
+    else expectClose(`input ${b} best`, [sequenceScore(lp, [...best, eos].slice(0, D), eos)], [ref.score], { atol: 1e-5, rtol: 0 });
+  });
+  return swaps;
+}
+
+describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8)', () => {
+  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 8, embedding_size: 5, init_scale: 0.5, seed: 3, decode_length: 0 };
+  const d: LstmDims = { V: 17, E: 5, H: 8, L: 2 };
+  const D = config.max_length + 1;
+  const EOS = d.V - 1;
+  let run: ModelBeamRun;
+
+  beforeAll(async () => {
+    run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
+  }, 300_000);
+
+  it('beam 3 equals the float64 reference beam search over the reference lstm (every final beam)', () => {
+    const p = tensorsOf(run.params);
+    expectBeamsLikeReference(run, 3, (b) => lstmStepLogProbs(p, d, INPUTS[b], config.reverse_source, D), EOS);
+    const greedyCut = INPUTS.map((_, b) => {
+      const row = Array.from({ length: D }, (_, t) => run.greedy[t * config.batch_size + b]);
+      return row.indexOf(EOS) < 0 ? row : row.slice(0, row.indexOf(EOS));
+    });
+    console.log(`lstm beam 3: ${JSON.stringify(run.predictions[3])}, greedy ${JSON.stringify(greedyCut)}, dispatches ${JSON.stringify(run.dispatches)}`);
+  });
+
+  it('beam 1 equals the greedy decodeStep exactly', () => {
+    const tokens = Array.from({ length: D * config.batch_size }, (_, i) => {
+      const t = Math.floor(i / config.batch_size);
+      const b = i % config.batch_size;
+      return run.beams[1][b][0].tokens[t];
+    });
+    // After its EOS a beam repeats EOS; greedy keeps decoding. Compare up to each first EOS.
+    for (let b = 0; b < config.batch_size; b++) {
+      const g = Array.from({ length: D }, (_, t) => run.greedy[t * config.batch_size + b]);
+      const e = g.indexOf(EOS);
+      const beamRow = Array.from({ length: D }, (_, t) => tokens[t * config.batch_size + b]);
+      expectExact(`input ${b}`, beamRow.slice(0, e < 0 ? D : e + 1), g.slice(0, e < 0 ? D : e + 1));
+      expect(run.predictions[1][b]).toEqual(g.slice(0, e < 0 ? D : e));
+    }
+  });
+
+  it('is repeatable bitwise', () => {
+    expect(run.repeatable).toBe(true);
+    expect(h.pageErrors).toEqual([]);
+  });
+});
+
+describe('blog beam search on the GPU (shared logits rows)', () => {
+  const config: Config = { ...DEFAULT_CONFIG, model: 'blog', vocab_size: 17, max_length: 5, batch_size: 3, hidden_size: 8, embedding_size: 5, seed: 4, decode_length: 0 };
+  const D = config.max_length + 1;
+  const V = config.vocab_size;
+  let run: ModelBeamRun;
+
+  beforeAll(async () => {
+    run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
+  }, 300_000);
+
+  it('beam 3 equals the reference beam search over the float64 blog logits; beam 1 is greedy', () => {
+    const p = tensorsOf(run.params);
+    const { batch } = batchFromSamples(config, INPUTS.map((input) => ({ input })), 3);
+    const B = 3;
+    const { logits } = blogLossAndGrads(p, { V, E: config.embedding_size, H: config.hidden_size, B, S: config.max_length, T: D }, batch);
+    const lp = (b: number) => (prefix: number[]) => logSoftmax(logits.subarray((prefix.length * B + b) * V, (prefix.length * B + b + 1) * V));
+    // Untrained, the blog decoder's states settle within a few steps, so its step logits are
+    // nearly equal across steps and sequences that only move a token differ by ~1e-8: such
+    // float32/float64 near-ties are accepted when the reference scores both alike.
+    const swaps = expectBeamsLikeReference(run, 3, lp, V - 1, true);
+    console.log(`blog beam 3: ${swaps} near-tie swaps of ${3 * B} beams; predictions ${JSON.stringify(run.predictions[3])}`);
+    for (let b = 0; b < B; b++) {
+      const g = Array.from({ length: D }, (_, t) => run.greedy[t * B + b]);
+      const e = g.indexOf(V - 1);
+      expect(run.predictions[1][b]).toEqual(g.slice(0, e < 0 ? D : e));
+    }
+    expect(run.repeatable).toBe(true);
+  });
+});
