@@ -165,6 +165,8 @@ describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1,
     INPUTS.forEach((_, b) => expect(run.predictions[3][b], `input ${b}`).not.toEqual(greedyCut[b]));
   });
 
+  // H = 8 and B·H = 24 are multiples of 4, so every beam matmul picks the kernel of its greedy
+  // twin (models/beam.ts): the tokens must match exactly, not just up to rounding.
   it('beam 1 equals the greedy decodeStep exactly', () => {
     const tokens = Array.from({ length: D * config.batch_size }, (_, i) => {
       const t = Math.floor(i / config.batch_size);
