@@ -1,33 +1,12 @@
 // `train`, `eval` and `predict` end to end: `node bin/seq2seq.mjs` in a child process with
 // a tiny configuration, as a user runs them, then every kind of bad input.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, type CliResult as Result } from './helpers/cli.ts';
 import { decodeCheckpoint } from '../src/io/checkpoint.ts';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin = ''): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/seq2seq.mjs', ...args], {
-      cwd: join(import.meta.dirname, '..'),
-      env: { ...process.env, SEQ2SEQ_DEBUG: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 /** A user mistake: one sentence on stderr (the last line), non-zero exit, no stack trace. */
 function expectOneSentence(r: Result, pattern: RegExp): void {

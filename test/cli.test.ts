@@ -1,33 +1,12 @@
 // The CLI end to end: `node bin/seq2seq.mjs` in a child process, as a user runs it.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli, type CliResult as Result } from './helpers/cli.ts';
 import { commands } from '../src/cli/commands/index.ts';
 import { primesOf } from '../src/task/primes.ts';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin = ''): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/seq2seq.mjs', ...args], {
-      cwd: join(import.meta.dirname, '..'),
-      env: { ...process.env, SEQ2SEQ_DEBUG: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 const jsonl = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l));
 
