@@ -177,6 +177,37 @@ export class Gpu {
     return out;
   }
 
+  /**
+   * GPU time, in nanoseconds, of all `work` encoded back to back in ONE compute pass
+   * (timestamps at the pass's start and end), so per-pass overhead is paid once. Null
+   * when the device lacks `timestamp-query`.
+   */
+  async timePass(work: Program | Dispatch[]): Promise<number | null> {
+    if (!this.timestamps) return null;
+    const program = work instanceof Program ? work : new Program('timed').add(work);
+    const querySet = this.device.createQuerySet({ label: 'time-pass', type: 'timestamp', count: 2 });
+    const resolve = this.device.createBuffer({ label: 'time-pass-resolve', size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const staging = this.device.createBuffer({ label: 'time-pass-read', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    try {
+      const encoder = this.device.createCommandEncoder({ label: 'time-pass' });
+      const pass = encoder.beginComputePass({ label: 'time-pass', timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
+      program.encode(pass);
+      pass.end();
+      encoder.resolveQuerySet(querySet, 0, 2, resolve, 0);
+      encoder.copyBufferToBuffer(resolve, 0, staging, 0, 16);
+      this.device.queue.submit([encoder.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const [start, end] = new BigUint64Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      this.check();
+      return Number(end - start);
+    } finally {
+      querySet.destroy();
+      resolve.destroy();
+      staging.destroy();
+    }
+  }
+
   /** Throws the first validation or out-of-memory error the device reported, naming its kernel. */
   check(): void {
     this.assertAlive();
