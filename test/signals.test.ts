@@ -1,6 +1,7 @@
 // Signals, faults and leftovers (issue 6): SIGINT saves the state, says so and exits 130,
 // and --resume continues; a diverging run stops with one sentence naming the step and
-// writes no checkpoint; after every exit (normal, error, SIGINT, SIGKILL of the CLI) no
+// writes no checkpoint; Chrome dying mid-run is one sentence and --resume continues;
+// after every exit (normal, error, SIGINT, SIGKILL of the CLI or of Chrome) no
 // process the run started (Chrome and its helpers, esbuild) is left alive.
 //
 // Counting processes: while a CLI runs, a tracker polls /proc for its descendants (pid
@@ -146,7 +147,7 @@ const root = mkdtempSync(join(tmpdir(), 'seq2seq-signals-'));
 const step = (file: string) => decodeCheckpoint(new Uint8Array(readFileSync(file))).step;
 
 describe('signals, faults and leftover processes', () => {
-  it('SIGINT saves, says so and exits 130; --resume finishes; SIGKILL and a diverging run leave nothing behind', async () => {
+  it('SIGINT saves, says so and exits 130; --resume finishes; SIGKILL, a Chrome crash and a diverging run leave nothing behind', async () => {
     const S = join(root, 'sigint');
     const K = join(root, 'sigkill');
     const D = join(root, 'diverge');
@@ -185,8 +186,33 @@ describe('signals, faults and leftover processes', () => {
     expect(step(join(S, 'last.safetensors'))).toBe(stoppedAt);
     await expectNothingLeft(s);
 
-    // --resume continues to the end; a normal exit leaves nothing behind either.
+    // Chrome itself dies (the browser process is killed): one sentence naming the kept
+    // checkpoint and how to resume, exit 1, nothing left behind.
+    const C = join(root, 'crash');
+    const c = start(['train', '--out', C, '--rounds', '1', '--steps', '400', ...TINY]);
+    await until('the first logged step of the crash run', () => existsSync(join(C, 'metrics.jsonl')));
+    c.tracker.poll();
+    const browser = allProcs().find((p) => {
+      const cmd = cmdline(p.pid);
+      return p.state !== 'Z' && !/--type=/.test(cmd) && [...c.tracker.profiles].some((dir) => cmd.includes(`--user-data-dir=${dir}`));
+    });
+    expect(browser, 'the live Chrome browser process of the crash run').toBeDefined();
+    process.kill(browser!.pid, 'SIGKILL');
+    const cr = await c.done;
+    expect(cr.code, cr.stderr).toBe(1);
+    expect(cr.stderr.trimEnd().split('\n').pop()).toMatch(
+      /^Chrome exited during training at about step \d+; no checkpoint had been written yet; continue with: seq2seq train --resume --out .*crash$/,
+    );
+    expect(cr.stderr).not.toMatch(/\n\s+at /);
+    await expectNothingLeft(c);
+
+    // --resume continues to the end (both the interrupted and the crashed run); a normal
+    // exit leaves nothing behind either.
     const r = start(['train', '--resume', '--out', S]);
+    const rc = start(['train', '--resume', '--out', C]);
+    const rcr = await rc.done;
+    expect(rcr.code, rcr.stderr).toBe(0);
+    expect(step(join(C, 'last.safetensors'))).toBe(400);
     const rr = await r.done;
     expect(rr.code, rr.stderr).toBe(0);
     expect(rr.stderr).toMatch(new RegExp(`resuming at step ${stoppedAt} `));

@@ -18,12 +18,21 @@ import { learningRate } from './schedule.ts';
 
 export class NonFiniteError extends Error {}
 
+/** The page's used JS heap in MB (Chrome only; precise with --enable-precise-memory-info). */
+function jsHeapMb(): number | null {
+  const memory = (performance as { memory?: { usedJSHeapSize: number } }).memory;
+  return memory ? Math.round(memory.usedJSHeapSize / 1e4) / 100 : null;
+}
+
 export interface Progress {
   step: number;
   loss: number;
   grad_norm: number;
   /** Steps per second over the chunk so far. */
   steps_per_s: number;
+  /** Live GPU buffers and the page's JS heap: flat over a long run (no leaks). */
+  live_buffers: number;
+  js_heap_mb: number | null;
 }
 
 export interface TrainChunkResult extends Progress {
@@ -82,7 +91,7 @@ export class TrainingSession {
     const { gpu, model, optimizer, config } = this;
     const B = config.batch_size;
     const start = performance.now();
-    let last: Progress = { step: this.step, loss: NaN, grad_norm: NaN, steps_per_s: 0 };
+    let last: Progress = { step: this.step, loss: NaN, grad_norm: NaN, steps_per_s: 0, live_buffers: gpu.stats.liveBuffers, js_heap_mb: jsHeapMb() };
     let done = 0;
     let stopped = false;
     while (done < steps) {
@@ -98,7 +107,14 @@ export class TrainingSession {
       done++;
       if (done % logEvery === 0 || done === steps) {
         const [loss, stats] = await Promise.all([gpu.read(model.loss), gpu.read(optimizer.stats)]);
-        last = { step: this.step, loss: loss[0], grad_norm: stats[0], steps_per_s: (done * 1000) / (performance.now() - start) };
+        last = {
+          step: this.step,
+          loss: loss[0],
+          grad_norm: stats[0],
+          steps_per_s: (done * 1000) / (performance.now() - start),
+          live_buffers: gpu.stats.liveBuffers,
+          js_heap_mb: jsHeapMb(),
+        };
         if (!Number.isFinite(last.loss) || !Number.isFinite(last.grad_norm)) {
           throw new NonFiniteError(
             `Training diverged at step ${this.step}: the ${Number.isFinite(last.loss) ? 'gradient norm' : 'loss'} is not finite; lower lr or clip_norm and resume from the last checkpoint.`,

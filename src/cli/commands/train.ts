@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG, mergeConfig, parseKeyValues, type Config } from '../../config/index.ts';
 import { loadConfigFile } from '../../config/file.ts';
-import { openHarness, type Harness } from '../../harness/harness.ts';
+import { openHarness, PageCrashedError, type Harness } from '../../harness/harness.ts';
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { RunDir } from '../../run/rundir.ts';
@@ -165,10 +165,18 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     } catch (err) {
       // The page's NonFiniteError arrives as a plain error; it is the run's outcome, not an
       // internal fault: one sentence, and the checkpoints already written stay as they are.
-      const diverged = /Training diverged at step \d+[^\n]*/.exec(err instanceof Error ? err.message : String(err));
-      if (!diverged) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      const diverged = /Training diverged at step \d+[^\n]*/.exec(message);
       const kept = existsSync(run.lastPath) ? `the last good checkpoint, ${run.lastPath}, is kept` : 'no checkpoint had been written yet';
-      throw new UserError(`${diverged[0].replace(/;.*$/, '')}; ${kept} (lower lr or clip_norm and train again).`);
+      if (diverged) throw new UserError(`${diverged[0].replace(/;.*$/, '')}; ${kept} (lower lr or clip_norm and train again).`);
+      // Chrome or its GPU process died: nothing more can be saved, but the checkpoints are whole.
+      const lost = /GPU device was lost/.test(message)
+        ? 'The GPU device was lost during training'
+        : err instanceof PageCrashedError || !harness.browser.connected
+          ? 'Chrome exited during training'
+          : null;
+      if (lost) throw new UserError(`${lost} at about step ${step}; ${kept}; continue with: seq2seq train --resume --out ${run.path}`);
+      throw err;
     } finally {
       bar.stop();
     }
