@@ -29,7 +29,7 @@ to stderr; a table of round scores and a final JSON line go to stdout.
   --config F     a JSON file of settings (flags and key=value override it)
   --rounds N     rounds (default ${DEFAULT_CONFIG.rounds})
   --steps N      optimizer updates per round (default ${DEFAULT_CONFIG.steps})
-  --out DIR      run directory (default runs/<model>-seed<seed>)
+  --out DIR      run directory (default runs/<model>-<date>-<time>, a new one per run)
   --resume       continue the run in --out from its last.safetensors (exactly; --rounds may grow)
   --seed S       seed of every random stream (default 0)
   key=value      any setting of SPEC §4a, e.g. hidden_size=128 lr=0.001
@@ -85,7 +85,7 @@ function plan(argv: string[]): Plan {
     return { config, run, resume: true, checkpoint: latest?.bytes };
   }
   const config = mergeConfig(DEFAULT_CONFIG as unknown as Record<string, unknown>, overrides);
-  const out = typeof flags.out === 'string' ? flags.out : `runs/${config.model}-seed${config.seed}`;
+  const out = typeof flags.out === 'string' ? flags.out : defaultRunDir(config);
   return { config, run: new RunDir(resolve(out)), resume: false };
 }
 
@@ -193,4 +193,10 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     process.off('SIGTERM', onSignal);
     await harness?.close();
   }
+}
+
+/** A fresh directory per run, so running the same command twice never collides. */
+function defaultRunDir(config: Config, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `runs/${config.model}-${stamp}`;
 }
