@@ -60,6 +60,22 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   seed: 0,
 });
 
+/**
+ * Defaults that differ by model. The seed's blog decoder applies a ReLU MLP to its state
+ * at every step, so its activations can grow geometrically: at lr 0.01 it diverges within
+ * a hundred steps; the seed trained it with Adam's usual 1e-3.
+ */
+export const MODEL_DEFAULTS: Readonly<Record<ModelName, Partial<Config>>> = Object.freeze({
+  lstm: {},
+  blog: { lr: 0.001, lr_schedule: 'constant' },
+});
+
+/** DEFAULT_CONFIG with the named model's own defaults (unknown names: the plain defaults). */
+export function defaultsFor(model: unknown): Config {
+  const own = typeof model === 'string' && Object.hasOwn(MODEL_DEFAULTS, model) ? MODEL_DEFAULTS[model as ModelName] : {};
+  return { ...DEFAULT_CONFIG, ...own };
+}
+
 /** The decode limit in steps (SPEC §2: `max_length + 1` unless configured). */
 export function decodeLength(c: Pick<Config, 'decode_length' | 'max_length'>): number {
   return c.decode_length > 0 ? c.decode_length : c.max_length + 1;

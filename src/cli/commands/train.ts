@@ -2,7 +2,7 @@
 // every round an atomic checkpoint, then an evaluation appended to metrics.jsonl.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG, mergeConfig, parseKeyValues, type Config } from '../../config/index.ts';
+import { DEFAULT_CONFIG, defaultsFor, mergeConfig, parseKeyValues, type Config } from '../../config/index.ts';
 import { loadConfigFile } from '../../config/file.ts';
 import { openHarness, PageCrashedError, type Harness } from '../../harness/harness.ts';
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
@@ -33,6 +33,7 @@ to stderr; a table of round scores and a final JSON line go to stdout.
   --resume       continue the run in --out from its last.safetensors (exactly; --rounds may grow)
   --seed S       seed of every random stream (default 0)
   key=value      any setting of SPEC §4a, e.g. hidden_size=128 lr=0.001
+                 (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it)
 
 Ctrl-C saves the current state to DIR/last.safetensors; --resume continues from it.
 `,
@@ -84,7 +85,7 @@ function plan(argv: string[]): Plan {
     const config = mergeConfig(saved, overrides);
     return { config, run, resume: true, checkpoint: latest?.bytes };
   }
-  const config = mergeConfig(DEFAULT_CONFIG as unknown as Record<string, unknown>, overrides);
+  const config = mergeConfig(defaultsFor(overrides.model ?? DEFAULT_CONFIG.model) as unknown as Record<string, unknown>, overrides);
   const out = typeof flags.out === 'string' ? flags.out : defaultRunDir(config);
   return { config, run: new RunDir(resolve(out)), resume: false };
 }
