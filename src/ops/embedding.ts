@@ -26,9 +26,12 @@ export function embeddingForward(gpu: Gpu, args: EmbeddingForwardArgs): Dispatch
   checkShape(label, 'weight', weight, '(V, E)', [vocab, dim]);
   checkShape(label, 'out', out, '(R, E)', [ids.length, dim]);
   checkWritableApart(label, [['out', out]], [['ids', ids], ['weight', weight]]);
-  const pipeline = gpu.pipelines.get({ name: 'embedding', code, entryPoint: 'embedding_forward', bindings: ['uniform', 'read', 'read', 'storage'], constants: { WG } });
+  // Rows of a multiple of 4 go 4 elements per invocation (fewer invocations is what pays).
+  const quads = dim % 4 === 0;
+  const entryPoint = quads ? 'embedding_forward4' : 'embedding_forward';
+  const pipeline = gpu.pipelines.get({ name: 'embedding', code, entryPoint, bindings: ['uniform', 'read', 'read', 'storage'], constants: { WG } });
   const params = gpu.uniform([u32(weight.offset), u32(ids.offset), u32(out.offset), u32(ids.length), u32(vocab), u32(dim)]);
-  return gpu.dispatch(label, pipeline, [params, ids, weight, out], linearWorkgroups(ids.length * dim, WG));
+  return gpu.dispatch(label, pipeline, [params, ids, weight, out], linearWorkgroups((ids.length * dim) / (quads ? 4 : 1), WG));
 }
 
 export interface EmbeddingBackwardArgs {

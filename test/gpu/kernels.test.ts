@@ -96,6 +96,8 @@ describe('embedding kernels', () => {
     { vocab: 7, dim: 5, ids: [3, 0, 3, 6, 1, 3, 0, 2, 6] },
     { vocab: 11, dim: 13, ids: randInt(23, 60, 0, 11) },
     { vocab: 3, dim: 1, ids: [2] },
+    // dim % 4 == 0: the 4-per-invocation gather, with R·E/4 = 69 not a multiple of 64.
+    { vocab: 9, dim: 12, ids: randInt(23, 62, 0, 9) },
   ].map((c, k) => ({
     ...c,
     weight: rand(c.vocab * c.dim, 61 + k),
@@ -117,10 +119,13 @@ describe('embedding kernels', () => {
 
   it('ids outside the vocabulary gather zeros and add to no row', async () => {
     const c: EmbeddingCase = { vocab: 4, dim: 3, ids: [1, -1, 4, 1], weight: rand(12, 70), dOut: rand(12, 71), dWPrev: Array(12).fill(0) };
-    const [[r]] = await h.call<Outputs[][]>(PAGE, 'embeddings', [c]);
+    const c4: EmbeddingCase = { vocab: 4, dim: 4, ids: [1, -1, 4, 1], weight: rand(16, 72), dOut: rand(16, 73), dWPrev: Array(16).fill(0) };
+    const [[r], [r4]] = await h.call<Outputs[][]>(PAGE, 'embeddings', [c, c4]);
     const valid = [1, 0, 0, 1];
     const expectedOut = embeddingForward(c.weight, valid, 4, 3).map((v, k) => (Math.floor(k / 3) % 3 === 0 ? v : 0));
     expectExact('out with bad ids', r.out.data, expectedOut);
+    const expectedOut4 = embeddingForward(c4.weight, valid, 4, 4).map((v, k) => (Math.floor(k / 4) % 3 === 0 ? v : 0));
+    expectExact('out with bad ids (4 per invocation)', r4.out.data, expectedOut4);
     const dOutValid = c.dOut.map((v, k) => (Math.floor(k / 3) % 3 === 0 ? v : 0));
     expectClose('dW with bad ids', r.dW.data, embeddingBackward(dOutValid, valid, 4, 3));
   });
