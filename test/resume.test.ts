@@ -45,13 +45,13 @@ const RUN = ['--rounds', '3', '--steps', '60', '--seed', '5', ...TINY];
 
 const checkpoint = (dir: string): Checkpoint => decodeCheckpoint(new Uint8Array(readFileSync(join(dir, 'last.safetensors'))));
 const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
-/** metrics.jsonl without the wall-clock fields. */
+/** metrics.jsonl without the measurements that vary run to run (wall clock, JS heap). */
 const metrics = (dir: string) =>
   readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
     .trimEnd()
     .split('\n')
     .map((l) => {
-      const { elapsed_s: _e, steps_per_s: _s, ...rest } = JSON.parse(l);
+      const { elapsed_s: _e, steps_per_s: _s, js_heap_mb: _h, ...rest } = JSON.parse(l);
       return rest;
     });
 
