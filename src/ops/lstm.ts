@@ -71,8 +71,8 @@ export interface CellBackwardArgs {
   label?: string;
 }
 
-export function lstmCellBackward(gpu: Gpu, a: CellBackwardArgs): Dispatch {
-  const label = a.label ?? 'lstm_cell_backward';
+/** The views both backward kernels share: shapes, and which must share a buffer. */
+function checkBackwardViews(label: string, a: CellBackwardArgs | StepBackwardArgs): void {
   checkCount(label, 'B', a.B, 1);
   checkCount(label, 'H', a.H, 1);
   checkShape(label, 'gates', a.gates, '(B, 4H)', [a.B, 4 * a.H]);
@@ -81,6 +81,11 @@ export function lstmCellBackward(gpu: Gpu, a: CellBackwardArgs): Dispatch {
   if (a.above) checkShape(label, 'above', a.above, '(B, H)', [a.B, a.H]);
   if (a.cPrev.buffer !== a.cCur.buffer) throw new Error(`${label}: cPrev and cCur must be views of one buffer.`);
   if (a.dh.buffer !== a.dc.buffer) throw new Error(`${label}: dh and dc must be views of one buffer.`);
+}
+
+export function lstmCellBackward(gpu: Gpu, a: CellBackwardArgs): Dispatch {
+  const label = a.label ?? 'lstm_cell_backward';
+  checkBackwardViews(label, a);
   const written = [a.dGates.buffer, a.dh.buffer];
   if (written[0] === written[1]) throw new Error(`${label}: dGates and dh/dc must live in different buffers.`);
   for (const [n, v] of [['gates', a.gates], ['c', a.cCur], ['above', a.above], ['lengths', a.mask?.lengths]] as const) {
@@ -171,14 +176,7 @@ export interface StepBackwardArgs extends CellBackwardArgs {
 /** dh += dG_{t+1}·W_hh (+ above), then the cell backward: one dispatch per time step. */
 export function lstmStepBackward(gpu: Gpu, a: StepBackwardArgs): Dispatch {
   const label = a.label ?? 'lstm_step_backward';
-  checkCount(label, 'B', a.B, 1);
-  checkCount(label, 'H', a.H, 1);
-  checkShape(label, 'gates', a.gates, '(B, 4H)', [a.B, 4 * a.H]);
-  checkShape(label, 'dGates', a.dGates, '(B, 4H)', [a.B, 4 * a.H]);
-  for (const [n, v] of [['cPrev', a.cPrev], ['cCur', a.cCur], ['dh', a.dh], ['dc', a.dc]] as const) checkShape(label, n, v, '(B, H)', [a.B, a.H]);
-  if (a.above) checkShape(label, 'above', a.above, '(B, H)', [a.B, a.H]);
-  if (a.cPrev.buffer !== a.cCur.buffer) throw new Error(`${label}: cPrev and cCur must be views of one buffer.`);
-  if (a.dh.buffer !== a.dc.buffer) throw new Error(`${label}: dh and dc must be views of one buffer.`);
+  checkBackwardViews(label, a);
   if (a.next) {
     checkShape(label, 'next.dGates', a.next.dGates, '(B, 4H)', [a.B, 4 * a.H]);
     checkShape(label, 'next.wHh', a.next.wHh, '(4H, H)', [4 * a.H, a.H]);
