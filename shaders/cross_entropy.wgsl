@@ -27,20 +27,7 @@ fn counted(t: i32) -> bool {
   return t > 0 && u32(t) < p.vocab;
 }
 
-var<workgroup> shared_sum: array<f32, RWG>;
-
-// Tree sum of one value per invocation in a fixed order; every invocation must call it.
-fn tree_sum(t: u32, value: f32) -> f32 {
-  shared_sum[t] = value;
-  workgroupBarrier();
-  for (var stride = RWG / 2u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) {
-      shared_sum[t] = shared_sum[t] + shared_sum[t + stride];
-    }
-    workgroupBarrier();
-  }
-  return shared_sum[0];
-}
+// tree_sum and its workgroup array come from shaders/tree_sum.wgsl (appended by the builder).
 
 @group(0) @binding(1) var<storage, read> cnt_targets: array<i32>;         // (R)
 @group(0) @binding(2) var<storage, read_write> cnt_scratch: array<f32>;   // (R + 1)

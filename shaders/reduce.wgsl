@@ -37,20 +37,7 @@ fn column_sum(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   }
 }
 
-var<workgroup> shared_sum: array<f32, RWG>;
-
-// Tree sum of shared_sum[0..RWG) in a fixed order; every invocation must call it.
-fn tree_sum(t: u32, value: f32) -> f32 {
-  shared_sum[t] = value;
-  workgroupBarrier();
-  for (var stride = RWG / 2u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) {
-      shared_sum[t] = shared_sum[t] + shared_sum[t + stride];
-    }
-    workgroupBarrier();
-  }
-  return shared_sum[0];
-}
+// tree_sum and its workgroup array come from shaders/tree_sum.wgsl (appended by the builder).
 
 struct PartialParams {
   x_offset: u32,

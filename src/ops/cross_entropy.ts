@@ -1,11 +1,15 @@
 // Fused softmax cross-entropy (mean over non-PAD targets, forward and backward in one
 // pass over the logits) and greedy argmax. See shaders/cross_entropy.wgsl.
-import code from '../../shaders/cross_entropy.wgsl?raw';
+import body from '../../shaders/cross_entropy.wgsl?raw';
+import treeSum from '../../shaders/tree_sum.wgsl?raw';
 import type { Gpu } from '../gpu/context.ts';
 import { view, type View } from '../gpu/buffers.ts';
 import { linearWorkgroups, type Dispatch } from '../gpu/program.ts';
 import { u32 } from '../gpu/uniforms.ts';
 import { checkCount, checkShape, checkWritableApart } from './view_checks.ts';
+
+// WGSL has no includes: the shared tree reduction is appended.
+const code = `${body}\n${treeSum}`;
 
 const WG = 64;
 const RWG = 256;

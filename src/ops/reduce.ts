@@ -1,11 +1,15 @@
 // Deterministic reductions: column sums for bias gradients and the two-stage sum of
 // squares behind the global gradient norm. See shaders/reduce.wgsl.
-import code from '../../shaders/reduce.wgsl?raw';
+import body from '../../shaders/reduce.wgsl?raw';
+import treeSum from '../../shaders/tree_sum.wgsl?raw';
 import type { Gpu } from '../gpu/context.ts';
 import { view, type View } from '../gpu/buffers.ts';
 import { linearWorkgroups, type Dispatch } from '../gpu/program.ts';
 import { u32 } from '../gpu/uniforms.ts';
 import { checkCount, checkShape, checkWritableApart } from './view_checks.ts';
+
+// WGSL has no includes: the shared tree reduction is appended.
+const code = `${body}\n${treeSum}`;
 
 const WG = 64;
 /** Reduction workgroup size (a power of two) and elements per invocation of the partial stage. */
