@@ -40,11 +40,6 @@ function installExitHook(): void {
   });
 }
 
-/** Closes every open harness; for signal handlers. */
-export async function closeAllHarnesses(): Promise<void> {
-  await Promise.allSettled([...live].map(async (h) => closeParts(h)));
-}
-
 async function closeParts(h: { browser: Browser; served: ServedProject }): Promise<void> {
   live.delete(h);
   try {
@@ -110,15 +105,5 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
   } catch (err) {
     await closeParts(parts);
     throw err;
-  }
-}
-
-/** Opens a harness, runs `body`, and always closes it. */
-export async function withHarness<T>(opts: HarnessOptions, body: (h: Harness) => Promise<T>): Promise<T> {
-  const h = await openHarness(opts);
-  try {
-    return await body(h);
-  } finally {
-    await h.close();
   }
 }

@@ -84,11 +84,6 @@ export function predictSession(id: number, inputs: number[][], beam?: number): P
   return get(id).session.predict(inputs, beam);
 }
 
-export function gpuStats(id: number) {
-  const { gpu, model, optimizer } = get(id).session;
-  return { ...gpu.stats, pipelines: gpu.pipelines.compiled, dispatches_per_step: model.trainStep.length + optimizer.program.length };
-}
-
 export function closeSession(id: number): void {
   const s = sessions.get(id);
   sessions.delete(id);

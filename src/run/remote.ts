@@ -55,8 +55,4 @@ export class RemoteSession {
   predict(inputs: number[][], beam?: number): Promise<number[][]> {
     return this.h.call<number[][]>(API, 'predictSession', this.id, inputs, beam);
   }
-
-  stats(): Promise<Record<string, number>> {
-    return this.h.call<Record<string, number>>(API, 'gpuStats', this.id);
-  }
 }
