@@ -165,17 +165,19 @@ describe('signals, faults and leftover processes', () => {
     expect(readdirSync(D).filter((f) => f.endsWith('.safetensors'))).toEqual([]);
     await expectNothingLeft(d);
 
-    // SIGKILL of the CLI once Chrome is at work: the pipe closes and Chrome exits with it.
-    await until('round-001 of the SIGKILL run', () => existsSync(join(K, 'round-001.safetensors')));
+    // Both signals as soon as both runs have their first round's checkpoint, so neither run
+    // can finish first however fast the steps are.
+    await until('round-001 of the SIGKILL and SIGINT runs', () => existsSync(join(K, 'round-001.safetensors')) && existsSync(join(S, 'round-001.safetensors')));
     k.tracker.poll();
+    s.tracker.poll();
     k.child.kill('SIGKILL');
+    s.child.kill('SIGINT');
+
+    // SIGKILL of the CLI once Chrome is at work: the pipe closes and Chrome exits with it.
     expect((await k.done).signal).toBe('SIGKILL');
     await expectNothingLeft(k);
 
     // SIGINT during training (after the first round's checkpoint).
-    await until('round-001 of the SIGINT run', () => existsSync(join(S, 'round-001.safetensors')));
-    s.tracker.poll();
-    s.child.kill('SIGINT');
     const sr = await s.done;
     expect(sr.code, sr.stderr).toBe(130);
     expect(sr.stderr).toMatch(/SIGINT: finishing the current step and saving .*last\.safetensors/);
