@@ -41,8 +41,8 @@ export interface BenchResult {
 export interface BenchOptions {
   sizes?: number[];
   runs?: number;
-  /** 'auto' (the kernel matmul() picks) or a kernel name (e.g. 'generic4x4', 'nt16x8-wg4x4'); default all. */
-  variant?: string;
+  /** 'auto' (the kernel matmul() picks) and/or kernel names (e.g. 'generic4x4', 'nt16x8-wg16'); default all. */
+  variants?: string[];
   /** Include the model's skinny shapes (default true). */
   skinny?: boolean;
   /** Layouts for the square sizes (default NN). */
@@ -61,15 +61,18 @@ export const SKINNY_SHAPES: BenchShape[] = [
   { name: 'dX NN 1344x64x100', M: 1344, N: 64, K: 100 },
   { name: 'dW TN 100x64x1344', M: 100, N: 64, K: 1344, transA: true },
   { name: 'dWgates TN 256x64x64', M: 256, N: 64, K: 64, transA: true },
+  { name: 'dWhh TN 256x64x1280', M: 256, N: 64, K: 1280, transA: true },
+  { name: 'dh NN 64x64x256', M: 64, N: 64, K: 256 },
 ];
 
-function variantsFor(plan: MatmulPlan, opts: BenchOptions): { variant: string; kernel: MatmulKernel }[] {
+function variantsFor(gpu: Gpu, plan: MatmulPlan, opts: BenchOptions): { variant: string; kernel: MatmulKernel }[] {
   const all = [
-    { variant: 'auto', kernel: chooseKernel(plan) },
-    ...kernelsFor(plan).map((k) => ({ variant: k.name, kernel: k })),
+    { variant: 'auto', kernel: chooseKernel(plan, gpu) },
+    ...kernelsFor(plan, gpu).map((k) => ({ variant: k.name, kernel: k })),
     ...(opts.kernels ?? []).map((k) => ({ variant: k.name, kernel: k })),
   ];
-  return opts.variant ? all.filter((v) => v.variant === opts.variant || v.kernel.name === opts.variant) : all;
+  const want = opts.variants;
+  return want ? all.filter((v) => want.includes(v.variant)) : all;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -123,7 +126,7 @@ async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?
   let refScale = 0;
   for (const x of ref) refScale = Math.max(refScale, Math.abs(x));
   // Check every variant once, then time them round-robin so background load hits all alike.
-  const variants = variantsFor(plan, opts).map(({ variant, kernel }) => ({ variant, kernel, d: matmulWithKernel(gpu, plan, kernel), maxErr: 0, compileMs: 0, times: [] as number[], method: 'submit' as 'timestamp' | 'submit' }));
+  const variants = variantsFor(gpu, plan, opts).map(({ variant, kernel }) => ({ variant, kernel, d: matmulWithKernel(gpu, plan, kernel), maxErr: 0, compileMs: 0, times: [] as number[], method: 'submit' as 'timestamp' | 'submit' }));
   for (const v of variants) {
     const t0 = performance.now();
     gpu.run(v.d);

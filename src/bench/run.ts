@@ -304,23 +304,39 @@ export interface MatmulSection {
   gflops_by_size: Record<string, number>;
   /** GFLOP/s of the 'auto' kernel on the model's skinny shapes, by shape name. */
   skinny_gflops: Record<string, number>;
+  /** The 16x8 register-blocked kernel (the fallback without subgroups) in the same run, by square size. */
+  baseline_16x8_gflops_by_size: Record<string, number>;
+  /** auto / 16x8, measured side by side (runs interleaved), by square size. */
+  speedup_vs_16x8_by_size: Record<string, number>;
 }
 
 export interface PageBenchReport {
   mode: string;
   adapter: { vendor: string; architecture: string; device: string; description: string; is_fallback: boolean };
   timestamps: boolean;
+  /** Subgroups enabled: matmul uses the quad-shared kernels. */
+  subgroups: boolean;
   matmul: MatmulSection | null;
   models: Record<string, ModelReport>;
 }
+
+/** The NN 16x8 kernel, timed beside 'auto' on the square sizes (skinny shapes have other layouts). */
+const BASELINE_16X8 = 'nn16x8-wg16';
 
 function matmulSection(results: BenchResult[], runs: number): MatmulSection {
   const auto = results.filter((r) => r.variant === 'auto');
   const bySize: Record<string, number> = {};
   const skinny: Record<string, number> = {};
+  const baseline: Record<string, number> = {};
+  const speedup: Record<string, number> = {};
   for (const r of auto) {
     if (r.size !== undefined) bySize[String(r.size)] = r.gflops;
     else skinny[r.shape] = r.gflops;
+  }
+  for (const r of results) {
+    if (r.variant !== BASELINE_16X8 || r.size === undefined) continue;
+    baseline[String(r.size)] = r.gflops;
+    if (bySize[String(r.size)]) speedup[String(r.size)] = round(bySize[String(r.size)] / r.gflops, 2);
   }
   return {
     method: [...new Set(results.map((r) => r.method))].join(',') === 'timestamp' ? 'timestamp queries (GPU time), median of runs after warm-up' : `mixed: ${[...new Set(results.map((r) => r.method))].join(', ')}`,
@@ -328,6 +344,8 @@ function matmulSection(results: BenchResult[], runs: number): MatmulSection {
     results: results.map((r) => ({ shape: r.shape, M: r.M, N: r.N, K: r.K, size: r.size, variant: r.variant, kernel: r.kernel, gflops: r.gflops, ms: r.ms, method: r.method })),
     gflops_by_size: bySize,
     skinny_gflops: skinny,
+    baseline_16x8_gflops_by_size: baseline,
+    speedup_vs_16x8_by_size: speedup,
   };
 }
 
@@ -336,7 +354,7 @@ export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
   let matmul: MatmulSection | null = null;
   if (plan.matmul.sizes.length > 0 || plan.matmul.skinny) {
     progress(`matmul: sizes ${plan.matmul.sizes.join(', ')}${plan.matmul.skinny ? ' and the model\'s skinny shapes' : ''}, ${plan.matmul.runs} runs each`);
-    const results = await benchMatmul({ sizes: plan.matmul.sizes, runs: plan.matmul.runs, targetMs: plan.matmul.targetMs, skinny: plan.matmul.skinny, variant: 'auto' });
+    const results = await benchMatmul({ sizes: plan.matmul.sizes, runs: plan.matmul.runs, targetMs: plan.matmul.targetMs, skinny: plan.matmul.skinny, variants: ['auto', BASELINE_16X8] });
     matmul = matmulSection(results, plan.matmul.runs);
   }
   const gpu = await Gpu.create();
@@ -358,6 +376,7 @@ export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
       mode: plan.mode,
       adapter: { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, is_fallback: a.isFallbackAdapter },
       timestamps: gpu.timestamps,
+      subgroups: gpu.subgroups,
       matmul,
       models,
     };

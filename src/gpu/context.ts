@@ -1,6 +1,6 @@
 // The GPU context every op and model receives: device, pipeline cache, uniform pool,
 // buffer creation, dispatch building, submission, readback, profiling and error checks.
-import { acquireDevice, GpuDeviceLostError, type AdapterSummary } from './device.ts';
+import { acquireDevice, GpuDeviceLostError, type AdapterSummary, type DeviceOptions } from './device.ts';
 import { PipelineCache } from './pipelines.ts';
 import { UniformPool, type UniformField, type UniformSlot } from './uniforms.ts';
 import { STORAGE_USAGE, type View } from './buffers.ts';
@@ -31,6 +31,8 @@ export class Gpu {
     readonly device: GPUDevice,
     readonly adapter: AdapterSummary,
     readonly timestamps: boolean,
+    /** Subgroup operations are enabled (the quad matmul kernels run). */
+    readonly subgroups: boolean,
   ) {
     this.pipelines = new PipelineCache(device);
     this.uniforms = new UniformPool(device);
@@ -43,9 +45,9 @@ export class Gpu {
     });
   }
 
-  static async create(opts: { timestamps?: boolean } = {}): Promise<Gpu> {
-    const { device, adapter, timestamps } = await acquireDevice(opts);
-    return new Gpu(device, adapter, timestamps);
+  static async create(opts: DeviceOptions = {}): Promise<Gpu> {
+    const { device, adapter, timestamps, subgroups } = await acquireDevice(opts);
+    return new Gpu(device, adapter, timestamps, subgroups);
   }
 
   /** A storage buffer of `elements` 4-byte elements, zero-filled. */

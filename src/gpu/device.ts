@@ -16,26 +16,38 @@ export interface AcquiredDevice {
   adapter: AdapterSummary;
   /** True when the device was created with `timestamp-query` (per-kernel GPU times). */
   timestamps: boolean;
+  /** True when the device has `subgroups` and WGSL has `subgroup_id` (the quad matmul kernels). */
+  subgroups: boolean;
 }
 
 export const WEBGPU_HELP =
   'WebGPU is not available here: use a recent Chrome or Edge (113+) on http://127.0.0.1 or https, ' +
   'and if it is still missing enable chrome://flags/#enable-unsafe-webgpu (Linux: start Chrome with --enable-unsafe-webgpu).';
 
-export async function acquireDevice(opts: { timestamps?: boolean } = {}): Promise<AcquiredDevice> {
+export interface DeviceOptions {
+  /** Request timestamp queries when the adapter has them (default true). */
+  timestamps?: boolean;
+  /** Request subgroups when the adapter has them (default true; false tests the fallback kernels). */
+  subgroups?: boolean;
+}
+
+export async function acquireDevice(opts: DeviceOptions = {}): Promise<AcquiredDevice> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new WebGpuUnavailableError(WEBGPU_HELP);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new WebGpuUnavailableError(`No WebGPU adapter was found. ${WEBGPU_HELP}`);
   const wantTimestamps = (opts.timestamps ?? true) && adapter.features.has('timestamp-query');
-  const device = await adapter.requestDevice({
-    label: 'seq2seq-webgpu',
-    requiredFeatures: wantTimestamps ? ['timestamp-query'] : [],
-  });
+  const wgsl = (gpu as { wgslLanguageFeatures?: ReadonlySet<string> }).wgslLanguageFeatures;
+  const wantSubgroups = (opts.subgroups ?? true) && adapter.features.has('subgroups') && Boolean(wgsl?.has('subgroup_id'));
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (wantTimestamps) requiredFeatures.push('timestamp-query');
+  if (wantSubgroups) requiredFeatures.push('subgroups' as GPUFeatureName);
+  const device = await adapter.requestDevice({ label: 'seq2seq-webgpu', requiredFeatures });
   const info = adapter.info;
   return {
     device,
     timestamps: wantTimestamps,
+    subgroups: wantSubgroups,
     adapter: {
       vendor: info?.vendor ?? '',
       architecture: info?.architecture ?? '',

@@ -5,6 +5,7 @@
 //   NT  C = A·Bᵀ       A (M, K), B (N, K)    e.g. Y = X·Wᵀ (PyTorch W[out, in])
 //   TN  C (+)= Aᵀ·B    A (K, M), B (K, N)    e.g. dW += dYᵀ·X
 import code from '../../shaders/matmul.wgsl?raw';
+import quadKernels from '../../shaders/matmul_quad.wgsl?raw';
 import type { Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
 import type { Dispatch } from '../gpu/program.ts';
@@ -123,6 +124,15 @@ export interface MatmulKernel {
   flat?: boolean;
 }
 
+/** What kernel choice depends on besides the plan: the Gpu satisfies it. */
+export interface MatmulDevice {
+  /** The device has subgroups (and WGSL's subgroup_id): the quad-shared kernels can run. */
+  readonly subgroups: boolean;
+}
+
+/** matmul.wgsl with the quad kernels appended; `enable` must come first. */
+const quadCode = `enable subgroups;\n${code}\n${quadKernels}`;
+
 export const GENERIC_KERNEL: MatmulKernel = { name: 'generic4x4', code, entryPoint: 'mm_generic', blockM: BLOCK_M, blockN: BLOCK_N, wgx: WGX, wgy: WGY };
 
 /** The vec4 16x8-block kernels, one per layout (workgroup shape chosen per dispatch). */
@@ -132,23 +142,47 @@ const FAST: Record<'NN' | 'NT' | 'TN', Omit<MatmulKernel, 'wgx' | 'wgy'>> = {
   TN: { name: 'tn16x8', code, entryPoint: 'mm_tn', blockM: 16, blockN: 8 },
 };
 
+/**
+ * The quad-shared kernels (matmul_quad.wgsl): a quad of four invocations covers 32 rows x 2W
+ * columns, so blockM/blockN here are a quad's and `wgx` counts quads per workgroup (WG).
+ * W = 8 keeps more workgroups for the model's skinny shapes; W = 16 loads less per output.
+ */
+const QUAD: Record<'NN' | 'NT' | 'TN', Omit<MatmulKernel, 'wgx' | 'wgy'>[]> = {
+  NN: [{ name: 'nn-quad16', code: quadCode, entryPoint: 'mm_nn_q16', blockM: 32, blockN: 32 }, { name: 'nn-quad8', code: quadCode, entryPoint: 'mm_nn_q8', blockM: 32, blockN: 16 }],
+  NT: [{ name: 'nt-quad16', code: quadCode, entryPoint: 'mm_nt_q16', blockM: 32, blockN: 32 }, { name: 'nt-quad8', code: quadCode, entryPoint: 'mm_nt_q8', blockM: 32, blockN: 16 }],
+  TN: [{ name: 'tn-quad16', code: quadCode, entryPoint: 'mm_tn_q16', blockM: 32, blockN: 32 }, { name: 'tn-quad8', code: quadCode, entryPoint: 'mm_tn_q8', blockM: 32, blockN: 16 }],
+};
+/** Quads per workgroup (16 invocations). */
+const QUAD_WORKGROUP = 4;
+
 const aligned = (...xs: number[]) => xs.every((x) => x % 4 === 0);
 
-/** The layout's vec4 kernel when every vectorised dimension, offset and stride is a multiple of 4. */
-function fastKernel(plan: MatmulPlan): Omit<MatmulKernel, 'wgx' | 'wgy'> | null {
+/** The layout of a plan's vec4 kernels when every vectorised dimension, offset and stride is a multiple of 4. */
+function vec4Layout(plan: MatmulPlan): 'NN' | 'NT' | 'TN' | null {
   const { M, N, K, a, b } = plan.args;
   const strides = plan.batch > 1 ? plan.fields.slice(8, 10) : [];
   if (!aligned(a.offset, b.offset, ...strides)) return null;
-  if (!plan.transA && !plan.transB && aligned(K, N)) return FAST.NN;
-  if (!plan.transA && plan.transB && aligned(K)) return FAST.NT;
-  if (plan.transA && !plan.transB && aligned(M, N)) return FAST.TN;
+  if (!plan.transA && !plan.transB && aligned(K, N)) return 'NN';
+  if (!plan.transA && plan.transB && aligned(K)) return 'NT';
+  if (plan.transA && !plan.transB && aligned(M, N)) return 'TN';
   return null;
 }
 
-/** Every kernel that can run a plan, fastest first (the benchmark and tests compare them). */
-export function kernelsFor(plan: MatmulPlan): MatmulKernel[] {
+function fastKernel(plan: MatmulPlan): Omit<MatmulKernel, 'wgx' | 'wgy'> | null {
+  const layout = vec4Layout(plan);
+  return layout ? FAST[layout] : null;
+}
+
+function quadKernelsFor(plan: MatmulPlan, dev: MatmulDevice): MatmulKernel[] {
+  const layout = vec4Layout(plan);
+  if (!layout || !dev.subgroups) return [];
+  return QUAD[layout].map((k) => ({ ...k, wgx: QUAD_WORKGROUP, wgy: 1, flat: true }));
+}
+
+/** Every kernel that can run a plan on a device (the benchmark and tests compare them). */
+export function kernelsFor(plan: MatmulPlan, dev: MatmulDevice): MatmulKernel[] {
   const fast = fastKernel(plan);
-  const out: MatmulKernel[] = [];
+  const out: MatmulKernel[] = quadKernelsFor(plan, dev);
   if (fast) {
     for (const wg of WORKGROUP_SIZES) out.push(withWorkgroup(fast, wg));
   }
@@ -167,18 +201,37 @@ function withWorkgroup(fast: Omit<MatmulKernel, 'wgx' | 'wgy'>, wg: number): Mat
   return { ...fast, name: `${fast.name}-wg${wg}`, wgx: wg, wgy: 1, flat: true };
 }
 
+/** The fraction of a kernel's computed outputs (blocks x block size) that are real. */
+function blockUse(plan: MatmulPlan, k: { blockM: number; blockN: number }): number {
+  const { M, N } = plan.args;
+  return (M * N) / (Math.ceil(M / k.blockM) * k.blockM * Math.ceil(N / k.blockN) * k.blockN);
+}
+
+function workgroups(plan: MatmulPlan, k: MatmulKernel): number {
+  const { M, N } = plan.args;
+  return Math.ceil((Math.ceil(M / k.blockM) * Math.ceil(N / k.blockN)) / k.wgx) * plan.batch;
+}
+
 /**
- * The kernel the family uses for a plan: the vec4 kernel when aligned, with the largest
- * workgroup that still gives enough workgroups to keep every core busy.
+ * The kernel the family uses for a plan on a device: a quad kernel when the device has
+ * subgroups, else the 16x8 vec4 kernel when aligned; the 4x4 kernel when the blocks would be
+ * mostly padding. The wide quad kernel only for large outputs: on the model's skinny shapes
+ * (64 to 256 wide) the narrow one was as fast or faster, and the wide one takes 3x longer
+ * to compile (6-8 s on SwiftShader).
  */
-export function chooseKernel(plan: MatmulPlan): MatmulKernel {
+export function chooseKernel(plan: MatmulPlan, dev: MatmulDevice): MatmulKernel {
+  const [wide, narrow] = quadKernelsFor(plan, dev);
+  if (wide && narrow && blockUse(plan, narrow) >= MIN_BLOCK_USE) {
+    const large = Math.min(plan.args.M, plan.args.N) >= WIDE_QUAD_MIN_SIDE && workgroups(plan, wide) >= MIN_WORKGROUPS;
+    return large && blockUse(plan, wide) >= blockUse(plan, narrow) ? wide : narrow;
+  }
   const fast = fastKernel(plan);
   if (!fast) return GENERIC_KERNEL;
   const { M, N } = plan.args;
   const blocks = Math.ceil(M / fast.blockM) * Math.ceil(N / fast.blockN);
   // A 16x8 block computes (and loads for) every row and column it covers, clamped or not;
   // when most of it would be padding, the 4x4 kernel does less work.
-  if ((M * N) / (blocks * fast.blockM * fast.blockN) < MIN_BLOCK_USE) return GENERIC_KERNEL;
+  if (blockUse(plan, fast) < MIN_BLOCK_USE) return GENERIC_KERNEL;
   const invocations = blocks * plan.batch;
   for (const wg of WORKGROUP_SIZES) {
     if (invocations >= MIN_WORKGROUPS * wg) return withWorkgroup(fast, wg);
@@ -186,6 +239,8 @@ export function chooseKernel(plan: MatmulPlan): MatmulKernel {
   return withWorkgroup(fast, WORKGROUP_SIZES[WORKGROUP_SIZES.length - 1]);
 }
 
+/** Rows and columns of C from which the wide quad kernel is used. */
+const WIDE_QUAD_MIN_SIDE = 128;
 /** Workgroups wanted per dispatch so the adapter can spread work over its threads. */
 const MIN_WORKGROUPS = 8;
 /** The fraction of the 16x8 blocks' outputs that must be real for them to beat the 4x4 kernel (about 2.5x slower per output). */
@@ -193,7 +248,7 @@ const MIN_BLOCK_USE = 0.4;
 
 function pipelineSpec(kernel: MatmulKernel): PipelineSpec {
   return {
-    name: kernel.code === code ? 'matmul' : `matmul-${kernel.name}`,
+    name: kernel.code === code ? 'matmul' : kernel.code === quadCode ? 'matmul-quad' : `matmul-${kernel.name}`,
     code: kernel.code,
     entryPoint: kernel.entryPoint,
     bindings: BINDINGS,
@@ -206,9 +261,10 @@ function pipelineSpec(kernel: MatmulKernel): PipelineSpec {
  * SwiftShader: `await gpu.pipelines.prepare(matmulPipelineSpecs())` at start-up compiles
  * them in the background instead of stalling the first submit.
  */
-export function matmulPipelineSpecs(): PipelineSpec[] {
+export function matmulPipelineSpecs(dev: MatmulDevice): PipelineSpec[] {
   const fast = Object.values(FAST).flatMap((f) => WORKGROUP_SIZES.map((wg) => withWorkgroup(f, wg)));
-  return [GENERIC_KERNEL, ...fast].map(pipelineSpec);
+  const quad = dev.subgroups ? Object.values(QUAD).flat().map((k) => ({ ...k, wgx: QUAD_WORKGROUP, wgy: 1, flat: true })) : [];
+  return [GENERIC_KERNEL, ...fast, ...quad].map(pipelineSpec);
 }
 
 /** Records the dispatch of a planned matmul with a given kernel (the benchmark compares kernels). */
@@ -227,5 +283,5 @@ export function matmulWithKernel(gpu: Gpu, plan: MatmulPlan, kernel: MatmulKerne
 /** Records one dispatch of C[p] (=|+=) act(op(A[p])·op(B[p]) + bias). See MatmulArgs. */
 export function matmul(gpu: Gpu, args: MatmulArgs): Dispatch {
   const plan = planMatmul(args);
-  return matmulWithKernel(gpu, plan, chooseKernel(plan));
+  return matmulWithKernel(gpu, plan, chooseKernel(plan, gpu));
 }

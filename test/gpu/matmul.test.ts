@@ -38,7 +38,7 @@ const ints = (n: number, seed: number) => randomArray(n, seed, -4, 5).map(Math.f
 
 interface Spec {
   M: number; N: number; K: number; layout: Layout; batch?: number; pad?: number; viewPad?: number;
-  bias?: boolean; accumulate?: boolean; activation?: Activation; integers?: boolean; seed?: number;
+  bias?: boolean; accumulate?: boolean; activation?: Activation; integers?: boolean; seed?: number; subgroups?: boolean;
 }
 
 function makeCase(s: Spec): MatmulCase {
@@ -59,7 +59,7 @@ function makeCase(s: Spec): MatmulCase {
     c0: s.accumulate ? gen(len(strideC, s.M * s.N), 4) : randomArray(len(strideC, s.M * s.N), 99, 100, 200).map(Math.fround),
     accumulate: s.accumulate, activation: s.activation,
     batch, strideA: batch > 1 ? strideA : undefined, strideB: batch > 1 ? strideB : undefined, strideC: batch > 1 ? strideC : undefined,
-    pad: s.viewPad,
+    pad: s.viewPad, subgroups: s.subgroups,
   };
 }
 
@@ -102,6 +102,11 @@ describe('matmul on WebGPU', () => {
     it.each(ALIGNED_SHAPES[layout])(`${layout} M=%i N=%i K=%i aligned, every kernel, exact`, async (M, N, K) => {
       const kernels = await check({ M, N, K, layout, integers: true, viewPad: 4 });
       expect(kernels.length).toBeGreaterThan(2);
+      const quads = [`${layout.toLowerCase()}-quad16`, `${layout.toLowerCase()}-quad8`];
+      if (await h.call<boolean>(PAGE, 'hasSubgroups')) expect(kernels).toEqual(expect.arrayContaining(quads));
+      // Without subgroups the 16x8 kernels stand in.
+      const fallback = await check({ M, N, K, layout, integers: true, viewPad: 4, subgroups: false });
+      expect(fallback).toEqual(['auto', `${layout.toLowerCase()}16x8-wg16`, 'generic4x4']);
     });
   }
 

@@ -39,7 +39,10 @@ function assemble(page: PageBenchReport, chrome: string): Record<string, unknown
     mode: page.mode,
     timestamp_queries: page.timestamps,
     note: NOISE_NOTE,
+    subgroups: page.subgroups,
     matmul_gflops: page.matmul?.gflops_by_size ?? {},
+    matmul_16x8_gflops: page.matmul?.baseline_16x8_gflops_by_size ?? {},
+    matmul_speedup_vs_16x8: page.matmul?.speedup_vs_16x8_by_size ?? {},
     matmul_skinny_gflops: page.matmul?.skinny_gflops ?? {},
     ms_per_training_step: summary((m) => m.train_step.ms_per_step),
     ms_per_decode_step: summary((m) => m.decode_step.ms_per_call),
@@ -65,7 +68,8 @@ export const bench: Command = {
 Measures, in headless Chrome on WebGPU, and prints one JSON object:
   - the adapter, Chrome's version and the date;
   - matmul GFLOP/s at 128, 256 and 512 and on the model's skinny shapes (GPU time from
-    timestamp queries, median of several runs after warm-up);
+    timestamp queries, median of several runs after warm-up), and beside it, runs
+    interleaved, the 16x8 kernel used without subgroups (the ratio is the figure to compare);
   - for the default lstm, the default blog and the reference config (lstm, 1 layer,
     hidden 64, embedding 32, batch 64, max_length 20): every kernel of the training step
     (model + optimizer) and of greedy decoding with calls per step, median µs per call and

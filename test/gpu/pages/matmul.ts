@@ -25,6 +25,8 @@ export interface MatmulCase {
   strideC?: number;
   /** Elements before each view: 3 gives odd offsets (generic kernel), 4 aligned ones. */
   pad?: number;
+  /** false: a device without subgroups (the quad kernels' fallback). */
+  subgroups?: boolean;
 }
 
 export interface KernelRun {
@@ -35,7 +37,7 @@ export interface KernelRun {
 
 /** Runs matmul() (kernel 'auto') and then every kernel that fits the case. */
 export async function runMatmul(t: MatmulCase): Promise<KernelRun[]> {
-  const gpu = await sharedGpu();
+  const gpu = await sharedGpu(t.subgroups ?? true);
   const made: GPUBuffer[] = [];
   try {
     const PAD = t.pad ?? 3;
@@ -64,7 +66,7 @@ export async function runMatmul(t: MatmulCase): Promise<KernelRun[]> {
     const plan = planMatmul(args);
     const dispatches = [
       { kernel: 'auto', d: matmul(gpu, args) },
-      ...kernelsFor(plan).map((k) => ({ kernel: k.name, d: matmulWithKernel(gpu, plan, k) })),
+      ...kernelsFor(plan, gpu).map((k) => ({ kernel: k.name, d: matmulWithKernel(gpu, plan, k) })),
     ];
     const out: KernelRun[] = [];
     for (const { kernel, d } of dispatches) {
@@ -83,14 +85,23 @@ export async function runMatmul(t: MatmulCase): Promise<KernelRun[]> {
   }
 }
 
-// One device for every case, so each pipeline compiles once per test file.
-let shared: Promise<Gpu> | null = null;
-function sharedGpu(): Promise<Gpu> {
-  shared ??= Gpu.create().then(async (gpu) => {
-    await gpu.pipelines.prepare(matmulPipelineSpecs());
-    return gpu;
-  });
-  return shared;
+// One device per subgroups setting for every case, so each pipeline compiles once per test file.
+const shared = new Map<boolean, Promise<Gpu>>();
+function sharedGpu(subgroups: boolean): Promise<Gpu> {
+  let gpu = shared.get(subgroups);
+  if (!gpu) {
+    gpu = Gpu.create({ subgroups }).then(async (g) => {
+      await g.pipelines.prepare(matmulPipelineSpecs(g));
+      return g;
+    });
+    shared.set(subgroups, gpu);
+  }
+  return gpu;
+}
+
+/** Whether the test device runs the quad kernels. */
+export async function hasSubgroups(): Promise<boolean> {
+  return (await sharedGpu(true)).subgroups;
 }
 
 /** Calls matmul with the given view lengths and returns the error message (or null). */

@@ -1,0 +1,262 @@
+// Quad-shared matmul kernels: appended to matmul.wgsl (Params, bindings, store_block,
+// clamp4, outer) behind `enable subgroups;`, used when the device has subgroups.
+//
+// Four invocations of a quad (subgroup lanes 4i..4i+3) own a 32-row region of C in a 2x2
+// arrangement: lane (qr, qc) = ((lane >> 1) & 1, lane & 1) computes 16 rows x W columns
+// (W = 8 for *_q8, 16 for *_q16). The two lanes of a row pair need the same 16 rows of A:
+// each loads 8 and takes the other 8 from its partner with quadSwapX. The two lanes of a
+// column pair need the same W columns of B: each loads half and takes the rest with
+// quadSwapY. Each lane so loads half of what a lone 16xW block would, and register shuffles
+// are far cheaper than loads wherever each lane's load is a gather (CPU adapters) or the
+// loads are bandwidth-bound (GPUs). Layouts and edge rules as in matmul.wgsl: loads clamp
+// to the last row/column, stores skip what lies outside C, nothing returns early (quad
+// operations need all four lanes).
+//
+// Accumulator c<i><j> holds rows rows[i] .. +3 and columns cols[j] .. +3, where rows are
+// (own, own + 4, partner's, partner's + 4) and cols (own groups, then the partner's).
+
+struct Quad {
+  mo: u32, // first of the 8 rows this lane loads A for; mp: its partner's
+  mp: u32,
+  no: u32, // first of the W/2 columns this lane loads B for; np: its partner's
+  np: u32,
+};
+
+// The region of quad number `quad` and this lane's place in it, for lane blocks 16 x w.
+fn quad_place(quad: u32, lane: u32, w: u32) -> Quad {
+  let qc = lane & 1u;
+  let qr = (lane >> 1u) & 1u;
+  let cols = (P.N + 2u * w - 1u) / (2u * w);
+  let rm = (quad / cols) * 32u + 16u * qr;
+  let rn = (quad % cols) * 2u * w + w * qc;
+  return Quad(rm + 8u * qc, rm + 8u * (1u - qc), rn + (w / 2u) * qr, rn + (w / 2u) * (1u - qr));
+}
+
+// Quads are numbered in the order of their lanes' linear subgroup index, which is the local
+// invocation index whenever only the last subgroup of a workgroup may be partial.
+fn quad_index(wid: vec3u, sgid: u32, lane: u32, sgsize: u32) -> u32 {
+  return wid.x * WG + (sgid * sgsize + lane) / 4u;
+}
+
+fn swap_x(m: mat4x4f) -> mat4x4f {
+  return mat4x4f(quadSwapX(m[0]), quadSwapX(m[1]), quadSwapX(m[2]), quadSwapX(m[3]));
+}
+fn swap_y(m: mat4x4f) -> mat4x4f {
+  return mat4x4f(quadSwapY(m[0]), quadSwapY(m[1]), quadSwapY(m[2]), quadSwapY(m[3]));
+}
+
+// Four rows (vec4 indices `r`) of A or B, each read as a vec4 at k4: columns are the rows.
+fn a_rows(r: vec4u, k4: u32) -> mat4x4f {
+  return mat4x4f(A4[r.x + k4], A4[r.y + k4], A4[r.z + k4], A4[r.w + k4]);
+}
+fn b_rows(r: vec4u, k4: u32) -> mat4x4f {
+  return mat4x4f(B4[r.x + k4], B4[r.y + k4], B4[r.z + k4], B4[r.w + k4]);
+}
+// Four consecutive k-rows (stride `s` vec4s) of one vec4 column group starting at index i.
+fn a_krows(i: u32, s: u32) -> mat4x4f {
+  return mat4x4f(A4[i], A4[i + s], A4[i + 2u * s], A4[i + 3u * s]);
+}
+fn b_krows(i: u32, s: u32) -> mat4x4f {
+  return mat4x4f(B4[i], B4[i + s], B4[i + 2u * s], B4[i + 3u * s]);
+}
+
+// vec4 indices of rows m..m+3 (clamped to M-1) of a row-major matrix of K4 vec4s per row.
+fn row_index(base: u32, m: u32, last: u32, K4: u32) -> vec4u {
+  return vec4u(base) + clamp4(m, last) * K4;
+}
+
+struct Acc8 {
+  c00: mat4x4f, c01: mat4x4f,
+  c10: mat4x4f, c11: mat4x4f,
+  c20: mat4x4f, c21: mat4x4f,
+  c30: mat4x4f, c31: mat4x4f,
+};
+
+struct Acc16 {
+  c00: mat4x4f, c01: mat4x4f, c02: mat4x4f, c03: mat4x4f,
+  c10: mat4x4f, c11: mat4x4f, c12: mat4x4f, c13: mat4x4f,
+  c20: mat4x4f, c21: mat4x4f, c22: mat4x4f, c23: mat4x4f,
+  c30: mat4x4f, c31: mat4x4f, c32: mat4x4f, c33: mat4x4f,
+};
+
+// acc += b_j · a_i over the row groups a_i (this lane's two, then its partner's two) and the
+// column groups b_j (this lane's one, then its partner's).
+fn mac8(acc: ptr<function, Acc8>, a0: mat4x4f, a1: mat4x4f, b0: mat4x4f) {
+  let a2 = swap_x(a0);
+  let a3 = swap_x(a1);
+  let b1 = swap_y(b0);
+  (*acc).c00 += b0 * a0; (*acc).c01 += b1 * a0;
+  (*acc).c10 += b0 * a1; (*acc).c11 += b1 * a1;
+  (*acc).c20 += b0 * a2; (*acc).c21 += b1 * a2;
+  (*acc).c30 += b0 * a3; (*acc).c31 += b1 * a3;
+}
+
+// The same with four column groups: b0, b1 this lane's, then its partner's two.
+fn mac16(acc: ptr<function, Acc16>, a0: mat4x4f, a1: mat4x4f, b0: mat4x4f, b1: mat4x4f) {
+  let a2 = swap_x(a0);
+  let a3 = swap_x(a1);
+  let b2 = swap_y(b0);
+  let b3 = swap_y(b1);
+  (*acc).c00 += b0 * a0; (*acc).c01 += b1 * a0; (*acc).c02 += b2 * a0; (*acc).c03 += b3 * a0;
+  (*acc).c10 += b0 * a1; (*acc).c11 += b1 * a1; (*acc).c12 += b2 * a1; (*acc).c13 += b3 * a1;
+  (*acc).c20 += b0 * a2; (*acc).c21 += b1 * a2; (*acc).c22 += b2 * a2; (*acc).c23 += b3 * a2;
+  (*acc).c30 += b0 * a3; (*acc).c31 += b1 * a3; (*acc).c32 += b2 * a3; (*acc).c33 += b3 * a3;
+}
+
+fn store8(p: u32, q: Quad, c: Acc8) {
+  let base = P.c_off + p * P.stride_c;
+  store_block(base, q.mo, q.no, c.c00); store_block(base, q.mo, q.np, c.c01);
+  store_block(base, q.mo + 4u, q.no, c.c10); store_block(base, q.mo + 4u, q.np, c.c11);
+  store_block(base, q.mp, q.no, c.c20); store_block(base, q.mp, q.np, c.c21);
+  store_block(base, q.mp + 4u, q.no, c.c30); store_block(base, q.mp + 4u, q.np, c.c31);
+}
+
+fn store16(p: u32, q: Quad, c: Acc16) {
+  let base = P.c_off + p * P.stride_c;
+  store_block(base, q.mo, q.no, c.c00); store_block(base, q.mo, q.no + 4u, c.c01);
+  store_block(base, q.mo, q.np, c.c02); store_block(base, q.mo, q.np + 4u, c.c03);
+  store_block(base, q.mo + 4u, q.no, c.c10); store_block(base, q.mo + 4u, q.no + 4u, c.c11);
+  store_block(base, q.mo + 4u, q.np, c.c12); store_block(base, q.mo + 4u, q.np + 4u, c.c13);
+  store_block(base, q.mp, q.no, c.c20); store_block(base, q.mp, q.no + 4u, c.c21);
+  store_block(base, q.mp, q.np, c.c22); store_block(base, q.mp, q.np + 4u, c.c23);
+  store_block(base, q.mp + 4u, q.no, c.c30); store_block(base, q.mp + 4u, q.no + 4u, c.c31);
+  store_block(base, q.mp + 4u, q.np, c.c32); store_block(base, q.mp + 4u, q.np + 4u, c.c33);
+}
+
+// ---- entry points: <layout>_q<W>, one 16 x W block per lane ------------------------------
+
+// NN: A (M, K), B (K, N); K and N multiples of 4.
+@compute @workgroup_size(WG * 4u)
+fn mm_nn_q8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
+            @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
+  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 8u);
+  let p = wid.z;
+  let K4 = P.K / 4u;
+  let N4 = P.N / 4u;
+  let a_base = (P.a_off + p * P.stride_a) / 4u;
+  let b_base = (P.b_off + p * P.stride_b) / 4u;
+  let ra0 = row_index(a_base, q.mo, P.M - 1u, K4);
+  let ra1 = row_index(a_base, q.mo + 4u, P.M - 1u, K4);
+  let cb0 = b_base + min(q.no / 4u, N4 - 1u);
+  var c: Acc8;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    mac8(&c, a_rows(ra0, k4), a_rows(ra1, k4), b_krows(cb0 + k4 * 4u * N4, N4));
+  }
+  store8(p, q, c);
+}
+
+@compute @workgroup_size(WG * 4u)
+fn mm_nn_q16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
+             @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
+  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 16u);
+  let p = wid.z;
+  let K4 = P.K / 4u;
+  let N4 = P.N / 4u;
+  let a_base = (P.a_off + p * P.stride_a) / 4u;
+  let b_base = (P.b_off + p * P.stride_b) / 4u;
+  let ra0 = row_index(a_base, q.mo, P.M - 1u, K4);
+  let ra1 = row_index(a_base, q.mo + 4u, P.M - 1u, K4);
+  let cb0 = b_base + min(q.no / 4u, N4 - 1u);
+  let cb1 = b_base + min(q.no / 4u + 1u, N4 - 1u);
+  var c: Acc16;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    let kb = k4 * 4u * N4;
+    mac16(&c, a_rows(ra0, k4), a_rows(ra1, k4), b_krows(cb0 + kb, N4), b_krows(cb1 + kb, N4));
+  }
+  store16(p, q, c);
+}
+
+// NT: A (M, K), B (N, K); K a multiple of 4. B's rows are read like A's and transposed.
+@compute @workgroup_size(WG * 4u)
+fn mm_nt_q8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
+            @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
+  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 8u);
+  let p = wid.z;
+  let K4 = P.K / 4u;
+  let a_base = (P.a_off + p * P.stride_a) / 4u;
+  let b_base = (P.b_off + p * P.stride_b) / 4u;
+  let ra0 = row_index(a_base, q.mo, P.M - 1u, K4);
+  let ra1 = row_index(a_base, q.mo + 4u, P.M - 1u, K4);
+  let rb0 = row_index(b_base, q.no, P.N - 1u, K4);
+  var c: Acc8;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    mac8(&c, a_rows(ra0, k4), a_rows(ra1, k4), transpose(b_rows(rb0, k4)));
+  }
+  store8(p, q, c);
+}
+
+@compute @workgroup_size(WG * 4u)
+fn mm_nt_q16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
+             @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
+  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 16u);
+  let p = wid.z;
+  let K4 = P.K / 4u;
+  let a_base = (P.a_off + p * P.stride_a) / 4u;
+  let b_base = (P.b_off + p * P.stride_b) / 4u;
+  let ra0 = row_index(a_base, q.mo, P.M - 1u, K4);
+  let ra1 = row_index(a_base, q.mo + 4u, P.M - 1u, K4);
+  let rb0 = row_index(b_base, q.no, P.N - 1u, K4);
+  let rb1 = row_index(b_base, q.no + 4u, P.N - 1u, K4);
+  var c: Acc16;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    mac16(&c, a_rows(ra0, k4), a_rows(ra1, k4), transpose(b_rows(rb0, k4)), transpose(b_rows(rb1, k4)));
+  }
+  store16(p, q, c);
+}
+
+// TN: A (K, M), B (K, N); M and N multiples of 4, any K (the last K % 4 one k at a time).
+@compute @workgroup_size(WG * 4u)
+fn mm_tn_q8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
+            @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
+  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 8u);
+  let p = wid.z;
+  let M4 = P.M / 4u;
+  let N4 = P.N / 4u;
+  let a_base = (P.a_off + p * P.stride_a) / 4u;
+  let b_base = (P.b_off + p * P.stride_b) / 4u;
+  let ca0 = a_base + min(q.mo / 4u, M4 - 1u);
+  let ca1 = a_base + min(q.mo / 4u + 1u, M4 - 1u);
+  let cb0 = b_base + min(q.no / 4u, N4 - 1u);
+  var c: Acc8;
+  var k = 0u;
+  for (; k + 4u <= P.K; k += 4u) {
+    mac8(&c, transpose(a_krows(ca0 + k * M4, M4)), transpose(a_krows(ca1 + k * M4, M4)), b_krows(cb0 + k * N4, N4));
+  }
+  for (; k < P.K; k++) {
+    // One k: a_i's columns and b_j's first column carry the row; the rest stays zero.
+    let a0 = mat4x4f(A4[ca0 + k * M4], vec4f(), vec4f(), vec4f());
+    let a1 = mat4x4f(A4[ca1 + k * M4], vec4f(), vec4f(), vec4f());
+    mac8(&c, transpose(a0), transpose(a1), mat4x4f(B4[cb0 + k * N4], vec4f(), vec4f(), vec4f()));
+  }
+  store8(p, q, c);
+}
+
+@compute @workgroup_size(WG * 4u)
+fn mm_tn_q16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
+             @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
+  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 16u);
+  let p = wid.z;
+  let M4 = P.M / 4u;
+  let N4 = P.N / 4u;
+  let a_base = (P.a_off + p * P.stride_a) / 4u;
+  let b_base = (P.b_off + p * P.stride_b) / 4u;
+  let ca0 = a_base + min(q.mo / 4u, M4 - 1u);
+  let ca1 = a_base + min(q.mo / 4u + 1u, M4 - 1u);
+  let cb0 = b_base + min(q.no / 4u, N4 - 1u);
+  let cb1 = b_base + min(q.no / 4u + 1u, N4 - 1u);
+  var c: Acc16;
+  var k = 0u;
+  for (; k + 4u <= P.K; k += 4u) {
+    let ka = k * M4;
+    let kb = k * N4;
+    mac16(&c, transpose(a_krows(ca0 + ka, M4)), transpose(a_krows(ca1 + ka, M4)), b_krows(cb0 + kb, N4), b_krows(cb1 + kb, N4));
+  }
+  for (; k < P.K; k++) {
+    let a0 = mat4x4f(A4[ca0 + k * M4], vec4f(), vec4f(), vec4f());
+    let a1 = mat4x4f(A4[ca1 + k * M4], vec4f(), vec4f(), vec4f());
+    let b0 = mat4x4f(B4[cb0 + k * N4], vec4f(), vec4f(), vec4f());
+    let b1 = mat4x4f(B4[cb1 + k * N4], vec4f(), vec4f(), vec4f());
+    mac16(&c, transpose(a0), transpose(a1), b0, b1);
+  }
+  store16(p, q, c);
+}
