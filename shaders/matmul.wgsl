@@ -34,7 +34,11 @@ const ACT_SHIFT: u32 = 2u; // 0 none, 1 relu, 2 tanh, 3 sigmoid
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 
 fn act(x: vec4f) -> vec4f {
-  switch ((P.flags >> ACT_SHIFT) & 3u) {
+  return activation(x, (P.flags >> ACT_SHIFT) & 3u);
+}
+
+fn activation(x: vec4f, code: u32) -> vec4f {
+  switch (code) {
     case 1u: { return max(x, vec4f(0.0)); }
     case 2u: { return tanh(x); }
     case 3u: { return 1.0 / (1.0 + exp(-x)); }

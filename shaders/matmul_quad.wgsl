@@ -1,5 +1,5 @@
-// Quad-shared matmul kernels: appended to matmul.wgsl (Params, bindings, store_block,
-// clamp4, outer) behind `enable subgroups;`, used when the device has subgroups.
+// Quad-shared matmul kernels: appended to matmul.wgsl (Params, bindings, clamp4,
+// activation) behind `enable subgroups;`, used when the device has subgroups.
 //
 // Four invocations of a quad (subgroup lanes 4i..4i+3) own a 32-row region of C in a 2x2
 // arrangement: lane (qr, qc) = ((lane >> 1) & 1, lane & 1) computes 16 rows x W columns
@@ -14,6 +14,16 @@
 //
 // Accumulator c<i><j> holds rows rows[i] .. +3 and columns cols[j] .. +3, where rows are
 // (own, own + 4, partner's, partner's + 4) and cols (own groups, then the partner's).
+//
+// C is written as vec4 (the host requires N, C's offset and stride to be multiples of 4) and
+// the epilogue is fixed per pipeline by EPILOGUE instead of read from P.flags: on SwiftShader
+// a branch on a uniform value still runs every side, and the runtime epilogue took about a
+// third of a 64x256x64 matmul.
+
+// FLAG_BIAS | FLAG_ACCUMULATE | activation << ACT_SHIFT, as P.flags.
+override EPILOGUE: u32 = 0u;
+
+@group(0) @binding(4) var<storage, read_write> C4: array<vec4f>;
 
 struct Quad {
   mo: u32, // first of the 8 rows this lane loads A for; mp: its partner's
@@ -103,24 +113,46 @@ fn mac16(acc: ptr<function, Acc16>, a0: mat4x4f, a1: mat4x4f, b0: mat4x4f, b1: m
   (*acc).c30 += b0 * a3; (*acc).c31 += b1 * a3; (*acc).c32 += b2 * a3; (*acc).c33 += b3 * a3;
 }
 
+// Rows m..m+3, columns n..n+3 of C (those inside it): + bias, then += into C or act() into C.
+fn store_quad_block(c4: u32, m: u32, n: u32, acc: mat4x4f) {
+  if (n >= P.N) { return; }
+  let N4 = P.N / 4u;
+  var bias = vec4f();
+  if ((EPILOGUE & FLAG_BIAS) != 0u) {
+    let o = P.bias_off + n;
+    bias = vec4f(BIAS[o], BIAS[o + 1u], BIAS[o + 2u], BIAS[o + 3u]);
+  }
+  for (var r = 0u; r < 4u; r++) {
+    if (m + r < P.M) {
+      let i = c4 + (m + r) * N4 + n / 4u;
+      let v = acc[r] + bias;
+      if ((EPILOGUE & FLAG_ACCUMULATE) != 0u) {
+        C4[i] += v;
+      } else {
+        C4[i] = activation(v, (EPILOGUE >> ACT_SHIFT) & 3u);
+      }
+    }
+  }
+}
+
 fn store8(p: u32, q: Quad, c: Acc8) {
-  let base = P.c_off + p * P.stride_c;
-  store_block(base, q.mo, q.no, c.c00); store_block(base, q.mo, q.np, c.c01);
-  store_block(base, q.mo + 4u, q.no, c.c10); store_block(base, q.mo + 4u, q.np, c.c11);
-  store_block(base, q.mp, q.no, c.c20); store_block(base, q.mp, q.np, c.c21);
-  store_block(base, q.mp + 4u, q.no, c.c30); store_block(base, q.mp + 4u, q.np, c.c31);
+  let c4 = (P.c_off + p * P.stride_c) / 4u;
+  store_quad_block(c4, q.mo, q.no, c.c00); store_quad_block(c4, q.mo, q.np, c.c01);
+  store_quad_block(c4, q.mo + 4u, q.no, c.c10); store_quad_block(c4, q.mo + 4u, q.np, c.c11);
+  store_quad_block(c4, q.mp, q.no, c.c20); store_quad_block(c4, q.mp, q.np, c.c21);
+  store_quad_block(c4, q.mp + 4u, q.no, c.c30); store_quad_block(c4, q.mp + 4u, q.np, c.c31);
 }
 
 fn store16(p: u32, q: Quad, c: Acc16) {
-  let base = P.c_off + p * P.stride_c;
-  store_block(base, q.mo, q.no, c.c00); store_block(base, q.mo, q.no + 4u, c.c01);
-  store_block(base, q.mo, q.np, c.c02); store_block(base, q.mo, q.np + 4u, c.c03);
-  store_block(base, q.mo + 4u, q.no, c.c10); store_block(base, q.mo + 4u, q.no + 4u, c.c11);
-  store_block(base, q.mo + 4u, q.np, c.c12); store_block(base, q.mo + 4u, q.np + 4u, c.c13);
-  store_block(base, q.mp, q.no, c.c20); store_block(base, q.mp, q.no + 4u, c.c21);
-  store_block(base, q.mp, q.np, c.c22); store_block(base, q.mp, q.np + 4u, c.c23);
-  store_block(base, q.mp + 4u, q.no, c.c30); store_block(base, q.mp + 4u, q.no + 4u, c.c31);
-  store_block(base, q.mp + 4u, q.np, c.c32); store_block(base, q.mp + 4u, q.np + 4u, c.c33);
+  let c4 = (P.c_off + p * P.stride_c) / 4u;
+  store_quad_block(c4, q.mo, q.no, c.c00); store_quad_block(c4, q.mo, q.no + 4u, c.c01);
+  store_quad_block(c4, q.mo, q.np, c.c02); store_quad_block(c4, q.mo, q.np + 4u, c.c03);
+  store_quad_block(c4, q.mo + 4u, q.no, c.c10); store_quad_block(c4, q.mo + 4u, q.no + 4u, c.c11);
+  store_quad_block(c4, q.mo + 4u, q.np, c.c12); store_quad_block(c4, q.mo + 4u, q.np + 4u, c.c13);
+  store_quad_block(c4, q.mp, q.no, c.c20); store_quad_block(c4, q.mp, q.no + 4u, c.c21);
+  store_quad_block(c4, q.mp, q.np, c.c22); store_quad_block(c4, q.mp, q.np + 4u, c.c23);
+  store_quad_block(c4, q.mp + 4u, q.no, c.c30); store_quad_block(c4, q.mp + 4u, q.no + 4u, c.c31);
+  store_quad_block(c4, q.mp + 4u, q.np, c.c32); store_quad_block(c4, q.mp + 4u, q.np + 4u, c.c33);
 }
 
 // ---- entry points: <layout>_q<W>, one 16 x W block per lane ------------------------------

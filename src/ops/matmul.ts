@@ -99,7 +99,7 @@ export function planMatmul(args: MatmulArgs): MatmulPlan {
   for (const [name, v] of [['A', a], ['B', b], ['bias', args.bias]] as const) {
     if (v && v.buffer === c.buffer) throw new Error(`${label}: C must be in a different buffer from ${name} (${c.buffer.label}); WebGPU forbids writing a buffer bound twice.`);
   }
-  const flags = (args.bias ? FLAG_BIAS : 0) | (args.accumulate ? FLAG_ACCUMULATE : 0) | (ACTIVATIONS[activation] << ACT_SHIFT);
+  const flags = epilogueFlags({ bias: Boolean(args.bias), accumulate: args.accumulate, activation });
   const fields = [
     M, N, K, flags,
     a.offset, b.offset, c.offset, args.bias?.offset ?? 0,
@@ -175,7 +175,10 @@ function fastKernel(plan: MatmulPlan): Omit<MatmulKernel, 'wgx' | 'wgy'> | null 
 
 function quadKernelsFor(plan: MatmulPlan, dev: MatmulDevice): MatmulKernel[] {
   const layout = vec4Layout(plan);
-  if (!layout || !dev.subgroups) return [];
+  // The quad kernels also write C as vec4.
+  const { N, c } = plan.args;
+  const strideC = plan.batch > 1 ? [plan.fields[10]] : [];
+  if (!layout || !dev.subgroups || !aligned(N, c.offset, ...strideC)) return [];
   return QUAD[layout].map((k) => ({ ...k, wgx: QUAD_WORKGROUP, wgy: 1, flat: true }));
 }
 
@@ -246,13 +249,15 @@ const MIN_WORKGROUPS = 8;
 /** The fraction of the 16x8 blocks' outputs that must be real for them to beat the 4x4 kernel (about 2.5x slower per output). */
 const MIN_BLOCK_USE = 0.4;
 
-function pipelineSpec(kernel: MatmulKernel): PipelineSpec {
+/** A kernel's pipeline; the quad kernels' epilogue (the plan's flags) is a pipeline constant. */
+function pipelineSpec(kernel: MatmulKernel, flags: number): PipelineSpec {
+  const quad = kernel.code === quadCode;
   return {
-    name: kernel.code === code ? 'matmul' : kernel.code === quadCode ? 'matmul-quad' : `matmul-${kernel.name}`,
+    name: kernel.code === code ? 'matmul' : quad ? 'matmul-quad' : `matmul-${kernel.name}`,
     code: kernel.code,
     entryPoint: kernel.entryPoint,
     bindings: BINDINGS,
-    constants: kernel.flat ? { WG: kernel.wgx } : { WGX: kernel.wgx, WGY: kernel.wgy },
+    constants: quad ? { WG: kernel.wgx, EPILOGUE: flags } : kernel.flat ? { WG: kernel.wgx } : { WGX: kernel.wgx, WGY: kernel.wgy },
   };
 }
 
@@ -261,17 +266,27 @@ function pipelineSpec(kernel: MatmulKernel): PipelineSpec {
  * SwiftShader: `await gpu.pipelines.prepare(matmulPipelineSpecs())` at start-up compiles
  * them in the background instead of stalling the first submit.
  */
-export function matmulPipelineSpecs(dev: MatmulDevice): PipelineSpec[] {
+export function matmulPipelineSpecs(dev: MatmulDevice, epilogues: MatmulEpilogue[] = [{}]): PipelineSpec[] {
   const fast = Object.values(FAST).flatMap((f) => WORKGROUP_SIZES.map((wg) => withWorkgroup(f, wg)));
   const quad = dev.subgroups ? Object.values(QUAD).flat().map((k) => ({ ...k, wgx: QUAD_WORKGROUP, wgy: 1, flat: true })) : [];
-  return [GENERIC_KERNEL, ...fast, ...quad].map(pipelineSpec);
+  return [
+    ...[GENERIC_KERNEL, ...fast].map((k) => pipelineSpec(k, 0)),
+    ...quad.flatMap((k) => epilogues.map((e) => pipelineSpec(k, epilogueFlags(e)))),
+  ];
+}
+
+/** The epilogue part of MatmulArgs (it selects the quad kernels' pipeline). */
+export type MatmulEpilogue = Pick<MatmulArgs, 'accumulate' | 'activation'> & { bias?: boolean };
+
+function epilogueFlags(e: MatmulEpilogue): number {
+  return (e.bias ? FLAG_BIAS : 0) | (e.accumulate ? FLAG_ACCUMULATE : 0) | (ACTIVATIONS[e.activation ?? 'none'] << ACT_SHIFT);
 }
 
 /** Records the dispatch of a planned matmul with a given kernel (the benchmark compares kernels). */
 export function matmulWithKernel(gpu: Gpu, plan: MatmulPlan, kernel: MatmulKernel): Dispatch {
   const { args, label, batch } = plan;
   const params = gpu.uniform(plan.fields.map(u32));
-  const pipeline = gpu.pipelines.get(pipelineSpec(kernel));
+  const pipeline = gpu.pipelines.get(pipelineSpec(kernel, plan.fields[3]));
   const blocks = Math.ceil(args.M / kernel.blockM) * Math.ceil(args.N / kernel.blockN);
   const workgroups: [number, number, number] = kernel.flat
     ? [Math.max(1, Math.ceil(blocks / kernel.wgx)), 1, batch]
