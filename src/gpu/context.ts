@@ -4,6 +4,10 @@ import { acquireDevice, GpuDeviceLostError, type AdapterSummary, type DeviceOpti
 import { PipelineCache } from './pipelines.ts';
 import { UniformPool, type UniformField, type UniformSlot } from './uniforms.ts';
 import { STORAGE_USAGE, type View } from './buffers.ts';
+import { subgroupNumberingHolds } from './subgroups.ts';
+
+/** Invocations per workgroup of the quad matmul kernels (src/ops/matmul.ts QUAD_WORKGROUP quads). */
+export const QUAD_WORKGROUP_INVOCATIONS = 16;
 import { Program, type Dispatch } from './program.ts';
 
 export class GpuError extends Error {}
@@ -31,7 +35,7 @@ export class Gpu {
     readonly device: GPUDevice,
     readonly adapter: AdapterSummary,
     readonly timestamps: boolean,
-    /** Subgroup operations are enabled (the quad matmul kernels run). */
+    /** Subgroup operations are enabled and number invocations as the quad matmul kernels assume: they run. */
     readonly subgroups: boolean,
   ) {
     this.pipelines = new PipelineCache(device);
@@ -47,7 +51,8 @@ export class Gpu {
 
   static async create(opts: DeviceOptions = {}): Promise<Gpu> {
     const { device, adapter, timestamps, subgroups } = await acquireDevice(opts);
-    return new Gpu(device, adapter, timestamps, subgroups);
+    const quads = subgroups && (await subgroupNumberingHolds(device, QUAD_WORKGROUP_INVOCATIONS));
+    return new Gpu(device, adapter, timestamps, quads);
   }
 
   /** A storage buffer of `elements` 4-byte elements, zero-filled. */

@@ -6,7 +6,7 @@
 //   TN  C (+)= Aᵀ·B    A (K, M), B (K, N)    e.g. dW += dYᵀ·X
 import code from '../../shaders/matmul.wgsl?raw';
 import quadKernels from '../../shaders/matmul_quad.wgsl?raw';
-import type { Gpu } from '../gpu/context.ts';
+import { QUAD_WORKGROUP_INVOCATIONS, type Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
 import type { Dispatch } from '../gpu/program.ts';
 import { u32 } from '../gpu/uniforms.ts';
@@ -152,8 +152,8 @@ const QUAD: Record<'NN' | 'NT' | 'TN', Omit<MatmulKernel, 'wgx' | 'wgy'>[]> = {
   NT: [{ name: 'nt-quad16', code: quadCode, entryPoint: 'mm_nt_q16', blockM: 32, blockN: 32 }, { name: 'nt-quad8', code: quadCode, entryPoint: 'mm_nt_q8', blockM: 32, blockN: 16 }],
   TN: [{ name: 'tn-quad16', code: quadCode, entryPoint: 'mm_tn_q16', blockM: 32, blockN: 32 }, { name: 'tn-quad8', code: quadCode, entryPoint: 'mm_tn_q8', blockM: 32, blockN: 16 }],
 };
-/** Quads per workgroup (16 invocations). */
-const QUAD_WORKGROUP = 4;
+/** Quads per workgroup: the invocations the Gpu checked its subgroup numbering for. */
+const QUAD_WORKGROUP = QUAD_WORKGROUP_INVOCATIONS / 4;
 
 const aligned = (...xs: number[]) => xs.every((x) => x % 4 === 0);
 

@@ -154,6 +154,16 @@ describe('matmul on WebGPU', () => {
     expect(await err({ aLen: 15, bLen: 21, cLen: 35, M: 5.5, N: 7, K: 3 })).toMatch(/M must be an integer/);
   });
 
+  it('the quad kernels run exactly when the subgroup numbering probe holds', async () => {
+    const { feature, holds } = await h.call<{ feature: boolean; holds: boolean[] }>(PAGE, 'probeNumbering', [16, 6, 64]);
+    const quads = await h.call<boolean>(PAGE, 'hasSubgroups');
+    if (!feature) expect(quads).toBe(false);
+    else {
+      expect(holds).toEqual([true, true, true]); // SwiftShader: subgroups of 4, filled in order
+      expect(quads).toBe(true);
+    }
+  });
+
   it('reports no page errors', () => {
     expect(h.pageErrors).toEqual([]);
   });

@@ -4,6 +4,7 @@
 // Every kernel that fits a case runs, not only the one matmul() picks.
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
+import { subgroupNumberingHolds } from '../../../src/gpu/subgroups.ts';
 import { kernelsFor, matmul, matmulPipelineSpecs, matmulWithKernel, planMatmul, type Activation } from '../../../src/ops/matmul.ts';
 
 export interface MatmulCase {
@@ -102,6 +103,14 @@ function sharedGpu(subgroups: boolean): Promise<Gpu> {
 /** Whether the test device runs the quad kernels. */
 export async function hasSubgroups(): Promise<boolean> {
   return (await sharedGpu(true)).subgroups;
+}
+
+/** The adapter's subgroups feature, and the numbering probe's answer at several workgroup sizes. */
+export async function probeNumbering(sizes: number[]): Promise<{ feature: boolean; holds: boolean[] }> {
+  const gpu = await sharedGpu(true);
+  const feature = gpu.device.features.has('subgroups');
+  const holds = feature ? await Promise.all(sizes.map((n) => subgroupNumberingHolds(gpu.device, n))) : [];
+  return { feature, holds };
 }
 
 /** Calls matmul with the given view lengths and returns the error message (or null). */
