@@ -9,16 +9,16 @@
 // quadSwapY. Each lane so loads half of what a lone 16xW block would, and register shuffles
 // are far cheaper than loads wherever each lane's load is a gather (CPU adapters) or the
 // loads are bandwidth-bound (GPUs). Layouts and edge rules as in matmul.wgsl: loads clamp
-// to the last row/column, stores skip what lies outside C, nothing returns early (quad
-// operations need all four lanes).
+// to the last row/column, stores skip what lies outside C, and no lane leaves before the
+// last quad operation (they need all four lanes).
 //
 // Accumulator c<i><j> holds rows rows[i] .. +3 and columns cols[j] .. +3, where rows are
 // (own, own + 4, partner's, partner's + 4) and cols (own groups, then the partner's).
 //
 // C is written as vec4 (the host requires N, C's offset and stride to be multiples of 4) and
 // the epilogue is fixed per pipeline by EPILOGUE instead of read from P.flags: on SwiftShader
-// a branch on a uniform value still runs every side, and the runtime epilogue took about a
-// third of a 64x256x64 matmul.
+// the runtime epilogue (branches on the uniform's flags, per row) took about a third of a
+// 64x256x64 matmul's time.
 
 // FLAG_BIAS | FLAG_ACCUMULATE | activation << ACT_SHIFT, as P.flags.
 override EPILOGUE: u32 = 0u;
