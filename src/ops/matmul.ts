@@ -115,7 +115,7 @@ export interface MatmulKernel {
   name: string;
   code: string;
   entryPoint: string;
-  /** C rows and columns per invocation. */
+  /** C rows and columns per invocation (per quad of four for the quad kernels). */
   blockM: number;
   blockN: number;
   /** A wgx x wgy grid of blocks per workgroup, or with `flat` wgx blocks numbered row by row. */
@@ -126,7 +126,7 @@ export interface MatmulKernel {
 
 /** What kernel choice depends on besides the plan: the Gpu satisfies it. */
 export interface MatmulDevice {
-  /** The device has subgroups (and WGSL's subgroup_id): the quad-shared kernels can run. */
+  /** Subgroups (with WGSL's subgroup_id) and the numbering they assume hold: the quad kernels can run. */
   readonly subgroups: boolean;
 }
 
