@@ -13,7 +13,7 @@ import type { PageBenchReport } from '../bench/run.ts';
 import { BENCH_MODES, runBenchmark } from './bench.ts';
 import { LossChart, ScoreChart } from './charts.ts';
 import { buildSettingsForm } from './form.ts';
-import { parseSequence } from './predict.ts';
+import { MAX_PREDICT_BEAM, parseBeam, parseSequence } from './predict.ts';
 import { loadSaved, removeSaved, saveCheckpoint, type SavedCheckpoint } from './store.ts';
 
 /** Optimizer steps per call to train(): small enough that the page stays responsive. */
@@ -166,6 +166,7 @@ async function replaceSession(next: TrainingSession): Promise<void> {
   const old = session;
   session = next;
   loopSettings = null;
+  $<HTMLInputElement>('predict-beam').value = String(Math.min(next.config.beam, MAX_PREDICT_BEAM));
   showAdapter(next.gpu.adapter);
   if (old) await exclusive(async () => old.destroy());
 }
@@ -379,19 +380,22 @@ async function predict(): Promise<void> {
   say('predict-error', '');
   if (!s) return report('predict-error', new Error('Train or load a model first.'));
   let input: number[];
+  let beam: number;
   try {
     input = parseSequence($<HTMLInputElement>('predict-input').value, s.config);
+    beam = parseBeam($<HTMLInputElement>('predict-beam').value);
   } catch (err) {
     $('predict-result').hidden = true;
     return report('predict-error', err);
   }
   try {
-    const [out] = await exclusive(() => s.predict([input]));
+    const [out] = await exclusive(() => s.predict([input], beam));
     const truth = primesOf(input);
     const ok = out.length === truth.length && out.every((x, i) => x === truth[i]);
     text('predict-in', input.join(' '));
     text('predict-out', out.length ? out.join(' ') : '(none)');
     text('predict-true', truth.length ? truth.join(' ') : '(none)');
+    text('predict-decoding', beam === 1 ? 'greedy' : `beam search, width ${beam}`);
     const cell = $('predict-out');
     cell.classList.toggle('right', ok);
     cell.classList.toggle('wrong', !ok);

@@ -18,3 +18,16 @@ export function parseSequence(text: string, c: Pick<Config, 'vocab_size' | 'max_
   }
   return out;
 }
+
+/** The largest beam the predict box offers (a wider beam only costs time on this task). */
+export const MAX_PREDICT_BEAM = 16;
+
+/** Reads the predict box's beam width: a whole number from 1 (greedy) to MAX_PREDICT_BEAM. */
+export function parseBeam(text: string): number {
+  const t = text.trim();
+  const n = Number(t);
+  if (!/^\d+$/.test(t) || n < 1 || n > MAX_PREDICT_BEAM) {
+    throw new Error(`The beam width must be a whole number from 1 (greedy) to ${MAX_PREDICT_BEAM}, got "${text}".`);
+  }
+  return n;
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { PROJECT_ROOT } from '../../src/harness/server.ts';
 import { DecimatedSeries } from '../../src/demo/decimate.ts';
-import { parseSequence } from '../../src/demo/predict.ts';
+import { parseBeam, parseSequence } from '../../src/demo/predict.ts';
 import { WEBGPU_HELP } from '../../src/gpu/device.ts';
 
 const TINY: Record<string, string> = {
@@ -60,6 +60,8 @@ describe('decimated chart series (pure)', () => {
     expect(() => parseSequence('2 11', c)).toThrow('"11" is not a number from 1 to 10');
     expect(() => parseSequence('1 2 3 4 5', c)).toThrow('at most max_length = 4');
     expect(() => parseSequence('', c)).toThrow('Type a sequence');
+    expect(parseBeam(' 3 ')).toBe(3);
+    for (const bad of ['0', '17', '2.5', '', 'x']) expect(() => parseBeam(bad)).toThrow('The beam width must be a whole number from 1 (greedy) to 16');
   });
 });
 
@@ -129,6 +131,20 @@ describe('demo page in headless Chrome', () => {
     expect(await textOf(h.page, '#predict-error')).toBe('');
     expect(await textOf(h.page, '#predict-in')).toBe('2 4 7 9');
     expect(await textOf(h.page, '#predict-true')).toBe('2 7');
+    expect(await textOf(h.page, '#predict-out')).toMatch(/^(\(none\)|\d+( \d+)*)$/);
+    expect(await textOf(h.page, '#predict-decoding')).toBe('greedy');
+
+    // A bad beam width gets one sentence; a good one decodes by beam search.
+    const setBeam = (v: string) => h.page.$eval('#predict-beam', (el, value) => ((el as HTMLInputElement).value = value), v);
+    await setBeam('0');
+    await h.page.click('#predict');
+    await h.page.waitForFunction(() => (document.getElementById('predict-error')?.textContent ?? '') !== '');
+    expect(await textOf(h.page, '#predict-error')).toBe('The beam width must be a whole number from 1 (greedy) to 16, got "0".');
+    await setBeam('3');
+    await h.page.click('#predict');
+    await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: 30_000 });
+    expect(await textOf(h.page, '#predict-error')).toBe('');
+    expect(await textOf(h.page, '#predict-decoding')).toBe('beam search, width 3');
     expect(await textOf(h.page, '#predict-out')).toMatch(/^(\(none\)|\d+( \d+)*)$/);
   });
 
