@@ -47,6 +47,12 @@ describe('bench page function (tiny plan)', () => {
     expect(typeof report.adapter.is_fallback).toBe('boolean');
     expect(report.matmul).not.toBeNull();
     positive(report.matmul!.gflops_by_size['64'], 'matmul gflops at 64');
+    // The 16x8 kernel timed beside it, and their ratio.
+    const base = report.matmul!.baseline_16x8_gflops_by_size['64'];
+    positive(base, 'the 16x8 kernel at 64');
+    expect(report.matmul!.speedup_vs_16x8_by_size['64']).toBeCloseTo(report.matmul!.gflops_by_size['64'] / base, 1);
+    expect(report.matmul!.results.filter((r) => r.size === 64).map((r) => r.variant).sort()).toEqual(['auto', 'nn16x8-wg16']);
+    expect(typeof report.subgroups).toBe('boolean');
   });
 
   it('reports both models with sound counts', () => {
