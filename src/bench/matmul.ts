@@ -43,8 +43,6 @@ export interface BenchOptions {
   runs?: number;
   /** 'auto' (the kernel matmul() picks) and/or kernel names (e.g. 'generic4x4', 'nt16x8-wg16'); default all. */
   variants?: string[];
-  /** Extra shapes to time (exploration). */
-  shapes?: BenchShape[];
   /** Include the model's skinny shapes (default true). */
   skinny?: boolean;
   /** Layouts for the square sizes (default NN). */
@@ -171,7 +169,6 @@ export async function benchMatmul(opts: BenchOptions = {}): Promise<BenchResult[
       }
     }
     if (opts.skinny ?? true) for (const shape of SKINNY_SHAPES) results.push(...(await benchShape(gpu, shape, opts)));
-    for (const shape of opts.shapes ?? []) results.push(...(await benchShape(gpu, shape, opts)));
     return results;
   } finally {
     gpu.destroy();

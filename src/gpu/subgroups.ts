@@ -21,8 +21,10 @@ export async function subgroupNumberingHolds(device: GPUDevice, size: number): P
   const bytes = size * 4;
   const out = device.createBuffer({ label: 'subgroup-probe', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   const readback = device.createBuffer({ label: 'subgroup-probe-read', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  // The scope is popped on every path, so later errors still reach the device's handler.
+  device.pushErrorScope('validation');
+  let got: number[] | null = null;
   try {
-    device.pushErrorScope('validation');
     const module = device.createShaderModule({ label: 'subgroup-probe', code: PROBE });
     const pipeline = await device.createComputePipelineAsync({ label: 'subgroup-probe', layout: 'auto', compute: { module, entryPoint: 'probe', constants: { SIZE: size } } });
     const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: out } }] });
@@ -34,15 +36,15 @@ export async function subgroupNumberingHolds(device: GPUDevice, size: number): P
     pass.end();
     encoder.copyBufferToBuffer(out, 0, readback, 0, bytes);
     device.queue.submit([encoder.finish()]);
-    if (await device.popErrorScope()) return false;
     await readback.mapAsync(GPUMapMode.READ);
-    const got = Array.from(new Uint32Array(readback.getMappedRange())).sort((a, b) => a - b);
+    got = Array.from(new Uint32Array(readback.getMappedRange())).sort((a, b) => a - b);
     readback.unmap();
-    return got.every((v, i) => v === i);
   } catch {
-    return false;
+    got = null;
   } finally {
+    if (await device.popErrorScope()) got = null;
     out.destroy();
     readback.destroy();
   }
+  return got !== null && got.every((v, i) => v === i);
 }

@@ -179,7 +179,11 @@ function quadKernelsFor(plan: MatmulPlan, dev: MatmulDevice): MatmulKernel[] {
   const { N, c } = plan.args;
   const strideC = plan.batch > 1 ? [plan.fields[10]] : [];
   if (!layout || !dev.subgroups || !aligned(N, c.offset, ...strideC)) return [];
-  return QUAD[layout].map((k) => ({ ...k, wgx: QUAD_WORKGROUP, wgy: 1, flat: true }));
+  return QUAD[layout].map(withQuadWorkgroup);
+}
+
+function withQuadWorkgroup(k: Omit<MatmulKernel, 'wgx' | 'wgy'>): MatmulKernel {
+  return { ...k, wgx: QUAD_WORKGROUP, wgy: 1, flat: true };
 }
 
 /** Every kernel that can run a plan on a device (the benchmark and tests compare them). */
@@ -262,24 +266,18 @@ function pipelineSpec(kernel: MatmulKernel, flags: number): PipelineSpec {
 }
 
 /**
- * The pipelines matmul() may use. The 16x8 kernels take seconds each to compile on
- * SwiftShader: `await gpu.pipelines.prepare(matmulPipelineSpecs())` at start-up compiles
- * them in the background instead of stalling the first submit.
+ * The pipelines matmul() may use (the quad kernels with the plain epilogue). The 16x8 kernels
+ * take seconds each to compile on SwiftShader: `await gpu.pipelines.prepare(matmulPipelineSpecs(gpu))`
+ * at start-up compiles them in the background instead of stalling the first submit.
  */
-export function matmulPipelineSpecs(dev: MatmulDevice, epilogues: MatmulEpilogue[] = [{}]): PipelineSpec[] {
+export function matmulPipelineSpecs(dev: MatmulDevice): PipelineSpec[] {
   const fast = Object.values(FAST).flatMap((f) => WORKGROUP_SIZES.map((wg) => withWorkgroup(f, wg)));
-  const quad = dev.subgroups ? Object.values(QUAD).flat().map((k) => ({ ...k, wgx: QUAD_WORKGROUP, wgy: 1, flat: true })) : [];
-  return [
-    ...[GENERIC_KERNEL, ...fast].map((k) => pipelineSpec(k, 0)),
-    ...quad.flatMap((k) => epilogues.map((e) => pipelineSpec(k, epilogueFlags(e)))),
-  ];
+  const quad = dev.subgroups ? Object.values(QUAD).flat().map(withQuadWorkgroup) : [];
+  return [GENERIC_KERNEL, ...fast, ...quad].map((k) => pipelineSpec(k, 0));
 }
 
-/** The epilogue part of MatmulArgs (it selects the quad kernels' pipeline). */
-export type MatmulEpilogue = Pick<MatmulArgs, 'accumulate' | 'activation'> & { bias?: boolean };
-
-function epilogueFlags(e: MatmulEpilogue): number {
-  return (e.bias ? FLAG_BIAS : 0) | (e.accumulate ? FLAG_ACCUMULATE : 0) | (ACTIVATIONS[e.activation ?? 'none'] << ACT_SHIFT);
+function epilogueFlags(e: { bias: boolean; accumulate?: boolean; activation: Activation }): number {
+  return (e.bias ? FLAG_BIAS : 0) | (e.accumulate ? FLAG_ACCUMULATE : 0) | (ACTIVATIONS[e.activation] << ACT_SHIFT);
 }
 
 /** Records the dispatch of a planned matmul with a given kernel (the benchmark compares kernels). */
