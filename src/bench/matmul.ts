@@ -8,6 +8,7 @@ import { view, type View } from '../gpu/buffers.ts';
 import type { Dispatch } from '../gpu/program.ts';
 import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs, type MatmulKernel, type MatmulPlan } from '../ops/matmul.ts';
 import { matmul as matmulRef } from '../reference/matmul.ts';
+import { median } from './median.ts';
 
 export interface BenchShape {
   name: string;
@@ -45,10 +46,6 @@ export interface BenchOptions {
   variants?: string[];
   /** Include the model's skinny shapes (default true). */
   skinny?: boolean;
-  /** Layouts for the square sizes (default NN). */
-  layouts?: ('NN' | 'NT' | 'TN')[];
-  /** Extra kernels to compare (exploration). */
-  kernels?: MatmulKernel[];
   /** Minimum milliseconds of work per timed run. */
   targetMs?: number;
 }
@@ -69,13 +66,10 @@ function variantsFor(gpu: Gpu, plan: MatmulPlan, opts: BenchOptions): { variant:
   const all = [
     { variant: 'auto', kernel: chooseKernel(plan, gpu) },
     ...kernelsFor(plan, gpu).map((k) => ({ variant: k.name, kernel: k })),
-    ...(opts.kernels ?? []).map((k) => ({ variant: k.name, kernel: k })),
   ];
   const want = opts.variants;
   return want ? all.filter((v) => want.includes(v.variant)) : all;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function seeded(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -163,10 +157,8 @@ export async function benchMatmul(opts: BenchOptions = {}): Promise<BenchResult[
   try {
     const results: BenchResult[] = [];
     for (const size of opts.sizes ?? [128, 256, 512]) {
-      for (const layout of opts.layouts ?? ['NN']) {
-        const shape = { name: `square ${layout} ${size}`, M: size, N: size, K: size, transA: layout === 'TN', transB: layout === 'NT' };
-        results.push(...(await benchShape(gpu, shape, opts, size)));
-      }
+      const shape = { name: `square NN ${size}`, M: size, N: size, K: size };
+      results.push(...(await benchShape(gpu, shape, opts, size)));
     }
     if (opts.skinny ?? true) for (const shape of SKINNY_SHAPES) results.push(...(await benchShape(gpu, shape, opts)));
     return results;

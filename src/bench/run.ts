@@ -12,6 +12,7 @@ import { makeBatch } from '../task/index.ts';
 import { initialParams } from '../train/init.ts';
 import { recordOptimizer } from '../train/optimizer.ts';
 import { benchMatmul, type BenchResult } from './matmul.ts';
+import { median } from './median.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
 
 type ProgressSink = (text: string) => unknown;
@@ -20,12 +21,6 @@ const progress = (text: string): void => {
   void sink?.(text);
 };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
 const round = (x: number, digits = 3): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;

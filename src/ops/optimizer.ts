@@ -19,8 +19,6 @@ import { checkShape, checkWritableApart } from './view_checks.ts';
 const WG = 256;
 /** Elements of a stats view: [norm, scale]. */
 export const STATS_LENGTH = 2;
-export const STATS_NORM = 0;
-export const STATS_SCALE = 1;
 
 function checkStats(label: string, stats: View): void {
   checkShape(label, 'stats', stats, '(2) [norm, scale]', [STATS_LENGTH]);

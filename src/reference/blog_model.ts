@@ -12,8 +12,7 @@
 //   logits  = hv(d_1..d_T)                                    (T·B, V)
 //   loss    = mean over tgt != PAD of −log softmax(logits)[tgt]
 import { recurrentUpdateBackward, recurrentUpdateForward } from './recurrent.ts';
-
-export const PAD = 0;
+import { PAD } from '../task/sample.ts';
 
 export interface BlogDims {
   V: number;

@@ -8,8 +8,7 @@
 // V vocabulary, L layers. Token arrays are time-major: src (S, B), tgt and decIn (T, B).
 import { lstmStepBackward, lstmStepForward, type CellForwardOut, type LstmLayerWeights } from './lstm.ts';
 import { initTensor } from '../models/init.ts';
-
-export const PAD = 0;
+import { PAD } from '../task/sample.ts';
 
 export interface LstmDims {
   V: number;

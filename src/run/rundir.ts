@@ -36,11 +36,6 @@ export class RunDir {
     mkdirSync(this.path, { recursive: true });
   }
 
-  readLast(): Uint8Array {
-    if (!existsSync(this.lastPath)) throw new UserError(`Cannot resume: ${this.lastPath} does not exist.`);
-    return new Uint8Array(readFileSync(this.lastPath));
-  }
-
   /**
    * The most advanced checkpoint of the run (highest step; last.safetensors on a tie), or
    * null when there is none. A kill between writing round-NNN and last leaves the round

@@ -57,7 +57,7 @@ describe('decimated chart series (pure)', () => {
   it('parses the predict box with one sentence per mistake', () => {
     const c = { vocab_size: 12, max_length: 4 };
     expect(parseSequence(' 2, 3 10 ', c)).toEqual([2, 3, 10]);
-    expect(() => parseSequence('2 11', c)).toThrow('"11" is not a number from 1 to 10');
+    expect(() => parseSequence('2 11', c)).toThrow('The sequence holds 11; numbers must be from 1 to 10');
     expect(() => parseSequence('1 2 3 4 5', c)).toThrow('at most max_length = 4');
     expect(() => parseSequence('', c)).toThrow('Type a sequence');
     expect(parseBeam(' 3 ')).toBe(3);

@@ -153,28 +153,3 @@ export async function runBlog(overrides: Partial<Config>, batches: { seed: numbe
     gpu.check();
   }
 }
-
-/**
- * Wall times of three trainSteps (the first includes the software adapter's shader
- * compilation), the compiled pipeline count, and per-dispatch GPU times (timestamp queries).
- */
-export async function profileBlog(overrides: Partial<Config>) {
-  const gpu = await Gpu.create(); // a fresh device, so the first step shows the compile cost
-  try {
-    const config: Config = { ...DEFAULT_CONFIG, model: 'blog', ...overrides };
-    const model = createBlogModel(gpu, config);
-    model.setBatch(makeBatch(config, 'train', 1, 0, config.batch_size));
-    const wall: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      gpu.run(model.trainStep);
-      await gpu.sync();
-      wall.push(performance.now() - t0);
-    }
-    const times = await gpu.profile(model.trainStep);
-    const total = times ? times.reduce((s, t) => s + t.ns, 0) / 1e6 : null;
-    return { wall, pipelines: gpu.pipelines.compiled, gpuMs: total, slowest: times && [...times].sort((a, b) => b.ns - a.ns).slice(0, 8) };
-  } finally {
-    gpu.destroy();
-  }
-}
