@@ -1,4 +1,4 @@
-// Reads the predict box: numbers separated by spaces or commas, each a task token (SPEC §1).
+// Reads the predict box: numbers separated by spaces or commas, each a task token (docs/contract.md §1).
 import type { Config } from '../config/index.ts';
 import { readSequence } from '../task/parse.ts';
 

@@ -72,7 +72,7 @@ export function initArena(layout: ArenaLayout, seed: number, rule: (name: string
   return out;
 }
 
-/** Sutskever et al.: every parameter U(-scale, scale) (SPEC §3, init_scale, default 0.08). */
+/** Sutskever et al.: every parameter U(-scale, scale) (docs/contract.md §3, init_scale, default 0.08). */
 export function uniformInit(layout: ArenaLayout, seed: number, scale: number): Float32Array {
   return initArena(layout, seed, () => ({ kind: 'uniform', bound: scale }));
 }

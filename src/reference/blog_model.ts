@@ -1,4 +1,4 @@
-// Float64 CPU reference of the whole `blog` model (SPEC §3, the seed's Seq_1 + Seq_2):
+// Float64 CPU reference of the whole `blog` model (docs/contract.md §3, the seed's Seq_1 + Seq_2):
 // forward, loss, backward to the gradient of every named tensor, and greedy decoding.
 // The GPU model (src/models/blog.ts) is checked against this, tensor by tensor.
 //

@@ -1,4 +1,4 @@
-// A run directory (SPEC §5): config.json, metrics.jsonl, round-NNN.safetensors and
+// A run directory (docs/contract.md §5): config.json, metrics.jsonl, round-NNN.safetensors and
 // last.safetensors, every file written atomically so a crash never leaves a torn one.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// The prime-extraction task (SPEC §1). Runs unchanged in Node and in the browser.
+// The prime-extraction task (docs/contract.md §1). Runs unchanged in Node and in the browser.
 export { SampleRng, type Stream } from './rng.ts';
 export { isPrime, primesOf } from './primes.ts';
 export { sample, samples, eosToken, PAD, type Sample, type TaskConfig } from './sample.ts';

@@ -1,4 +1,4 @@
-// The prime-extraction task (SPEC §1): one sample is a pure function of (stream, seed, index).
+// The prime-extraction task (docs/contract.md §1): one sample is a pure function of (stream, seed, index).
 import type { Config } from '../config/config.ts';
 import { primesOf } from './primes.ts';
 import { SampleRng, type Stream } from './rng.ts';
