@@ -13,6 +13,7 @@ import { initialParams } from '../train/init.ts';
 import { recordOptimizer } from '../train/optimizer.ts';
 import { benchMatmul, type BenchResult } from './matmul.ts';
 import { median } from './median.ts';
+import { benchOps, type OpRow } from './ops.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
 
 type ProgressSink = (text: string) => unknown;
@@ -312,6 +313,8 @@ export interface PageBenchReport {
   /** Subgroups enabled: matmul uses the quad-shared kernels. */
   subgroups: boolean;
   matmul: MatmulSection | null;
+  /** Each op checked against its float64 reference, then timed, at the sizes of `config`. */
+  ops: { config: Pick<Config, 'batch_size' | 'hidden_size' | 'embedding_size' | 'vocab_size' | 'max_length'>; results: OpRow[] } | null;
   models: Record<string, ModelReport>;
 }
 
@@ -344,6 +347,8 @@ function matmulSection(results: BenchResult[], runs: number): MatmulSection {
   };
 }
 
+const sizesOf = (c: Config) => ({ batch_size: c.batch_size, hidden_size: c.hidden_size, embedding_size: c.embedding_size, vocab_size: c.vocab_size, max_length: c.max_length });
+
 /** Runs the whole plan in this page. */
 export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
   let matmul: MatmulSection | null = null;
@@ -354,6 +359,7 @@ export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
   }
   const gpu = await Gpu.create();
   try {
+    const ops = plan.ops ? { config: sizesOf(plan.ops.config), results: await benchOps(gpu, plan.ops.config, plan.ops, progress) } : null;
     const models: Record<string, ModelReport> = {};
     const done: ModelCase[] = [];
     for (const c of plan.models) {
@@ -373,6 +379,7 @@ export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
       timestamps: gpu.timestamps,
       subgroups: gpu.subgroups,
       matmul,
+      ops,
       models,
     };
   } finally {

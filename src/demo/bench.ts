@@ -18,7 +18,8 @@ export async function runBenchmark(mode: BenchMode, config: Config, onProgress: 
   g.__seq2seqBenchProgress = onProgress;
   try {
     const plan = benchPlan(mode);
-    return await runBench({ ...plan, models: [{ name: 'settings', config, about: 'the model of the settings above' }] });
+    const ops = plan.ops && { ...plan.ops, config };
+    return await runBench({ ...plan, ops, models: [{ name: 'settings', config, about: 'the model of the settings above' }] });
   } finally {
     g.__seq2seqBenchProgress = before;
   }
