@@ -169,6 +169,15 @@ describe('demo page in headless Chrome', () => {
       expect(Number(gflops)).toBeGreaterThan(0);
       expect(Number(us)).toBeGreaterThan(0);
     }
+    // Every training op, checked and timed at the settings' sizes.
+    const ops = await h.page.$$eval('#bench-ops tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
+    expect(ops.map((r) => r[0])).toContain('lstm_step_forward');
+    expect(ops).toHaveLength(10);
+    for (const [op, shape, us, gbs] of ops) {
+      expect(shape, op).toMatch(/=/);
+      expect(Number(us), op).toBeGreaterThan(0);
+      expect(Number(gbs), op).toBeGreaterThan(0);
+    }
     // The model of the settings, its training step timed (and profiled per kernel when it can be).
     const models = await h.page.$$eval('#bench-models summary', (els) => els.map((e) => e.textContent ?? ''));
     expect(models).toHaveLength(1);
