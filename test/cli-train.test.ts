@@ -123,7 +123,7 @@ describe('train end to end', () => {
     expect(readFileSync(join(out, 'best.safetensors'))).toEqual(readFileSync(join(out, `round-00${bestRound}.safetensors`)));
   });
 
-  it('eval --checkpoint prints one JSON object with the SPEC §6 keys; --max-length above the training length works', async () => {
+  it('eval --checkpoint prints one JSON object with the docs/contract.md §6 keys; --max-length above the training length works', async () => {
     const [same, longer] = await Promise.all([later.same, later.longer]);
     expect(same.code, same.stderr).toBe(0);
     expect(same.stdout.trimEnd().split('\n')).toHaveLength(1);

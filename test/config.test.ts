@@ -1,4 +1,4 @@
-// Config validation (SPEC §4a): one clear sentence per mistake, all mistakes reported.
+// Config validation (docs/contract.md §4a): one clear sentence per mistake, all mistakes reported.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

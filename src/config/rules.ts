@@ -1,4 +1,4 @@
-// What each config key accepts (SPEC §4a), as data: one rule per key, one sentence per
+// What each config key accepts (docs/contract.md §4a), as data: one rule per key, one sentence per
 // broken rule.
 import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { TASK_NAMES } from '../task/tasks.ts';

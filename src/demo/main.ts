@@ -11,7 +11,7 @@ import { reachedTarget } from '../run/outcome.ts';
 import { TrainingSession, type Progress } from '../train/session.ts';
 import type { BenchMode } from '../bench/plan.ts';
 import type { PageBenchReport } from '../bench/run.ts';
-import { BENCH_MODES, runBenchmark } from './bench.ts';
+import { BENCH_MODES, fillOpsTable, runBenchmark } from './bench.ts';
 import { LossChart, ScoreChart } from './charts.ts';
 import { buildSettingsForm } from './form.ts';
 import { MAX_PREDICT_BEAM, parseBeam, parseSequence } from './predict.ts';
@@ -487,6 +487,7 @@ function showBench(report: PageBenchReport): void {
     }),
   );
   $('bench-table').hidden = !report.matmul;
+  $('bench-ops').hidden = !fillOpsTable($('bench-ops').querySelector('tbody')!, report);
   const models = $('bench-models');
   models.replaceChildren();
   Object.entries(report.models).forEach(([name, m], i) => {

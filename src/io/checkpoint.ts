@@ -1,5 +1,5 @@
-// Checkpoints (SPEC §5): one safetensors file holding the model tensors under their
-// SPEC §3 names, the optimizer state under `optimizer.` (e.g. `optimizer.m.<name>`), and
+// Checkpoints (docs/contract.md §5): one safetensors file holding the model tensors under their
+// docs/contract.md §3 names, the optimizer state under `optimizer.` (e.g. `optimizer.m.<name>`), and
 // string metadata: `format`, `config` (the resolved Config as JSON), `step`, `round`
 // and `resume` (a JSON object with whatever exact resume needs). Pure, like safetensors.ts.
 import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
@@ -16,7 +16,7 @@ export interface Checkpoint {
   step: number;
   /** Rounds completed so far. */
   round: number;
-  /** Model tensors, SPEC §3 names. */
+  /** Model tensors, docs/contract.md §3 names. */
   tensors: Map<string, Tensor>;
   /** Optimizer state, names without the `optimizer.` prefix (e.g. `m.output.weight`). */
   optimizer: Map<string, Tensor>;

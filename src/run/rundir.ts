@@ -1,4 +1,4 @@
-// A run directory (SPEC §5): config.json, metrics.jsonl, round-NNN.safetensors,
+// A run directory (docs/contract.md §5): config.json, metrics.jsonl, round-NNN.safetensors,
 // last.safetensors and best.safetensors, every file written atomically so a crash never leaves a torn one.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,11 +38,6 @@ export class RunDir {
       throw new UserError(`${this.path} already holds a run; pass --resume to continue it or choose another --out.`);
     }
     mkdirSync(this.path, { recursive: true });
-  }
-
-  readLast(): Uint8Array {
-    if (!existsSync(this.lastPath)) throw new UserError(`Cannot resume: ${this.lastPath} does not exist.`);
-    return new Uint8Array(readFileSync(this.lastPath));
   }
 
   /**

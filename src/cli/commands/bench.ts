@@ -44,6 +44,7 @@ function assemble(page: PageBenchReport, chrome: string): Record<string, unknown
     matmul_16x8_gflops: page.matmul?.baseline_16x8_gflops_by_size ?? {},
     matmul_speedup_vs_16x8: page.matmul?.speedup_vs_16x8_by_size ?? {},
     matmul_skinny_gflops: page.matmul?.skinny_gflops ?? {},
+    op_us_per_call: Object.fromEntries((page.ops?.results ?? []).map((r) => [r.op, r.us_per_call])),
     ms_per_training_step: summary((m) => m.train_step.ms_per_step),
     ms_per_decode_step: summary((m) => m.decode_step.ms_per_call),
     training_step: summary((m) => ({
@@ -56,6 +57,7 @@ function assemble(page: PageBenchReport, chrome: string): Record<string, unknown
       gpu_ms_per_step: m.train_step.profile?.gpu_ms_per_step ?? null,
     })),
     matmul: page.matmul,
+    ops: page.ops,
     models: page.models,
   };
 }
@@ -70,6 +72,10 @@ Measures, in headless Chrome on WebGPU, and prints one JSON object:
   - matmul GFLOP/s at 128, 256 and 512 and on the model's skinny shapes (GPU time from
     timestamp queries, median of several runs after warm-up), and beside it, runs
     interleaved, the 16x8 kernel used without subgroups (the ratio is the figure to compare);
+  - per op at the reference config's sizes (LSTM cell and fused step forward/backward,
+    softmax cross-entropy, Adam, embedding gather and scatter, column sums, gradient norm):
+    each checked against its float64 reference first, then µs per call, GB/s, and GFLOP/s
+    where it computes more than it moves;
   - for the default lstm, the default blog and the reference config (lstm, 1 layer,
     hidden 64, embedding 32, batch 64, max_length 20): every kernel of the training step
     (model + optimizer) and of greedy decoding with calls per step, median µs per call and

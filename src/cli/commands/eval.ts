@@ -1,4 +1,4 @@
-// `seq2seq eval`: SPEC §2 evaluation of a checkpoint, as one JSON object.
+// `seq2seq eval`: docs/contract.md §2 evaluation of a checkpoint, as one JSON object.
 import { openHarness } from '../../harness/harness.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';

@@ -1,4 +1,4 @@
-// `seq2seq metrics --pairs F`: SPEC §2 figures of (target, prediction) pairs given as JSONL.
+// `seq2seq metrics --pairs F`: docs/contract.md §2 figures of (target, prediction) pairs given as JSONL.
 import { readFile } from 'node:fs/promises';
 import { readProblem } from '../../config/file.ts';
 import { parseKeyValues } from '../../config/keyvalues.ts';

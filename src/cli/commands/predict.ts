@@ -6,6 +6,7 @@ import type { Command } from '../command.ts';
 import { UserError } from '../errors.ts';
 import { readCheckpointFile } from './checkpoint_file.ts';
 import type { Config } from '../../config/config.ts';
+import { readSequence } from '../../task/parse.ts';
 
 /** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM; not imported: that module loads a shader). */
 const MAX_BEAM = 64;
@@ -43,17 +44,8 @@ space-separated numbers per input (an empty line when the model predicts no prim
 };
 
 /** One input sequence, validated against the checkpoint's vocabulary and max_length. */
-export function parseSequence(text: string, index: number, config: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
-  const parts = text.trim().split(/[\s,]+/).filter((p) => p !== '');
-  const top = config.vocab_size - 2;
-  if (parts.length === 0) throw new UserError(`Input ${index} is empty.`);
-  if (parts.length > config.max_length) {
-    throw new UserError(`Input ${index} has ${parts.length} numbers, but this model takes at most max_length = ${config.max_length}.`);
-  }
-  return parts.map((p) => {
-    const v = /^[+-]?\d+$/.test(p) ? Number(p) : NaN;
-    if (!Number.isSafeInteger(v)) throw new UserError(`Input ${index} holds "${p}", which is not an integer.`);
-    if (v < 1 || v > top) throw new UserError(`Input ${index} holds ${v}; numbers must be from 1 to ${top} (vocab_size ${config.vocab_size}).`);
-    return v;
-  });
+function parseSequence(text: string, index: number, config: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
+  const r = readSequence(text, `Input ${index}`, config);
+  if ('error' in r) throw new UserError(r.error);
+  return r.tokens;
 }
