@@ -12,6 +12,7 @@ import { progressBar, tableHeader, tableRow } from '../../run/console.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
 import { UserError } from '../errors.ts';
+import { exitCodeFor, StopSignals } from '../signals.ts';
 
 const LOG_EVERY = 10;
 
@@ -97,19 +98,16 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
 
   let harness: Harness | null = null;
   let session: RemoteSession | null = null;
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
+  const signals = new StopSignals(
+    (signal) => {
+      io.stderr(`\n${signal}: finishing the current step and saving ${run.lastPath} …\n`);
+      void session?.requestStop().catch(() => undefined);
+    },
+    (signal) => {
       io.stderr(`\n${signal} again: stopping without saving.\n`);
-      void harness?.close().finally(() => process.exit(130));
-      return;
-    }
-    interrupted = true;
-    io.stderr(`\n${signal}: finishing the current step and saving ${run.lastPath} …\n`);
-    void session?.requestStop().catch(() => undefined);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+      void (harness?.close() ?? Promise.resolve()).finally(() => process.exit(exitCodeFor(signal)));
+    },
+  );
   const started = Date.now();
   try {
     harness = await openHarness();
@@ -145,7 +143,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     try {
       while (round < rounds) {
         // A Ctrl-C while Chrome was starting: stop before training another chunk.
-        if (interrupted) break;
+        if (signals.requested) break;
         const remaining = (round + 1) * steps - step;
         const result = await session.train(remaining, LOG_EVERY, (p) => {
           bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.steps_per_s.toFixed(1) });
@@ -154,14 +152,14 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
         step = result.step;
         if (!Number.isNaN(result.loss)) lastLoss = result.loss;
         await metricsChain;
-        if (result.stopped || interrupted) break;
+        if (result.stopped || signals.requested) break;
         round = await session.finishRound();
         await run.writeCheckpoint(await session.checkpoint(), round);
         bar.update(step, { loss: lastLoss.toFixed(4) });
         bar.stop();
         await evaluateRound();
         bar.start(rounds * steps, step, { loss: lastLoss.toFixed(4), rate: '-' });
-        if (interrupted) break;
+        if (signals.requested) break;
       }
     } catch (err) {
       // The page's NonFiniteError arrives as a plain error; it is the run's outcome, not an
@@ -176,22 +174,21 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
         : err instanceof PageCrashedError || !harness.browser.connected
           ? 'Chrome exited during training'
           : null;
-      if (lost) throw new UserError(`${lost} at about step ${step}; ${kept}; continue with: seq2seq train --resume --out ${run.path}`);
+      if (lost) throw new UserError(`${lost} at about step ${step}; ${kept}; continue with: npx seq2seq train --resume --out ${run.path}`);
       throw err;
     } finally {
       bar.stop();
     }
-    if (interrupted && round < rounds) {
+    if (signals.requested && round < rounds) {
       await run.writeCheckpoint(await session.checkpoint(), null);
-      io.stderr(`Stopped at step ${step}; the state is saved in ${run.lastPath}. Continue with: seq2seq train --resume --out ${run.path}\n`);
-      return 130;
+      io.stderr(`Stopped at step ${step}; the state is saved in ${run.lastPath}. Continue with: npx seq2seq train --resume --out ${run.path}\n`);
+      return signals.exitCode;
     }
     const elapsed = (Date.now() - started) / 1000;
     io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final })}\n`);
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     await harness?.close();
   }
 }
