@@ -1,13 +1,17 @@
 // A run directory (SPEC §5): config.json, metrics.jsonl, round-NNN.safetensors and
 // last.safetensors, every file written atomically so a crash never leaves a torn one.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { UserError } from '../cli/errors.ts';
 import { appendLineAtomic, writeFileAtomic } from '../io/atomic.ts';
 import { decodeCheckpoint } from '../io/checkpoint.ts';
+import { fsCode, fsReason } from '../io/fs_errors.ts';
 
 export class RunDir {
+  private metricsQueue: Promise<void> = Promise.resolve();
+  private metricsError: unknown = null;
+
   constructor(readonly path: string) {}
 
   get configPath(): string {
@@ -25,15 +29,6 @@ export class RunDir {
 
   holdsRun(): boolean {
     return existsSync(this.configPath) || existsSync(this.lastPath);
-  }
-
-  /** Creates the directory for a new run; refuses to overwrite an existing one. */
-  create(): void {
-    if (existsSync(this.path) && !statSync(this.path).isDirectory()) throw new UserError(`--out ${this.path} is a file, not a directory.`);
-    if (this.holdsRun()) {
-      throw new UserError(`${this.path} already holds a run; pass --resume to continue it or choose another --out.`);
-    }
-    mkdirSync(this.path, { recursive: true });
   }
 
   readLast(): Uint8Array {
@@ -66,11 +61,12 @@ export class RunDir {
   /**
    * Drops the metrics lines a killed run wrote after its checkpoint (steps past `step`,
    * rounds past `round`), so a resumed run appends exactly what an uninterrupted one
-   * would have. Says whether the line of round `round` is present, and the last logged
-   * loss up to `step` (NaN if none).
+   * would have. Says whether the line of round `round` is present, and the loss at `step`:
+   * the logged one, else `recorded` (the checkpoint's, when it is of `step`), else NaN,
+   * never an older step's.
    */
-  async trimMetrics(step: number, round: number): Promise<{ hasRound: boolean; loss: number }> {
-    let loss = NaN;
+  async trimMetrics(step: number, round: number, recorded?: { loss: number; step: number }): Promise<{ hasRound: boolean; loss: number }> {
+    let loss = recorded?.step === step ? recorded.loss : NaN;
     if (!existsSync(this.metricsPath)) return { hasRound: round === 0, loss };
     const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim() !== '');
     let hasRound = round === 0;
@@ -87,11 +83,25 @@ export class RunDir {
       }
       if (typeof r.step !== 'number') return true;
       if (r.step > step) return false;
-      if (r.type === 'step' && typeof (r as { loss?: unknown }).loss === 'number') loss = (r as { loss: number }).loss;
+      if (r.type === 'step' && r.step === step && typeof (r as { loss?: unknown }).loss === 'number') loss = (r as { loss: number }).loss;
       return true;
     });
-    if (kept.length !== lines.length) await writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join(''));
+    if (kept.length !== lines.length) await this.guard(this.metricsPath, writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join('')));
     return { hasRound, loss };
+  }
+
+  /** The metrics line of round `round`, or null when there is none. */
+  roundLine(round: number): Record<string, unknown> | null {
+    if (!existsSync(this.metricsPath)) return null;
+    for (const line of readFileSync(this.metricsPath, 'utf8').split('\n')) {
+      try {
+        const r = JSON.parse(line) as Record<string, unknown>;
+        if (r.type === 'round' && r.round === round) return r;
+      } catch {
+        // blank or torn: not a round line
+      }
+    }
+    return null;
   }
 
   readConfig(): Record<string, unknown> | null {
@@ -104,16 +114,50 @@ export class RunDir {
   }
 
   writeConfig(config: Config): Promise<void> {
-    return writeFileAtomic(this.configPath, `${JSON.stringify(config, null, 2)}\n`);
+    return this.guard(this.configPath, writeFileAtomic(this.configPath, `${JSON.stringify(config, null, 2)}\n`));
   }
 
   /** The round's checkpoint first, then last.safetensors: `last` is always a complete file. */
   async writeCheckpoint(bytes: Uint8Array, round: number | null): Promise<void> {
-    if (round !== null) await writeFileAtomic(this.roundPath(round), bytes);
-    await writeFileAtomic(this.lastPath, bytes);
+    if (round !== null) await this.guard(this.roundPath(round), writeFileAtomic(this.roundPath(round), bytes));
+    await this.guard(this.lastPath, writeFileAtomic(this.lastPath, bytes));
   }
 
   appendMetrics(record: Record<string, unknown>): Promise<void> {
-    return appendLineAtomic(this.metricsPath, JSON.stringify(record));
+    return this.guard(this.metricsPath, appendLineAtomic(this.metricsPath, JSON.stringify(record)));
+  }
+
+  /**
+   * Appends in the background, in order; the first failure stops later appends, calls
+   * `onError` (e.g. to stop training) and is thrown by flushMetrics.
+   */
+  queueMetrics(record: Record<string, unknown>, onError?: () => void): void {
+    this.metricsQueue = this.metricsQueue.then(async () => {
+      if (this.metricsError) return;
+      try {
+        await this.appendMetrics(record);
+      } catch (err) {
+        this.metricsError = err;
+        onError?.();
+      }
+    });
+  }
+
+  async flushMetrics(): Promise<void> {
+    await this.metricsQueue;
+    if (this.metricsError) throw this.metricsError;
+  }
+
+  /** A failed write as one sentence naming the file, what is kept, and the way on. */
+  private async guard(file: string, write: Promise<void>): Promise<void> {
+    try {
+      await write;
+    } catch (err) {
+      const code = fsCode(err);
+      const fix = code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space' : code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'make it writable' : 'fix that';
+      const kept = existsSync(this.lastPath) ? `the last checkpoint, ${this.lastPath}, is kept` : 'no checkpoint had been written yet';
+      const on = existsSync(this.configPath) || existsSync(this.lastPath) ? `, then continue with: npx seq2seq train --resume --out ${this.path}` : ', then train again';
+      throw new UserError(`Cannot write ${file}: ${fsReason(err)}; ${kept}; ${fix}${on}.`);
+    }
   }
 }

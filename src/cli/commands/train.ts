@@ -8,7 +8,10 @@ import { openHarness, PageCrashedError, type Harness } from '../../harness/harne
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { RunDir } from '../../run/rundir.ts';
-import { progressBar, tableHeader, tableRow } from '../../run/console.ts';
+import { plural, progressBar, tableHeader, tableRow } from '../../run/console.ts';
+import { claimRunDir } from '../../run/claim.ts';
+import { inUseBy } from '../../run/lock.ts';
+import { completeRunMessage, didNotLearn, recordedLoss } from '../../run/outcome.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
 import { UserError } from '../errors.ts';
@@ -77,8 +80,11 @@ function plan(argv: string[]): Plan {
     // config.json (step 0 is a checkpoint too: the seed fixes the initial parameters).
     const latest = run.latestCheckpoint();
     const saved = latest ? (decodeCheckpoint(latest.bytes, latest.path).config as unknown as Record<string, unknown>) : run.readConfig();
-    if (!saved) throw new UserError(`Cannot resume: ${run.path} holds no run (neither a checkpoint nor config.json).`);
+    if (!saved) throw new UserError(inUseBy(run.path) ?? `Cannot resume: ${run.path} holds no run (neither a checkpoint nor config.json).`);
     for (const [key, value] of Object.entries(overrides)) {
+      if (key === 'rounds' && typeof saved.rounds === 'number' && (value as number) < saved.rounds) {
+        throw new UserError(`Cannot lower --rounds to ${String(value)} when resuming: the run has ${saved.rounds} rounds, and --rounds may only grow.`);
+      }
       if (key !== 'rounds' && JSON.stringify(saved[key]) !== JSON.stringify(value)) {
         throw new UserError(`Cannot change ${key} when resuming (the run has ${JSON.stringify(saved[key])}); only --rounds may change.`);
       }
@@ -93,8 +99,12 @@ function plan(argv: string[]): Plan {
 
 async function runTrain(argv: string[], io: Io): Promise<number> {
   const { config, run, resume, checkpoint } = plan(argv);
-  if (!resume) run.create();
-  await run.writeConfig(config);
+  const complete = resume ? completeRunMessage(run, config, checkpoint) : null;
+  if (complete) {
+    io.stderr(`${complete}\n`);
+    return 0;
+  }
+  const claim = claimRunDir(run, resume);
 
   let harness: Harness | null = null;
   let session: RemoteSession | null = null;
@@ -112,10 +122,11 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
   try {
     harness = await openHarness();
     session = await RemoteSession.open(harness, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint);
+    await run.writeConfig(config);
     const { steps, rounds } = config;
     const a = session.info.adapter;
     io.stderr(
-      `train: ${config.model}, ${session.info.parameters} parameters, ${rounds} rounds × ${steps} steps, batch ${config.batch_size}, ` +
+      `train: ${config.model}, ${session.info.parameters} parameters, ${plural(rounds, 'round')} × ${plural(steps, 'step')}, batch ${config.batch_size}, ` +
         `adapter ${a.vendor || '?'}/${a.architecture || '?'}${a.isFallbackAdapter ? ' (software)' : ''}, run ${run.path}\n`,
     );
     if (checkpoint) io.stderr(`train: resuming at step ${session.info.step} (round ${session.info.round})\n`);
@@ -123,9 +134,8 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     let step = session.info.step;
     let round = session.info.round;
     let lastLoss = NaN;
-    let metricsChain = Promise.resolve();
     // What a killed run logged after its checkpoint goes, so the log continues exactly.
-    const trimmed = resume ? await run.trimMetrics(step, round) : { hasRound: true, loss: NaN };
+    const trimmed = resume ? await run.trimMetrics(step, round, recordedLoss(checkpoint)) : { hasRound: true, loss: NaN };
     lastLoss = trimmed.loss;
     io.stdout(tableHeader());
     let final: Record<string, unknown> = {};
@@ -147,11 +157,11 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
         const remaining = (round + 1) * steps - step;
         const result = await session.train(remaining, LOG_EVERY, (p) => {
           bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.steps_per_s.toFixed(1) });
-          metricsChain = metricsChain.then(() => run.appendMetrics({ type: 'step', ...p }));
+          run.queueMetrics({ type: 'step', ...p }, () => void session?.requestStop().catch(() => undefined));
         });
         step = result.step;
         if (!Number.isNaN(result.loss)) lastLoss = result.loss;
-        await metricsChain;
+        await run.flushMetrics();
         if (result.stopped || signals.requested) break;
         round = await session.finishRound();
         await run.writeCheckpoint(await session.checkpoint(), round);
@@ -186,10 +196,13 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     }
     const elapsed = (Date.now() - started) / 1000;
     io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final })}\n`);
-    return 0;
+    const notLearned = didNotLearn(config, lastLoss);
+    if (notLearned) io.stderr(`${notLearned}\n`);
+    return notLearned ? 1 : 0;
   } finally {
     signals.dispose();
     await harness?.close();
+    claim.release();
   }
 }
 
