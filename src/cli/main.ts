@@ -1,17 +1,38 @@
 // `seq2seq <command> [...]`: dispatches to one command module per command.
 import { UserError } from './errors.ts';
+import { formatBytes, MAX_INPUT_BYTES } from '../io/bounded_read.ts';
 import type { Command, Io } from './command.ts';
 import { commands } from './commands/index.ts';
 
 const nodeIo: Io = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
+  drain: () => drained(process.stdout),
   stdin: async () => {
     const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
+    let total = 0;
+    for await (const c of process.stdin) {
+      total += (c as Buffer).length;
+      if (total > MAX_INPUT_BYTES) {
+        process.stdin.destroy();
+        throw new UserError(`Standard input holds more than ${formatBytes(MAX_INPUT_BYTES)}; give a smaller input.`);
+      }
+      chunks.push(c as Buffer);
+    }
     return Buffer.concat(chunks).toString('utf8');
   },
 };
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (!stream.writableNeedDrain) return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    stream.on('drain', done).on('close', done).on('error', done);
+  });
+}
 
 export function helpText(list: Command[] = commands): string {
   const width = Math.max(...list.map((c) => c.name.length));

@@ -7,6 +7,8 @@ import { UserError } from '../cli/errors.ts';
 import { appendLineAtomic, writeFileAtomic } from '../io/atomic.ts';
 import { decodeCheckpoint } from '../io/checkpoint.ts';
 import { fsCode, fsReason } from '../io/fs_errors.ts';
+import { MAX_CHECKPOINT_BYTES, MAX_INPUT_BYTES, readFileBounded } from '../io/bounded_read.ts';
+import { MAX_CONFIG_BYTES } from '../config/file.ts';
 
 export class RunDir {
   private metricsQueue: Promise<void> = Promise.resolve();
@@ -51,7 +53,7 @@ export class RunDir {
     if (existsSync(this.lastPath)) paths.push(this.lastPath);
     let best: { path: string; bytes: Uint8Array; step: number } | null = null;
     for (const path of paths) {
-      const bytes = new Uint8Array(readFileSync(path));
+      const bytes = new Uint8Array(readFileBounded(path, { what: 'checkpoint', maxBytes: MAX_CHECKPOINT_BYTES }));
       const { step } = decodeCheckpoint(bytes, `checkpoint ${path}`);
       if (!best || step >= best.step) best = { path, bytes, step };
     }
@@ -68,7 +70,7 @@ export class RunDir {
   async trimMetrics(step: number, round: number, recorded?: { loss: number; step: number }): Promise<{ hasRound: boolean; loss: number }> {
     let loss = recorded?.step === step ? recorded.loss : NaN;
     if (!existsSync(this.metricsPath)) return { hasRound: round === 0, loss };
-    const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = this.readMetrics().split('\n').filter((l) => l.trim() !== '');
     let hasRound = round === 0;
     const kept = lines.filter((line) => {
       let r: { type?: unknown; step?: unknown; round?: unknown };
@@ -90,10 +92,14 @@ export class RunDir {
     return { hasRound, loss };
   }
 
+  private readMetrics(): string {
+    return readFileBounded(this.metricsPath, { what: 'metrics log', maxBytes: MAX_INPUT_BYTES }).toString('utf8');
+  }
+
   /** The metrics line of round `round`, or null when there is none. */
   roundLine(round: number): Record<string, unknown> | null {
     if (!existsSync(this.metricsPath)) return null;
-    for (const line of readFileSync(this.metricsPath, 'utf8').split('\n')) {
+    for (const line of this.readMetrics().split('\n')) {
       try {
         const r = JSON.parse(line) as Record<string, unknown>;
         if (r.type === 'round' && r.round === round) return r;
@@ -106,8 +112,9 @@ export class RunDir {
 
   readConfig(): Record<string, unknown> | null {
     if (!existsSync(this.configPath)) return null;
+    const text = readFileBounded(this.configPath, { what: 'config file', maxBytes: MAX_CONFIG_BYTES }).toString('utf8');
     try {
-      return JSON.parse(readFileSync(this.configPath, 'utf8')) as Record<string, unknown>;
+      return JSON.parse(text) as Record<string, unknown>;
     } catch {
       throw new UserError(`Cannot resume: ${this.configPath} is not valid JSON.`);
     }
