@@ -1,5 +1,6 @@
 // `seq2seq <command> [...]`: dispatches to one command module per command.
 import { UserError } from './errors.ts';
+import { quote } from './quote.ts';
 import { formatBytes, MAX_INPUT_BYTES } from '../io/bounded_read.ts';
 import type { Command, Io } from './command.ts';
 import { commands } from './commands/index.ts';
@@ -55,7 +56,7 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`Unknown command "${name}"; run \`seq2seq --help\` to list the commands.\n`);
+    io.stderr(`Unknown command ${quote(name)}; run \`seq2seq --help\` to list the commands.\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
