@@ -6,7 +6,8 @@ import { validateConfig } from '../config/index.ts';
 import { WEBGPU_HELP, WebGpuUnavailableError } from '../gpu/device.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
-import { primesOf } from '../task/index.ts';
+import { targetFor } from '../task/index.ts';
+import { reachedTarget } from '../run/outcome.ts';
 import { TrainingSession, type Progress } from '../train/session.ts';
 import type { BenchMode } from '../bench/plan.ts';
 import type { PageBenchReport } from '../bench/run.ts';
@@ -291,6 +292,7 @@ async function train(fresh: boolean): Promise<void> {
     text('eta', formatDuration(left / rate + evalsLeft * evalSeconds));
   };
   try {
+    let reached = false;
     outer: while (s.round < config.rounds) {
       const roundEnd = (s.round + 1) * config.steps;
       while (s.step < roundEnd) {
@@ -330,13 +332,18 @@ async function train(fresh: boolean): Promise<void> {
       scoreChart.add(s.round, summary);
       say('train-message', '');
       eta();
+      if (reachedTarget(config, summary.geomean)) {
+        reached = true;
+        break;
+      }
     }
     if (stopRequested) {
       say('train-message', `Stopped at step ${s.step}. Predict with the model, download it, or Continue.`);
       text('eta', '–');
     } else {
       text('eta', 'done');
-      say('train-message', `Finished ${config.rounds} round(s), ${s.step} steps.`);
+      const why = reached ? ` GeoMean reached stop_at ${config.stop_at}; raise it (or set 0) and Continue to go on.` : '';
+      say('train-message', `Finished ${s.round} round(s), ${s.step} steps.${why}`);
       try {
         await keepInBrowser();
         say('checkpoint-message', 'The finished checkpoint is kept in this browser (see below) until you remove it.');
@@ -390,7 +397,7 @@ async function predict(): Promise<void> {
   }
   try {
     const [out] = await exclusive(() => s.predict([input], beam));
-    const truth = primesOf(input);
+    const truth = targetFor(s.config.task, input);
     const ok = out.length === truth.length && out.every((x, i) => x === truth[i]);
     text('predict-in', input.join(' '));
     text('predict-out', out.length ? out.join(' ') : '(none)');
@@ -399,7 +406,7 @@ async function predict(): Promise<void> {
     const cell = $('predict-out');
     cell.classList.toggle('right', ok);
     cell.classList.toggle('wrong', !ok);
-    cell.title = ok ? 'exactly right' : 'differs from the true primes';
+    cell.title = ok ? 'exactly right' : 'differs from the true target';
     $('predict-result').hidden = false;
   } catch (err) {
     report('predict-error', err);
