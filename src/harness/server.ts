@@ -23,7 +23,7 @@ export async function serveProject(opts: { watch?: boolean } = {}): Promise<Serv
     clearScreen: false,
     appType: 'mpa',
     // The harness writes run files while it serves: no watching, no reloads.
-    server: { middlewareMode: true, hmr: false, watch: opts.watch ? {} : null },
+    server: { middlewareMode: true, hmr: false, ws: false, watch: opts.watch ? {} : null },
   });
   const http = createHttpServer(vite.middlewares);
   const close = async () => {

@@ -14,6 +14,8 @@ import { predictInputs } from './decode.ts';
 import { destroyBeams } from './beam.ts';
 import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
 import { learningRate } from './schedule.ts';
+import { sizeProblem } from '../gpu/size_check.ts';
+import { UserError } from '../cli/errors.ts';
 
 export class NonFiniteError extends Error {}
 
@@ -70,6 +72,8 @@ export class TrainingSession {
   static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu): Promise<TrainingSession> {
     const gpu = shared ?? (await Gpu.create());
     try {
+      const tooLarge = sizeProblem(config, gpu.device.limits);
+      if (tooLarge) throw new UserError(tooLarge);
       const model = createModel(gpu, config);
       const optimizer = recordOptimizer(gpu, model, config);
       const session = new TrainingSession(gpu, config, model, optimizer, !shared);
