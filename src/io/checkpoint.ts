@@ -75,6 +75,9 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   const tensors = new Map<string, Tensor>();
   const optimizer = new Map<string, Tensor>();
   for (const [name, t] of file.tensors) {
+    // A model of NaNs would evaluate to 0 and predict PAD with exit 0: refuse it here.
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) fail(`holds a non-finite value (${t.data[bad]}) in tensor ${showName(name)} at index ${bad}, so it cannot be used; train again or take an earlier checkpoint`);
     if (name.startsWith(OPTIMIZER_PREFIX)) optimizer.set(name.slice(OPTIMIZER_PREFIX.length), t);
     else tensors.set(name, t);
   }

@@ -72,7 +72,7 @@ export function finishRound(id: number): number {
   return s.round;
 }
 
-export function evaluateSession(id: number, opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number } = {}): Promise<Summary> {
+export function evaluateSession(id: number, opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary> {
   return get(id).session.evaluate(opts);
 }
 

@@ -43,7 +43,7 @@ export class RemoteSession {
     return this.h.call<number>(API, 'finishRound', this.id);
   }
 
-  evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number } = {}): Promise<Summary> {
+  evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary> {
     return this.h.call<Summary>(API, 'evaluateSession', this.id, opts);
   }
 

@@ -14,6 +14,8 @@ import { predictInputs } from './decode.ts';
 import { destroyBeams } from './beam.ts';
 import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
 import { learningRate } from './schedule.ts';
+import { sizeProblem } from '../gpu/size_check.ts';
+import { UserError } from '../cli/errors.ts';
 
 export class NonFiniteError extends Error {}
 
@@ -52,6 +54,8 @@ export class TrainingSession {
   step = 0;
   /** Rounds completed. */
   round = 0;
+  /** The last loss read back and its step (checkpointed, so a resumed run reports it exactly). */
+  private lastLoss: { loss: number; step: number } | null = null;
 
   private constructor(
     readonly gpu: Gpu,
@@ -68,6 +72,8 @@ export class TrainingSession {
   static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu): Promise<TrainingSession> {
     const gpu = shared ?? (await Gpu.create());
     try {
+      const tooLarge = sizeProblem(config, gpu.device.limits);
+      if (tooLarge) throw new UserError(tooLarge);
       const model = createModel(gpu, config);
       const optimizer = recordOptimizer(gpu, model, config);
       const session = new TrainingSession(gpu, config, model, optimizer, !shared);
@@ -119,6 +125,7 @@ export class TrainingSession {
             `Training diverged at step ${this.step}: the ${Number.isFinite(last.loss) ? 'gradient norm' : 'loss'} is not finite; lower lr or clip_norm and resume from the last checkpoint.`,
           );
         }
+        this.lastLoss = { loss: last.loss, step: last.step };
         hooks.onProgress?.(last);
       }
     }
@@ -126,18 +133,20 @@ export class TrainingSession {
     return { ...last, done, stopped };
   }
 
-  async evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number } = {}): Promise<Summary> {
+  /** `beam`: width (default config.beam; 1 = greedy). */
+  async evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary> {
     const rounds = opts.rounds ?? this.config.evaluate_round;
     const samples = opts.samples ?? this.config.eval_samples;
     const seed = opts.seed ?? this.config.seed;
+    const beam = opts.beam;
     if (opts.maxLength === undefined || opts.maxLength === this.config.max_length) {
-      return evaluateModel(this.gpu, this.model, { rounds, samples, seed });
+      return evaluateModel(this.gpu, this.model, { rounds, samples, seed, beam });
     }
     // Longer inputs need a model recorded for them; the parameters are the same shapes.
     const longer = createModel(this.gpu, { ...this.config, max_length: opts.maxLength, decode_length: 0 });
     try {
       this.gpu.run(copy(this.gpu, view(this.model.params, 0, this.model.layout.size), view(longer.params, 0, longer.layout.size)));
-      return await evaluateModel(this.gpu, longer, { rounds, samples, seed });
+      return await evaluateModel(this.gpu, longer, { rounds, samples, seed, beam });
     } finally {
       destroyBeams(longer);
       longer.destroy();
@@ -166,7 +175,11 @@ export class TrainingSession {
       round: this.round,
       tensors,
       optimizer: opt,
-      resume: { train_position: this.step * this.config.batch_size, adam_step: this.step },
+      resume: {
+        train_position: this.step * this.config.batch_size,
+        adam_step: this.step,
+        ...(this.lastLoss ? { loss: this.lastLoss.loss, loss_step: this.lastLoss.step } : {}),
+      },
     };
   }
 
@@ -193,6 +206,8 @@ export class TrainingSession {
     }
     this.step = c.step;
     this.round = c.round;
+    const { loss, loss_step } = c.resume;
+    if (typeof loss === 'number' && typeof loss_step === 'number') this.lastLoss = { loss, step: loss_step };
   }
 
   destroy(): void {

@@ -6,7 +6,9 @@ import { sample } from '../../task/sample.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 
-const CHUNK = 1000; // lines per write, so huge --n never builds one giant string
+// Lines per write, so huge --n never builds one giant string; between writes the command
+// waits for a slow reader and notices one that went away.
+const CHUNK = 1000;
 
 export const data: Command = {
   name: 'data',
@@ -34,6 +36,7 @@ one JSON object per line:
         lines.push(JSON.stringify({ input: s.input, target: s.target }));
       }
       io.stdout(`${lines.join('\n')}\n`);
+      await io.drain?.();
     }
     return 0;
   },
