@@ -1,6 +1,7 @@
 // One line of a pairs file (SPEC §1b) as source and target tokens, or one sentence
 // naming the file and the line. `.tsv`: `source<TAB>target`; `.jsonl`: {"source": S,
 // "target": T} with S, T strings (tokenised) or arrays of string/integer tokens (as given).
+import { UserError } from '../cli/errors.ts';
 import { tokenize, type Tokenize } from './tokenize.ts';
 
 export type PairsFormat = 'tsv' | 'jsonl';
@@ -11,7 +12,7 @@ export interface TokenPair {
 }
 
 /** A bad pairs file: the message is one sentence for the user. */
-export class DataError extends Error {}
+export class DataError extends UserError {}
 
 /** The format a file name implies, or a DataError saying which names are read. */
 export function formatOf(name: string): PairsFormat {

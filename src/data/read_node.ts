@@ -40,17 +40,17 @@ export async function loadCorpus(opts: LoadOptions): Promise<LoadedCorpus> {
     data: { name: opts.data, format: formatOf(opts.data) },
     evalData: opts.evalData ? { name: opts.evalData, format: formatOf(opts.evalData) } : undefined,
   });
-  const files = [await streamLines(opts.data, (l, n) => builder.addDataLine(l, n), opts.onProgress)];
-  if (opts.evalData) files.push(await streamLines(opts.evalData, (l, n) => builder.addEvalLine(l, n), opts.onProgress));
+  const files = [await streamFile(opts.data, (l, n) => builder.addDataLine(l, n), opts.onProgress)];
+  if (opts.evalData) files.push(await streamFile(opts.evalData, (l, n) => builder.addEvalLine(l, n), opts.onProgress));
   return { corpus: builder.finish(), files };
 }
 
 /** Size and SHA-256 of a file, streamed. */
 export async function identify(path: string): Promise<FileIdentity> {
-  return streamLines(path, () => undefined);
+  return streamFile(path, () => undefined);
 }
 
-async function streamLines(path: string, onLine: (line: string, lineNo: number) => void, onProgress?: (line: string) => void): Promise<FileIdentity> {
+export async function streamFile(path: string, onLine: (line: string, lineNo: number) => void, onProgress?: (line: string) => void): Promise<FileIdentity> {
   let size: number;
   try {
     const st = statSync(path);

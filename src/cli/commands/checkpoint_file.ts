@@ -7,6 +7,8 @@ import { UserError } from '../errors.ts';
 export interface CheckpointFile {
   bytes: Uint8Array;
   config: Config;
+  /** A file task's vocabulary (SPEC §1b). */
+  vocab?: string[];
 }
 
 export function readCheckpointFile(path: string | boolean | undefined): CheckpointFile {
@@ -21,5 +23,7 @@ export function readCheckpointFile(path: string | boolean | undefined): Checkpoi
     throw new UserError(code === 'ENOENT' ? `Checkpoint ${path} does not exist.` : `Cannot read checkpoint ${path} (${code ?? String(err)}).`);
   }
   const checkpoint = decodeCheckpoint(bytes, `checkpoint ${path}`);
-  return { bytes, config: validateConfig(checkpoint.config as unknown as Record<string, unknown>) };
+  const config = validateConfig(checkpoint.config as unknown as Record<string, unknown>);
+  if (config.task === 'file' && !checkpoint.vocab) throw new UserError(`Checkpoint ${path} is of a file task but carries no vocab in its metadata.`);
+  return { bytes, config, vocab: checkpoint.vocab };
 }

@@ -2,9 +2,11 @@
 import { openHarness } from '../../harness/harness.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
-import type { Command } from '../command.ts';
+import type { Command, Io } from '../command.ts';
 import { UserError } from '../errors.ts';
-import { readCheckpointFile } from './checkpoint_file.ts';
+import { readCheckpointFile, type CheckpointFile } from './checkpoint_file.ts';
+import { idsToText, textToIds } from '../../data/text.ts';
+import { Vocab } from '../../data/vocab.ts';
 import type { Config } from '../../config/config.ts';
 
 /** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM; not imported: that module loads a shader). */
@@ -19,14 +21,20 @@ Each SEQUENCE is numbers separated by spaces or commas (quote it: "4 7 9 11"); w
 SEQUENCE, every non-empty line of standard input is one. Prints one line of
 space-separated numbers per input (an empty line when the model predicts no primes).
 
+For a file task (task=file) every input is a line of text, tokenised as in training
+(words or chars); each prints one line of detokenised text, in order, and an empty
+input line prints an empty line.
+
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
 `,
   async run(argv, io) {
     const { flags, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' } }, true);
-    const { bytes, config } = readCheckpointFile(flags.checkpoint);
+    const checkpoint = readCheckpointFile(flags.checkpoint);
+    const { bytes, config } = checkpoint;
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
+    if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io);
     const lines = positionals.length > 0 ? positionals : (await io.stdin()).split('\n').filter((l) => l.trim() !== '');
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
     const inputs = lines.map((line, i) => parseSequence(line, i + 1, config));
@@ -41,6 +49,44 @@ space-separated numbers per input (an empty line when the model predicts no prim
     }
   },
 };
+
+/**
+ * A file task: every input line is text, tokenised as in training; one output line per
+ * input line, in order; an empty line (or one with no tokens) gives an empty line.
+ */
+async function predictText(checkpoint: CheckpointFile & { vocab: string[] }, beam: number, positionals: string[], io: Io): Promise<number> {
+  const { config } = checkpoint;
+  const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
+  if (lines.length === 0) throw new UserError('No input lines: give them as arguments or on standard input, one per line.');
+  const vocab = new Vocab(checkpoint.vocab);
+  const ids = lines.map((line) => textToIds(line, vocab, config.tokenize));
+  ids.forEach((x, i) => {
+    if (x.length > config.max_length) throw new UserError(`Input ${i + 1} has ${x.length} tokens, but this model takes at most max_length = ${config.max_length}.`);
+  });
+  const todo = ids.filter((x) => x.length > 0);
+  let predicted: number[][] = [];
+  if (todo.length > 0) {
+    const h = await openHarness();
+    try {
+      const session = await RemoteSession.open(h, null, checkpoint.bytes);
+      predicted = await session.predict(todo, beam);
+    } finally {
+      await h.close();
+    }
+  }
+  let next = 0;
+  const out = ids.map((x) => (x.length === 0 ? '' : idsToText(predicted[next++], vocab, config.tokenize)));
+  io.stdout(`${out.join('\n')}\n`);
+  return 0;
+}
+
+/** Standard input's lines: a final newline ends the last line, it does not start an empty one. */
+function stdinLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
 
 /** One input sequence, validated against the checkpoint's vocabulary and max_length. */
 export function parseSequence(text: string, index: number, config: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
