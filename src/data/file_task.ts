@@ -8,6 +8,7 @@ import { encodePackedSets, pairCount, PairPacker } from './packed.ts';
 import { DataError, formatOf, parsePairLine } from './parse.ts';
 import type { Tokenize } from './tokenize.ts';
 import { Vocab } from './vocab.ts';
+import { vocabLimitProblem } from './limits.ts';
 
 export interface PreparedFileTask {
   /** The config with vocab_size and (unless set explicitly) max_length derived from the data. */
@@ -28,6 +29,8 @@ export async function prepareFileTask(config: Config, explicitMaxLength: boolean
     onProgress,
   });
   const derived: Config = { ...config, vocab_size: corpus.vocab.length, max_length: corpus.maxLength };
+  const tooBig = vocabLimitProblem(derived, config.data);
+  if (tooBig) throw new DataError(tooBig);
   const leftOut = corpus.leftOut > 0 ? `; ${corpus.leftOut} training pairs longer than max_length ${corpus.maxLength} left out` : '';
   const summary =
     `data: ${pairCount(corpus.train)} training pairs, ${pairCount(corpus.heldOut)} held out${config.eval_data ? ` (from ${config.eval_data})` : ''}, ` +

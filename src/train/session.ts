@@ -10,6 +10,7 @@ import { makeBatch } from '../task/index.ts';
 import { expectTensors, tensorsFromArena, tensorsIntoArena, type Checkpoint } from '../io/checkpoint.ts';
 import type { Tensor } from '../io/safetensors.ts';
 import type { FileData } from '../data/file_data.ts';
+import { vocabLimitProblem } from '../data/limits.ts';
 import { evaluateModel } from './evaluate.ts';
 import { evaluateFile, type FileSummary } from './evaluate_file.ts';
 import { predictInputs } from './decode.ts';
@@ -88,6 +89,8 @@ export class TrainingSession {
     const vocab = fileVocab(config, checkpoint, data);
     const gpu = shared ?? (await Gpu.create());
     try {
+      const tooBig = vocab ? vocabLimitProblem(config, config.data || 'the data', gpu.device.limits) : null;
+      if (tooBig) throw new Error(tooBig);
       const model = createModel(gpu, config);
       const optimizer = recordOptimizer(gpu, model, config);
       const session = new TrainingSession(gpu, config, model, optimizer, !shared, data ?? null, vocab);
