@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorpusBuilder, type CorpusOptions } from '../src/data/corpus.ts';
 import { splitLines } from '../src/data/lines.ts';
-import { decodePackedSets, encodePackedSets, pairCount, sourceOf, targetOf, type PackedPairs } from '../src/data/packed.ts';
+import { decodePackedSets, encodePackedSets, pairCount, PairPacker, sourceOf, targetOf, type PackedPairs } from '../src/data/packed.ts';
+import { EpochOrder, epochPermutation } from '../src/data/order.ts';
+import { FileData } from '../src/data/file_data.ts';
 import { DataError, formatOf, parsePairLine } from '../src/data/parse.ts';
 import { loadCorpus } from '../src/data/read_node.ts';
 import { fnv1a32, isHeldOut } from '../src/data/split.ts';
@@ -182,5 +184,38 @@ describe('loadCorpus (streamed from disk)', () => {
     await expect(loadCorpus({ data: join(dir, 'none.tsv'), tokenize: 'words' })).rejects.toThrow(/^Cannot read data file ".*none\.tsv": no such file\.$/);
     await expect(loadCorpus({ data: file('empty.tsv', '\n\n'), tokenize: 'words' })).rejects.toThrow(/empty\.tsv is empty: it holds no pairs\.$/);
     await expect(loadCorpus({ data: file('latin1.tsv', Buffer.from([0x61, 0x09, 0xe9, 0x0a])), tokenize: 'words' })).rejects.toThrow(/latin1\.tsv is not UTF-8 text/);
+  });
+});
+
+describe('the training order of a file task', () => {
+  const packer = new PairPacker();
+  for (let i = 0; i < 7; i++) packer.add([2 + i], [2 + i, 2 + i]);
+  const vocab = ['<pad>', '<unk>', ...'abcdefg', '<eos>'];
+  const cfg = { vocab_size: vocab.length, max_length: 3, seed: 5 };
+  const data = () => new FileData(vocab, packer.finish(), packer.finish());
+  it('visits every pair once per epoch, in a permutation that changes with the epoch and the seed', () => {
+    const e0 = [...epochPermutation(7, 5, 0)];
+    expect([...e0].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect([...epochPermutation(7, 5, 1)]).not.toEqual(e0);
+    expect([...epochPermutation(7, 6, 0)]).not.toEqual(e0);
+    expect([...epochPermutation(7, 5, 0)]).toEqual(e0);
+  });
+  it('gives batch k the same samples whatever came before (exact resume), across epoch boundaries', () => {
+    const straight = data();
+    const batches = [0, 3, 6, 9].map((start) => straight.trainBatch(cfg, start, 3));
+    const resumed = data().trainBatch(cfg, 6, 3);
+    expect(resumed.inputs).toEqual(batches[2].inputs);
+    const order = new EpochOrder(7, 5);
+    expect(batches[2].inputs.map((x) => x[0] - 2)).toEqual([6, 7, 8].map((i) => order.pairAt(i)));
+    // The batch layout: EOS (V-1) after each target, decoder input EOS first.
+    const b = batches[0];
+    expect(b.tgtLengths[0]).toBe(3);
+    expect(b.tgt[2 * b.B]).toBe(vocab.length - 1);
+    expect(b.decIn[0]).toBe(vocab.length - 1);
+  });
+  it('pads the last held-out batch with copies of its first pair', () => {
+    const { batch, real } = data().heldOutBatch(cfg, 6, 3);
+    expect(real).toBe(1);
+    expect(batch.inputs).toEqual([[8], [8], [8]]);
   });
 });
