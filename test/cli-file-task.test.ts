@@ -7,6 +7,18 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, type CliResult } from './helpers/cli.ts';
 import { decodeCheckpoint } from '../src/io/checkpoint.ts';
+import { main as runCli } from '../src/cli/main.ts';
+
+/** The CLI in this process (for mistakes caught before Chrome starts: no spawn, no tsx start-up). */
+async function inProcess(args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: async () => '' });
+  return { code, stdout, stderr };
+}
+
+/** Chrome-backed commands on a loaded 2-core machine take minutes. */
+const SLOW = 400_000;
 
 const root = mkdtempSync(join(tmpdir(), 'seq2seq-file-task-'));
 const path = (name: string) => join(root, name);
@@ -53,7 +65,7 @@ beforeAll(async () => {
   straight = cli(['train', '--out', path('straight'), '--rounds', '2', '--steps', '4', `data=${path('copy.tsv')}`, ...CONSTANT]);
   firstHalf = cli(['train', '--out', path('halves'), '--rounds', '1', '--steps', '4', `data=${path('copy.tsv')}`, ...CONSTANT]);
   trained = await cli(['train', '--out', main, '--rounds', '2', '--steps', '150', `data=${path('train.tsv')}`, `eval_data=${path('eval.jsonl')}`, ...SMALL]);
-}, 400_000);
+}, 2 * SLOW);
 
 describe('train, predict and eval on a file of pairs', () => {
   it('learns to reverse words in 300 steps, with bleu in every evaluation', () => {
@@ -95,7 +107,7 @@ describe('train, predict and eval on a file of pairs', () => {
     const predicted = [lines[0], ...lines.slice(2)];
     for (const p of predicted) expect(p).toMatch(/^[a-e]*$/);
     expect(predicted.filter((p, i) => p === reversed(inputs[i])).length).toBeGreaterThanOrEqual(4);
-  });
+  }, SLOW);
 
   it('eval --data scores every pair of a file once, with bleu', async () => {
     const r = await cli(['eval', '--checkpoint', last, '--data', path('eval.jsonl')]);
@@ -104,7 +116,7 @@ describe('train, predict and eval on a file of pairs', () => {
     expect(s).toMatchObject({ task: 'file', pairs: 40, count: 40, rounds: 1 });
     const final = JSON.parse(trained.stdout.trimEnd().split('\n').at(-1)!);
     for (const k of ['psa', 'lcsr', 'geomean', 'bleu']) expect(s[k]).toBe(final[k]);
-  });
+  }, SLOW);
 });
 
 describe('resume of a file task', () => {
@@ -126,10 +138,10 @@ describe('resume of a file task', () => {
     const refused = await cli(['train', '--resume', '--out', path('halves'), '--rounds', '3']);
     expectOneSentence(refused, /^Cannot resume: .*copy\.tsv changed since the run started \(size \d+ → \d+ bytes/m);
     expect(readFileSync(join(path('halves'), 'last.safetensors'))).toEqual(before);
-  });
+  }, 2 * SLOW);
 });
 
-describe.concurrent('bad data: one sentence naming the file (and line), a non-zero exit, no run written', () => {
+describe('bad data: one sentence naming the file (and line), a non-zero exit, no run written', () => {
   const bad = (name: string, text: string) => {
     writeFileSync(path(name), text);
     return path(name);
@@ -151,14 +163,15 @@ describe.concurrent('bad data: one sentence naming the file (and line), a non-ze
   ];
   it.each(cases)('%s', async (name, args, pattern) => {
     const out = path(`bad-${name.replace(/\W+/g, '-')}`);
-    const r = await cli(['train', '--out', out, ...args()]);
+    const r = await inProcess(['train', '--out', out, ...args()]);
     expectOneSentence(r, pattern);
     expect(existsSync(join(out, 'config.json'))).toBe(false);
   });
 
   it('data refuses task=file, and eval of a file task needs --data', async () => {
-    expectOneSentence(await cli(['data', 'task=file']), /^data prints samples of the built-in tasks/);
-    expectOneSentence(await cli(['eval', '--checkpoint', last]), /is a file task: name the pairs to evaluate with --data F/);
-    expectOneSentence(await cli(['predict', '--checkpoint', last, 'abcde']), /^Input 1 has 5 tokens, but this model takes at most max_length = 4\.$/m);
+    expectOneSentence(await inProcess(['data', 'task=file']), /^data prints samples of the built-in tasks/);
+    expect(trained.code, trained.stderr).toBe(0);
+    expectOneSentence(await inProcess(['eval', '--checkpoint', last]), /is a file task: name the pairs to evaluate with --data F/);
+    expectOneSentence(await inProcess(['predict', '--checkpoint', last, 'abcde']), /^Input 1 has 5 tokens, but this model takes at most max_length = 4\.$/m);
   });
 });
