@@ -13,17 +13,21 @@ type Rule =
   | { kind: 'int'; min: number; max: number; text: string }
   | { kind: 'number'; ok: (v: number) => boolean; text: string }
   | { kind: 'bool' }
-  | { kind: 'choice'; values: readonly string[] };
+  | { kind: 'choice'; values: readonly string[] }
+  | { kind: 'path' };
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER, text = `an integer >= ${min}`): Rule => ({ kind: 'int', min, max, text });
 const positive = int(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
 const choice = (...values: string[]): Rule => ({ kind: 'choice', values });
 
 export const RULES: Record<ConfigKey, Rule> = {
-  task: choice(...TASK_NAMES),
+  task: choice(...TASK_NAMES, 'file'),
   vocab_size: int(4, MAX_VOCAB, `an integer from 4 to ${MAX_VOCAB}`),
   max_length: positive,
   min_length: positive,
+  data: { kind: 'path' },
+  eval_data: { kind: 'path' },
+  tokenize: choice('words', 'chars'),
   model: choice('lstm', 'blog'),
   embedding_size: positive,
   hidden_size: positive,
@@ -63,6 +67,8 @@ export function checkValue(key: ConfigKey, value: unknown): string | null {
       return typeof value === 'string' && rule.values.includes(value)
         ? null
         : `${key} must be one of ${rule.values.map((v) => `"${v}"`).join(', ')}, ${got}.`;
+    case 'path':
+      return typeof value === 'string' ? null : `${key} must be a file path, ${got}.`;
     case 'int':
       return typeof value === 'number' && Number.isInteger(value) && value >= rule.min && value <= rule.max
         ? null

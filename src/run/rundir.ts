@@ -9,6 +9,7 @@ import { decodeCheckpoint } from '../io/checkpoint.ts';
 import { fsCode, fsReason } from '../io/fs_errors.ts';
 import { MAX_CHECKPOINT_BYTES, MAX_INPUT_BYTES, readFileBounded } from '../io/bounded_read.ts';
 import { MAX_CONFIG_BYTES } from '../config/file.ts';
+import type { FileIdentity } from '../data/read_node.ts';
 
 export class RunDir {
   private metricsQueue: Promise<void> = Promise.resolve();
@@ -163,6 +164,33 @@ export class RunDir {
     if (!best || !existsSync(this.roundPath(best.round))) return;
     const current = existsSync(this.bestPath) ? decodeCheckpoint(new Uint8Array(readFileSync(this.bestPath)), `checkpoint ${this.bestPath}`).round : -1;
     if (current !== best.round) await this.writeBest(best.round);
+  }
+
+  get dataPath(): string {
+    return join(this.path, 'data.json');
+  }
+
+  /** Records a file task's data files (path, size, SHA-256), so a resume can tell they changed. */
+  writeDataFiles(files: readonly FileIdentity[]): Promise<void> {
+    return writeFileAtomic(this.dataPath, `${JSON.stringify({ files }, null, 2)}\n`);
+  }
+
+  /** Refuses, in one sentence, a resume whose data files differ from the recorded ones. */
+  checkDataFiles(files: readonly FileIdentity[]): void {
+    if (!existsSync(this.dataPath)) throw new UserError(`Cannot resume: ${this.dataPath} is missing, so the data files cannot be checked.`);
+    let recorded: FileIdentity[];
+    try {
+      recorded = (JSON.parse(readFileSync(this.dataPath, 'utf8')) as { files: FileIdentity[] }).files;
+    } catch {
+      throw new UserError(`Cannot resume: ${this.dataPath} is not valid JSON.`);
+    }
+    for (const f of files) {
+      const was = recorded.find((r) => r.path === f.path);
+      if (!was) throw new UserError(`Cannot resume: the run was not trained on ${f.path}.`);
+      if (was.size !== f.size || was.sha256 !== f.sha256) {
+        throw new UserError(`Cannot resume: ${f.path} changed since the run started (size ${was.size} → ${f.size} bytes, SHA-256 ${was.sha256.slice(0, 12)}… → ${f.sha256.slice(0, 12)}…).`);
+      }
+    }
   }
 
   appendMetrics(record: Record<string, unknown>): Promise<void> {

@@ -9,7 +9,10 @@ import type { Summary } from '../metrics/index.ts';
 import { makeBatch } from '../task/index.ts';
 import { expectTensors, tensorsFromArena, tensorsIntoArena, type Checkpoint } from '../io/checkpoint.ts';
 import type { Tensor } from '../io/safetensors.ts';
+import type { FileData } from '../data/file_data.ts';
+import { vocabLimitProblem } from '../data/limits.ts';
 import { evaluateModel } from './evaluate.ts';
+import { evaluateFile, type FileSummary } from './evaluate_file.ts';
 import { predictInputs } from './decode.ts';
 import { destroyBeams } from './beam.ts';
 import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
@@ -18,6 +21,18 @@ import { sizeProblem } from '../gpu/size_check.ts';
 import { UserError } from '../cli/errors.ts';
 
 export class NonFiniteError extends Error {}
+
+/** The vocabulary of a file task, from its data or its checkpoint (which must agree), else undefined. */
+function fileVocab(config: Config, checkpoint?: Checkpoint, data?: FileData): string[] | undefined {
+  const fromData = data ? [...data.vocab] : undefined;
+  const vocab = fromData ?? checkpoint?.vocab;
+  if (config.task === 'file' && !vocab) throw new Error('A file-task session needs its vocabulary (from the data or the checkpoint).');
+  if (fromData && checkpoint?.vocab && JSON.stringify(fromData) !== JSON.stringify(checkpoint.vocab)) {
+    throw new Error("The data's vocabulary differs from the checkpoint's.");
+  }
+  if (vocab && vocab.length !== config.vocab_size) throw new Error(`The vocabulary has ${vocab.length} tokens but vocab_size is ${config.vocab_size}.`);
+  return vocab;
+}
 
 /** The page's used JS heap in MB (Chrome only; precise with --enable-precise-memory-info). */
 function jsHeapMb(): number | null {
@@ -63,20 +78,27 @@ export class TrainingSession {
     readonly model: GpuModel,
     readonly optimizer: RecordedOptimizer,
     private readonly ownsGpu: boolean,
+    /** A file task's pairs (training and held-out), or null for a built-in task. */
+    readonly data: FileData | null,
+    /** A file task's vocabulary (index = id), carried into checkpoints. */
+    readonly vocab: string[] | undefined,
   ) {}
 
   /**
    * `shared`: a Gpu to build on instead of a new device (its compiled pipelines are reused,
    * which saves tens of seconds per session on a software adapter); the caller keeps it.
+   * `data`: a file task's pairs; its vocabulary must be the checkpoint's, when both are given.
    */
-  static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu): Promise<TrainingSession> {
+  static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu, data?: FileData): Promise<TrainingSession> {
+    const vocab = fileVocab(config, checkpoint, data);
     const gpu = shared ?? (await Gpu.create());
     try {
-      const tooLarge = sizeProblem(config, gpu.device.limits);
+      const tooBig = vocab ? vocabLimitProblem(config, config.data || 'the data', gpu.device.limits) : null;
+      const tooLarge = tooBig ?? sizeProblem(config, gpu.device.limits);
       if (tooLarge) throw new UserError(tooLarge);
       const model = createModel(gpu, config);
       const optimizer = recordOptimizer(gpu, model, config);
-      const session = new TrainingSession(gpu, config, model, optimizer, !shared);
+      const session = new TrainingSession(gpu, config, model, optimizer, !shared, data ?? null, vocab);
       // The model starts initialised from config (init, init_scale, seed).
       if (checkpoint) session.restore(checkpoint);
       await gpu.sync();
@@ -104,7 +126,7 @@ export class TrainingSession {
         stopped = true;
         break;
       }
-      model.setBatch(makeBatch(config, 'train', config.seed, this.step * B, B));
+      model.setBatch(this.data ? this.data.trainBatch(config, this.step * B, B) : makeBatch(config, 'train', config.seed, this.step * B, B));
       optimizer.setStep(this.step + 1);
       optimizer.setLr(learningRate(config, this.step + 1));
       gpu.run(model.trainStep, optimizer.program);
@@ -133,20 +155,30 @@ export class TrainingSession {
     return { ...last, done, stopped };
   }
 
-  /** `beam`: width (default config.beam; 1 = greedy). */
-  async evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary> {
+  /**
+   * docs/contract.md §2 evaluation. A file task evaluates every held-out pair once (rounds, samples and
+   * seed do not apply), with a model recorded for the longest held-out pair when it exceeds max_length.
+   */
+  async evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary | FileSummary> {
+    if (this.vocab) {
+      const data = this.data;
+      if (!data || data.heldOutCount === 0) throw new Error('This file-task session holds no held-out pairs to evaluate.');
+      return this.withLength(Math.max(opts.maxLength ?? 0, data.heldOutLongest()), (model) => evaluateFile(this.gpu, model, data, opts.beam));
+    }
     const rounds = opts.rounds ?? this.config.evaluate_round;
     const samples = opts.samples ?? this.config.eval_samples;
     const seed = opts.seed ?? this.config.seed;
-    const beam = opts.beam;
-    if (opts.maxLength === undefined || opts.maxLength === this.config.max_length) {
-      return evaluateModel(this.gpu, this.model, { rounds, samples, seed, beam });
-    }
+    return this.withLength(opts.maxLength ?? this.config.max_length, (model) => evaluateModel(this.gpu, model, { rounds, samples, seed, beam: opts.beam }));
+  }
+
+  /** Runs `job` on this model, or on a copy recorded for longer sequences when `maxLength` exceeds max_length. */
+  private async withLength<T>(maxLength: number, job: (model: GpuModel) => Promise<T>): Promise<T> {
+    if (maxLength <= this.config.max_length) return job(this.model);
     // Longer inputs need a model recorded for them; the parameters are the same shapes.
-    const longer = createModel(this.gpu, { ...this.config, max_length: opts.maxLength, decode_length: 0 });
+    const longer = createModel(this.gpu, { ...this.config, max_length: maxLength, decode_length: 0 });
     try {
       this.gpu.run(copy(this.gpu, view(this.model.params, 0, this.model.layout.size), view(longer.params, 0, longer.layout.size)));
-      return await evaluateModel(this.gpu, longer, { rounds, samples, seed, beam });
+      return await job(longer);
     } finally {
       destroyBeams(longer);
       longer.destroy();
@@ -180,6 +212,7 @@ export class TrainingSession {
         adam_step: this.step,
         ...(this.lastLoss ? { loss: this.lastLoss.loss, loss_step: this.lastLoss.step } : {}),
       },
+      ...(this.vocab ? { vocab: this.vocab } : {}),
     };
   }
 

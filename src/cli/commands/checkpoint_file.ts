@@ -8,6 +8,8 @@ import { UserError } from '../errors.ts';
 export interface CheckpointFile {
   bytes: Uint8Array;
   config: Config;
+  /** A file task's vocabulary (SPEC §1b). */
+  vocab?: string[];
 }
 
 export function readCheckpointFile(path: string | boolean | undefined): CheckpointFile {
@@ -20,5 +22,7 @@ export function readCheckpointFile(path: string | boolean | undefined): Checkpoi
   }
   const bytes = new Uint8Array(readFileBounded(path, { what: 'checkpoint', maxBytes: MAX_CHECKPOINT_BYTES }));
   const checkpoint = decodeCheckpoint(bytes, `checkpoint ${path}`);
-  return { bytes, config: validateConfig(checkpoint.config as unknown as Record<string, unknown>) };
+  const config = validateConfig(checkpoint.config as unknown as Record<string, unknown>);
+  if (config.task === 'file' && !checkpoint.vocab) throw new UserError(`Checkpoint ${path} is of a file task but carries no vocab in its metadata.`);
+  return { bytes, config, vocab: checkpoint.vocab };
 }

@@ -5,6 +5,7 @@ import { validateConfig } from '../../config/validate.ts';
 import { sample } from '../../task/sample.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
+import { UserError } from '../errors.ts';
 
 // Lines per write, so huge --n never builds one giant string; between writes the command
 // waits for a slow reader and notices one that went away.
@@ -28,6 +29,7 @@ one JSON object per line:
     const { flags, items } = parseCommandArgs('data', argv, { n: { type: 'string' }, seed: { type: 'string' } });
     const n = intFlag(flags, 'n', 0) ?? 10;
     const config = validateConfig(parseKeyValues(items));
+    if (config.task === 'file') throw new UserError('data prints samples of the built-in tasks (primes, copy, reverse, sort); task=file reads its pairs from data=PATH.');
     const seed = intFlag(flags, 'seed', 0) ?? config.seed;
     for (let start = 0; start < n; start += CHUNK) {
       const lines: string[] = [];

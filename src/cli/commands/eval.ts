@@ -1,16 +1,19 @@
 // `seq2seq eval`: docs/contract.md §2 evaluation of a checkpoint, as one JSON object.
 import { openHarness } from '../../harness/harness.ts';
 import { RemoteSession } from '../../run/remote.ts';
+import type { Config } from '../../config/config.ts';
+import { packEvalFile } from '../../data/file_task.ts';
 import type { Summary } from '../../metrics/index.ts';
-import { intFlag, parseCommandArgs, refuseSettings } from '../args.ts';
+import { intFlag, parseCommandArgs, refuseSettings, type ParsedArgs } from '../args.ts';
 import { MAX_BEAM } from './predict.ts';
-import type { Command } from '../command.ts';
+import type { Command, Io } from '../command.ts';
+import { UserError } from '../errors.ts';
 import { readCheckpointFile } from './checkpoint_file.ts';
 
 export const evaluate: Command = {
   name: 'eval',
   summary: 'evaluate a checkpoint: PSA, LCSR, GeoMean, exact match, length accuracy (mean, std, by length)',
-  usage: `Usage: seq2seq eval --checkpoint F [--rounds N] [--samples N] [--seed S] [--max-length L] [--beam K]
+  usage: `Usage: seq2seq eval --checkpoint F [--rounds N] [--samples N] [--seed S] [--max-length L] [--beam K] [--data F]
 
 Runs N evaluation rounds of held-out samples on WebGPU and prints one JSON object on
 stdout: psa, lcsr, geomean, exact_match, length_accuracy, their _std over rounds, and
@@ -24,6 +27,8 @@ comes from the checkpoint.
   --max-length L   longest input (default: the training max_length); larger L measures
                    length generalisation
   --beam K         beam width, 1 to ${MAX_BEAM} (default: the checkpoint's beam; 1 = greedy)
+  --data F         file tasks: evaluate every pair of F (.tsv or .jsonl) once, tokenised
+                   with the checkpoint's vocabulary; adds bleu (corpus BLEU-4 × 100)
 `,
   async run(argv, io) {
     const { flags, items } = parseCommandArgs('eval', argv, {
@@ -33,9 +38,12 @@ comes from the checkpoint.
       seed: { type: 'string' },
       'max-length': { type: 'string' },
       beam: { type: 'string' },
+      data: { type: 'string' },
     });
     refuseSettings('eval', items);
-    const { bytes, config } = readCheckpointFile(flags.checkpoint);
+    const { bytes, config, vocab } = readCheckpointFile(flags.checkpoint);
+    if (vocab) return evalFile(flags, bytes, config, vocab, io);
+    if (flags.data !== undefined) throw new UserError(`--data is for file tasks; ${flags.checkpoint} was trained on task=${config.task}.`);
     const opts = {
       rounds: intFlag(flags, 'rounds', 1) ?? config.evaluate_round,
       samples: intFlag(flags, 'samples', 1) ?? config.eval_samples,
@@ -64,4 +72,26 @@ export function evalSummaryLine(s: Summary, o: { rounds: number; samples: number
     `exact match ${s.exact_match.toFixed(4)}, length accuracy ${s.length_accuracy.toFixed(4)} ` +
     `(${o.rounds} × ${o.samples} samples, inputs up to ${o.maxLength}, ${o.beam === 1 ? 'greedy' : `beam ${o.beam}`})`
   );
+}
+
+/** A file task: every pair of --data once (docs/contract.md §1b), with the checkpoint's vocabulary. */
+async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: Config, vocab: string[], io: Io): Promise<number> {
+  for (const f of ['rounds', 'samples', 'seed'] as const) {
+    if (flags[f] !== undefined) throw new UserError(`--${f} does not apply to a file task: --data F is evaluated pair by pair, every pair once.`);
+  }
+  if (typeof flags.data !== 'string' || flags.data === '') {
+    throw new UserError(`${flags.checkpoint} is a file task: name the pairs to evaluate with --data F (.tsv or .jsonl).`);
+  }
+  const { upload, pairs } = await packEvalFile(flags.data, vocab, config.tokenize);
+  const beam = intFlag(flags, 'beam', 1, MAX_BEAM);
+  const maxLength = intFlag(flags, 'max-length', 1, 10_000);
+  const h = await openHarness();
+  try {
+    const session = await RemoteSession.open(h, null, bytes, upload);
+    const summary = await session.evaluate({ maxLength, beam });
+    io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, task: 'file', data: flags.data, pairs, ...summary })}\n`);
+    return 0;
+  } finally {
+    await h.close();
+  }
 }

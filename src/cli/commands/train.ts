@@ -12,6 +12,8 @@ import { BestTracker, completeRunMessage, didNotLearn, farBelowWarning, reachedT
 import { plural, progressBar, tableHeader, tableRow } from '../../run/console.ts';
 import { claimRunDir } from '../../run/claim.ts';
 import { inUseBy } from '../../run/lock.ts';
+import { fileTaskOverrides } from '../../config/file_task.ts';
+import { prepareFileTask, type PreparedFileTask } from '../../data/file_task.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
 import { UserError } from '../errors.ts';
@@ -56,6 +58,8 @@ interface Plan {
   /** Continue the run in `run` (from `checkpoint`, or from step 0 when none was written yet). */
   resume: boolean;
   checkpoint?: Uint8Array;
+  /** The user set max_length (file tasks then leave longer pairs out instead of deriving it). */
+  explicitMaxLength: boolean;
 }
 
 function plan(argv: string[]): Plan {
@@ -77,7 +81,13 @@ function plan(argv: string[]): Plan {
   }
   const seed = intFlag(flags, 'seed', 0);
   if (seed !== undefined) fromFlags.seed = seed;
-  const overrides = { ...fromFile, ...parseKeyValues(items), ...fromFlags };
+  const overrides = fileTaskOverrides({ ...fromFile, ...parseKeyValues(items), ...fromFlags });
+  // Data paths are kept absolute, so a resume from another directory finds the same files.
+  for (const key of ['data', 'eval_data'] as const) {
+    const v = (overrides as Record<string, unknown>)[key];
+    if (typeof v === 'string' && v !== '') (overrides as Record<string, unknown>)[key] = resolve(v);
+  }
+  const explicitMaxLength = Object.hasOwn(overrides, 'max_length');
 
   if (flags.resume) {
     if (typeof flags.out !== 'string') throw new UserError('--resume needs --out DIR, the run to continue.');
@@ -96,21 +106,47 @@ function plan(argv: string[]): Plan {
       }
     }
     const config = mergeConfig(saved, overrides);
-    return { config, run, resume: true, checkpoint: latest?.bytes };
+    return { config, run, resume: true, checkpoint: latest?.bytes, explicitMaxLength: true };
   }
   const config = mergeConfig(defaultsFor(overrides.model ?? DEFAULT_CONFIG.model) as unknown as Record<string, unknown>, overrides);
   const out = typeof flags.out === 'string' ? flags.out : defaultRunDir(config);
-  return { config, run: new RunDir(resolve(out)), resume: false };
+  return { config, run: new RunDir(resolve(out)), resume: false, explicitMaxLength };
+}
+
+/**
+ * A file task's data, read before the run directory is touched (a bad file changes
+ * nothing): the config gains the derived vocab_size and max_length; a resumed run must
+ * find the very files it was trained on.
+ */
+async function prepareData(p: Plan, io: Io): Promise<PreparedFileTask | null> {
+  if (p.config.task !== 'file') return null;
+  const prepared = await prepareFileTask(p.config, p.explicitMaxLength, (line) => io.stderr(`${line}\n`));
+  io.stderr(`${prepared.summary}\n`);
+  if (p.resume) p.run.checkDataFiles(prepared.files);
+  if (p.resume && prepared.config.vocab_size !== p.config.vocab_size) {
+    throw new UserError(`Cannot resume: the data now gives vocab_size ${prepared.config.vocab_size}, but the run has ${p.config.vocab_size}.`);
+  }
+  return prepared;
 }
 
 async function runTrain(argv: string[], io: Io): Promise<number> {
-  const { config, run, resume, checkpoint } = plan(argv);
-  const complete = resume ? completeRunMessage(run, config, checkpoint) : null;
+  const planned = plan(argv);
+  const { run, resume, checkpoint } = planned;
+  const complete = resume ? completeRunMessage(run, planned.config, checkpoint) : null;
   if (complete) {
     io.stderr(`${complete}\n`);
     return 0;
   }
+  // The directory is claimed before a big data file is read, so a taken --out fails at once.
   const claim = claimRunDir(run, resume);
+  let data: PreparedFileTask | null;
+  try {
+    data = await prepareData(planned, io);
+  } catch (err) {
+    claim.release();
+    throw err;
+  }
+  const config = data?.config ?? planned.config;
 
   let harness: Harness | null = null;
   let session: RemoteSession | null = null;
@@ -127,8 +163,9 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
   const started = Date.now();
   try {
     harness = await openHarness();
-    session = await RemoteSession.open(harness, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint);
+    session = await RemoteSession.open(harness, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint, data?.upload);
     await run.writeConfig(config);
+    if (data && !resume) await run.writeDataFiles(data.files);
     const { steps, rounds } = config;
     const a = session.info.adapter;
     io.stderr(
@@ -146,7 +183,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     if (resume) await run.repairBest();
     const best = new BestTracker(run);
     let target = false;
-    io.stdout(tableHeader());
+    io.stdout(tableHeader(config.task === 'file'));
     let final: Record<string, unknown> = {};
     const evaluateRound = async () => {
       const summary = await session!.evaluate();
@@ -158,7 +195,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
         target = true;
         io.stderr(stopAtMessage(config, round, summary.geomean, run.path));
       }
-      final = { round, step, loss: lastLoss, psa: summary.psa, lcsr: summary.lcsr, geomean: summary.geomean, exact_match: summary.exact_match, length_accuracy: summary.length_accuracy, psa_std: summary.psa_std, lcsr_std: summary.lcsr_std, geomean_std: summary.geomean_std };
+      final = { round, step, loss: lastLoss, psa: summary.psa, lcsr: summary.lcsr, geomean: summary.geomean, exact_match: summary.exact_match, length_accuracy: summary.length_accuracy, psa_std: summary.psa_std, lcsr_std: summary.lcsr_std, geomean_std: summary.geomean_std, ...(summary.bleu !== undefined ? { bleu: summary.bleu } : {}) };
     };
     // Killed between a round's checkpoint and its evaluation: evaluate it now (the
     // evaluation reads the parameters only, so training continues exactly).
