@@ -5,7 +5,9 @@ import type { BuiltinTaskName } from '../task/tasks.ts';
 export type ModelName = 'lstm' | 'blog';
 export type OptimizerName = 'adam' | 'sgd';
 export type LrSchedule = 'constant' | 'cosine';
-export type TaskName = BuiltinTaskName;
+/** `file`: pairs from data=PATH (SPEC §1b). */
+export type TaskName = BuiltinTaskName | 'file';
+export type TokenizeName = 'words' | 'chars';
 /** `pytorch`: PyTorch's own defaults (what the seed's code used); `uniform`: the paper's U(-init_scale, init_scale). */
 export type InitName = 'pytorch' | 'uniform';
 
@@ -15,6 +17,12 @@ export interface Config {
   vocab_size: number;
   max_length: number;
   min_length: number;
+  /** task=file: the pairs file (.tsv or .jsonl); '' when none. */
+  data: string;
+  /** task=file: the held-out pairs file; '' = the hash rule on `data`. */
+  eval_data: string;
+  /** task=file: `words` (whitespace) or `chars` (code points). */
+  tokenize: TokenizeName;
   // model (docs/contract.md §3)
   model: ModelName;
   embedding_size: number;
@@ -50,6 +58,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   vocab_size: 100,
   max_length: 20,
   min_length: 1,
+  data: '',
+  eval_data: '',
+  tokenize: 'words',
   model: 'lstm',
   embedding_size: 32,
   hidden_size: 64,
@@ -62,8 +73,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   clip_norm: 5,
   init: 'pytorch',
   init_scale: 0.08,
-  rounds: 4,
-  steps: 750,
+  rounds: 3,
+  steps: 800,
   stop_at: 0,
   evaluate_round: 5,
   eval_samples: 1000,

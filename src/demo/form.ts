@@ -6,6 +6,7 @@ import { RULES } from '../config/rules.ts';
 /** Shown up front; the rest sit under "More settings". */
 const MAIN_KEYS: ConfigKey[] = [
   'task',
+  'tokenize',
   'model',
   'vocab_size',
   'max_length',
@@ -42,7 +43,8 @@ const HINTS: Partial<Record<ConfigKey, string>> = {
   clip_norm: '0 turns clipping off',
   init: 'pytorch (PyTorch defaults, fast) or uniform (the paper)',
   init_scale: 'range of init=uniform',
-  task: 'what to learn: primes, copy, reverse or sort',
+  task: 'what to learn: primes, copy, reverse, sort, or file (your own pairs, chosen below)',
+  tokenize: 'task=file: words (split on whitespace) or chars',
   stop_at: 'end after a round whose GeoMean reaches this (0 = off)',
   beam: 'beam width for decoding',
   decode_length: '0 means max_length + 1',
@@ -77,6 +79,8 @@ export function buildSettingsForm(root: HTMLElement, formError: HTMLElement): Se
   root.append(main, more);
 
   for (const key of CONFIG_KEYS) {
+    // The page takes its pairs from the file chooser, not from paths.
+    if (key === 'data' || key === 'eval_data') continue;
     const rule = RULES[key];
     const wrap = document.createElement('label');
     wrap.className = 'field';

@@ -2,6 +2,7 @@
 // predict box): numbers separated by spaces, commas or semicolons, each a token from 1 to
 // vocab_size - 2. One grammar and one set of sentences for both; each caller throws its own error.
 import type { Config } from '../config/config.ts';
+import { quote } from '../cli/quote.ts';
 
 /** The tokens of `text`, or one sentence starting with `subject` (e.g. "Input 2") saying what is wrong. */
 export function readSequence(
@@ -18,7 +19,7 @@ export function readSequence(
   const tokens: number[] = [];
   for (const p of parts) {
     const v = /^[+-]?\d+$/.test(p) ? Number(p) : NaN;
-    if (!Number.isSafeInteger(v)) return { error: `${subject} holds "${p}", which is not an integer.` };
+    if (!Number.isSafeInteger(v)) return { error: `${subject} holds ${quote(p)}, which is not an integer.` };
     if (v < 1 || v > top) return { error: `${subject} holds ${v}; numbers must be from 1 to ${top} (vocab_size ${config.vocab_size}).` };
     tokens.push(v);
   }

@@ -3,7 +3,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { openHarness } from '../../harness/harness.ts';
-import { writeFileAtomic } from '../../io/atomic.ts';
+import { writeFileAtomic, writeProblem } from '../../io/atomic.ts';
+import { fsReason } from '../../io/fs_errors.ts';
 import { benchPlan, type BenchMode, type BenchPlan } from '../../bench/plan.ts';
 import type { PageBenchReport } from '../../bench/run.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -94,16 +95,25 @@ Progress goes to stderr. Timings are noisy on a busy machine: compare within one
       const dir = dirname(out);
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`Cannot write ${flags.out}: the directory ${dir} does not exist.`);
       if (existsSync(out) && statSync(out).isDirectory()) throw new UserError(`Cannot write ${flags.out}: it is a directory.`);
+      // Minutes of measuring must not end in a file that cannot be written: try it first.
+      const problem = await writeProblem(out);
+      if (problem) throw new UserError(`Cannot write ${flags.out}: ${problem}.`);
     }
     const mode: BenchMode = flags.quick ? 'quick' : 'full';
     const start = Date.now();
     const log = (text: string) => io.stderr(`[bench ${((Date.now() - start) / 1000).toFixed(0).padStart(3)}s] ${text}\n`);
     log(`${mode} run; starting Chrome`);
     const report = await runBenchInChrome(benchPlan(mode), log);
-    const json = JSON.stringify(report);
-    if (out !== undefined) await writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
+    // stdout first: should the file fail after all (the disk filled meanwhile), the result is not lost.
+    io.stdout(`${JSON.stringify(report)}\n`);
+    if (out !== undefined) {
+      try {
+        await writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
+      } catch (err) {
+        throw new UserError(`Cannot write ${flags.out}: ${fsReason(err)}; the result is the JSON line printed on stdout.`);
+      }
+    }
     log(`done${out !== undefined ? `; wrote ${out}` : ''}`);
-    io.stdout(`${json}\n`);
     return 0;
   },
 };
