@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, type Tensor } from '../src/io/safetensors.ts';
-import { UserError } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 
 const enc = new TextEncoder();
 

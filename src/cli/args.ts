@@ -1,8 +1,8 @@
 // Command-line parsing for every command: node's strict parseArgs, with its errors
 // turned into one sentence for the user and `key=value` settings split out.
 import { parseArgs } from 'node:util';
-import { UserError } from './errors.ts';
-import { quote, QUOTE_MAX } from './quote.ts';
+import { UserError } from '../errors.ts';
+import { quote, QUOTE_MAX } from '../quote.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

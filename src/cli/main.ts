@@ -1,6 +1,6 @@
 // `seq2seq <command> [...]`: dispatches to one command module per command.
-import { UserError } from './errors.ts';
-import { quote } from './quote.ts';
+import { UserError } from '../errors.ts';
+import { quote } from '../quote.ts';
 import { formatBytes, MAX_INPUT_BYTES } from '../io/bounded_read.ts';
 import type { Command, Io } from './command.ts';
 import { commands } from './commands/index.ts';

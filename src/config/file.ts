@@ -1,5 +1,5 @@
 // Reading config.json (Node only, so browser code never pulls in node:fs).
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { MB, readFileBounded } from '../io/bounded_read.ts';
 import type { Config } from './config.ts';
 import { keyProblems } from './validate.ts';

@@ -1,6 +1,6 @@
 // `key=value` items from the command line, converted to each key's type.
-import { UserError } from '../cli/errors.ts';
-import { quote } from '../cli/quote.ts';
+import { UserError } from '../errors.ts';
+import { quote } from '../quote.ts';
 import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { isConfigKey, unknownKeyMessage } from './rules.ts';
 

@@ -1,7 +1,7 @@
 // What each config key accepts (docs/contract.md §4a), as data: one rule per key, one sentence per
 // broken rule.
 import { DEFAULT_CONFIG, type Config } from './config.ts';
-import { quote, QUOTE_MAX } from '../cli/quote.ts';
+import { quote, QUOTE_MAX } from '../quote.ts';
 import { TASK_NAMES } from '../task/tasks.ts';
 
 export type ConfigKey = keyof Config;

@@ -9,7 +9,7 @@ import { subgroupNumberingHolds } from './subgroups.ts';
 /** Invocations per workgroup of the quad matmul kernels (src/ops/matmul.ts QUAD_WORKGROUP quads). */
 export const QUAD_WORKGROUP_INVOCATIONS = 16;
 import { Program, type Dispatch } from './program.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export class GpuError extends Error {}
 

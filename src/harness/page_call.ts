@@ -1,6 +1,6 @@
 // Loaded by harness.html and index.html: lets the Node harness (harness.ts) import one
 // of the project's modules in the page and call one of its exported functions.
-import { PAGE_USER_ERROR, UserError } from '../cli/errors.ts';
+import { PAGE_USER_ERROR, UserError } from '../errors.ts';
 
 declare global {
   interface Window {

@@ -3,8 +3,8 @@
 // FIFO or pipe (`--config <(…)`) is read without blocking, so one with no writer cannot
 // hang the command; a regular file larger than the cap is refused from its size.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { UserError } from '../cli/errors.ts';
-import { quote } from '../cli/quote.ts';
+import { UserError } from '../errors.ts';
+import { quote } from '../quote.ts';
 import { fsReason } from './fs_errors.ts';
 
 export interface BoundedReadOptions {

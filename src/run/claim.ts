@@ -1,7 +1,7 @@
 // Taking a run directory before anything is written to it: created for a new run, locked
 // for one writer, and refused when it holds something that is not a seq2seq run.
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { whyNotCreatable } from '../io/fs_errors.ts';
 import { LOCK_NAME, RunLock } from './lock.ts';
 import type { RunDir } from './rundir.ts';

@@ -3,7 +3,7 @@
 // process is gone (SIGKILL, power loss) is stale and taken over.
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export const LOCK_NAME = '.seq2seq.lock';
 

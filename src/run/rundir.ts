@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { appendLineAtomic, writeFileAtomic } from '../io/atomic.ts';
 import { decodeCheckpoint } from '../io/checkpoint.ts';
 import { fsCode, fsReason } from '../io/fs_errors.ts';

@@ -2,7 +2,7 @@
 // predict box): numbers separated by spaces, commas or semicolons, each a token from 1 to
 // vocab_size - 2. One grammar and one set of sentences for both; each caller throws its own error.
 import type { Config } from '../config/config.ts';
-import { quote } from '../cli/quote.ts';
+import { quote } from '../quote.ts';
 
 /** The tokens of `text`, or one sentence starting with `subject` (e.g. "Input 2") saying what is wrong. */
 export function readSequence(

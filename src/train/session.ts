@@ -18,7 +18,7 @@ import { destroyBeams } from './beam.ts';
 import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
 import { learningRate } from './schedule.ts';
 import { sizeProblem } from '../gpu/size_check.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export class NonFiniteError extends Error {}
 

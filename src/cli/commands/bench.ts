@@ -9,7 +9,7 @@ import { benchPlan, type BenchMode, type BenchPlan } from '../../bench/plan.ts';
 import type { PageBenchReport } from '../../bench/run.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 const RUN = '/src/bench/run.ts';
 

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { MAX_CHECKPOINT_BYTES, readFileBounded } from '../../io/bounded_read.ts';
 import { validateConfig, type Config } from '../../config/index.ts';
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 export interface CheckpointFile {
   bytes: Uint8Array;

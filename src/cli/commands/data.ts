@@ -5,7 +5,7 @@ import { validateConfig } from '../../config/validate.ts';
 import { sample } from '../../task/sample.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 // Lines per write, so huge --n never builds one giant string; between writes the command
 // waits for a slow reader and notices one that went away.

@@ -7,7 +7,7 @@ import type { Summary } from '../../metrics/index.ts';
 import { intFlag, parseCommandArgs, refuseSettings, type ParsedArgs } from '../args.ts';
 import { MAX_BEAM } from './predict.ts';
 import type { Command, Io } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { readCheckpointFile } from './checkpoint_file.ts';
 
 export const evaluate: Command = {

@@ -5,7 +5,7 @@ import { validateConfig } from '../../config/validate.ts';
 import { scoreRound, type Pair } from '../../metrics/round.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 export const metrics: Command = {
   name: 'metrics',

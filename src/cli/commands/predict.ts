@@ -3,7 +3,7 @@ import { openHarness } from '../../harness/harness.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { intFlag, parseCommandArgs, refuseSettings } from '../args.ts';
 import type { Command, Io } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { readCheckpointFile, type CheckpointFile } from './checkpoint_file.ts';
 import { idsToText, textToIds } from '../../data/text.ts';
 import { Vocab } from '../../data/vocab.ts';

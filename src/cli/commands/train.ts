@@ -16,7 +16,7 @@ import { fileTaskOverrides } from '../../config/file_task.ts';
 import { prepareFileTask, type PreparedFileTask } from '../../data/file_task.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { exitCodeFor, StopSignals } from '../signals.ts';
 
 const LOG_EVERY = 10;
