@@ -4,6 +4,7 @@
 // after warm-up, the variants taking turns run by run so background load hits all alike.
 // Returns plain JSON for the Node side to print.
 import { Gpu } from '../gpu/context.ts';
+import type { DeviceOptions } from '../gpu/device.ts';
 import { view, type View } from '../gpu/buffers.ts';
 import type { Dispatch } from '../gpu/program.ts';
 import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs, type MatmulKernel, type MatmulPlan } from '../ops/matmul.ts';
@@ -51,6 +52,8 @@ export interface BenchOptions {
   kernels?: MatmulKernel[];
   /** Minimum milliseconds of work per timed run. */
   targetMs?: number;
+  /** How to acquire the device (the adapter asked for). */
+  device?: DeviceOptions;
 }
 
 /** The shapes of the real model: LSTM gates (B=64, 4H=256, H=64), output projection over
@@ -159,7 +162,7 @@ async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?
 
 /** Benchmarks the matmul variants on square sizes (and the model's skinny shapes). */
 export async function benchMatmul(opts: BenchOptions = {}): Promise<BenchResult[]> {
-  const gpu = await Gpu.create();
+  const gpu = await Gpu.create(opts.device);
   try {
     const results: BenchResult[] = [];
     for (const size of opts.sizes ?? [128, 256, 512]) {

@@ -6,6 +6,7 @@
 // step). Returns plain snake_case JSON; Node adds the Chrome version and the date.
 import type { Config } from '../config/config.ts';
 import { Gpu } from '../gpu/context.ts';
+import type { DeviceOptions } from '../gpu/device.ts';
 import { Program, type Dispatch } from '../gpu/program.ts';
 import { createModel, type GpuModel } from '../models/index.ts';
 import { makeBatch } from '../task/index.ts';
@@ -349,15 +350,15 @@ function matmulSection(results: BenchResult[], runs: number): MatmulSection {
   };
 }
 
-/** Runs the whole plan in this page. */
-export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
+/** Runs the whole plan in this page; `device`: the adapter asked for. */
+export async function runBench(plan: BenchPlan, device: DeviceOptions = {}): Promise<PageBenchReport> {
   let matmul: MatmulSection | null = null;
   if (plan.matmul.sizes.length > 0 || plan.matmul.skinny) {
     progress(`matmul: sizes ${plan.matmul.sizes.join(', ')}${plan.matmul.skinny ? ' and the model\'s skinny shapes' : ''}, ${plan.matmul.runs} runs each`);
-    const results = await benchMatmul({ sizes: plan.matmul.sizes, runs: plan.matmul.runs, targetMs: plan.matmul.targetMs, skinny: plan.matmul.skinny, variants: ['auto', BASELINE_16X8] });
+    const results = await benchMatmul({ sizes: plan.matmul.sizes, runs: plan.matmul.runs, targetMs: plan.matmul.targetMs, skinny: plan.matmul.skinny, variants: ['auto', BASELINE_16X8], device });
     matmul = matmulSection(results, plan.matmul.runs);
   }
-  const gpu = await Gpu.create();
+  const gpu = await Gpu.create(device);
   try {
     const models: Record<string, ModelReport> = {};
     const done: ModelCase[] = [];

@@ -1,6 +1,7 @@
 // Finds and launches the system Chrome/Chromium for WebGPU work on 127.0.0.1.
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer';
+import type { AdapterChoice } from '../gpu/adapter.ts';
 
 /** Where Chrome usually lives; CHROME_PATH wins over all of them. */
 const CANDIDATES = [
@@ -41,13 +42,28 @@ export const CHROME_FLAGS = [
   '--enable-unsafe-webgpu',
   // Exact heap figures in performance.memory, for the leak checks of long runs.
   '--enable-precise-memory-info',
+  // The adapter's description and device id in adapter.info, for the records of every run.
+  '--enable-webgpu-developer-features',
 ];
+
+/**
+ * Flags per --adapter. A hardware GPU needs Vulkan on Linux (Chrome's WebGPU default
+ * there is off) and no GPU blocklist; the software adapter stays allowed as auto's
+ * fallback; `software` pins WebGPU to SwiftShader.
+ */
+export function adapterFlags(choice: AdapterChoice, platform: NodeJS.Platform = process.platform): string[] {
+  if (choice === 'software') return ['--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'];
+  const gpu = ['--ignore-gpu-blocklist', '--enable-unsafe-swiftshader'];
+  return platform === 'linux' ? [...gpu, '--enable-features=Vulkan'] : gpu;
+}
 
 export interface LaunchOptions {
   executablePath?: string;
   /** Extra flags, e.g. to disable WebGPU in a test. */
   extraArgs?: string[];
   headless?: boolean;
+  /** Which WebGPU adapter the browser should offer (default auto). */
+  adapter?: AdapterChoice;
 }
 
 export async function launchChrome(opts: LaunchOptions = {}): Promise<Browser> {
@@ -55,7 +71,7 @@ export async function launchChrome(opts: LaunchOptions = {}): Promise<Browser> {
   return puppeteer.launch({
     executablePath,
     headless: opts.headless ?? true,
-    args: [...CHROME_FLAGS, ...(opts.extraArgs ?? [])],
+    args: [...CHROME_FLAGS, ...adapterFlags(opts.adapter ?? 'auto'), ...(opts.extraArgs ?? [])],
     // A pipe instead of a websocket: when our process dies, even by SIGKILL, the pipe
     // closes and Chrome exits with it, so no orphan browser is left behind.
     pipe: true,

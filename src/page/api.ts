@@ -2,6 +2,7 @@
 // train a chunk of steps, evaluate, checkpoint, predict. Sessions live in this module's
 // registry between calls; progress goes to Node through a function it exposes.
 import { validateConfig, type Config } from '../config/index.ts';
+import type { DeviceOptions } from '../gpu/device.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
 import { TrainingSession, type Progress, type TrainChunkResult } from '../train/session.ts';
@@ -30,13 +31,13 @@ export interface OpenedSession {
 }
 
 /** Opens a session from a config, or from a checkpoint (base64 safetensors) that carries its config. */
-export async function openSession(config: Record<string, unknown> | null, checkpointBase64?: string): Promise<OpenedSession> {
+export async function openSession(config: Record<string, unknown> | null, checkpointBase64?: string, device?: DeviceOptions): Promise<OpenedSession> {
   let session: TrainingSession;
   if (checkpointBase64) {
     const checkpoint = decodeCheckpoint(fromBase64(checkpointBase64));
-    session = await TrainingSession.create(validateConfig({ ...checkpoint.config, ...(config ?? {}) }), checkpoint);
+    session = await TrainingSession.create(validateConfig({ ...checkpoint.config, ...(config ?? {}) }), checkpoint, undefined, device);
   } else {
-    session = await TrainingSession.create(validateConfig(config ?? {}));
+    session = await TrainingSession.create(validateConfig(config ?? {}), undefined, undefined, device);
   }
   const id = nextId++;
   sessions.set(id, { session, stop: false });

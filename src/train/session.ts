@@ -2,6 +2,7 @@
 // chunks of steps, evaluated, checkpointed and restored. Node (or the demo page) drives it.
 import type { Config } from '../config/config.ts';
 import { Gpu } from '../gpu/context.ts';
+import type { DeviceOptions } from '../gpu/device.ts';
 import { view } from '../gpu/buffers.ts';
 import { createModel, type GpuModel } from '../models/index.ts';
 import { copy } from '../ops/fill.ts';
@@ -65,9 +66,10 @@ export class TrainingSession {
   /**
    * `shared`: a Gpu to build on instead of a new device (its compiled pipelines are reused,
    * which saves tens of seconds per session on a software adapter); the caller keeps it.
+   * `device`: how to acquire a new device (the adapter asked for), when not shared.
    */
-  static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu): Promise<TrainingSession> {
-    const gpu = shared ?? (await Gpu.create());
+  static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu, device?: DeviceOptions): Promise<TrainingSession> {
+    const gpu = shared ?? (await Gpu.create(device));
     try {
       const model = createModel(gpu, config);
       const optimizer = recordOptimizer(gpu, model, config);
@@ -168,6 +170,7 @@ export class TrainingSession {
       tensors,
       optimizer: opt,
       resume: { train_position: this.step * this.config.batch_size, adam_step: this.step },
+      adapter: gpu.adapter,
     };
   }
 
