@@ -1,5 +1,6 @@
-// Node's handle on a training session living in headless Chrome (src/page/api.ts).
-import type { Harness } from '../harness/harness.ts';
+// Node's handle on a training session living in a GPU runtime (src/page/api.ts), in headless
+// Chrome or in this process on Dawn (src/runtime).
+import type { GpuRuntime } from '../runtime/runtime.ts';
 import type { Summary } from '../metrics/index.ts';
 import type { OpenedSession } from '../page/api.ts';
 import type { Progress, TrainChunkResult } from '../train/session.ts';
@@ -10,15 +11,16 @@ export class RemoteSession {
   private onProgress: ((p: Progress) => void) | null = null;
 
   private constructor(
-    private readonly h: Harness,
+    private readonly h: GpuRuntime,
     readonly info: OpenedSession,
   ) {}
 
   /** Opens a session from a config, or from checkpoint bytes (with config overrides). */
-  static async open(h: Harness, config: Record<string, unknown> | null, checkpoint?: Uint8Array): Promise<RemoteSession> {
-    const info = await h.call<OpenedSession>(API, 'openSession', config, checkpoint ? Buffer.from(checkpoint).toString('base64') : undefined);
+  static async open(h: GpuRuntime, config: Record<string, unknown> | null, checkpoint?: Uint8Array): Promise<RemoteSession> {
+    const base64 = checkpoint ? Buffer.from(checkpoint).toString('base64') : undefined;
+    const info = await h.call<OpenedSession>(API, 'openSession', config, base64, { adapter: h.adapter });
     const session = new RemoteSession(h, info);
-    await h.page.exposeFunction('__seq2seqProgress', (json: string) => session.onProgress?.(JSON.parse(json) as Progress));
+    await h.expose('__seq2seqProgress', (json: string) => session.onProgress?.(JSON.parse(json) as Progress));
     return session;
   }
 

@@ -1,10 +1,11 @@
 // `seq2seq predict`: the primes a checkpoint predicts for each input sequence.
-import { openHarness } from '../../harness/harness.ts';
+import { openRuntime } from '../../runtime/runtime.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { UserError } from '../errors.ts';
 import { readCheckpointFile } from './checkpoint_file.ts';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
 import type { Config } from '../../config/config.ts';
 
 /** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM; not imported: that module loads a shader). */
@@ -13,7 +14,7 @@ const MAX_BEAM = 64;
 export const predict: Command = {
   name: 'predict',
   summary: 'print the primes a checkpoint predicts for each input sequence',
-  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [SEQUENCE …]
+  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [--runtime R] [--adapter A] [SEQUENCE …]
 
 Each SEQUENCE is numbers separated by spaces or commas (quote it: "4 7 9 11"); with no
 SEQUENCE, every non-empty line of standard input is one. Prints one line of
@@ -21,18 +22,20 @@ space-separated numbers per input (an empty line when the model predicts no prim
 
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
+${RUNTIME_USAGE}
 `,
   async run(argv, io) {
-    const { flags, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' } }, true);
+    const { flags, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' }, ...RUNTIME_OPTIONS }, true);
+    const runtime = runtimeOptions(flags);
     const { bytes, config } = readCheckpointFile(flags.checkpoint);
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
     const lines = positionals.length > 0 ? positionals : (await io.stdin()).split('\n').filter((l) => l.trim() !== '');
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
     const inputs = lines.map((line, i) => parseSequence(line, i + 1, config));
-    const h = await openHarness();
+    const h = await withRuntimeErrors(() => openRuntime(runtime));
     try {
-      const session = await RemoteSession.open(h, null, bytes);
+      const session = await withRuntimeErrors(() => RemoteSession.open(h, null, bytes));
       const out = await session.predict(inputs, beam);
       io.stdout(`${out.map((p) => p.join(' ')).join('\n')}\n`);
       return 0;

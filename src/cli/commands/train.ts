@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG, defaultsFor, mergeConfig, parseKeyValues, type Config } from '../../config/index.ts';
 import { loadConfigFile } from '../../config/file.ts';
-import { openHarness, PageCrashedError, type Harness } from '../../harness/harness.ts';
+import { PageCrashedError } from '../../harness/harness.ts';
+import { adapterJson, adapterLabel } from '../../gpu/adapter.ts';
+import { openRuntime, type GpuRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { RunDir } from '../../run/rundir.ts';
@@ -12,13 +14,14 @@ import { progressBar, tableHeader, tableRow } from '../../run/console.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
 import { UserError } from '../errors.ts';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
 
 const LOG_EVERY = 10;
 
 export const train: Command = {
   name: 'train',
   summary: 'train a model in headless Chrome on WebGPU, checkpointing and evaluating every round',
-  usage: `Usage: seq2seq train [--model blog|lstm] [--config F] [--rounds N] [--steps N] [--out DIR] [--resume] [--seed S] [key=value …]
+  usage: `Usage: seq2seq train [--model blog|lstm] [--config F] [--rounds N] [--steps N] [--out DIR] [--resume] [--seed S] [--runtime R] [--adapter A] [key=value …]
 
 Trains for rounds × steps optimizer updates (SPEC §4). After each round it writes
 DIR/round-NNN.safetensors and DIR/last.safetensors, evaluates (evaluate_round rounds of
@@ -32,6 +35,7 @@ to stderr; a table of round scores and a final JSON line go to stdout.
   --out DIR      run directory (default runs/<model>-<date>-<time>, a new one per run)
   --resume       continue the run in --out from its last.safetensors (exactly; --rounds may grow)
   --seed S       seed of every random stream (default 0)
+${RUNTIME_USAGE}
   key=value      any setting of SPEC §4a, e.g. hidden_size=128 lr=0.001
                  (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it)
 
@@ -46,6 +50,7 @@ interface Plan {
   /** Continue the run in `run` (from `checkpoint`, or from step 0 when none was written yet). */
   resume: boolean;
   checkpoint?: Uint8Array;
+  runtime: RuntimeOptions;
 }
 
 function plan(argv: string[]): Plan {
@@ -57,7 +62,9 @@ function plan(argv: string[]): Plan {
     out: { type: 'string' },
     resume: { type: 'boolean' },
     seed: { type: 'string' },
+    ...RUNTIME_OPTIONS,
   });
+  const runtime = runtimeOptions(flags);
   const fromFile = typeof flags.config === 'string' ? loadConfigFile(flags.config) : {};
   const fromFlags: Record<string, unknown> = {};
   if (flags.model !== undefined) fromFlags.model = flags.model;
@@ -83,19 +90,19 @@ function plan(argv: string[]): Plan {
       }
     }
     const config = mergeConfig(saved, overrides);
-    return { config, run, resume: true, checkpoint: latest?.bytes };
+    return { config, run, resume: true, checkpoint: latest?.bytes, runtime };
   }
   const config = mergeConfig(defaultsFor(overrides.model ?? DEFAULT_CONFIG.model) as unknown as Record<string, unknown>, overrides);
   const out = typeof flags.out === 'string' ? flags.out : defaultRunDir(config);
-  return { config, run: new RunDir(resolve(out)), resume: false };
+  return { config, run: new RunDir(resolve(out)), resume: false, runtime };
 }
 
 async function runTrain(argv: string[], io: Io): Promise<number> {
-  const { config, run, resume, checkpoint } = plan(argv);
+  const { config, run, resume, checkpoint, runtime } = plan(argv);
   if (!resume) run.create();
   await run.writeConfig(config);
 
-  let harness: Harness | null = null;
+  let harness: GpuRuntime | null = null;
   let session: RemoteSession | null = null;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -112,13 +119,13 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
   process.on('SIGTERM', onSignal);
   const started = Date.now();
   try {
-    harness = await openHarness();
-    session = await RemoteSession.open(harness, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint);
+    const rt = (harness = await withRuntimeErrors(() => openRuntime(runtime)));
+    session = await withRuntimeErrors(() => RemoteSession.open(rt, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint));
     const { steps, rounds } = config;
     const a = session.info.adapter;
     io.stderr(
       `train: ${config.model}, ${session.info.parameters} parameters, ${rounds} rounds × ${steps} steps, batch ${config.batch_size}, ` +
-        `adapter ${a.vendor || '?'}/${a.architecture || '?'}${a.isFallbackAdapter ? ' (software)' : ''}, run ${run.path}\n`,
+        `runtime ${runtime.runtime}, adapter ${adapterLabel(a)}, run ${run.path}\n`,
     );
     if (checkpoint) io.stderr(`train: resuming at step ${session.info.step} (round ${session.info.round})\n`);
 
@@ -134,7 +141,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     const evaluateRound = async () => {
       const summary = await session!.evaluate();
       const elapsed = (Date.now() - started) / 1000;
-      await run.appendMetrics({ type: 'round', round, step, loss: lastLoss, elapsed_s: elapsed, ...summary });
+      await run.appendMetrics({ type: 'round', round, step, loss: lastLoss, elapsed_s: elapsed, ...summary, runtime: runtime.runtime, adapter: adapterJson(a) });
       io.stdout(tableRow(round, step, lastLoss, summary, elapsed));
       final = { round, step, loss: lastLoss, psa: summary.psa, lcsr: summary.lcsr, geomean: summary.geomean, exact_match: summary.exact_match, length_accuracy: summary.length_accuracy, psa_std: summary.psa_std, lcsr_std: summary.lcsr_std, geomean_std: summary.geomean_std };
     };
@@ -173,7 +180,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
       // Chrome or its GPU process died: nothing more can be saved, but the checkpoints are whole.
       const lost = /GPU device was lost/.test(message)
         ? 'The GPU device was lost during training'
-        : err instanceof PageCrashedError || !harness.browser.connected
+        : err instanceof PageCrashedError || harness.lost() !== null
           ? 'Chrome exited during training'
           : null;
       if (lost) throw new UserError(`${lost} at about step ${step}; ${kept}; continue with: seq2seq train --resume --out ${run.path}`);
@@ -187,7 +194,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
       return 130;
     }
     const elapsed = (Date.now() - started) / 1000;
-    io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final })}\n`);
+    io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final, runtime: runtime.runtime, adapter: adapterJson(a) })}\n`);
     return 0;
   } finally {
     process.off('SIGINT', onSignal);
