@@ -9,6 +9,7 @@ import { view, type View } from '../gpu/buffers.ts';
 import type { Dispatch } from '../gpu/program.ts';
 import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs, type MatmulKernel, type MatmulPlan } from '../ops/matmul.ts';
 import { matmul as matmulRef } from '../reference/matmul.ts';
+import { TILED_KERNEL, tiledFits } from '../ops/matmul_tiled.ts';
 
 export interface BenchShape {
   name: string;
@@ -72,6 +73,8 @@ function variantsFor(gpu: Gpu, plan: MatmulPlan, opts: BenchOptions): { variant:
   const all = [
     { variant: 'auto', kernel: chooseKernel(plan, gpu) },
     ...kernelsFor(plan, gpu).map((k) => ({ variant: k.name, kernel: k })),
+    // The workgroup-memory kernel, timed wherever the limits allow it, chosen or not.
+    ...(tiledFits(gpu) ? [{ variant: TILED_KERNEL.name, kernel: TILED_KERNEL }] : []),
     ...(opts.kernels ?? []).map((k) => ({ variant: k.name, kernel: k })),
   ];
   const want = opts.variants;

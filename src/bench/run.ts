@@ -13,6 +13,7 @@ import { makeBatch } from '../task/index.ts';
 import { initialParams } from '../train/init.ts';
 import { recordOptimizer } from '../train/optimizer.ts';
 import { benchMatmul, type BenchResult } from './matmul.ts';
+import { TILED_KERNEL } from '../ops/matmul_tiled.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
 
 type ProgressSink = (text: string) => unknown;
@@ -309,6 +310,10 @@ export interface MatmulSection {
   baseline_16x8_gflops_by_size: Record<string, number>;
   /** auto / 16x8, measured side by side (runs interleaved), by square size. */
   speedup_vs_16x8_by_size: Record<string, number>;
+  /** The kernel matmul() chose ('auto'), by square size and skinny shape name. */
+  kernel_choice: Record<string, string>;
+  /** The workgroup-memory tiled kernel in the same run, by square size (when the limits allow it). */
+  tiled_gflops_by_size: Record<string, number>;
 }
 
 export interface PageBenchReport {
@@ -330,10 +335,14 @@ function matmulSection(results: BenchResult[], runs: number): MatmulSection {
   const skinny: Record<string, number> = {};
   const baseline: Record<string, number> = {};
   const speedup: Record<string, number> = {};
+  const choice: Record<string, string> = {};
+  const tiled: Record<string, number> = {};
   for (const r of auto) {
     if (r.size !== undefined) bySize[String(r.size)] = r.gflops;
     else skinny[r.shape] = r.gflops;
+    choice[r.size !== undefined ? String(r.size) : r.shape] = r.kernel;
   }
+  for (const r of results) if (r.variant === TILED_KERNEL.name && r.size !== undefined) tiled[String(r.size)] = r.gflops;
   for (const r of results) {
     if (r.variant !== BASELINE_16X8 || r.size === undefined) continue;
     baseline[String(r.size)] = r.gflops;
@@ -347,6 +356,8 @@ function matmulSection(results: BenchResult[], runs: number): MatmulSection {
     skinny_gflops: skinny,
     baseline_16x8_gflops_by_size: baseline,
     speedup_vs_16x8_by_size: speedup,
+    kernel_choice: choice,
+    tiled_gflops_by_size: tiled,
   };
 }
 
@@ -355,7 +366,7 @@ export async function runBench(plan: BenchPlan, device: DeviceOptions = {}): Pro
   let matmul: MatmulSection | null = null;
   if (plan.matmul.sizes.length > 0 || plan.matmul.skinny) {
     progress(`matmul: sizes ${plan.matmul.sizes.join(', ')}${plan.matmul.skinny ? ' and the model\'s skinny shapes' : ''}, ${plan.matmul.runs} runs each`);
-    const results = await benchMatmul({ sizes: plan.matmul.sizes, runs: plan.matmul.runs, targetMs: plan.matmul.targetMs, skinny: plan.matmul.skinny, variants: ['auto', BASELINE_16X8], device });
+    const results = await benchMatmul({ sizes: plan.matmul.sizes, runs: plan.matmul.runs, targetMs: plan.matmul.targetMs, skinny: plan.matmul.skinny, variants: ['auto', BASELINE_16X8, TILED_KERNEL.name], device });
     matmul = matmulSection(results, plan.matmul.runs);
   }
   const gpu = await Gpu.create(device);

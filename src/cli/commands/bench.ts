@@ -44,6 +44,8 @@ function assemble(page: PageBenchReport, chrome: string | null): Record<string, 
     matmul_16x8_gflops: page.matmul?.baseline_16x8_gflops_by_size ?? {},
     matmul_speedup_vs_16x8: page.matmul?.speedup_vs_16x8_by_size ?? {},
     matmul_skinny_gflops: page.matmul?.skinny_gflops ?? {},
+    matmul_kernel_choice: page.matmul?.kernel_choice ?? {},
+    matmul_tiled_gflops: page.matmul?.tiled_gflops_by_size ?? {},
     ms_per_training_step: summary((m) => m.train_step.ms_per_step),
     ms_per_decode_step: summary((m) => m.decode_step.ms_per_call),
     training_step: summary((m) => ({
