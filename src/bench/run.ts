@@ -10,7 +10,6 @@ import type { DeviceOptions } from '../gpu/device.ts';
 import { Program, type Dispatch } from '../gpu/program.ts';
 import { createModel, type GpuModel } from '../models/index.ts';
 import { makeBatch } from '../task/index.ts';
-import { initialParams } from '../train/init.ts';
 import { recordOptimizer } from '../train/optimizer.ts';
 import { benchMatmul, type BenchResult } from './matmul.ts';
 import { TILED_KERNEL } from '../ops/matmul_tiled.ts';
@@ -180,7 +179,6 @@ async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<Mode
     model = createModel(gpu, config);
     const m = model;
     const optimizer = recordOptimizer(gpu, m, config);
-    gpu.upload(m.params, initialParams(m, config));
     await gpu.sync();
     const recordMs = performance.now() - r0;
     const bindGroupsAtRecord = gpu.stats.bindGroups - bindGroups0;

@@ -39,7 +39,7 @@ import { reverseSequences } from '../ops/sequence.ts';
 import { lstmParamShapes, type LstmDims } from '../reference/lstm_model.ts';
 import type { Batch } from '../task/batch.ts';
 import type { GpuModel } from './model.ts';
-import { uniformInit } from './init.ts';
+import { initialArena } from './init.ts';
 import { createLstmBeam } from './beam.ts';
 
 export type Recurrence = 'matmul' | 'fused';
@@ -59,7 +59,7 @@ export interface LstmGpuModel extends GpuModel {
   readonly name: 'lstm';
   readonly dims: LstmDims & { B: number; S: number; T: number; D: number };
   readonly recurrence: Recurrence;
-  /** Overwrites every parameter (layout.size floats, e.g. from uniformInit or a checkpoint). */
+  /** Overwrites every parameter (layout.size floats, e.g. from a checkpoint). */
   uploadParams(data: Float32Array): void;
   /** Dispatch counts of the recorded programs. */
   readonly counts: {
@@ -101,7 +101,7 @@ export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions =
   };
   const params = buf('params', layout.size);
   const grads = buf('grads', layout.size);
-  gpu.upload(params, uniformInit(layout, config.seed, config.init_scale));
+  gpu.upload(params, initialArena(layout, config));
   const P = (name: string) => layout.viewOf(params, name);
   const Gr = (name: string) => layout.viewOf(grads, name);
 
