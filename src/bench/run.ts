@@ -316,7 +316,7 @@ export interface MatmulSection {
 
 export interface PageBenchReport {
   mode: string;
-  adapter: { vendor: string; architecture: string; device: string; description: string; is_fallback: boolean };
+  adapter: { vendor: string; architecture: string; device: string; description: string; is_fallback: boolean; fallback: boolean };
   timestamps: boolean;
   /** Subgroups enabled: matmul uses the quad-shared kernels. */
   subgroups: boolean;
@@ -384,7 +384,7 @@ export async function runBench(plan: BenchPlan, device: DeviceOptions = {}): Pro
     const a = gpu.adapter;
     return {
       mode: plan.mode,
-      adapter: { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, is_fallback: a.isFallbackAdapter },
+      adapter: { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, is_fallback: a.isFallbackAdapter, fallback: a.isFallbackAdapter },
       timestamps: gpu.timestamps,
       subgroups: gpu.subgroups,
       matmul,
