@@ -1,7 +1,7 @@
 // The Chrome runtime: the project served by Vite, a headless Chrome page, calls through
 // puppeteer (src/harness). Chrome is launched with the flags of the adapter asked for.
 import type { AdapterChoice } from '../gpu/adapter.ts';
-import { openHarness, PageCrashedError, type HarnessOptions } from '../harness/harness.ts';
+import { openHarness, type HarnessOptions } from '../harness/harness.ts';
 import type { GpuRuntime } from './runtime.ts';
 
 export async function openChromeRuntime(adapter: AdapterChoice, opts: HarnessOptions = {}): Promise<GpuRuntime> {
@@ -17,5 +17,3 @@ export async function openChromeRuntime(adapter: AdapterChoice, opts: HarnessOpt
     close: () => h.close(),
   };
 }
-
-export { PageCrashedError };
