@@ -13,6 +13,8 @@ import { makeBatch } from '../task/index.ts';
 import { recordOptimizer } from '../train/optimizer.ts';
 import { benchMatmul, type BenchResult } from './matmul.ts';
 import { TILED_KERNEL } from '../ops/matmul_tiled.ts';
+import { median } from './median.ts';
+import { benchOps, type OpRow } from './ops.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
 
 type ProgressSink = (text: string) => unknown;
@@ -21,12 +23,6 @@ const progress = (text: string): void => {
   void sink?.(text);
 };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
 const round = (x: number, digits = 3): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -321,6 +317,8 @@ export interface PageBenchReport {
   /** Subgroups enabled: matmul uses the quad-shared kernels. */
   subgroups: boolean;
   matmul: MatmulSection | null;
+  /** Each op checked against its float64 reference, then timed, at the sizes of `config`. */
+  ops: { config: Pick<Config, 'batch_size' | 'hidden_size' | 'embedding_size' | 'vocab_size' | 'max_length'>; results: OpRow[] } | null;
   models: Record<string, ModelReport>;
 }
 
@@ -359,6 +357,8 @@ function matmulSection(results: BenchResult[], runs: number): MatmulSection {
   };
 }
 
+const sizesOf = (c: Config) => ({ batch_size: c.batch_size, hidden_size: c.hidden_size, embedding_size: c.embedding_size, vocab_size: c.vocab_size, max_length: c.max_length });
+
 /** Runs the whole plan in this page; `device`: the adapter asked for. */
 export async function runBench(plan: BenchPlan, device: DeviceOptions = {}): Promise<PageBenchReport> {
   let matmul: MatmulSection | null = null;
@@ -369,6 +369,7 @@ export async function runBench(plan: BenchPlan, device: DeviceOptions = {}): Pro
   }
   const gpu = await Gpu.create(device);
   try {
+    const ops = plan.ops ? { config: sizesOf(plan.ops.config), results: await benchOps(gpu, plan.ops.config, plan.ops, progress) } : null;
     const models: Record<string, ModelReport> = {};
     const done: ModelCase[] = [];
     for (const c of plan.models) {
@@ -388,6 +389,7 @@ export async function runBench(plan: BenchPlan, device: DeviceOptions = {}): Pro
       timestamps: gpu.timestamps,
       subgroups: gpu.subgroups,
       matmul,
+      ops,
       models,
     };
   } finally {

@@ -3,7 +3,7 @@
 import { ADAPTER_CHOICES, type AdapterChoice } from '../gpu/adapter.ts';
 import { RUNTIME_CHOICES, type RuntimeOptions } from '../runtime/runtime.ts';
 import type { OptionSpec, ParsedArgs } from './args.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 
 export const RUNTIME_OPTIONS: Record<string, OptionSpec> = {
   runtime: { type: 'string' },

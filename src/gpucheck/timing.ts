@@ -52,7 +52,7 @@ export async function timeKernelsAndSteps(device: DeviceOptions, fallback: boole
 /** `steps` optimizer updates of the default model from its seed, then one evaluation round. */
 export async function trainDefault(steps: number, device: DeviceOptions, log: (s: string) => void) {
   const config: Config = { ...defaultsFor('lstm'), evaluate_round: 1, eval_samples: 500 };
-  const session = await TrainingSession.create(config, undefined, undefined, device);
+  const session = await TrainingSession.create(config, undefined, undefined, undefined, device);
   try {
     const t0 = performance.now();
     const result = await session.train(steps, { logEvery: 50, onProgress: (p) => log(`train: step ${p.step}/${steps}, loss ${p.loss.toFixed(4)}`) });
