@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `seq2seq` command: runs the TypeScript CLI through tsx, so no build step is needed.
 import { accessSync, constants } from 'node:fs';
+import { register as registerHooks } from 'node:module';
 import { tmpdir } from 'node:os';
 
 // tsx caches compiled files in the temporary folder: a read-only or missing TMPDIR must
@@ -13,6 +14,8 @@ try {
 
 const { register } = await import('tsx/esm/api');
 register();
+// `.wgsl?raw` imports as text, for the GPU code when it runs in Node (--runtime node).
+registerHooks('../src/runtime/wgsl_hooks.mjs', import.meta.url);
 const { main, describeError } = await import('../src/cli/main.ts');
 const { installStdoutGuard } = await import('../src/cli/signals.ts');
 

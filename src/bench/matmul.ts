@@ -4,9 +4,11 @@
 // after warm-up, the variants taking turns run by run so background load hits all alike.
 // Returns plain JSON for the Node side to print.
 import { Gpu } from '../gpu/context.ts';
+import type { DeviceOptions } from '../gpu/device.ts';
 import { view, type View } from '../gpu/buffers.ts';
 import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs, type MatmulKernel, type MatmulPlan } from '../ops/matmul.ts';
 import { matmul as matmulRef } from '../reference/matmul.ts';
+import { TILED_KERNEL, tiledFits } from '../ops/matmul_tiled.ts';
 import { median } from './median.ts';
 import { seeded, timeDispatches } from './timing.ts';
 
@@ -48,6 +50,8 @@ export interface BenchOptions {
   skinny?: boolean;
   /** Minimum milliseconds of work per timed run. */
   targetMs?: number;
+  /** How to acquire the device (the adapter asked for). */
+  device?: DeviceOptions;
 }
 
 /** The shapes of the real model: LSTM gates (B=64, 4H=256, H=64), output projection over
@@ -66,6 +70,8 @@ function variantsFor(gpu: Gpu, plan: MatmulPlan, opts: BenchOptions): { variant:
   const all = [
     { variant: 'auto', kernel: chooseKernel(plan, gpu) },
     ...kernelsFor(plan, gpu).map((k) => ({ variant: k.name, kernel: k })),
+    // The workgroup-memory kernel, timed wherever the limits allow it, chosen or not.
+    ...(tiledFits(gpu) ? [{ variant: TILED_KERNEL.name, kernel: TILED_KERNEL }] : []),
   ];
   const want = opts.variants;
   return want ? all.filter((v) => want.includes(v.variant)) : all;
@@ -124,7 +130,7 @@ async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?
 
 /** Benchmarks the matmul variants on square sizes (and the model's skinny shapes). */
 export async function benchMatmul(opts: BenchOptions = {}): Promise<BenchResult[]> {
-  const gpu = await Gpu.create();
+  const gpu = await Gpu.create(opts.device);
   try {
     const results: BenchResult[] = [];
     for (const size of opts.sizes ?? [128, 256, 512]) {

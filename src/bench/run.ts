@@ -6,11 +6,13 @@
 // step). Returns plain snake_case JSON; Node adds the Chrome version and the date.
 import type { Config } from '../config/config.ts';
 import { Gpu } from '../gpu/context.ts';
+import type { DeviceOptions } from '../gpu/device.ts';
 import { Program, type Dispatch } from '../gpu/program.ts';
 import { createModel, type GpuModel } from '../models/index.ts';
 import { makeBatch } from '../task/index.ts';
 import { recordOptimizer } from '../train/optimizer.ts';
 import { benchMatmul, type BenchResult } from './matmul.ts';
+import { TILED_KERNEL } from '../ops/matmul_tiled.ts';
 import { median } from './median.ts';
 import { benchOps, type OpRow } from './ops.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
@@ -329,11 +331,15 @@ export interface MatmulSection {
   baseline_16x8_gflops_by_size: Record<string, number>;
   /** auto / 16x8, measured side by side (runs interleaved), by square size. */
   speedup_vs_16x8_by_size: Record<string, number>;
+  /** The kernel matmul() chose ('auto'), by square size and skinny shape name. */
+  kernel_choice: Record<string, string>;
+  /** The workgroup-memory tiled kernel in the same run, by square size (when the limits allow it). */
+  tiled_gflops_by_size: Record<string, number>;
 }
 
 export interface PageBenchReport {
   mode: string;
-  adapter: { vendor: string; architecture: string; device: string; description: string; is_fallback: boolean };
+  adapter: { vendor: string; architecture: string; device: string; description: string; is_fallback: boolean; fallback: boolean };
   timestamps: boolean;
   /** Subgroups enabled: matmul uses the quad-shared kernels. */
   subgroups: boolean;
@@ -352,10 +358,14 @@ function matmulSection(results: BenchResult[], runs: number): MatmulSection {
   const skinny: Record<string, number> = {};
   const baseline: Record<string, number> = {};
   const speedup: Record<string, number> = {};
+  const choice: Record<string, string> = {};
+  const tiled: Record<string, number> = {};
   for (const r of auto) {
     if (r.size !== undefined) bySize[String(r.size)] = r.gflops;
     else skinny[r.shape] = r.gflops;
+    choice[r.size !== undefined ? String(r.size) : r.shape] = r.kernel;
   }
+  for (const r of results) if (r.variant === TILED_KERNEL.name && r.size !== undefined) tiled[String(r.size)] = r.gflops;
   for (const r of results) {
     if (r.variant !== BASELINE_16X8 || r.size === undefined) continue;
     baseline[String(r.size)] = r.gflops;
@@ -369,20 +379,22 @@ function matmulSection(results: BenchResult[], runs: number): MatmulSection {
     skinny_gflops: skinny,
     baseline_16x8_gflops_by_size: baseline,
     speedup_vs_16x8_by_size: speedup,
+    kernel_choice: choice,
+    tiled_gflops_by_size: tiled,
   };
 }
 
 const sizesOf = (c: Config) => ({ batch_size: c.batch_size, hidden_size: c.hidden_size, embedding_size: c.embedding_size, vocab_size: c.vocab_size, max_length: c.max_length });
 
-/** Runs the whole plan in this page. */
-export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
+/** Runs the whole plan in this page; `device`: the adapter asked for. */
+export async function runBench(plan: BenchPlan, device: DeviceOptions = {}): Promise<PageBenchReport> {
   let matmul: MatmulSection | null = null;
   if (plan.matmul.sizes.length > 0 || plan.matmul.skinny) {
     progress(`matmul: sizes ${plan.matmul.sizes.join(', ')}${plan.matmul.skinny ? ' and the model\'s skinny shapes' : ''}, ${plan.matmul.runs} runs each`);
-    const results = await benchMatmul({ sizes: plan.matmul.sizes, runs: plan.matmul.runs, targetMs: plan.matmul.targetMs, skinny: plan.matmul.skinny, variants: ['auto', BASELINE_16X8] });
+    const results = await benchMatmul({ sizes: plan.matmul.sizes, runs: plan.matmul.runs, targetMs: plan.matmul.targetMs, skinny: plan.matmul.skinny, variants: ['auto', BASELINE_16X8, TILED_KERNEL.name], device });
     matmul = matmulSection(results, plan.matmul.runs);
   }
-  const gpu = await Gpu.create();
+  const gpu = await Gpu.create(device);
   try {
     const ops = plan.ops ? { config: sizesOf(plan.ops.config), results: await benchOps(gpu, plan.ops.config, plan.ops, progress) } : null;
     const models: Record<string, ModelReport> = {};
@@ -400,7 +412,7 @@ export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
     const a = gpu.adapter;
     return {
       mode: plan.mode,
-      adapter: { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, is_fallback: a.isFallbackAdapter },
+      adapter: { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, is_fallback: a.isFallbackAdapter, fallback: a.isFallbackAdapter },
       timestamps: gpu.timestamps,
       subgroups: gpu.subgroups,
       matmul,

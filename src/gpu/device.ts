@@ -1,15 +1,10 @@
 // Acquires a WebGPU device, or fails with one sentence that says what to try.
+import { requestAdapterFor, summarizeAdapter, type AdapterChoice, type AdapterSummary } from './adapter.ts';
+
+export type { AdapterSummary } from './adapter.ts';
 
 export class WebGpuUnavailableError extends Error {}
 export class GpuDeviceLostError extends Error {}
-
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean;
-}
 
 export interface AcquiredDevice {
   device: GPUDevice;
@@ -29,12 +24,14 @@ export interface DeviceOptions {
   timestamps?: boolean;
   /** Request subgroups when the adapter has them (default true; false tests the fallback kernels). */
   subgroups?: boolean;
+  /** Which adapter to take (SPEC §6 --adapter; default auto). */
+  adapter?: AdapterChoice;
 }
 
 export async function acquireDevice(opts: DeviceOptions = {}): Promise<AcquiredDevice> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new WebGpuUnavailableError(WEBGPU_HELP);
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = await requestAdapterFor(gpu, opts.adapter ?? 'auto');
   if (!adapter) throw new WebGpuUnavailableError(`No WebGPU adapter was found. ${WEBGPU_HELP}`);
   const wantTimestamps = (opts.timestamps ?? true) && adapter.features.has('timestamp-query');
   const wgsl = (gpu as { wgslLanguageFeatures?: ReadonlySet<string> }).wgslLanguageFeatures;
@@ -43,17 +40,5 @@ export async function acquireDevice(opts: DeviceOptions = {}): Promise<AcquiredD
   if (wantTimestamps) requiredFeatures.push('timestamp-query');
   if (wantSubgroups) requiredFeatures.push('subgroups' as GPUFeatureName);
   const device = await adapter.requestDevice({ label: 'seq2seq-webgpu', requiredFeatures });
-  const info = adapter.info;
-  return {
-    device,
-    timestamps: wantTimestamps,
-    subgroups: wantSubgroups,
-    adapter: {
-      vendor: info?.vendor ?? '',
-      architecture: info?.architecture ?? '',
-      device: info?.device ?? '',
-      description: info?.description ?? '',
-      isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
-    },
-  };
+  return { device, timestamps: wantTimestamps, subgroups: wantSubgroups, adapter: summarizeAdapter(adapter) };
 }

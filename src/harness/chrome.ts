@@ -2,6 +2,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import puppeteer, { type Browser } from 'puppeteer';
+import type { AdapterChoice } from '../gpu/adapter.ts';
 import { UserError } from '../errors.ts';
 import { quote } from '../quote.ts';
 import { fsReason } from '../io/fs_errors.ts';
@@ -47,13 +48,28 @@ export const CHROME_FLAGS = [
   '--enable-unsafe-webgpu',
   // Exact heap figures in performance.memory, for the leak checks of long runs.
   '--enable-precise-memory-info',
+  // The adapter's description and device id in adapter.info, for the records of every run.
+  '--enable-webgpu-developer-features',
 ];
+
+/**
+ * Flags per --adapter. A hardware GPU needs Vulkan on Linux (Chrome's WebGPU default
+ * there is off) and no GPU blocklist; the software adapter stays allowed as auto's
+ * fallback; `software` pins WebGPU to SwiftShader.
+ */
+export function adapterFlags(choice: AdapterChoice, platform: NodeJS.Platform = process.platform): string[] {
+  if (choice === 'software') return ['--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'];
+  const gpu = ['--ignore-gpu-blocklist', '--enable-unsafe-swiftshader'];
+  return platform === 'linux' ? [...gpu, '--enable-features=Vulkan'] : gpu;
+}
 
 export interface LaunchOptions {
   executablePath?: string;
   /** Extra flags, e.g. to disable WebGPU in a test. */
   extraArgs?: string[];
   headless?: boolean;
+  /** Which WebGPU adapter the browser should offer (default auto). */
+  adapter?: AdapterChoice;
 }
 
 /** Why `path` cannot be run, or null. */
@@ -120,7 +136,7 @@ function startChrome(executablePath: string, opts: LaunchOptions, signal: AbortS
     signal,
     executablePath,
     headless: opts.headless ?? true,
-    args: [...CHROME_FLAGS, ...(opts.extraArgs ?? [])],
+    args: [...CHROME_FLAGS, ...adapterFlags(opts.adapter ?? 'auto'), ...(opts.extraArgs ?? [])],
     // A pipe instead of a websocket: when our process dies, even by SIGKILL, the pipe
     // closes and Chrome exits with it, so no orphan browser is left behind.
     pipe: true,

@@ -4,6 +4,7 @@
 // and `resume` (a JSON object with whatever exact resume needs). Pure, like safetensors.ts.
 import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
 import type { ArenaEntry } from '../gpu/buffers.ts';
+import { adapterJson, type AdapterSummary } from '../gpu/adapter.ts';
 import { CheckpointError, decodeSafetensors, encodeSafetensors, formatShape, showName, showValue, type Tensor } from './safetensors.ts';
 
 /** Bumped whenever the meaning of the tensors or metadata changes. */
@@ -22,6 +23,8 @@ export interface Checkpoint {
   optimizer: Map<string, Tensor>;
   /** The trainer's own JSON (data stream position, RNG states, ...). */
   resume: Record<string, unknown>;
+  /** The WebGPU adapter that computed the tensors (metadata `adapter`; absent in older files). */
+  adapter?: AdapterSummary;
   /** A file task's vocabulary (index = id, docs/contract.md §1b); metadata `vocab` and `tokenize`. */
   vocab?: string[];
 }
@@ -42,6 +45,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     step: String(c.step),
     round: String(c.round),
     resume: JSON.stringify(c.resume),
+    ...(c.adapter ? { adapter: JSON.stringify(adapterJson(c.adapter)) } : {}),
     ...vocabMetadata(c),
   });
 }

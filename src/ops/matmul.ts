@@ -11,6 +11,7 @@ import type { View } from '../gpu/buffers.ts';
 import type { Dispatch } from '../gpu/program.ts';
 import { u32 } from '../gpu/uniforms.ts';
 import type { BindingKind, PipelineSpec } from '../gpu/pipelines.ts';
+import { tiledKernelFor, type TiledDevice } from './matmul_tiled.ts';
 import { shaderVariant, type ShaderVariant } from '../gpu/shader.ts';
 
 export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
@@ -130,7 +131,7 @@ export interface MatmulKernel {
 }
 
 /** What kernel choice depends on besides the plan: the Gpu satisfies it. */
-export interface MatmulDevice {
+export interface MatmulDevice extends TiledDevice {
   /** Subgroups (with WGSL's subgroup_id) and the numbering they assume hold: the quad kernels can run. */
   readonly subgroups: boolean;
 }
@@ -252,6 +253,9 @@ function workgroups(plan: MatmulPlan, k: MatmulKernel): number {
  * to compile (6-8 s on SwiftShader).
  */
 export function chooseKernel(plan: MatmulPlan, dev: MatmulDevice): MatmulKernel {
+  // Hardware adapters: workgroup-memory tiles (src/ops/matmul_tiled.ts decides).
+  const tiled = tiledKernelFor(plan, dev);
+  if (tiled) return tiled;
   const [wide, narrow] = quadKernelsFor(plan, dev);
   if (wide && narrow && blockUse(plan, narrow) >= MIN_BLOCK_USE) {
     const large = Math.min(plan.args.M, plan.args.N) >= WIDE_QUAD_MIN_SIDE && workgroups(plan, wide) >= MIN_WORKGROUPS;

@@ -2,6 +2,7 @@
 // train a chunk of steps, evaluate, checkpoint, predict. Sessions live in this module's
 // registry between calls; progress goes to Node through a function it exposes.
 import { validateConfig, type Config } from '../config/index.ts';
+import type { DeviceOptions } from '../gpu/device.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
 import { TrainingSession, type Progress, type TrainChunkResult } from '../train/session.ts';
@@ -60,16 +61,16 @@ function takeFileData(id: number | null | undefined): FileData | undefined {
 
 /**
  * Opens a session from a config, or from a checkpoint (base64 safetensors) that carries its
- * config; `dataId`: a finished file-data upload (file tasks).
+ * config; `dataId`: a finished file-data upload (file tasks); `device`: the adapter asked for.
  */
-export async function openSession(config: Record<string, unknown> | null, checkpointBase64?: string, dataId?: number | null): Promise<OpenedSession> {
+export async function openSession(config: Record<string, unknown> | null, checkpointBase64?: string, dataId?: number | null, device?: DeviceOptions): Promise<OpenedSession> {
   let session: TrainingSession;
   const data = takeFileData(dataId);
   if (checkpointBase64) {
     const checkpoint = decodeCheckpoint(fromBase64(checkpointBase64));
-    session = await TrainingSession.create(validateConfig({ ...checkpoint.config, ...(config ?? {}) }), checkpoint, undefined, data);
+    session = await TrainingSession.create(validateConfig({ ...checkpoint.config, ...(config ?? {}) }), checkpoint, undefined, data, device);
   } else {
-    session = await TrainingSession.create(validateConfig(config ?? {}), undefined, undefined, data);
+    session = await TrainingSession.create(validateConfig(config ?? {}), undefined, undefined, data, device);
   }
   const id = nextId++;
   sessions.set(id, { session, stop: false });

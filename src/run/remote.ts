@@ -1,5 +1,6 @@
-// Node's handle on a training session living in headless Chrome (src/page/api.ts).
-import type { Harness } from '../harness/harness.ts';
+// Node's handle on a training session living in a GPU runtime (src/page/api.ts), in headless
+// Chrome or in this process on Dawn (src/runtime).
+import type { GpuRuntime } from '../runtime/runtime.ts';
 import type { Summary } from '../metrics/index.ts';
 import type { OpenedSession } from '../page/api.ts';
 import type { Progress, TrainChunkResult } from '../train/session.ts';
@@ -19,16 +20,17 @@ export class RemoteSession {
   private onProgress: ((p: Progress) => void) | null = null;
 
   private constructor(
-    private readonly h: Harness,
+    private readonly h: GpuRuntime,
     readonly info: OpenedSession,
   ) {}
 
   /** Opens a session from a config, or from checkpoint bytes (with config overrides); `data` for file tasks. */
-  static async open(h: Harness, config: Record<string, unknown> | null, checkpoint?: Uint8Array, data?: FileDataUpload): Promise<RemoteSession> {
+  static async open(h: GpuRuntime, config: Record<string, unknown> | null, checkpoint?: Uint8Array, data?: FileDataUpload): Promise<RemoteSession> {
     const dataId = data ? await upload(h, data) : undefined;
-    const info = await h.call<OpenedSession>(API, 'openSession', config, checkpoint ? Buffer.from(checkpoint).toString('base64') : undefined, dataId);
+    const base64 = checkpoint ? Buffer.from(checkpoint).toString('base64') : undefined;
+    const info = await h.call<OpenedSession>(API, 'openSession', config, base64, dataId, { adapter: h.adapter });
     const session = new RemoteSession(h, info);
-    await h.page.exposeFunction('__seq2seqProgress', (json: string) => session.onProgress?.(JSON.parse(json) as Progress));
+    await h.expose('__seq2seqProgress', (json: string) => session.onProgress?.(JSON.parse(json) as Progress));
     return session;
   }
 
@@ -69,7 +71,7 @@ export class RemoteSession {
 }
 
 /** Sends packed ids to the page in chunks (one giant string would strain the DevTools protocol). */
-async function upload(h: Harness, data: FileDataUpload): Promise<number> {
+async function upload(h: GpuRuntime, data: FileDataUpload): Promise<number> {
   const id = await h.call<number>(API, 'beginFileData', data.vocab, data.packed.length);
   for (let at = 0; at < data.packed.length; at += UPLOAD_INTS) {
     const chunk = data.packed.subarray(at, Math.min(data.packed.length, at + UPLOAD_INTS));

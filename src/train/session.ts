@@ -2,6 +2,7 @@
 // chunks of steps, evaluated, checkpointed and restored. Node (or the demo page) drives it.
 import type { Config } from '../config/config.ts';
 import { Gpu } from '../gpu/context.ts';
+import type { DeviceOptions } from '../gpu/device.ts';
 import { view } from '../gpu/buffers.ts';
 import { createModel, type GpuModel } from '../models/index.ts';
 import { copy } from '../ops/fill.ts';
@@ -88,10 +89,11 @@ export class TrainingSession {
    * `shared`: a Gpu to build on instead of a new device (its compiled pipelines are reused,
    * which saves tens of seconds per session on a software adapter); the caller keeps it.
    * `data`: a file task's pairs; its vocabulary must be the checkpoint's, when both are given.
+   * `device`: how to acquire a new device (the adapter asked for), when not shared.
    */
-  static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu, data?: FileData): Promise<TrainingSession> {
+  static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu, data?: FileData, device?: DeviceOptions): Promise<TrainingSession> {
     const vocab = fileVocab(config, checkpoint, data);
-    const gpu = shared ?? (await Gpu.create());
+    const gpu = shared ?? (await Gpu.create(device));
     try {
       const tooBig = vocab ? vocabLimitProblem(config, config.data || 'the data', gpu.device.limits) : null;
       const tooLarge = tooBig ?? sizeProblem(config, gpu.device.limits);
@@ -213,6 +215,7 @@ export class TrainingSession {
         ...(this.lastLoss ? { loss: this.lastLoss.loss, loss_step: this.lastLoss.step } : {}),
       },
       ...(this.vocab ? { vocab: this.vocab } : {}),
+      adapter: gpu.adapter,
     };
   }
 

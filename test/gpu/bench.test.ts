@@ -51,7 +51,12 @@ describe('bench page function (tiny plan)', () => {
     const base = report.matmul!.baseline_16x8_gflops_by_size['64'];
     positive(base, 'the 16x8 kernel at 64');
     expect(report.matmul!.speedup_vs_16x8_by_size['64']).toBeCloseTo(report.matmul!.gflops_by_size['64'] / base, 1);
-    expect(report.matmul!.results.filter((r) => r.size === 64).map((r) => r.variant).sort()).toEqual(['auto', 'nn16x8-wg16']);
+    // The workgroup-memory tiled kernel is timed beside them (SwiftShader's limits allow it), and the choice recorded.
+    expect(report.matmul!.results.filter((r) => r.size === 64).map((r) => r.variant).sort()).toEqual(['auto', 'nn16x8-wg16', 'tiled64']);
+    positive(report.matmul!.tiled_gflops_by_size['64'], 'the tiled kernel at 64');
+    expect(report.matmul!.kernel_choice['64']).toBe(report.matmul!.results.find((r) => r.size === 64 && r.variant === 'auto')!.kernel);
+    // On the software adapter matmul() keeps the register-blocked kernels.
+    if (report.adapter.is_fallback) expect(report.matmul!.kernel_choice['64']).not.toBe('tiled64');
     expect(typeof report.subgroups).toBe('boolean');
   });
 

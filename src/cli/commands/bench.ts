@@ -2,13 +2,14 @@
 // as one JSON object (the measuring is done in the page by src/bench/run.ts).
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { openHarness } from '../../harness/harness.ts';
+import { openRuntime, type GpuRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { writeFileAtomic, writeProblem } from '../../io/atomic.ts';
 import { fsReason } from '../../io/fs_errors.ts';
 import { benchPlan, type BenchMode, type BenchPlan } from '../../bench/plan.ts';
 import type { PageBenchReport } from '../../bench/run.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
 import { UserError } from '../../errors.ts';
 
 const RUN = '/src/bench/run.ts';
@@ -17,20 +18,19 @@ export const NOISE_NOTE =
   'Timings are wall-clock or GPU-timestamp medians on this machine at this moment; on a shared or software ' +
   'adapter (SwiftShader runs WGSL on the CPU) any other busy process changes them, so compare figures from one run only.';
 
-/** Runs a plan in headless Chrome and returns the full report (Node adds Chrome's version and the date). */
-export async function runBenchInChrome(plan: BenchPlan, onProgress: (text: string) => void = () => undefined): Promise<Record<string, unknown>> {
-  const h = await openHarness();
+/** Runs a plan in the runtime asked for and returns the full report (Node adds the runtime's version and the date). */
+export async function runBenchIn(opts: RuntimeOptions, plan: BenchPlan, onProgress: (text: string) => void = () => undefined): Promise<Record<string, unknown>> {
+  const h: GpuRuntime = await withRuntimeErrors(() => openRuntime(opts));
   try {
-    await h.page.exposeFunction('__seq2seqBenchProgress', (text: string) => onProgress(text));
-    const chrome = await h.browser.version();
-    const page = await h.call<PageBenchReport>(RUN, 'runBench', plan);
-    return assemble(page, chrome);
+    await h.expose('__seq2seqBenchProgress', (text: string) => onProgress(text));
+    const page = await withRuntimeErrors(() => h.call<PageBenchReport>(RUN, 'runBench', plan, { adapter: opts.adapter }));
+    return { runtime: h.kind, runtime_version: h.version, ...assemble(page, h.kind === 'chrome' ? h.version : null) };
   } finally {
     await h.close();
   }
 }
 
-function assemble(page: PageBenchReport, chrome: string): Record<string, unknown> {
+function assemble(page: PageBenchReport, chrome: string | null): Record<string, unknown> {
   const summary = (pick: (m: PageBenchReport['models'][string]) => unknown) =>
     Object.fromEntries(Object.entries(page.models).map(([name, m]) => [name, pick(m)]));
   return {
@@ -45,6 +45,8 @@ function assemble(page: PageBenchReport, chrome: string): Record<string, unknown
     matmul_16x8_gflops: page.matmul?.baseline_16x8_gflops_by_size ?? {},
     matmul_speedup_vs_16x8: page.matmul?.speedup_vs_16x8_by_size ?? {},
     matmul_skinny_gflops: page.matmul?.skinny_gflops ?? {},
+    matmul_kernel_choice: page.matmul?.kernel_choice ?? {},
+    matmul_tiled_gflops: page.matmul?.tiled_gflops_by_size ?? {},
     op_us_per_call: Object.fromEntries((page.ops?.results ?? []).map((r) => [r.op, r.us_per_call])),
     ms_per_training_step: summary((m) => m.train_step.ms_per_step),
     ms_per_decode_step: summary((m) => m.decode_step.ms_per_call),
@@ -66,9 +68,9 @@ function assemble(page: PageBenchReport, chrome: string): Record<string, unknown
 export const bench: Command = {
   name: 'bench',
   summary: 'kernel and training-step throughput on this WebGPU adapter (one JSON object)',
-  usage: `Usage: seq2seq bench [--quick] [--out F]
+  usage: `Usage: seq2seq bench [--quick] [--out F] [--runtime R] [--adapter A]
 
-Measures, in headless Chrome on WebGPU, and prints one JSON object:
+Measures, in headless Chrome (or Node, --runtime node) on WebGPU, and prints one JSON object:
   - the adapter, Chrome's version and the date;
   - matmul GFLOP/s at 128, 256 and 512 and on the model's skinny shapes (GPU time from
     timestamp queries, median of several runs after warm-up), and beside it, runs
@@ -86,9 +88,11 @@ Progress goes to stderr. Timings are noisy on a busy machine: compare within one
 
   --quick   fewer runs and shorter timings (about a minute)
   --out F   also write the JSON to file F
+${RUNTIME_USAGE}
 `,
   async run(argv: string[], io: Io) {
-    const { flags } = parseCommandArgs('bench', argv, { quick: { type: 'boolean' }, out: { type: 'string' } });
+    const { flags } = parseCommandArgs('bench', argv, { quick: { type: 'boolean' }, out: { type: 'string' }, ...RUNTIME_OPTIONS });
+    const runtime = runtimeOptions(flags);
     const out = flags.out === undefined ? undefined : resolve(String(flags.out));
     if (out !== undefined) {
       if (String(flags.out) === '') throw new UserError('--out needs a file name.');
@@ -102,8 +106,8 @@ Progress goes to stderr. Timings are noisy on a busy machine: compare within one
     const mode: BenchMode = flags.quick ? 'quick' : 'full';
     const start = Date.now();
     const log = (text: string) => io.stderr(`[bench ${((Date.now() - start) / 1000).toFixed(0).padStart(3)}s] ${text}\n`);
-    log(`${mode} run; starting Chrome`);
-    const report = await runBenchInChrome(benchPlan(mode), log);
+    log(`${mode} run; starting ${runtime.runtime === 'node' ? 'Dawn for Node' : 'Chrome'} (adapter ${runtime.adapter})`);
+    const report = await runBenchIn(runtime, benchPlan(mode), log);
     // stdout first: should the file fail after all (the disk filled meanwhile), the result is not lost.
     io.stdout(`${JSON.stringify(report)}\n`);
     if (out !== undefined) {

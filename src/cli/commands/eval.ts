@@ -1,5 +1,6 @@
 // `seq2seq eval`: docs/contract.md §2 evaluation of a checkpoint, as one JSON object.
-import { openHarness } from '../../harness/harness.ts';
+import { adapterJson } from '../../gpu/adapter.ts';
+import { openRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import type { Config } from '../../config/config.ts';
 import { packEvalFile } from '../../data/file_task.ts';
@@ -9,11 +10,12 @@ import { MAX_BEAM } from './predict.ts';
 import type { Command, Io } from '../command.ts';
 import { UserError } from '../../errors.ts';
 import { readCheckpointFile } from './checkpoint_file.ts';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
 
 export const evaluate: Command = {
   name: 'eval',
   summary: 'evaluate a checkpoint: PSA, LCSR, GeoMean, exact match, length accuracy (mean, std, by length)',
-  usage: `Usage: seq2seq eval --checkpoint F [--rounds N] [--samples N] [--seed S] [--max-length L] [--beam K] [--data F]
+  usage: `Usage: seq2seq eval --checkpoint F [--rounds N] [--samples N] [--seed S] [--max-length L] [--beam K] [--data F] [--runtime R] [--adapter A]
 
 Runs N evaluation rounds of held-out samples on WebGPU and prints one JSON object on
 stdout: psa, lcsr, geomean, exact_match, length_accuracy, their _std over rounds, and
@@ -29,6 +31,7 @@ comes from the checkpoint.
   --beam K         beam width, 1 to ${MAX_BEAM} (default: the checkpoint's beam; 1 = greedy)
   --data F         file tasks: evaluate every pair of F (.tsv or .jsonl) once, tokenised
                    with the checkpoint's vocabulary; adds bleu (corpus BLEU-4 × 100)
+${RUNTIME_USAGE}
 `,
   async run(argv, io) {
     const { flags, items } = parseCommandArgs('eval', argv, {
@@ -39,10 +42,12 @@ comes from the checkpoint.
       'max-length': { type: 'string' },
       beam: { type: 'string' },
       data: { type: 'string' },
+      ...RUNTIME_OPTIONS,
     });
+    const runtime = runtimeOptions(flags);
     refuseSettings('eval', items);
     const { bytes, config, vocab } = readCheckpointFile(flags.checkpoint);
-    if (vocab) return evalFile(flags, bytes, config, vocab, io);
+    if (vocab) return evalFile(flags, bytes, config, vocab, io, runtime);
     if (flags.data !== undefined) throw new UserError(`--data is for file tasks; ${flags.checkpoint} was trained on task=${config.task}.`);
     const opts = {
       rounds: intFlag(flags, 'rounds', 1) ?? config.evaluate_round,
@@ -51,11 +56,11 @@ comes from the checkpoint.
       maxLength: intFlag(flags, 'max-length', config.min_length, 10_000) ?? config.max_length,
       beam: intFlag(flags, 'beam', 1, MAX_BEAM) ?? config.beam,
     };
-    const h = await openHarness();
+    const h = await withRuntimeErrors(() => openRuntime(runtime));
     try {
-      const session = await RemoteSession.open(h, null, bytes);
+      const session = await withRuntimeErrors(() => RemoteSession.open(h, null, bytes));
       const summary = await session.evaluate(opts);
-      io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, max_length: opts.maxLength, seed: opts.seed, beam: opts.beam, ...summary })}\n`);
+      io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, max_length: opts.maxLength, seed: opts.seed, beam: opts.beam, ...summary, runtime: runtime.runtime, adapter: adapterJson(session.info.adapter) })}\n`);
       io.stderr(`${evalSummaryLine(summary, opts)}\n`);
       return 0;
     } finally {
@@ -75,7 +80,7 @@ export function evalSummaryLine(s: Summary, o: { rounds: number; samples: number
 }
 
 /** A file task: every pair of --data once (docs/contract.md §1b), with the checkpoint's vocabulary. */
-async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: Config, vocab: string[], io: Io): Promise<number> {
+async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: Config, vocab: string[], io: Io, runtime: RuntimeOptions): Promise<number> {
   for (const f of ['rounds', 'samples', 'seed'] as const) {
     if (flags[f] !== undefined) throw new UserError(`--${f} does not apply to a file task: --data F is evaluated pair by pair, every pair once.`);
   }
@@ -85,11 +90,12 @@ async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: C
   const { upload, pairs } = await packEvalFile(flags.data, vocab, config.tokenize);
   const beam = intFlag(flags, 'beam', 1, MAX_BEAM);
   const maxLength = intFlag(flags, 'max-length', 1, 10_000);
-  const h = await openHarness();
+  const h = await withRuntimeErrors(() => openRuntime(runtime));
   try {
-    const session = await RemoteSession.open(h, null, bytes, upload);
+    const session = await withRuntimeErrors(() => RemoteSession.open(h, null, bytes, upload));
     const summary = await session.evaluate({ maxLength, beam });
-    io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, task: 'file', data: flags.data, pairs, ...summary })}\n`);
+    const where = { runtime: runtime.runtime, adapter: adapterJson(session.info.adapter) };
+    io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, task: 'file', data: flags.data, pairs, ...summary, ...where })}\n`);
     return 0;
   } finally {
     await h.close();

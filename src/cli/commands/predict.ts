@@ -1,5 +1,5 @@
 // `seq2seq predict`: the primes a checkpoint predicts for each input sequence.
-import { openHarness } from '../../harness/harness.ts';
+import { openRuntime } from '../../runtime/runtime.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { intFlag, parseCommandArgs, refuseSettings } from '../args.ts';
 import type { Command, Io } from '../command.ts';
@@ -7,6 +7,8 @@ import { UserError } from '../../errors.ts';
 import { readCheckpointFile, type CheckpointFile } from './checkpoint_file.ts';
 import { idsToText, textToIds } from '../../data/text.ts';
 import { Vocab } from '../../data/vocab.ts';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
+import type { RuntimeOptions } from '../../runtime/runtime.ts';
 import type { Config } from '../../config/config.ts';
 import { readSequence } from '../../task/parse.ts';
 
@@ -16,7 +18,7 @@ export const MAX_BEAM = 64;
 export const predict: Command = {
   name: 'predict',
   summary: 'print the primes a checkpoint predicts for each input sequence',
-  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [SEQUENCE …]
+  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [--runtime R] [--adapter A] [SEQUENCE …]
 
 Each SEQUENCE is numbers separated by spaces or commas (quote it: "4 7 9 11"); with no
 SEQUENCE, every line of standard input is one. Prints one line of space-separated
@@ -29,23 +31,25 @@ input line prints an empty line.
 
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
+${RUNTIME_USAGE}
 `,
   async run(argv, io) {
-    const { flags, items, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' } }, true);
+    const { flags, items, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' }, ...RUNTIME_OPTIONS }, true);
+    const runtime = runtimeOptions(flags);
     refuseSettings('predict', items);
     const checkpoint = readCheckpointFile(flags.checkpoint);
     const { bytes, config } = checkpoint;
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
-    if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io);
+    if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io, runtime);
     const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
     // Empty lines give empty lines, in place, so outputs line up with inputs (docs/contract.md §6).
     const inputs = lines.map((line, i) => (line.trim() === '' ? null : parseSequence(line, i + 1, config)));
     const real = inputs.filter((x): x is number[] => x !== null);
-    const h = real.length > 0 ? await openHarness() : null;
+    const h = real.length > 0 ? await withRuntimeErrors(() => openRuntime(runtime)) : null;
     try {
-      const out = h ? await (await RemoteSession.open(h, null, bytes)).predict(real, beam) : [];
+      const out = h ? await (await withRuntimeErrors(() => RemoteSession.open(h, null, bytes))).predict(real, beam) : [];
       let next = 0;
       io.stdout(`${inputs.map((x) => (x === null ? '' : out[next++].join(' '))).join('\n')}\n`);
       return 0;
@@ -59,7 +63,7 @@ input line prints an empty line.
  * A file task: every input line is text, tokenised as in training; one output line per
  * input line, in order; an empty line (or one with no tokens) gives an empty line.
  */
-async function predictText(checkpoint: CheckpointFile & { vocab: string[] }, beam: number, positionals: string[], io: Io): Promise<number> {
+async function predictText(checkpoint: CheckpointFile & { vocab: string[] }, beam: number, positionals: string[], io: Io, runtime: RuntimeOptions): Promise<number> {
   const { config } = checkpoint;
   const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
   if (lines.length === 0) throw new UserError('No input lines: give them as arguments or on standard input, one per line.');
@@ -71,9 +75,9 @@ async function predictText(checkpoint: CheckpointFile & { vocab: string[] }, bea
   const todo = ids.filter((x) => x.length > 0);
   let predicted: number[][] = [];
   if (todo.length > 0) {
-    const h = await openHarness();
+    const h = await withRuntimeErrors(() => openRuntime(runtime));
     try {
-      const session = await RemoteSession.open(h, null, checkpoint.bytes);
+      const session = await withRuntimeErrors(() => RemoteSession.open(h, null, checkpoint.bytes));
       predicted = await session.predict(todo, beam);
     } finally {
       await h.close();

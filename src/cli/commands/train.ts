@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG, defaultsFor, mergeConfig, parseKeyValues, type Config } from '../../config/index.ts';
 import { loadConfigFile } from '../../config/file.ts';
-import { openHarness, PageCrashedError, type Harness } from '../../harness/harness.ts';
+import { PageCrashedError } from '../../harness/harness.ts';
+import { adapterJson, adapterLabel } from '../../gpu/adapter.ts';
+import { openRuntime, type GpuRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { RunDir } from '../../run/rundir.ts';
@@ -17,6 +19,7 @@ import { fileTaskOverrides } from '../../config/file_task.ts';
 import { prepareFileTask, type PreparedFileTask } from '../../data/file_task.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
 import { UserError } from '../../errors.ts';
 import { exitCodeFor, StopSignals } from '../signals.ts';
 
@@ -27,7 +30,7 @@ const RESUMABLE_KEYS = new Set(['rounds', 'stop_at']);
 export const train: Command = {
   name: 'train',
   summary: 'train a model in headless Chrome on WebGPU, checkpointing and evaluating every round',
-  usage: `Usage: seq2seq train [--model blog|lstm] [--config F] [--rounds N] [--steps N] [--out DIR] [--resume] [--seed S] [key=value …]
+  usage: `Usage: seq2seq train [--model blog|lstm] [--config F] [--rounds N] [--steps N] [--out DIR] [--resume] [--seed S] [--runtime R] [--adapter A] [key=value …]
 
 Trains for rounds × steps optimizer updates (SPEC §4). After each round it writes
 DIR/round-NNN.safetensors and DIR/last.safetensors, evaluates (evaluate_round rounds of
@@ -43,6 +46,7 @@ stderr; a table of round scores and a final JSON line (naming the best checkpoin
   --resume       continue the run in --out from its last.safetensors (exactly; --rounds
                  and stop_at may change)
   --seed S       seed of every random stream (default 0)
+${RUNTIME_USAGE}
   key=value      any setting of SPEC §4a, e.g. hidden_size=128 lr=0.001
                  (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it)
                  stop_at=G ends training after the first round whose GeoMean reaches G
@@ -59,6 +63,7 @@ interface Plan {
   /** Continue the run in `run` (from `checkpoint`, or from step 0 when none was written yet). */
   resume: boolean;
   checkpoint?: Uint8Array;
+  runtime: RuntimeOptions;
   /** The user set max_length (file tasks then leave longer pairs out instead of deriving it). */
   explicitMaxLength: boolean;
 }
@@ -72,7 +77,9 @@ function plan(argv: string[]): Plan {
     out: { type: 'string' },
     resume: { type: 'boolean' },
     seed: { type: 'string' },
+    ...RUNTIME_OPTIONS,
   });
+  const runtime = runtimeOptions(flags);
   const fromFile = typeof flags.config === 'string' ? loadConfigFile(flags.config) : {};
   const fromFlags: Record<string, unknown> = {};
   if (flags.model !== undefined) fromFlags.model = flags.model;
@@ -107,11 +114,11 @@ function plan(argv: string[]): Plan {
       }
     }
     const config = mergeConfig(saved, overrides);
-    return { config, run, resume: true, checkpoint: latest?.bytes, explicitMaxLength: true };
+    return { config, run, resume: true, checkpoint: latest?.bytes, explicitMaxLength: true, runtime };
   }
   const config = mergeConfig(defaultsFor(overrides.model ?? DEFAULT_CONFIG.model) as unknown as Record<string, unknown>, overrides);
   const out = typeof flags.out === 'string' ? flags.out : defaultRunDir(config);
-  return { config, run: new RunDir(resolve(out)), resume: false, explicitMaxLength };
+  return { config, run: new RunDir(resolve(out)), resume: false, explicitMaxLength, runtime };
 }
 
 /**
@@ -132,7 +139,7 @@ async function prepareData(p: Plan, io: Io): Promise<PreparedFileTask | null> {
 
 async function runTrain(argv: string[], io: Io): Promise<number> {
   const planned = plan(argv);
-  const { run, resume, checkpoint } = planned;
+  const { run, resume, checkpoint, runtime } = planned;
   const complete = resume ? completeRunMessage(run, planned.config, checkpoint) : null;
   if (complete) {
     io.stderr(`${complete}\n`);
@@ -149,7 +156,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
   }
   const config = data?.config ?? planned.config;
 
-  let harness: Harness | null = null;
+  let harness: GpuRuntime | null = null;
   let session: RemoteSession | null = null;
   const signals = new StopSignals(
     (signal) => {
@@ -163,15 +170,15 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
   );
   const started = Date.now();
   try {
-    harness = await openHarness();
-    session = await RemoteSession.open(harness, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint, data?.upload);
+    const rt = (harness = await withRuntimeErrors(() => openRuntime(runtime)));
+    session = await withRuntimeErrors(() => RemoteSession.open(rt, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint, data?.upload));
     await run.writeConfig(config);
     if (data && !resume) await run.writeDataFiles(data.files);
     const { steps, rounds } = config;
     const a = session.info.adapter;
     io.stderr(
       `train: ${config.model}, ${session.info.parameters} parameters, ${plural(rounds, 'round')} × ${plural(steps, 'step')}, batch ${config.batch_size}, ` +
-        `adapter ${a.vendor || '?'}/${a.architecture || '?'}${a.isFallbackAdapter ? ' (software)' : ''}, run ${run.path}\n`,
+        `runtime ${runtime.runtime}, adapter ${adapterLabel(a)}, run ${run.path}\n`,
     );
     if (checkpoint) io.stderr(`train: resuming at step ${session.info.step} (round ${session.info.round})\n`);
 
@@ -189,7 +196,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     const evaluateRound = async () => {
       const summary = await session!.evaluate();
       const elapsed = (Date.now() - started) / 1000;
-      await run.appendMetrics({ type: 'round', round, step, loss: lastLoss, elapsed_s: elapsed, ...summary });
+      await run.appendMetrics({ type: 'round', round, step, loss: lastLoss, elapsed_s: elapsed, ...summary, runtime: runtime.runtime, adapter: adapterJson(a) });
       await best.record(round, summary.geomean);
       io.stdout(tableRow(round, step, lastLoss, summary, elapsed));
       if (reachedTarget(config, summary.geomean)) {
@@ -235,7 +242,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
       // Chrome or its GPU process died: nothing more can be saved, but the checkpoints are whole.
       const lost = /GPU device was lost/.test(message)
         ? 'The GPU device was lost during training'
-        : err instanceof PageCrashedError || !harness.browser.connected
+        : err instanceof PageCrashedError || harness.lost() !== null
           ? 'Chrome exited during training'
           : null;
       if (lost) throw new UserError(`${lost} at about step ${step}; ${kept}; continue with: npx seq2seq train --resume --out ${run.path}`);
@@ -251,7 +258,7 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     const elapsed = (Date.now() - started) / 1000;
     const warning = typeof final.geomean === 'number' && !target ? farBelowWarning(config, final.geomean) : null;
     if (warning) io.stderr(warning);
-    io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final, ...best.summary(), stopped_at_target: target })}\n`);
+    io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final, ...best.summary(), stopped_at_target: target, runtime: runtime.runtime, adapter: adapterJson(a) })}\n`);
     const notLearned = didNotLearn(config, lastLoss);
     if (notLearned) io.stderr(`${notLearned}\n`);
     return notLearned ? 1 : 0;

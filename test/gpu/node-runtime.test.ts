@@ -1,0 +1,71 @@
+// The GPU tests' key kernels under the Node runtime (Dawn for Node, no browser): the same
+// page modules the Chrome tests call, here imported into this process, against the
+// float64 references; each case runs twice and must be bitwise stable.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openNodeRuntime } from '../../src/runtime/node.ts';
+import type { GpuRuntime } from '../../src/runtime/runtime.ts';
+import { matmulForward } from '../../src/reference/matmul.ts';
+import { activationForward } from '../../src/reference/activation.ts';
+import { embeddingBackward, embeddingForward } from '../../src/reference/embedding.ts';
+import { crossEntropyBackward, crossEntropyForward } from '../../src/reference/cross_entropy.ts';
+import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
+import type { KernelRun, MatmulCase } from './pages/matmul.ts';
+import type { CrossEntropyCase, EmbeddingCase, Outputs } from './pages/kernels.ts';
+
+let rt: GpuRuntime;
+
+beforeAll(async () => {
+  rt = await openNodeRuntime('software');
+});
+afterAll(async () => {
+  await rt?.close();
+});
+
+const f32 = (xs: number[]) => Array.from(Float32Array.from(xs));
+const ints = (n: number, seed: number) => randomArray(n, seed, -4, 5).map(Math.floor);
+
+describe('Node runtime (Dawn for Node, software adapter)', () => {
+  it('reports the SwiftShader adapter', async () => {
+    const info = await rt.call<{ architecture: string; isFallbackAdapter: boolean }>('/test/gpu/pages/smoke.ts', 'adapterInfo');
+    expect(rt.kind).toBe('node');
+    expect(rt.version).toMatch(/^Dawn for Node \(webgpu \d/);
+    expect(JSON.stringify(info)).toMatch(/swiftshader/i);
+  });
+
+  it.each([
+    ['NN', 13, 9, 17],
+    ['NT', 33, 35, 37],
+    ['TN', 20, 12, 7],
+    ['NN', 70, 100, 64],
+  ] as const)('matmul %s M=%i N=%i K=%i: every kernel exact on small integers', async (layout, M, N, K) => {
+    const t: MatmulCase = {
+      M, N, K, transA: layout === 'TN', transB: layout === 'NT',
+      a: ints(M * K, M), b: ints(K * N, N), bias: ints(N, 3), c0: Array(M * N).fill(0), pad: 4,
+    };
+    const want = t.c0.slice();
+    matmulForward(t.a, t.b, want, t);
+    const runs = await rt.call<KernelRun[]>('/test/gpu/pages/matmul.ts', 'runMatmul', t);
+    expect(runs.length).toBeGreaterThan(1);
+    for (const r of runs) {
+      expectExact(`${layout} ${M}x${N}x${K} [${r.kernel}]`, r.first, want);
+      expectExact(`${layout} ${M}x${N}x${K} [${r.kernel}] second run`, r.second, r.first);
+    }
+  });
+
+  it('activation, embedding and cross-entropy kernels match the reference', async () => {
+    const x = f32(randomArray(67, 2, -4, 4));
+    const [[act]] = await rt.call<Outputs[][]>('/test/gpu/pages/kernels.ts', 'activations', [{ act: 'tanh', x, dy: f32(randomArray(67, 3)), dxPrev: f32(randomArray(67, 4)) }]);
+    expectClose('tanh y', act.y.data, activationForward('tanh', x));
+
+    const emb: EmbeddingCase = { vocab: 7, dim: 5, ids: [3, 0, 6, 3, 1, 2], weight: f32(randomArray(35, 5)), dOut: f32(randomArray(30, 6)), dWPrev: f32(randomArray(35, 7)) };
+    const [[e]] = await rt.call<Outputs[][]>('/test/gpu/pages/kernels.ts', 'embeddings', [emb]);
+    expectExact('embedding out', e.out.data, embeddingForward(emb.weight, emb.ids, emb.vocab, emb.dim));
+    expectClose('embedding dW', e.dW.data, embeddingBackward(emb.dOut, emb.ids, emb.vocab, emb.dim));
+
+    const ce: CrossEntropyCase = { rows: 7, vocab: 11, targets: [3, 0, 10, 1, 0, 5, 5], logits: f32(randomArray(77, 80, -3, 3)) };
+    const [[c]] = await rt.call<Outputs[][]>('/test/gpu/pages/kernels.ts', 'crossEntropies', [ce]);
+    const ref = crossEntropyForward(ce.logits, ce.targets, ce.rows, ce.vocab);
+    expectClose('cross-entropy loss', c.loss.data, [ref.loss], { atol: 1e-5, rtol: 1e-5 });
+    expectClose('cross-entropy dLogits', c.dLogits.data, crossEntropyBackward(ce.logits, ce.targets, ce.rows, ce.vocab));
+  });
+});
