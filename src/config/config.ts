@@ -1,7 +1,7 @@
 // The one typed configuration (SPEC §4a): the same key names in the CLI (`key=value`),
 // in config.json, in checkpoint metadata and on the demo page.
 
-export type ModelName = 'lstm' | 'blog';
+export type ModelName = 'lstm' | 'attn' | 'blog';
 export type OptimizerName = 'adam' | 'sgd';
 export type LrSchedule = 'constant' | 'cosine';
 
@@ -67,6 +67,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
  */
 export const MODEL_DEFAULTS: Readonly<Record<ModelName, Partial<Config>>> = Object.freeze({
   lstm: {},
+  // Luong et al. feed the source in order: attention reaches every position directly.
+  attn: { reverse_source: false },
   blog: { lr: 0.001, lr_schedule: 'constant' },
 });
 

@@ -21,7 +21,7 @@ export const RULES: Record<ConfigKey, Rule> = {
   vocab_size: int(4, MAX_VOCAB, `an integer from 4 to ${MAX_VOCAB}`),
   max_length: positive,
   min_length: positive,
-  model: choice('lstm', 'blog'),
+  model: choice('lstm', 'attn', 'blog'),
   embedding_size: positive,
   hidden_size: positive,
   layers: positive,

@@ -1,0 +1,84 @@
+// The `attn` model (Luong, Pham & Manning 2015: global attention, "general" score, no input
+// feeding; SPEC §3) recorded on the GPU for one batch shape. It is the `lstm` model's stack
+// and output layer with attention between them (layers/attention.ts). Float64 reference:
+// src/reference/attn_model.ts.
+//
+// Without input feeding the decoder LSTM never reads h̃, so training runs both LSTMs over
+// every step first (as `lstm` does), then attention for all T steps in a few dispatches, then
+// the output layer over T·B rows. Greedy decoding attends per step.
+// Letters: B batch, S source length, T = S + 1, D decode steps, H hidden, V vocabulary.
+import type { Config } from '../config/config.ts';
+import { ArenaLayout, slice, view, type View } from '../gpu/buffers.ts';
+import type { Gpu } from '../gpu/context.ts';
+import { Program } from '../gpu/program.ts';
+import { attnParamShapes } from '../reference/attn_model.ts';
+import type { LstmDims } from '../reference/lstm_model.ts';
+import type { GpuModel } from './model.ts';
+import { stackBackward, stackForward } from './lstm.ts';
+import { createOwnedArena, setStackBatch } from './layers/arena.ts';
+import { createLstmStack, type Recurrence } from './layers/lstm_stack.ts';
+import { decoderStep, encoderForward } from './layers/lstm_layer.ts';
+import { attendBackward, attendForward, attentionKeys, createAttentionLayer, trainHTilde } from './layers/attention.ts';
+import { createOutputLayer, outputArgmax, outputBackward, outputForward } from './layers/output.ts';
+
+export interface AttnGpuModel extends GpuModel {
+  readonly name: 'attn';
+  readonly dims: LstmDims & { B: number; S: number; T: number; D: number };
+  uploadParams(data: Float32Array): void;
+  readonly counts: { trainStep: number; decodeStep: number };
+}
+
+export function attnLayout(d: LstmDims): ArenaLayout {
+  const layout = new ArenaLayout();
+  for (const [name, shape] of attnParamShapes(d)) layout.add(name, shape);
+  return layout;
+}
+
+export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?: Recurrence } = {}): AttnGpuModel {
+  const [V, E, H, L] = [config.vocab_size, config.embedding_size, config.hidden_size, config.layers];
+  const owned = createOwnedArena(gpu, config, 'attn', attnLayout({ V, E, H, L }));
+  const { arena, buf } = owned;
+  const s = createLstmStack(gpu, config, arena, options.recurrence ?? 'matmul', buf);
+  const { B, S, T, D } = s.dims;
+  const att = createAttentionLayer(s, buf);
+  const out = createOutputLayer(gpu, arena, T * B, H, V, buf);
+  const decoded = view(buf('decoded', D * B)); // (D, B) i32
+
+  // ---- trainStep: both LSTMs, attention over all T steps, output and loss, backward ----
+  const hTilde = trainHTilde(att);
+  const trainStep = new Program('attn.trainStep').add(
+    stackForward(s),
+    attentionKeys(att),
+    attendForward(att, 0, T),
+    outputForward(out, hTilde, s.tgt),
+    outputBackward(out, hTilde, att.dHTilde),
+    attendBackward(att),
+    stackBackward(s, att.dHbar),
+  );
+
+  // ---- decodeStep: encoder and keys, then D greedy steps each attending once ----
+  const decodeStep = new Program('attn.decodeStep').add(encoderForward(s), attentionKeys(att));
+  const hTildeAt = (t: number): View => slice(att.hTilde, t * B * H, B * H);
+  for (let t = 0; t < D; t++) {
+    const ids = t === 0 ? s.eos : slice(decoded, (t - 1) * B, B);
+    decodeStep.add(decoderStep(s, t, ids), attendForward(att, t, 1, `decode.t${t}.attention`), outputArgmax(out, hTildeAt(t), slice(decoded, t * B, B), B, t));
+  }
+
+  return {
+    name: 'attn',
+    config,
+    dims: { V, E, H, L, B, S, T, D },
+    layout: arena.layout,
+    params: arena.params,
+    grads: arena.grads,
+    trainStep,
+    loss: out.loss,
+    decodeStep,
+    decoded,
+    attention: slice(att.weights, 0, D * B * S),
+    counts: { trainStep: trainStep.length, decodeStep: decodeStep.length },
+    uploadParams: owned.uploadParams,
+    setBatch: (batch) => setStackBatch(s, batch, 'attn'),
+    destroy: owned.destroy,
+  };
+}

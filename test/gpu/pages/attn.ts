@@ -1,0 +1,46 @@
+// Page side of the attn model GPU tests: builds the recorded model, runs trainStep and
+// decodeStep, and returns what the GPU wrote for the Node side to compare with the float64
+// reference (src/reference/attn_model.ts).
+import { Gpu } from '../../../src/gpu/context.ts';
+import { view } from '../../../src/gpu/buffers.ts';
+import { createAttnModel } from '../../../src/models/attn.ts';
+import type { Recurrence } from '../../../src/models/lstm.ts';
+import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
+import { toBatch, type PlainBatch } from './lstm.ts';
+
+/** Loss, named gradients and parameters of one trainStep; decoded tokens and attention weights; determinism. */
+export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, recurrence: Recurrence = 'matmul') {
+  const gpu = await Gpu.create();
+  try {
+    const config: Config = { ...DEFAULT_CONFIG, ...overrides, model: 'attn' };
+    const model = createAttnModel(gpu, config, { recurrence });
+    model.setBatch(toBatch(plain));
+    const submitsBefore = gpu.stats.submits;
+    gpu.run(model.trainStep);
+    const submitsPerStep = gpu.stats.submits - submitsBefore;
+    const loss = (await gpu.read(model.loss))[0];
+    const gradsAll = await gpu.read(view(model.grads));
+    const paramsAll = await gpu.read(view(model.params));
+    gpu.run(model.trainStep);
+    const again = await gpu.read(view(model.grads));
+    const bitwiseRepeat = Object.is(loss, (await gpu.read(model.loss))[0]) && again.every((v, i) => Object.is(v, gradsAll[i]));
+    gpu.run(model.decodeStep);
+    const decoded = Array.from(await gpu.readI32(model.decoded));
+    const attention = Array.from(await gpu.read(model.attention!));
+    // trainStep after decodeStep (which shares rows) must still give the same gradients.
+    gpu.run(model.trainStep);
+    const stableAfterDecode = (await gpu.read(view(model.grads))).every((v, i) => Object.is(v, gradsAll[i]));
+    const grads: Record<string, number[]> = {};
+    const params: Record<string, number[]> = {};
+    for (const e of model.layout.entries) {
+      grads[e.name] = Array.from(gradsAll.subarray(e.offset, e.offset + e.length));
+      params[e.name] = Array.from(paramsAll.subarray(e.offset, e.offset + e.length));
+    }
+    gpu.check();
+    const out = { loss, grads, params, decoded, attention, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts };
+    model.destroy();
+    return out;
+  } finally {
+    gpu.destroy();
+  }
+}
