@@ -16,9 +16,10 @@ import type { LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
 import { stackBackward, stackForward } from './lstm.ts';
 import { createOwnedArena, setStackBatch } from './layers/arena.ts';
-import { createLstmStack, type Recurrence } from './layers/lstm_stack.ts';
+import { cRow, createLstmStack, hRow, ptab, type Recurrence } from './layers/lstm_stack.ts';
 import { decoderStep, encoderForward } from './layers/lstm_layer.ts';
-import { attendBackward, attendForward, attentionKeys, createAttentionLayer, trainHTilde } from './layers/attention.ts';
+import { attendBackward, attendForward, attendRows, type AttentionLayer, attentionKeys, createAttentionLayer, trainHTilde } from './layers/attention.ts';
+import { createLstmBeam, type BeamProgram } from './beam.ts';
 import { createOutputLayer, outputArgmax, outputBackward, outputForward } from './layers/output.ts';
 
 export interface AttnGpuModel extends GpuModel {
@@ -77,8 +78,37 @@ export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?
     decoded,
     attention: slice(att.weights, 0, D * B * S),
     counts: { trainStep: trainStep.length, decodeStep: decodeStep.length },
+    createBeam: (K: number) => createAttnBeam(att, K),
     uploadParams: owned.uploadParams,
     setBatch: (batch) => setStackBatch(s, batch, 'attn'),
     destroy: owned.destroy,
+  };
+}
+
+/** Beam search of width K (models/beam.ts) with the step's attention over each input's states. */
+function createAttnBeam(att: AttentionLayer, K: number): BeamProgram {
+  const s = att.s;
+  const { V, E, H, L, B, S, D } = s.dims;
+  const R = B * K;
+  const own = [['weights', R * S], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
+  const [weights, cat, hTilde] = own.map((b) => view(b));
+  const source = {
+    config: s.config,
+    dims: { V, E, H, L, B, D },
+    layout: s.arena.layout,
+    params: s.arena.params,
+    recurrence: s.recurrence,
+    encoder: () => [...encoderForward(s), attentionKeys(att)],
+    final: (k: number) => ({ h: hRow(s, k, S), c: cRow(s, k, S) }),
+    decoderTable: ptab(s, 'decoder'),
+    attend: (q: View, group: number, t: number) => ({ dispatches: attendRows(att, { q, R, group, weights, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
+  };
+  const beam = createLstmBeam(s.gpu, source, K);
+  return {
+    ...beam,
+    destroy() {
+      beam.destroy();
+      for (const b of own) s.gpu.destroyBuffer(b);
+    },
   };
 }

@@ -12,6 +12,7 @@ import { attentionContextForward, attentionKeysBackward, attentionQueryBackward,
 import { embed, encode, layerWeights, lstmParamShapes, meanCrossEntropy, moduleBackward, outputBackward, outputLayer, runModule, type LstmDims, type LstmTokens, type StepCache, type Tensors } from './lstm_model.ts';
 import { lstmStepForward } from './lstm.ts';
 import { initTensor } from '../models/init.ts';
+import { logSoftmax } from './beam.ts';
 
 /** SPEC §3 names and shapes of `attn`, in arena order: the lstm's, then the attention's. */
 export function attnParamShapes(d: LstmDims): [string, number[]][] {
@@ -166,4 +167,26 @@ export function attnGreedyDecode(p: Tensors, d: LstmDims, src: ArrayLike<number>
     }
   }
   return { tokens, weights };
+}
+
+/**
+ * The float64 attn model's log p(· | prefix) for one source sequence (teacher forcing through
+ * attnModelForward), for the reference beam search (reference/beam.ts). Memoised per prefix.
+ */
+export function attnStepLogProbs(p: Tensors, d: LstmDims, input: number[], reverse: boolean, maxSteps: number): (prefix: number[]) => Float64Array {
+  const memo = new Map<string, Float64Array>();
+  return (prefix) => {
+    const key = prefix.join(',');
+    const hit = memo.get(key);
+    if (hit) return hit;
+    if (prefix.length >= maxSteps) throw new RangeError(`attnStepLogProbs: a prefix of ${prefix.length} tokens needs more than ${maxSteps} decoder steps.`);
+    const decIn = new Int32Array(maxSteps);
+    decIn[0] = d.V - 1;
+    prefix.forEach((tok, i) => (decIn[i + 1] = tok));
+    const f = attnModelForward(p, d, { src: Int32Array.from(input), srcLengths: [input.length], tgt: new Int32Array(maxSteps), decIn }, reverse);
+    const t = prefix.length;
+    const out = logSoftmax(f.logits.subarray(t * d.V, (t + 1) * d.V));
+    memo.set(key, out);
+    return out;
+  };
 }

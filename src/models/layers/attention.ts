@@ -54,21 +54,37 @@ export function attentionKeys(a: AttentionLayer): Dispatch {
   return matmul(a.s.gpu, { a: encoderTop(a.s), b: param(a.s, 'attention.weight'), c: a.keys, M: S * B, N: H, K: H, transB: true, label: 'attention.keys' });
 }
 
-/** Weights, context and h̃ of decoder steps t0 .. t0+n-1 (their top outputs already computed). */
-export function attendForward(a: AttentionLayer, t0: number, n: number, label = 'attention'): Dispatch[] {
+/** Where one attention run reads and writes: R query rows of samples (r / group) % B. */
+export interface AttendRows {
+  /** (R, H) queries: the decoder's top outputs. */
+  q: View;
+  R: number;
+  group: number;
+  /** (R, S), (R, 2H), (R, H) outputs. */
+  weights: View;
+  cat: View;
+  hTilde: View;
+  label: string;
+}
+
+/** weights, cat = [c ; q] and h̃ = tanh(cat W_cᵀ) of R query rows over the batch's keys. */
+export function attendRows(a: AttentionLayer, x: AttendRows): Dispatch[] {
   const { s } = a;
   const { S, B, H } = s.dims;
-  const shape = { R: n * B, S, B, H };
-  const q = decoderTop(s, t0, n);
-  const weights = rows(a, a.weights, S, t0, n);
-  const cat = rows(a, a.cat, 2 * H, t0, n);
-  const hTilde = rows(a, a.hTilde, H, t0, n);
+  const shape = { R: x.R, S, B, H, group: x.group };
   return [
-    attentionWeights(s.gpu, { ...shape, q, keys: a.keys, lengths: s.lengths, weights, label: `${label}.weights` }),
-    attentionContext(s.gpu, { ...shape, weights, hbar: encoderTop(s), q, lengths: s.lengths, cat, label: `${label}.context` }),
-    matmul(s.gpu, { a: cat, b: param(s, 'attention_combine.weight'), c: hTilde, M: n * B, N: H, K: 2 * H, transB: true, label: `${label}.combine` }),
-    activationForward(s.gpu, { act: 'tanh', x: hTilde, label: `${label}.tanh` }),
+    attentionWeights(s.gpu, { ...shape, q: x.q, keys: a.keys, lengths: s.lengths, weights: x.weights, label: `${x.label}.weights` }),
+    attentionContext(s.gpu, { ...shape, weights: x.weights, hbar: encoderTop(s), q: x.q, lengths: s.lengths, cat: x.cat, label: `${x.label}.context` }),
+    matmul(s.gpu, { a: x.cat, b: param(s, 'attention_combine.weight'), c: x.hTilde, M: x.R, N: H, K: 2 * H, transB: true, label: `${x.label}.combine` }),
+    activationForward(s.gpu, { act: 'tanh', x: x.hTilde, label: `${x.label}.tanh` }),
   ];
+}
+
+/** Weights, context and h̃ of decoder steps t0 .. t0+n-1 (their top outputs already computed). */
+export function attendForward(a: AttentionLayer, t0: number, n: number, label = 'attention'): Dispatch[] {
+  const { S, B, H } = a.s.dims;
+  const [weights, cat, hTilde] = [rows(a, a.weights, S, t0, n), rows(a, a.cat, 2 * H, t0, n), rows(a, a.hTilde, H, t0, n)];
+  return attendRows(a, { q: decoderTop(a.s, t0, n), R: n * B, group: 1, weights, cat, hTilde, label });
 }
 
 /** (T·B, H) h̃ of every training step, what `output` reads. */
