@@ -76,6 +76,7 @@ describe('train end to end', () => {
   it('exits 0 and writes config.json, metrics.jsonl, round and last checkpoints, a table and a final JSON line', () => {
     expect(trained.code, trained.stderr).toBe(0);
     expect(readdirSync(out).filter((f) => !f.startsWith('.')).sort()).toEqual([
+      'best.safetensors',
       'config.json',
       'last.safetensors',
       'metrics.jsonl',
@@ -113,8 +114,13 @@ describe('train end to end', () => {
       ['2', '40'],
     ]);
     const final = JSON.parse(stdout[stdout.length - 1]);
-    expect(final).toMatchObject({ run_dir: out, model: 'lstm', round: 2, step: 40 });
+    expect(final).toMatchObject({ run_dir: out, model: 'lstm', round: 2, step: 40, stopped_at_target: false });
     for (const k of ['psa', 'lcsr', 'geomean']) expect(final[k]).toBe(rounds[1][k]);
+
+    // best.safetensors is the round with the highest GeoMean (the earlier on a tie), named in the final line.
+    const bestRound = rounds[1].geomean > rounds[0].geomean ? 2 : 1;
+    expect(final).toMatchObject({ best_checkpoint: join(out, 'best.safetensors'), best_round: bestRound, best_geomean: rounds[bestRound - 1].geomean });
+    expect(readFileSync(join(out, 'best.safetensors'))).toEqual(readFileSync(join(out, `round-00${bestRound}.safetensors`)));
   });
 
   it('eval --checkpoint prints one JSON object with the SPEC §6 keys; --max-length above the training length works', async () => {

@@ -33,7 +33,7 @@ describe('validateConfig', () => {
 
   it('names an unknown key, with a suggestion when one is close', () => {
     expect(message(() => validateConfig({ vocab_sze: 5 }))).toBe('Unknown config key "vocab_sze" (did you mean "vocab_size"?).');
-    expect(message(() => validateConfig({ zzzzzzzz: 1 }))).toMatch(/^Unknown config key "zzzzzzzz"; the keys are vocab_size, /);
+    expect(message(() => validateConfig({ zzzzzzzz: 1 }))).toMatch(/^Unknown config key "zzzzzzzz"; the keys are task, vocab_size, /);
   });
 
   it.each([

@@ -120,7 +120,7 @@ describe('attn model reference', () => {
 
   for (const reverse of [false, true]) {
     it(`gradient of every named tensor matches finite differences (reverse_source=${reverse})`, () => {
-      const p = attnInitParams(d, 7, 0.6);
+      const p = attnInitParams(d, { init: 'uniform', init_scale: 0.6, seed: 7 });
       const fwd = attnModelForward(p, d, tokens, reverse);
       expect(fwd.count).toBe(6);
       const g = attnModelBackward(p, d, fwd);
@@ -143,7 +143,7 @@ describe('attn model reference', () => {
   }
 
   it('greedy decoding equals the argmax of teacher-forced logits fed its own outputs, and weights sum to one', () => {
-    const p = attnInitParams(d, 3, 1.0);
+    const p = attnInitParams(d, { init: 'uniform', init_scale: 1.0, seed: 3 });
     const { tokens: out, weights } = attnGreedyDecode(p, d, tokens.src, tokens.srcLengths, T, false);
     const decIn = new Int32Array(T * B);
     const tgt = new Int32Array(T * B).fill(1);

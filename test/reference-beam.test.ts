@@ -122,7 +122,7 @@ describe('beamSelect rules', () => {
 describe('reference beam over the float64 lstm', () => {
   it('beam 1 equals lstmGreedyDecode cut before EOS', () => {
     const d: LstmDims = { V: 11, E: 4, H: 6, L: 2 };
-    const p = lstmInitParams(d, 5, 0.6);
+    const p = lstmInitParams(d, { seed: 5, init: 'uniform', init_scale: 0.6 });
     for (const input of [[3, 5, 8], [2], [9, 9, 4, 7]]) {
       const steps = 5;
       const S = input.length;

@@ -98,7 +98,7 @@ describe('LSTM model reference', () => {
 
   for (const reverse of [true, false]) {
     it(`gradient of every named tensor matches finite differences (reverse_source=${reverse})`, () => {
-      const p = lstmInitParams(d, 7, 0.5);
+      const p = lstmInitParams(d, { seed: 7, init: 'uniform', init_scale: 0.5 });
       const fwd = lstmModelForward(p, d, tokens, reverse);
       expect(fwd.count).toBe(6);
       expect(Number.isFinite(fwd.loss)).toBe(true);
@@ -124,7 +124,7 @@ describe('LSTM model reference', () => {
   }
 
   it('greedy decoding equals the argmax of teacher-forced logits when fed its own outputs', () => {
-    const p = lstmInitParams(d, 3, 1.0);
+    const p = lstmInitParams(d, { seed: 3, init: 'uniform', init_scale: 1.0 });
     const steps = T;
     const out = lstmGreedyDecode(p, d, tokens.src, tokens.srcLengths, steps, true);
     // Feed the decoded tokens back as teacher-forced inputs: the logits' argmax must reproduce them.

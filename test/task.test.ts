@@ -64,7 +64,7 @@ describe('sample', () => {
   });
 
   it('honours min_length and a small vocabulary', () => {
-    const small = { vocab_size: 6, min_length: 3, max_length: 4 };
+    const small = { task: 'primes' as const, vocab_size: 6, min_length: 3, max_length: 4 };
     const seen = new Set<number>();
     for (const s of samples(small, 'eval', 7, 0, 500)) {
       expect([3, 4]).toContain(s.input.length);
@@ -111,7 +111,7 @@ describe('sample', () => {
 });
 
 describe('makeBatch', () => {
-  const small = { vocab_size: 12, min_length: 1, max_length: 6 };
+  const small = { task: 'primes' as const, vocab_size: 12, min_length: 1, max_length: 6 };
   const EOS = 11;
 
   it('does not depend on batch size or start', () => {
@@ -141,7 +141,7 @@ describe('makeBatch', () => {
   });
 
   it('covers the longest input and the empty target', () => {
-    const exact = makeBatch({ vocab_size: 12, min_length: 6, max_length: 6 }, 'eval', 0, 0, 3);
+    const exact = makeBatch({ task: 'primes' as const, vocab_size: 12, min_length: 6, max_length: 6 }, 'eval', 0, 0, 3);
     expect(Array.from(exact.srcLengths)).toEqual([6, 6, 6]);
     const { batch } = batchFromSamples(small, [{ input: [4, 6, 8, 9, 10, 1] }], 1);
     expect(Array.from(batch.tgt)).toEqual([EOS, 0, 0, 0, 0, 0, 0]);
@@ -151,7 +151,7 @@ describe('makeBatch', () => {
 });
 
 describe('batchFromSamples', () => {
-  const small = { vocab_size: 12, min_length: 1, max_length: 4 };
+  const small = { task: 'primes' as const, vocab_size: 12, min_length: 1, max_length: 4 };
 
   it('pads a partial batch with copies of sample 0 and reports the real count', () => {
     const { batch, real } = batchFromSamples(small, [{ input: [2, 4] }, { input: [5, 5, 7], target: [5, 5, 7] }], 4);

@@ -9,7 +9,6 @@ import { Gpu } from '../gpu/context.ts';
 import { Program, type Dispatch } from '../gpu/program.ts';
 import { createModel, type GpuModel } from '../models/index.ts';
 import { makeBatch } from '../task/index.ts';
-import { initialParams } from '../train/init.ts';
 import { recordOptimizer } from '../train/optimizer.ts';
 import { benchMatmul, type BenchResult } from './matmul.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
@@ -178,7 +177,6 @@ async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<Mode
     model = createModel(gpu, config);
     const m = model;
     const optimizer = recordOptimizer(gpu, m, config);
-    gpu.upload(m.params, initialParams(m, config));
     await gpu.sync();
     const recordMs = performance.now() - r0;
     const bindGroupsAtRecord = gpu.stats.bindGroups - bindGroups0;

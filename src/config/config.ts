@@ -1,12 +1,17 @@
 // The one typed configuration (SPEC §4a): the same key names in the CLI (`key=value`),
 // in config.json, in checkpoint metadata and on the demo page.
+import type { BuiltinTaskName } from '../task/tasks.ts';
 
 export type ModelName = 'lstm' | 'attn' | 'blog';
 export type OptimizerName = 'adam' | 'sgd';
 export type LrSchedule = 'constant' | 'cosine';
+export type TaskName = BuiltinTaskName;
+/** `pytorch`: PyTorch's own defaults (what the seed's code used); `uniform`: the paper's U(-init_scale, init_scale). */
+export type InitName = 'pytorch' | 'uniform';
 
 export interface Config {
-  // task (SPEC §1)
+  // task (SPEC §1, §1b)
+  task: TaskName;
   vocab_size: number;
   max_length: number;
   min_length: number;
@@ -23,9 +28,13 @@ export interface Config {
   /** `cosine` anneals lr to lr/20 over the run's rounds × steps updates. */
   lr_schedule: LrSchedule;
   clip_norm: number;
+  init: InitName;
+  /** The bound of `init=uniform`. */
   init_scale: number;
   rounds: number;
   steps: number;
+  /** End training after the first round whose evaluation GeoMean reaches this (0 = off). */
+  stop_at: number;
   // evaluation (SPEC §2)
   evaluate_round: number;
   eval_samples: number;
@@ -37,6 +46,7 @@ export interface Config {
 
 /** Defaults chosen so that `seq2seq train` meets its goals on a 2-core software adapter. */
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
+  task: 'primes',
   vocab_size: 100,
   max_length: 20,
   min_length: 1,
@@ -50,9 +60,11 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   lr: 0.01,
   lr_schedule: 'cosine',
   clip_norm: 5,
+  init: 'pytorch',
   init_scale: 0.08,
   rounds: 4,
   steps: 750,
+  stop_at: 0,
   evaluate_round: 5,
   eval_samples: 1000,
   beam: 1,

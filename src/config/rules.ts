@@ -1,6 +1,7 @@
 // What each config key accepts (SPEC §4a), as data: one rule per key, one sentence per
 // broken rule.
 import { DEFAULT_CONFIG, type Config } from './config.ts';
+import { TASK_NAMES } from '../task/tasks.ts';
 
 export type ConfigKey = keyof Config;
 
@@ -18,6 +19,7 @@ const positive = int(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
 const choice = (...values: string[]): Rule => ({ kind: 'choice', values });
 
 export const RULES: Record<ConfigKey, Rule> = {
+  task: choice(...TASK_NAMES),
   vocab_size: int(4, MAX_VOCAB, `an integer from 4 to ${MAX_VOCAB}`),
   max_length: positive,
   min_length: positive,
@@ -31,9 +33,11 @@ export const RULES: Record<ConfigKey, Rule> = {
   lr: { kind: 'number', ok: (v) => v > 0, text: 'a number > 0' },
   lr_schedule: choice('constant', 'cosine'),
   clip_norm: { kind: 'number', ok: (v) => v >= 0, text: 'a number >= 0 (0 turns clipping off)' },
+  init: choice('pytorch', 'uniform'),
   init_scale: { kind: 'number', ok: (v) => v > 0, text: 'a number > 0' },
   rounds: positive,
   steps: positive,
+  stop_at: { kind: 'number', ok: (v) => v >= 0 && v <= 1, text: 'a number from 0 to 1 (a GeoMean; 0 turns it off)' },
   evaluate_round: positive,
   eval_samples: positive,
   beam: positive,

@@ -5,6 +5,7 @@ import { RULES } from '../config/rules.ts';
 
 /** Shown up front; the rest sit under "More settings". */
 const MAIN_KEYS: ConfigKey[] = [
+  'task',
   'model',
   'vocab_size',
   'max_length',
@@ -39,7 +40,10 @@ const HINTS: Partial<Record<ConfigKey, string>> = {
   seed: 'every random stream derives from it',
   reverse_source: 'feed the source reversed (LSTM)',
   clip_norm: '0 turns clipping off',
-  init_scale: 'uniform init range',
+  init: 'pytorch (PyTorch defaults, fast) or uniform (the paper)',
+  init_scale: 'range of init=uniform',
+  task: 'what to learn: primes, copy, reverse or sort',
+  stop_at: 'end after a round whose GeoMean reaches this (0 = off)',
   beam: 'beam width for decoding',
   decode_length: '0 means max_length + 1',
 };

@@ -32,7 +32,7 @@ import { recurrentBackward, recurrentForward } from '../ops/recurrent.ts';
 import { columnSum } from '../ops/reduce.ts';
 import { blogParamShapes } from '../reference/blog_model.ts';
 import type { Batch } from '../task/batch.ts';
-import { pytorchDefaultInit } from './init.ts';
+import { initialArena } from './init.ts';
 import type { GpuModel } from './model.ts';
 import { createFactorisedBeam } from './beam.ts';
 
@@ -86,7 +86,7 @@ export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
 
   const params = buf('params', layout.size);
   const grads = buf('grads', layout.size);
-  gpu.upload(params, pytorchDefaultInit(layout, config.seed));
+  gpu.upload(params, initialArena(layout, config));
   const P = (name: string) => layout.viewOf(params, name);
   const G = (name: string) => layout.viewOf(grads, name);
 

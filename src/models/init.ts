@@ -65,34 +65,54 @@ export function initTensor(seed: number, name: string, length: number, init: Ten
   return out;
 }
 
-/** A whole arena (layout.size floats, padding zero), each tensor initialised by `rule(name, shape)`. */
-export function initArena(layout: ArenaLayout, seed: number, rule: (name: string, shape: number[]) => TensorInit): Float32Array {
-  const out = new Float32Array(layout.size);
-  for (const e of layout.entries) out.set(initTensor(seed, e.name, e.length, rule(e.name, e.shape)), e.offset);
+/** The settings that decide initial values. */
+export interface InitSettings {
+  init: 'pytorch' | 'uniform';
+  init_scale: number;
+  seed: number;
+}
+
+/** An LSTM tensor (PyTorch nn.LSTM names): `weight_ih_l0`, `bias_hh_l2`, ... */
+const LSTM_TENSOR = /\.(weight|bias)_(ih|hh)_l\d+$/;
+
+/**
+ * How one named tensor starts (contract §3, Initialisation), for every model:
+ * `uniform`: U(-init_scale, init_scale) everywhere (the paper).
+ * `pytorch`: PyTorch's defaults. nn.Embedding N(0, 1); nn.LSTM weights and biases
+ * U(-1/sqrt(H), 1/sqrt(H)) with H = rows / 4; nn.Linear weight [out, in] and bias
+ * U(-1/sqrt(in), 1/sqrt(in)), a bias taking `in` from its sibling weight (`weightOf`).
+ */
+export function initRule(s: Pick<InitSettings, 'init' | 'init_scale'>, name: string, shape: readonly number[], weightOf: (name: string) => readonly number[]): TensorInit {
+  if (s.init === 'uniform') return { kind: 'uniform', bound: s.init_scale };
+  if (/embedding\.weight$/.test(name)) return { kind: 'normal', std: 1 };
+  if (LSTM_TENSOR.test(name)) return { kind: 'uniform', bound: 1 / Math.sqrt(shape[0] / 4) };
+  let fanIn: number;
+  if (name.endsWith('.weight') && shape.length === 2) fanIn = shape[1];
+  else if (name.endsWith('.bias')) fanIn = weightOf(`${name.slice(0, -'.bias'.length)}.weight`)[1];
+  else throw new Error(`initRule: no PyTorch default for ${name} of shape [${shape.join(', ')}].`);
+  return { kind: 'uniform', bound: 1 / Math.sqrt(fanIn) };
+}
+
+/** Every tensor of `shapes` (name, shape) as initialised under `s`, each from its own stream. */
+export function initTensors(shapes: ReadonlyArray<readonly [string, readonly number[]]>, s: InitSettings): Map<string, Float32Array> {
+  const byName = new Map(shapes.map(([n, shape]) => [n, shape]));
+  const weightOf = (n: string) => {
+    const shape = byName.get(n);
+    if (!shape) throw new Error(`initRule: ${n} is missing, so its bias has no fan-in.`);
+    return shape;
+  };
+  const out = new Map<string, Float32Array>();
+  for (const [name, shape] of shapes) {
+    const length = shape.reduce((a, b) => a * b, 1);
+    out.set(name, initTensor(s.seed, name, length, initRule(s, name, shape, weightOf)));
+  }
   return out;
 }
 
-/** Sutskever et al.: every parameter U(-scale, scale) (SPEC §3, init_scale, default 0.08). */
-export function uniformInit(layout: ArenaLayout, seed: number, scale: number): Float32Array {
-  return initArena(layout, seed, () => ({ kind: 'uniform', bound: scale }));
-}
-
-/**
- * PyTorch's defaults: nn.Linear weight [out, in] and bias U(-1/sqrt(in), 1/sqrt(in));
- * nn.Embedding weight N(0, 1). A `*.bias` takes `in` from its sibling `*.weight`;
- * a tensor whose name ends in `embedding.weight` is an embedding.
- */
-export function pytorchDefaultRule(layout: ArenaLayout): (name: string, shape: number[]) => TensorInit {
-  return (name, shape) => {
-    if (/embedding\.weight$/.test(name)) return { kind: 'normal', std: 1 };
-    let fanIn: number;
-    if (name.endsWith('.weight') && shape.length === 2) fanIn = shape[1];
-    else if (name.endsWith('.bias')) fanIn = layout.get(`${name.slice(0, -'.bias'.length)}.weight`).shape[1];
-    else throw new Error(`pytorchDefaultRule: no default initialisation for ${name} of shape [${shape.join(', ')}].`);
-    return { kind: 'uniform', bound: 1 / Math.sqrt(fanIn) };
-  };
-}
-
-export function pytorchDefaultInit(layout: ArenaLayout, seed: number): Float32Array {
-  return initArena(layout, seed, pytorchDefaultRule(layout));
+/** A whole arena (layout.size floats, padding zero) as initialised under `s`. */
+export function initialArena(layout: ArenaLayout, s: InitSettings): Float32Array {
+  const out = new Float32Array(layout.size);
+  const tensors = initTensors(layout.entries.map((e) => [e.name, e.shape] as const), s);
+  for (const e of layout.entries) out.set(tensors.get(e.name)!, e.offset);
+  return out;
 }

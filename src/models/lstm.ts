@@ -35,7 +35,7 @@ export interface LstmGpuModel extends GpuModel {
   readonly name: 'lstm';
   readonly dims: LstmDims & { B: number; S: number; T: number; D: number };
   readonly recurrence: Recurrence;
-  /** Overwrites every parameter (layout.size floats, e.g. from uniformInit or a checkpoint). */
+  /** Overwrites every parameter (layout.size floats, e.g. from a checkpoint). */
   uploadParams(data: Float32Array): void;
   /** Dispatch counts of the recorded programs. */
   readonly counts: {

@@ -11,7 +11,7 @@
 import { attentionContextForward, attentionKeysBackward, attentionQueryBackward, attentionWeightsBackward, attentionWeightsForward, type AttentionShape } from './attention.ts';
 import { embed, encode, layerWeights, lstmParamShapes, meanCrossEntropy, moduleBackward, outputBackward, outputLayer, runModule, type LstmDims, type LstmTokens, type StepCache, type Tensors } from './lstm_model.ts';
 import { lstmStepForward } from './lstm.ts';
-import { initTensor } from '../models/init.ts';
+import { initTensors, type InitSettings } from '../models/init.ts';
 import { logSoftmax } from './beam.ts';
 
 /** SPEC §3 names and shapes of `attn`, in arena order: the lstm's, then the attention's. */
@@ -19,12 +19,10 @@ export function attnParamShapes(d: LstmDims): [string, number[]][] {
   return [...lstmParamShapes(d), ['attention.weight', [d.H, d.H]], ['attention_combine.weight', [d.H, 2 * d.H]]];
 }
 
-/** U(-scale, scale) parameters, bit-identical to models/init.ts's uniformInit on the GPU arena. */
-export function attnInitParams(d: LstmDims, seed: number, scale: number): Tensors {
+/** Initial parameters under `s` (init, init_scale, seed), bit-identical to the GPU model's arena. */
+export function attnInitParams(d: LstmDims, s: InitSettings): Tensors {
   const p: Tensors = {};
-  for (const [name, shape] of attnParamShapes(d)) {
-    p[name] = Float64Array.from(initTensor(seed, name, shape.reduce((a, b) => a * b, 1), { kind: 'uniform', bound: scale }));
-  }
+  for (const [name, t] of initTensors(attnParamShapes(d), s)) p[name] = Float64Array.from(t);
   return p;
 }
 

@@ -7,7 +7,7 @@
 // Letters: B batch, S source length, T target length (S + 1), E embedding, H hidden,
 // V vocabulary, L layers. Token arrays are time-major: src (S, B), tgt and decIn (T, B).
 import { lstmStepBackward, lstmStepForward, type CellForwardOut, type LstmLayerWeights } from './lstm.ts';
-import { initTensor } from '../models/init.ts';
+import { initTensors, type InitSettings } from '../models/init.ts';
 
 export const PAD = 0;
 
@@ -52,13 +52,10 @@ export function lstmParamShapes(d: LstmDims): [string, number[]][] {
   return out;
 }
 
-/** U(-scale, scale) parameters, bit-identical to models/init.ts's uniformInit on the GPU arena. */
-export function lstmInitParams(d: LstmDims, seed: number, scale: number): Tensors {
+/** Initial parameters under `s` (init, init_scale, seed), bit-identical to the GPU model's arena. */
+export function lstmInitParams(d: LstmDims, s: InitSettings): Tensors {
   const p: Tensors = {};
-  for (const [name, shape] of lstmParamShapes(d)) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    p[name] = Float64Array.from(initTensor(seed, name, n, { kind: 'uniform', bound: scale }));
-  }
+  for (const [name, t] of initTensors(lstmParamShapes(d), s)) p[name] = Float64Array.from(t);
   return p;
 }
 

@@ -1,5 +1,5 @@
-// A run directory (SPEC §5): config.json, metrics.jsonl, round-NNN.safetensors and
-// last.safetensors, every file written atomically so a crash never leaves a torn one.
+// A run directory (SPEC §5): config.json, metrics.jsonl, round-NNN.safetensors,
+// last.safetensors and best.safetensors, every file written atomically so a crash never leaves a torn one.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
@@ -18,6 +18,10 @@ export class RunDir {
   }
   get lastPath(): string {
     return join(this.path, 'last.safetensors');
+  }
+  /** The checkpoint of the round with the highest evaluation GeoMean so far. */
+  get bestPath(): string {
+    return join(this.path, 'best.safetensors');
   }
   roundPath(round: number): string {
     return join(this.path, `round-${String(round).padStart(3, '0')}.safetensors`);
@@ -111,6 +115,42 @@ export class RunDir {
   async writeCheckpoint(bytes: Uint8Array, round: number | null): Promise<void> {
     if (round !== null) await writeFileAtomic(this.roundPath(round), bytes);
     await writeFileAtomic(this.lastPath, bytes);
+  }
+
+  /** The round lines of metrics.jsonl, in order: round number and evaluation GeoMean. */
+  roundScores(): { round: number; geomean: number }[] {
+    if (!existsSync(this.metricsPath)) return [];
+    const out: { round: number; geomean: number }[] = [];
+    for (const line of readFileSync(this.metricsPath, 'utf8').split('\n')) {
+      if (!line.includes('"type":"round"')) continue;
+      try {
+        const r = JSON.parse(line) as { round?: unknown; geomean?: unknown };
+        if (typeof r.round === 'number' && typeof r.geomean === 'number') out.push({ round: r.round, geomean: r.geomean });
+      } catch {
+        // a torn line cannot happen with atomic appends; skip it if it does
+      }
+    }
+    return out;
+  }
+
+  /** The best round so far (highest GeoMean, the earliest on a tie), or null before any evaluation. */
+  bestRound(): { round: number; geomean: number } | null {
+    let best: { round: number; geomean: number } | null = null;
+    for (const r of this.roundScores()) if (!best || r.geomean > best.geomean) best = r;
+    return best;
+  }
+
+  /** Makes best.safetensors a copy of round `round`'s checkpoint (atomically). */
+  async writeBest(round: number): Promise<void> {
+    await writeFileAtomic(this.bestPath, readFileSync(this.roundPath(round)));
+  }
+
+  /** After a kill between a round's evaluation and its best copy: best.safetensors is re-made from the metrics. */
+  async repairBest(): Promise<void> {
+    const best = this.bestRound();
+    if (!best || !existsSync(this.roundPath(best.round))) return;
+    const current = existsSync(this.bestPath) ? decodeCheckpoint(new Uint8Array(readFileSync(this.bestPath)), `checkpoint ${this.bestPath}`).round : -1;
+    if (current !== best.round) await this.writeBest(best.round);
   }
 
   appendMetrics(record: Record<string, unknown>): Promise<void> {

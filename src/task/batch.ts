@@ -1,6 +1,6 @@
 // Time-major, fixed-shape batches: S = max_length and T = S + 1 for every batch, so GPU
 // buffers and recorded programs never change shape.
-import { primesOf } from './primes.ts';
+import { targetFor } from './tasks.ts';
 import { eosToken, samples as drawSamples, type TaskConfig } from './sample.ts';
 import type { Stream } from './rng.ts';
 
@@ -8,8 +8,8 @@ export interface Batch {
   B: number; S: number; T: number;   // S = config.max_length, T = S + 1 (fixed padding so GPU shapes never change)
   src: Int32Array;        // (S, B) time-major: src[t*B + b]; PAD = 0 past each length
   srcLengths: Int32Array; // (B)
-  tgt: Int32Array;        // (T, B) time-major targets: the primes, then EOS (= vocab_size-1), then PAD 0
-  tgtLengths: Int32Array; // (B) number of primes + 1 (the EOS counts)
+  tgt: Int32Array;        // (T, B) time-major targets: the task's target, then EOS (= vocab_size-1), then PAD 0
+  tgtLengths: Int32Array; // (B) target length + 1 (the EOS counts)
   decIn: Int32Array;      // (T, B) decoder inputs: EOS at t=0, then tgt[t-1] (PAD 0 past tgtLengths)
   inputs: number[][];     // the raw samples
   targets: number[][];
@@ -40,7 +40,7 @@ export function batchFromSamples(
   if (samples.length < 1 || samples.length > B) {
     throw new RangeError(`batchFromSamples needs 1 to ${B} samples, got ${samples.length}.`);
   }
-  const full = samples.map((s) => ({ input: s.input, target: s.target ?? primesOf(s.input) }));
+  const full = samples.map((s) => ({ input: s.input, target: s.target ?? targetFor(config.task, s.input) }));
   for (const [i, s] of full.entries()) checkSample(config, s.input, s.target, i);
   while (full.length < B) full.push(full[0]);
   return { batch: layout(config, full, B), real: samples.length };

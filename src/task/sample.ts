@@ -1,6 +1,6 @@
-// The prime-extraction task (SPEC §1): one sample is a pure function of (stream, seed, index).
+// The built-in tasks (SPEC §1, §1b): one sample is a pure function of (stream, seed, index).
 import type { Config } from '../config/config.ts';
-import { primesOf } from './primes.ts';
+import { targetFor } from './tasks.ts';
 import { SampleRng, type Stream } from './rng.ts';
 
 export interface Sample {
@@ -9,7 +9,7 @@ export interface Sample {
 }
 
 /** The config keys that shape the data. */
-export type TaskConfig = Pick<Config, 'vocab_size' | 'min_length' | 'max_length'>;
+export type TaskConfig = Pick<Config, 'task' | 'vocab_size' | 'min_length' | 'max_length'>;
 
 /** Token ids: 0 is PAD, vocab_size - 1 is EOS, every other id is the number itself. */
 export const PAD = 0;
@@ -19,14 +19,14 @@ export function eosToken(c: Pick<Config, 'vocab_size'>): number {
 
 /**
  * Sample `index` of (stream, seed): length uniform in [min_length, max_length], values
- * uniform in [1, vocab_size - 2], target = the primes of the input in order.
+ * uniform in [1, vocab_size - 2], target = the task's function of the input (tasks.ts).
  */
 export function sample(config: TaskConfig, stream: Stream, seed: number, index: number): Sample {
   const rng = new SampleRng(stream, seed, index);
   const n = rng.nextInt(config.min_length, config.max_length);
   const input = new Array<number>(n);
   for (let i = 0; i < n; i++) input[i] = rng.nextInt(1, config.vocab_size - 2);
-  return { input, target: primesOf(input) };
+  return { input, target: targetFor(config.task, input) };
 }
 
 /** Samples start .. start + n - 1 of (stream, seed). */

@@ -13,7 +13,6 @@ import { evaluateModel } from './evaluate.ts';
 import { predictInputs } from './decode.ts';
 import { destroyBeams } from './beam.ts';
 import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
-import { initialParams } from './init.ts';
 import { learningRate } from './schedule.ts';
 
 export class NonFiniteError extends Error {}
@@ -72,8 +71,8 @@ export class TrainingSession {
       const model = createModel(gpu, config);
       const optimizer = recordOptimizer(gpu, model, config);
       const session = new TrainingSession(gpu, config, model, optimizer, !shared);
+      // The model starts initialised from config (init, init_scale, seed).
       if (checkpoint) session.restore(checkpoint);
-      else gpu.upload(model.params, initialParams(model, config));
       await gpu.sync();
       return session;
     } catch (err) {

@@ -41,14 +41,14 @@ interface AttnRun {
 }
 
 describe.each([
-  ['1 layer, H=7 E=5 V=17, source in order', 'matmul', { layers: 1, hidden_size: 7, embedding_size: 5, reverse_source: false }],
-  ['2 layers, H=13 E=6 V=17, reversed source', 'matmul', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: true }],
-  ['1 layer, H=8 E=5 V=17, fused recurrence', 'fused', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: false }],
+  ['1 layer, H=7 E=5 V=17, source in order, init pytorch', 'matmul', { layers: 1, hidden_size: 7, embedding_size: 5, reverse_source: false, init: 'pytorch' }],
+  ['2 layers, H=13 E=6 V=17, reversed source, init uniform', 'matmul', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: true, init: 'uniform' }],
+  ['1 layer, H=8 E=5 V=17, init uniform', 'fused', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: false, init: 'uniform' }],
 ] as [string, 'matmul' | 'fused', Partial<Config>][])('attn model on the GPU: %s (%s)', (_name, recurrence, shape) => {
   const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 5, init_scale: 0.5, seed: 4, decode_length: 0, ...shape };
   const d: LstmDims = { V: config.vocab_size, E: config.embedding_size, H: config.hidden_size, L: config.layers };
   const batch = tinyBatch(config);
-  const p = attnInitParams(d, config.seed, config.init_scale);
+  const p = attnInitParams(d, config);
   let run: AttnRun;
 
   beforeAll(async () => {

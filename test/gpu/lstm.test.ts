@@ -146,9 +146,9 @@ interface ModelRun {
 }
 
 describe.each([
-  ['1 layer, reversed source', 'matmul', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: true }],
+  ['1 layer, reversed source, init pytorch', 'matmul', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: true, init: 'pytorch' }],
   ['2 layers, H=13 E=6, source in order', 'matmul', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: false }],
-  ['1 layer, reversed source', 'fused', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: true }],
+  ['1 layer, reversed source, init uniform', 'fused', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: true, init: 'uniform' }],
   ['2 layers, H=13 E=6, reversed source', 'fused', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: true }],
 ] as [string, 'matmul' | 'fused', Partial<Config>][])('LSTM model on the GPU: %s, %s recurrence', (_name, recurrence, shape) => {
   const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 6, init_scale: 0.5, seed: 3, decode_length: 0, ...shape };
@@ -161,12 +161,12 @@ describe.each([
   });
 
   it('initialises exactly as the reference init (same seeded streams)', () => {
-    const p = lstmInitParams(d, config.seed, config.init_scale);
+    const p = lstmInitParams(d, config);
     for (const [name] of lstmParamShapes(d)) expectExact(name, run.params[name], Array.from(p[name]));
   });
 
   it('matches the float64 reference: loss and every named gradient', () => {
-    const p = lstmInitParams(d, config.seed, config.init_scale);
+    const p = lstmInitParams(d, config);
     const fwd = lstmModelForward(p, d, batch, config.reverse_source);
     expectClose('loss', [run.loss], [fwd.loss], { atol: 1e-5, rtol: 1e-5 });
     const g = lstmModelBackward(p, d, fwd);
@@ -178,7 +178,7 @@ describe.each([
   });
 
   it('greedy-decodes like the reference', () => {
-    const p = lstmInitParams(d, config.seed, config.init_scale);
+    const p = lstmInitParams(d, config);
     const ref = lstmGreedyDecode(p, d, batch.src, batch.srcLengths, config.max_length + 1, config.reverse_source);
     expectExact('decoded', run.decoded, Array.from(ref));
   });

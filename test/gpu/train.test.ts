@@ -35,7 +35,8 @@ afterAll(async () => {
 
 describe('training on WebGPU', () => {
   it('a tiny LSTM (vocab 20, max_length 6) learns the task to GeoMean >= 0.9', async () => {
-    const curve = await h.call<LearnPoint[]>(PAGE, 'learn', LEARN_CONFIG, 100, 1000, 0.9);
+    // Chunks of 25 steps: with init=pytorch the task is learnt within about 100 steps, and the curve must show it.
+    const curve = await h.call<LearnPoint[]>(PAGE, 'learn', LEARN_CONFIG, 25, 1000, 0.9);
     const last = curve[curve.length - 1];
     console.log(
       `train.test learning curve (step: loss, GeoMean, exact @ s): ${curve.map((p) => `${p.step}: ${p.loss.toFixed(3)}, ${p.geomean.toFixed(3)}, ${p.exact_match.toFixed(3)} @ ${p.seconds.toFixed(1)}`).join(' | ')}`,

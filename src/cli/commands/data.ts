@@ -13,7 +13,8 @@ export const data: Command = {
   summary: 'print task samples as JSONL {"input":[…],"target":[…]}',
   usage: `Usage: seq2seq data [--n N] [--seed S] [key=value …]
 
-Prints N samples of the prime-extraction task (SPEC §1), one JSON object per line:
+Prints N samples of a built-in task (task=primes, copy, reverse or sort; SPEC §1, §1b),
+one JSON object per line:
 {"input":[…],"target":[…]}. Samples come from a dedicated "data" stream: the same
 --seed and settings always give the same lines, and sample i does not depend on N.
 

@@ -8,12 +8,15 @@ import { openHarness, PageCrashedError, type Harness } from '../../harness/harne
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { RunDir } from '../../run/rundir.ts';
+import { BestTracker, farBelowWarning, reachedTarget, stopAtMessage } from '../../run/outcome.ts';
 import { progressBar, tableHeader, tableRow } from '../../run/console.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
 import { UserError } from '../errors.ts';
 
 const LOG_EVERY = 10;
+/** Settings a resumed run may change: how far it goes, not what it learns. */
+const RESUMABLE_KEYS = new Set(['rounds', 'stop_at']);
 
 export const train: Command = {
   name: 'train',
@@ -22,18 +25,22 @@ export const train: Command = {
 
 Trains for rounds × steps optimizer updates (SPEC §4). After each round it writes
 DIR/round-NNN.safetensors and DIR/last.safetensors, evaluates (evaluate_round rounds of
-eval_samples held-out samples) and appends the scores to DIR/metrics.jsonl. Progress goes
-to stderr; a table of round scores and a final JSON line go to stdout.
+eval_samples held-out samples) and appends the scores to DIR/metrics.jsonl; the round
+with the highest GeoMean so far is copied to DIR/best.safetensors. Progress goes to
+stderr; a table of round scores and a final JSON line (naming the best checkpoint) go to stdout.
 
   --model NAME   lstm (default) or blog
   --config F     a JSON file of settings (flags and key=value override it)
   --rounds N     rounds (default ${DEFAULT_CONFIG.rounds})
   --steps N      optimizer updates per round (default ${DEFAULT_CONFIG.steps})
   --out DIR      run directory (default runs/<model>-<date>-<time>, a new one per run)
-  --resume       continue the run in --out from its last.safetensors (exactly; --rounds may grow)
+  --resume       continue the run in --out from its last.safetensors (exactly; --rounds
+                 and stop_at may change)
   --seed S       seed of every random stream (default 0)
   key=value      any setting of SPEC §4a, e.g. hidden_size=128 lr=0.001
                  (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it)
+                 stop_at=G ends training after the first round whose GeoMean reaches G
+                 init=pytorch (default) or init=uniform (the paper's U(±init_scale))
 
 Ctrl-C saves the current state to DIR/last.safetensors; --resume continues from it.
 `,
@@ -78,8 +85,8 @@ function plan(argv: string[]): Plan {
     const saved = latest ? (decodeCheckpoint(latest.bytes, latest.path).config as unknown as Record<string, unknown>) : run.readConfig();
     if (!saved) throw new UserError(`Cannot resume: ${run.path} holds no run (neither a checkpoint nor config.json).`);
     for (const [key, value] of Object.entries(overrides)) {
-      if (key !== 'rounds' && JSON.stringify(saved[key]) !== JSON.stringify(value)) {
-        throw new UserError(`Cannot change ${key} when resuming (the run has ${JSON.stringify(saved[key])}); only --rounds may change.`);
+      if (!RESUMABLE_KEYS.has(key) && JSON.stringify(saved[key]) !== JSON.stringify(value)) {
+        throw new UserError(`Cannot change ${key} when resuming (the run has ${JSON.stringify(saved[key])}); only --rounds and stop_at may change.`);
       }
     }
     const config = mergeConfig(saved, overrides);
@@ -129,21 +136,31 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     // What a killed run logged after its checkpoint goes, so the log continues exactly.
     const trimmed = resume ? await run.trimMetrics(step, round) : { hasRound: true, loss: NaN };
     lastLoss = trimmed.loss;
+    if (resume) await run.repairBest();
+    const best = new BestTracker(run);
+    let target = false;
     io.stdout(tableHeader());
     let final: Record<string, unknown> = {};
     const evaluateRound = async () => {
       const summary = await session!.evaluate();
       const elapsed = (Date.now() - started) / 1000;
       await run.appendMetrics({ type: 'round', round, step, loss: lastLoss, elapsed_s: elapsed, ...summary });
+      await best.record(round, summary.geomean);
       io.stdout(tableRow(round, step, lastLoss, summary, elapsed));
+      if (reachedTarget(config, summary.geomean)) {
+        target = true;
+        io.stderr(stopAtMessage(config, round, summary.geomean, run.path));
+      }
       final = { round, step, loss: lastLoss, psa: summary.psa, lcsr: summary.lcsr, geomean: summary.geomean, exact_match: summary.exact_match, length_accuracy: summary.length_accuracy, psa_std: summary.psa_std, lcsr_std: summary.lcsr_std, geomean_std: summary.geomean_std };
     };
     // Killed between a round's checkpoint and its evaluation: evaluate it now (the
     // evaluation reads the parameters only, so training continues exactly).
     if (!trimmed.hasRound) await evaluateRound();
+    else if (resume && round > 0) target = reachedTarget(config, run.roundScores().at(-1)?.geomean ?? 0);
+    if (target && trimmed.hasRound) io.stderr(`train: round ${round} already reached stop_at ${config.stop_at}; nothing to train (raise stop_at to go on).\n`);
     const bar = progressBar(rounds * steps, step);
     try {
-      while (round < rounds) {
+      while (round < rounds && !target) {
         // A Ctrl-C while Chrome was starting: stop before training another chunk.
         if (interrupted) break;
         const remaining = (round + 1) * steps - step;
@@ -187,7 +204,9 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
       return 130;
     }
     const elapsed = (Date.now() - started) / 1000;
-    io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final })}\n`);
+    const warning = typeof final.geomean === 'number' && !target ? farBelowWarning(config, final.geomean) : null;
+    if (warning) io.stderr(warning);
+    io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final, ...best.summary(), stopped_at_target: target })}\n`);
     return 0;
   } finally {
     process.off('SIGINT', onSignal);

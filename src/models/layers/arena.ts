@@ -4,7 +4,7 @@ import type { Config } from '../../config/config.ts';
 import type { ArenaLayout } from '../../gpu/buffers.ts';
 import type { Gpu } from '../../gpu/context.ts';
 import type { Batch } from '../../task/batch.ts';
-import { uniformInit } from '../init.ts';
+import { initialArena } from '../init.ts';
 import type { Allocate, Arena, LstmStack } from './lstm_stack.ts';
 
 export interface OwnedArena {
@@ -15,7 +15,7 @@ export interface OwnedArena {
   destroy(): void;
 }
 
-/** Parameters (initialised U(−init_scale, init_scale)) and gradients of `layout`, and the buffers to come. */
+/** Parameters (initialised from config: init, init_scale, seed) and gradients of `layout`, and the buffers to come. */
 export function createOwnedArena(gpu: Gpu, config: Config, prefix: string, layout: ArenaLayout): OwnedArena {
   const own: GPUBuffer[] = [];
   const buf: Allocate = (label, n) => {
@@ -25,7 +25,7 @@ export function createOwnedArena(gpu: Gpu, config: Config, prefix: string, layou
   };
   const params = buf('params', layout.size);
   const grads = buf('grads', layout.size);
-  gpu.upload(params, uniformInit(layout, config.seed, config.init_scale));
+  gpu.upload(params, initialArena(layout, config));
   return {
     arena: { layout, params, grads },
     buf,
