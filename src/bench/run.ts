@@ -169,7 +169,7 @@ async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<Mode
   const S = config.max_length;
   const T = S + 1;
   const B = config.batch_size;
-  const layers = config.model === 'lstm' ? config.layers : 1;
+  const layers = config.model === 'blog' ? 1 : config.layers;
   const bindGroups0 = gpu.stats.bindGroups;
   let model: GpuModel | null = null;
   try {

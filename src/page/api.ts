@@ -6,6 +6,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
 import { TrainingSession, type Progress, type TrainChunkResult } from '../train/session.ts';
 import { fromBase64, toBase64 } from './base64.ts';
+import type { AttentionMap } from '../train/decode.ts';
 
 const sessions = new Map<number, { session: TrainingSession; stop: boolean }>();
 let nextId = 1;
@@ -82,6 +83,10 @@ export async function checkpointSession(id: number): Promise<string> {
 
 export function predictSession(id: number, inputs: number[][], beam?: number): Promise<number[][]> {
   return get(id).session.predict(inputs, beam);
+}
+
+export function attentionSession(id: number, inputs: number[][]): Promise<AttentionMap[]> {
+  return get(id).session.attention(inputs);
 }
 
 export function closeSession(id: number): void {

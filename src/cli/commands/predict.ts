@@ -13,7 +13,7 @@ const MAX_BEAM = 64;
 export const predict: Command = {
   name: 'predict',
   summary: 'print the primes a checkpoint predicts for each input sequence',
-  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [SEQUENCE …]
+  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [--attention] [SEQUENCE …]
 
 Each SEQUENCE is numbers separated by spaces or commas (quote it: "4 7 9 11"); with no
 SEQUENCE, every non-empty line of standard input is one. Prints one line of
@@ -21,18 +21,31 @@ space-separated numbers per input (an empty line when the model predicts no prim
 
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
+  --attention      (attn checkpoints) one JSON line per input instead:
+                   {"input":[…],"prediction":[…],"attention":[[…]…]}, the greedy
+                   decoding's weights, one row per output step (up to and including
+                   the EOS), one column per input number, rounded to 4 decimals
 `,
   async run(argv, io) {
-    const { flags, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' } }, true);
+    const { flags, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' }, attention: { type: 'boolean' } }, true);
     const { bytes, config } = readCheckpointFile(flags.checkpoint);
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
+    const attention = flags.attention === true;
+    if (attention && config.model !== 'attn') throw new UserError(`--attention needs an attn checkpoint; this one holds a ${config.model} model, which has no attention.`);
+    if (attention && flags.beam !== undefined && beam > 1) throw new UserError('--attention shows the greedy decoding\'s weights; drop --beam or set it to 1.');
     const lines = positionals.length > 0 ? positionals : (await io.stdin()).split('\n').filter((l) => l.trim() !== '');
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
     const inputs = lines.map((line, i) => parseSequence(line, i + 1, config));
     const h = await openHarness();
     try {
       const session = await RemoteSession.open(h, null, bytes);
+      if (attention) {
+        const maps = await session.attention(inputs);
+        const round = (w: number) => Math.round(w * 1e4) / 1e4;
+        io.stdout(`${maps.map((m, i) => JSON.stringify({ input: inputs[i], prediction: m.prediction, attention: m.weights.map((row) => row.map(round)) })).join('\n')}\n`);
+        return 0;
+      }
       const out = await session.predict(inputs, beam);
       io.stdout(`${out.map((p) => p.join(' ')).join('\n')}\n`);
       return 0;
