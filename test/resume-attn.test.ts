@@ -26,7 +26,7 @@ const TINY = ['--model', 'attn', '--steps', '20', '--seed', '2', 'vocab_size=11'
 const checkpoint = (dir: string): Checkpoint => decodeCheckpoint(new Uint8Array(readFileSync(join(dir, 'last.safetensors'))));
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
-it('train --model attn: SPEC names, reverse_source false, and --resume bitwise equal to an uninterrupted run', async () => {
+it('train --model attn: SPEC names, reverse_source false, --resume bitwise equal to an uninterrupted run; predict --attention', async () => {
   const root = mkdtempSync(join(tmpdir(), 'seq2seq-attn-'));
   const [A, B] = [join(root, 'A'), join(root, 'B')];
   const [a, b1] = await Promise.all([run(['train', '--out', A, '--rounds', '2', ...TINY]), run(['train', '--out', B, '--rounds', '1', ...TINY])]);
@@ -47,4 +47,27 @@ it('train --model attn: SPEC names, reverse_source false, and --resume bitwise e
     expect([...cb[kind].keys()]).toEqual([...ca[kind].keys()]);
     for (const [name, t] of ca[kind]) expect(bits(cb[kind].get(name)!.data), `${kind} ${name}`).toEqual(bits(t.data));
   }
-}, 300_000);
+
+  // predict --attention: one JSON line per input; a row per output step up to the EOS, a
+  // column per input number, each row a distribution; the same predictions as plain predict.
+  const inputs = ['3 1 4 1 5', '9', '2 6'];
+  const ckpt = join(A, 'last.safetensors');
+  const [withMaps, plain, refused] = await Promise.all([
+    run(['predict', '--checkpoint', ckpt, '--attention', ...inputs]),
+    run(['predict', '--checkpoint', ckpt, ...inputs]),
+    run(['predict', '--checkpoint', ckpt, '--attention', '--beam', '3', '1 2']),
+  ]);
+  expect(withMaps.code, withMaps.stderr).toBe(0);
+  const maps = withMaps.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+  expect(maps.map((m) => m.input)).toEqual(inputs.map((t) => t.split(' ').map(Number)));
+  expect(maps.map((m) => m.prediction.join(' '))).toEqual(plain.stdout.trimEnd().split('\n'));
+  maps.forEach((m, i) => {
+    expect(m.attention.length, `input ${i} rows`).toBe(Math.min(m.prediction.length + 1, 6));
+    for (const row of m.attention) {
+      expect(row.length).toBe(m.input.length);
+      expect(Math.abs(row.reduce((a: number, b: number) => a + b, 0) - 1)).toBeLessThan(1e-3);
+    }
+  });
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toMatch(/--attention shows the greedy decoding's weights; drop --beam or set it to 1\./);
+}, 400_000);

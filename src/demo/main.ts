@@ -6,7 +6,7 @@ import { validateConfig } from '../config/index.ts';
 import { WEBGPU_HELP, WebGpuUnavailableError } from '../gpu/device.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
-import { primesOf } from '../task/index.ts';
+import { targetFor } from '../task/index.ts';
 import { TrainingSession, type Progress } from '../train/session.ts';
 import type { BenchMode } from '../bench/plan.ts';
 import type { PageBenchReport } from '../bench/run.ts';
@@ -14,6 +14,8 @@ import { BENCH_MODES, runBenchmark } from './bench.ts';
 import { LossChart, ScoreChart } from './charts.ts';
 import { buildSettingsForm } from './form.ts';
 import { MAX_PREDICT_BEAM, parseBeam, parseSequence } from './predict.ts';
+import { renderAttention } from './heatmap.ts';
+import type { AttentionMap } from '../train/decode.ts';
 import { loadSaved, removeSaved, saveCheckpoint, type SavedCheckpoint } from './store.ts';
 
 /** Optimizer steps per call to train(): small enough that the page stays responsive. */
@@ -389,8 +391,11 @@ async function predict(): Promise<void> {
     return report('predict-error', err);
   }
   try {
-    const [out] = await exclusive(() => s.predict([input], beam));
-    const truth = primesOf(input);
+    // attn at beam 1: the greedy prediction with its attention weights, drawn under it.
+    const maps = s.model.attention && beam === 1 ? await exclusive(() => s.attention([input])) : null;
+    const [out] = maps ? [maps[0].prediction] : await exclusive(() => s.predict([input], beam));
+    showAttention(input, maps?.[0] ?? null);
+    const truth = targetFor(s.config.task, input);
     const ok = out.length === truth.length && out.every((x, i) => x === truth[i]);
     text('predict-in', input.join(' '));
     text('predict-out', out.length ? out.join(' ') : '(none)');
@@ -404,6 +409,15 @@ async function predict(): Promise<void> {
   } catch (err) {
     report('predict-error', err);
   }
+}
+
+/** The heat map under the prediction (attn, greedy), or nothing. */
+function showAttention(input: number[], map: AttentionMap | null): void {
+  const box = $('predict-attention');
+  box.hidden = !map;
+  if (!map) return box.replaceChildren();
+  const outputs = [...map.prediction.map(String), 'EOS'].slice(0, map.weights.length);
+  renderAttention(box, input, outputs, map.weights);
 }
 
 // ---------------------------------------------------------------------------- checkpoints
