@@ -94,3 +94,12 @@ describe.each([
     expect(h.pageErrors).toEqual([]);
   });
 });
+
+describe.skipIf(process.env.SEQ2SEQ_BENCH !== '1')('attn beside lstm, GPU time per kind of dispatch (SEQ2SEQ_BENCH=1)', () => {
+  it('profiles one training step of each at H=64 E=32 B=64 S=20', async () => {
+    for (const model of ['lstm', 'attn'] as const) {
+      const r = await h.call<{ dispatches: number; totalMs: number; byKind: Record<string, number> } | null>(PAGE, 'profileStep', model, 3);
+      console.log(`${model}: ${JSON.stringify(r)}`);
+    }
+  }, 600_000);
+});

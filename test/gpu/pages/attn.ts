@@ -4,6 +4,8 @@
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
 import { createAttnModel } from '../../../src/models/attn.ts';
+import { createModel } from '../../../src/models/index.ts';
+import { makeBatch } from '../../../src/task/batch.ts';
 import type { Recurrence } from '../../../src/models/lstm.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import { toBatch, type PlainBatch } from './lstm.ts';
@@ -40,6 +42,38 @@ export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, rec
     const out = { loss, grads, params, decoded, attention, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts };
     model.destroy();
     return out;
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/**
+ * GPU ms per kind of dispatch (time indices stripped) of one trainStep of `model` at the
+ * 1-layer H=64 E=32 B=64 S=20 size, median of `runs` profiles; null without timestamp queries.
+ */
+export async function profileStep(model: 'lstm' | 'attn', runs = 3, overrides: Partial<Config> = {}) {
+  const gpu = await Gpu.create();
+  try {
+    const config: Config = { ...DEFAULT_CONFIG, layers: 1, hidden_size: 64, embedding_size: 32, batch_size: 64, max_length: 20, ...overrides, model };
+    const m = createModel(gpu, config);
+    m.setBatch(makeBatch(config, 'train', 0, 0, config.batch_size));
+    gpu.run(m.trainStep);
+    await gpu.sync();
+    const totals: Record<string, number[]> = {};
+    for (let i = 0; i < runs; i++) {
+      const p = await gpu.profile(m.trainStep);
+      if (!p) return null;
+      const by: Record<string, number> = {};
+      for (const d of p) {
+        const key = d.label.replace(/\.t\d+\./, '.t*.');
+        by[key] = (by[key] ?? 0) + d.ns / 1e6;
+      }
+      for (const [k, v] of Object.entries(by)) (totals[k] ??= []).push(v);
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const out = Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, Math.round(median(v) * 1000) / 1000]));
+    m.destroy();
+    return { dispatches: m.trainStep.length, totalMs: Object.values(out).reduce((a, b) => a + b, 0), byKind: out };
   } finally {
     gpu.destroy();
   }
