@@ -18,7 +18,7 @@ import { stackBackward, stackForward } from './lstm.ts';
 import { createOwnedArena, setStackBatch } from './layers/arena.ts';
 import { cRow, createLstmStack, hRow, ptab, type Recurrence } from './layers/lstm_stack.ts';
 import { decoderStep, encoderForward } from './layers/lstm_layer.ts';
-import { attendBackward, attendForward, attendRows, type AttentionLayer, attentionKeys, createAttentionLayer, trainHTilde } from './layers/attention.ts';
+import { attendBackward, attendRows, attendStep, attendTraining, attentionKeys, createAttentionLayer, trainHTilde, type AttentionLayer } from './layers/attention.ts';
 import { createLstmBeam, type BeamProgram } from './beam.ts';
 import { createOutputLayer, outputArgmax, outputBackward, outputForward } from './layers/output.ts';
 
@@ -50,7 +50,7 @@ export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?
   const trainStep = new Program('attn.trainStep').add(
     stackForward(s),
     attentionKeys(att),
-    attendForward(att, 0, T),
+    attendTraining(att),
     outputForward(out, hTilde, s.tgt),
     outputBackward(out, hTilde, att.dHTilde),
     attendBackward(att),
@@ -62,7 +62,7 @@ export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?
   const hTildeAt = (t: number): View => slice(att.hTilde, t * B * H, B * H);
   for (let t = 0; t < D; t++) {
     const ids = t === 0 ? s.eos : slice(decoded, (t - 1) * B, B);
-    decodeStep.add(decoderStep(s, t, ids), attendForward(att, t, 1, `decode.t${t}.attention`), outputArgmax(out, hTildeAt(t), slice(decoded, t * B, B), B, t));
+    decodeStep.add(decoderStep(s, t, ids), attendStep(att, t), outputArgmax(out, hTildeAt(t), slice(decoded, t * B, B), B, t));
   }
 
   return {
@@ -90,18 +90,19 @@ function createAttnBeam(att: AttentionLayer, K: number): BeamProgram {
   const s = att.s;
   const { V, E, H, L, B, S, D } = s.dims;
   const R = B * K;
-  const own = [['weights', R * S], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
-  const [weights, cat, hTilde] = own.map((b) => view(b));
+  const own = [['weights', R * S], ['context', R * H], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
+  const [weights, context, cat, hTilde] = own.map((b) => view(b));
   const source = {
     config: s.config,
     dims: { V, E, H, L, B, D },
     layout: s.arena.layout,
     params: s.arena.params,
     recurrence: s.recurrence,
-    encoder: () => [...encoderForward(s), attentionKeys(att)],
+    encoder: () => [...encoderForward(s), ...attentionKeys(att)],
     final: (k: number) => ({ h: hRow(s, k, S), c: cRow(s, k, S) }),
     decoderTable: ptab(s, 'decoder'),
-    attend: (q: View, group: number, t: number) => ({ dispatches: attendRows(att, { q, R, group, weights, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
+    // Rows b·K + i: K queries per sample, batch-major already; the concat keeps their order.
+    attend: (q: View, n: number, t: number) => ({ dispatches: attendRows(att, { qb: q, n, weights, context, concat: { T: 1, B: R, q }, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
   };
   const beam = createLstmBeam(s.gpu, source, K);
   return {

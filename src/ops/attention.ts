@@ -1,7 +1,6 @@
-// Luong global attention kernels, forward and backward. See shaders/attention.wgsl;
+// The attention kernels between its matmuls: layout changes, the fused masked softmax and its
+// backward, the context-first concat and the query-gradient gather. See shaders/attention.wgsl;
 // float64 reference: src/reference/attention.ts (same names).
-// Letters: R query rows, S source positions, B samples, H hidden; row r belongs to sample
-// (r / group) % B.
 import code from '../../shaders/attention.wgsl?raw';
 import type { Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
@@ -12,109 +11,111 @@ import { checkCount, checkShape, checkWritableApart } from './view_checks.ts';
 
 const WG = 64;
 
-export interface AttentionShape {
-  R: number;
-  S: number;
-  B: number;
-  H: number;
-  /** Rows per sample in a run: 1 for rows t·B + b, K for beam rows b·K + i. Default 1. */
-  group?: number;
-}
-
-function checkAttentionShape(label: string, x: AttentionShape): void {
-  checkCount(label, 'R', x.R, 1);
-  checkCount(label, 'S', x.S, 1);
-  checkCount(label, 'B', x.B, 1);
-  checkCount(label, 'H', x.H, 1);
-  checkCount(label, 'group', x.group ?? 1, 1);
-}
-
-/** One dispatch of an entry point: bindings 1.. are `views` (read unless written), `items` invocations. */
-function record(gpu: Gpu, label: string, x: AttentionShape, entryPoint: string, views: [string, View, boolean][], items: number): Dispatch {
-  const written = views.filter(([, , w]) => w).map(([n, v]) => [n, v] as [string, View]);
-  const read = views.filter(([, , w]) => !w).map(([n, v]) => [n, v] as [string, View]);
-  checkWritableApart(label, written, read);
-  const bindings: BindingKind[] = ['uniform', ...views.map(([, , w]) => (w ? 'storage' : 'read') as BindingKind)];
+/** One dispatch: bindings 1.. are `views` (the last one written), uniform fields before the offsets. */
+function record(gpu: Gpu, label: string, entryPoint: string, head: number[], views: [string, View][], items: number): Dispatch {
+  const written = views[views.length - 1];
+  checkWritableApart(label, [written], views.slice(0, -1));
+  const bindings: BindingKind[] = ['uniform', ...views.map((_, i) => (i === views.length - 1 ? 'storage' : 'read') as BindingKind)];
   const pipeline = gpu.pipelines.get({ name: 'attention', code, entryPoint, bindings, constants: { WG } });
-  const offsets = Array.from({ length: 6 }, (_, k) => u32(views[k]?.[1].offset ?? 0));
-  const params = gpu.uniform([u32(x.R), u32(x.S), u32(x.B), u32(x.H), u32(x.group ?? 1), ...offsets]);
+  const fields = [...head, ...Array(6 - head.length).fill(0)].slice(0, 6);
+  const offsets = Array.from({ length: 4 }, (_, k) => views[k]?.[1].offset ?? 0);
+  const params = gpu.uniform([...fields, ...offsets].map(u32));
   return gpu.dispatch(label, pipeline, [params, ...views.map(([, v]) => v)], linearWorkgroups(items, WG));
 }
 
-export interface AttentionWeightsArgs extends AttentionShape {
-  q: View; // (R, H) queries (decoder top outputs)
-  keys: View; // (S, B, H) K = h̄ W_aᵀ
-  lengths: View; // (B) i32 source lengths
-  weights: View; // (R, S) out
+export interface TransposeRowsArgs {
+  /** (N1, N2, inStride): rows of inStride elements, of which columns [col, col + W) are moved. */
+  input: View;
+  /** (N2, N1, W) */
+  out: View;
+  N1: number;
+  N2: number;
+  W: number;
+  /** Elements per input row (default W) and the first column taken (default 0). */
+  inStride?: number;
+  col?: number;
   label?: string;
 }
 
-/** weights_r = softmax over s < len of q_r · K_s; exactly 0 past the length. */
-export function attentionWeights(gpu: Gpu, a: AttentionWeightsArgs): Dispatch {
-  const label = a.label ?? 'attention_weights';
-  checkAttentionShape(label, a);
-  checkShape(label, 'q', a.q, '(R, H)', [a.R, a.H]);
-  checkShape(label, 'keys', a.keys, '(S, B, H)', [a.S, a.B, a.H]);
-  checkShape(label, 'lengths', a.lengths, '(B)', [a.B]);
-  checkShape(label, 'weights', a.weights, '(R, S)', [a.R, a.S]);
-  return record(gpu, label, a, 'attention_weights', [['q', a.q, false], ['keys', a.keys, false], ['lengths', a.lengths, false], ['weights', a.weights, true]], a.R);
+/** out[b, a, :] = input[a, b, col : col + W]: time-major ↔ batch-major, or one half of [c ; h]. */
+export function transposeRows(gpu: Gpu, a: TransposeRowsArgs): Dispatch {
+  const label = a.label ?? 'transpose_rows';
+  const stride = a.inStride ?? a.W;
+  const col = a.col ?? 0;
+  for (const [n, v] of [['N1', a.N1], ['N2', a.N2], ['W', a.W]] as const) checkCount(label, n, v, 1);
+  if (!Number.isInteger(col) || col < 0 || col + a.W > stride) throw new RangeError(`${label}: columns [${col}, ${col + a.W}) do not fit input rows of ${stride}.`);
+  checkShape(label, 'input', a.input, '(N1, N2, inStride)', [a.N1, a.N2, stride]);
+  checkShape(label, 'out', a.out, '(N2, N1, W)', [a.N2, a.N1, a.W]);
+  return record(gpu, label, 'transpose_rows', [a.N1, a.N2, a.W, 1, stride, col], [['input', a.input], ['out', a.out]], a.N1 * a.N2 * a.W);
 }
 
-export interface AttentionContextArgs extends AttentionShape {
-  weights: View; // (R, S)
-  hbar: View; // (S, B, H) encoder top states
-  q: View; // (R, H)
+/** Rows of S scores; row r belongs to sample (r / group) % B. */
+export interface SoftmaxRows {
+  R: number;
+  S: number;
+  B: number;
+  group: number;
   lengths: View; // (B) i32
-  cat: View; // (R, 2H) out: [context ; q]
+}
+
+function checkRows(label: string, x: SoftmaxRows): void {
+  for (const [n, v] of [['R', x.R], ['S', x.S], ['B', x.B], ['group', x.group]] as const) checkCount(label, n, v, 1);
+  checkShape(label, 'lengths', x.lengths, '(B)', [x.B]);
+}
+
+/** In place over x (R, S): softmax over s < len of each row, exactly 0 past the length. */
+export function maskedSoftmax(gpu: Gpu, a: SoftmaxRows & { x: View; label?: string }): Dispatch {
+  const label = a.label ?? 'masked_softmax';
+  checkRows(label, a);
+  checkShape(label, 'x', a.x, '(R, S)', [a.R, a.S]);
+  return record(gpu, label, 'masked_softmax', [a.R, a.S, a.B, a.group], [['lengths', a.lengths], ['x', a.x]], a.R);
+}
+
+/** In place over d (R, S): dA in, dScores = A ⊙ (dA − Σ A dA) out, 0 past the length.  A (R, S) */
+export function maskedSoftmaxBackward(gpu: Gpu, a: SoftmaxRows & { A: View; d: View; label?: string }): Dispatch {
+  const label = a.label ?? 'masked_softmax_backward';
+  checkRows(label, a);
+  checkShape(label, 'A', a.A, '(R, S)', [a.R, a.S]);
+  checkShape(label, 'd', a.d, '(R, S)', [a.R, a.S]);
+  return record(gpu, label, 'masked_softmax_backward', [a.R, a.S, a.B, a.group], [['lengths', a.lengths], ['A', a.A], ['d', a.d]], a.R);
+}
+
+export interface ConcatArgs {
+  T: number;
+  B: number;
+  H: number;
+  context: View; // (B, T, H) batch-major
+  q: View; // (T, B, H) time-major
+  cat: View; // (T, B, 2H) out
   label?: string;
 }
 
-/** cat_r = [Σ_s weights_rs h̄_s ; q_r] (context first, as W_c reads it). */
-export function attentionContext(gpu: Gpu, a: AttentionContextArgs): Dispatch {
-  const label = a.label ?? 'attention_context';
-  checkAttentionShape(label, a);
-  checkShape(label, 'weights', a.weights, '(R, S)', [a.R, a.S]);
-  checkShape(label, 'hbar', a.hbar, '(S, B, H)', [a.S, a.B, a.H]);
-  checkShape(label, 'q', a.q, '(R, H)', [a.R, a.H]);
-  checkShape(label, 'lengths', a.lengths, '(B)', [a.B]);
-  checkShape(label, 'cat', a.cat, '(R, 2H)', [a.R, 2 * a.H]);
-  const views: [string, View, boolean][] = [['weights', a.weights, false], ['hbar', a.hbar, false], ['q', a.q, false], ['lengths', a.lengths, false], ['cat', a.cat, true]];
-  return record(gpu, label, a, 'attention_context', views, a.R * 2 * a.H);
+/** cat[t, b] = [context[b, t] ; q[t, b]] (context first, as W_c reads it). */
+export function attentionConcat(gpu: Gpu, a: ConcatArgs): Dispatch {
+  const label = a.label ?? 'attention_concat';
+  for (const [n, v] of [['T', a.T], ['B', a.B], ['H', a.H]] as const) checkCount(label, n, v, 1);
+  checkShape(label, 'context', a.context, '(B, T, H)', [a.B, a.T, a.H]);
+  checkShape(label, 'q', a.q, '(T, B, H)', [a.T, a.B, a.H]);
+  checkShape(label, 'cat', a.cat, '(T, B, 2H)', [a.T, a.B, 2 * a.H]);
+  return record(gpu, label, 'attention_concat', [a.T, a.B, a.H], [['context', a.context], ['q', a.q], ['cat', a.cat]], a.T * a.B * 2 * a.H);
 }
 
-export interface AttentionBackwardArgs extends AttentionShape {
-  weights: View; // (R, S) forward weights
-  dCat: View; // (R, 2H) gradient of cat
-  q: View; // (R, H) forward queries
-  keys: View; // (S, B, H)
-  hbar: View; // (S, B, H)
-  lengths: View; // (B) i32
-  /** (R, S) scratch out: gradient of the scores. */
-  dScores: View;
-  /** (R, H) out: gradient of the queries (dCat's second half included). */
-  dq: View;
-  /** (S, B, H) out: gradient of the keys. */
-  dKeys: View;
-  /** (S, B, H) out: gradient of h̄ through the context (the keys' part is added by the caller: dK·W_a). */
-  dHbar: View;
+export interface QueryGatherArgs {
+  T: number;
+  B: number;
+  H: number;
+  dCat: View; // (T, B, 2H)
+  dQ: View; // (B, T, H) batch-major, the gradient through the scores
+  dq: View; // (T, B, H) out
   label?: string;
 }
 
-/** Three dispatches: scores (the softmax backward, fused), then queries, then keys and states. Rows t·B + b only (group 1). */
-export function attentionBackward(gpu: Gpu, a: AttentionBackwardArgs): Dispatch[] {
-  const label = a.label ?? 'attention_backward';
-  checkAttentionShape(label, a);
-  if ((a.group ?? 1) !== 1 || a.R % a.B !== 0) throw new RangeError(`${label}: rows must be time-major t·B + b (group 1, R a multiple of B = ${a.B}), got R = ${a.R}, group ${a.group}.`);
-  checkShape(label, 'weights', a.weights, '(R, S)', [a.R, a.S]);
-  checkShape(label, 'dCat', a.dCat, '(R, 2H)', [a.R, 2 * a.H]);
-  checkShape(label, 'q', a.q, '(R, H)', [a.R, a.H]);
-  for (const [n, v] of [['keys', a.keys], ['hbar', a.hbar], ['dKeys', a.dKeys], ['dHbar', a.dHbar]] as const) checkShape(label, n, v, '(S, B, H)', [a.S, a.B, a.H]);
-  checkShape(label, 'lengths', a.lengths, '(B)', [a.B]);
-  checkShape(label, 'dScores', a.dScores, '(R, S)', [a.R, a.S]);
-  checkShape(label, 'dq', a.dq, '(R, H)', [a.R, a.H]);
-  return [
-    record(gpu, `${label}.scores`, a, 'attention_weights_backward', [['weights', a.weights, false], ['dCat', a.dCat, false], ['hbar', a.hbar, false], ['lengths', a.lengths, false], ['dScores', a.dScores, true]], a.R),
-    record(gpu, `${label}.query`, a, 'attention_query_backward', [['dScores', a.dScores, false], ['keys', a.keys, false], ['dCat', a.dCat, false], ['lengths', a.lengths, false], ['dq', a.dq, true]], a.R * a.H),
-    record(gpu, `${label}.keys`, a, 'attention_keys_backward', [['dScores', a.dScores, false], ['weights', a.weights, false], ['q', a.q, false], ['dCat', a.dCat, false], ['dKeys', a.dKeys, true], ['dHbar', a.dHbar, true]], a.S * a.B * a.H),
-  ];
+/** dq[t, b] = dCat[t, b][H:] + dQ[b, t]: the decoder top's whole gradient, time-major. */
+export function attentionQueryGather(gpu: Gpu, a: QueryGatherArgs): Dispatch {
+  const label = a.label ?? 'attention_query_gather';
+  for (const [n, v] of [['T', a.T], ['B', a.B], ['H', a.H]] as const) checkCount(label, n, v, 1);
+  checkShape(label, 'dCat', a.dCat, '(T, B, 2H)', [a.T, a.B, 2 * a.H]);
+  checkShape(label, 'dQ', a.dQ, '(B, T, H)', [a.B, a.T, a.H]);
+  checkShape(label, 'dq', a.dq, '(T, B, H)', [a.T, a.B, a.H]);
+  return record(gpu, label, 'attention_query_gather', [a.T, a.B, a.H], [['dCat', a.dCat], ['dQ', a.dQ], ['dq', a.dq]], a.T * a.B * a.H);
 }

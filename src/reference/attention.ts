@@ -1,5 +1,7 @@
-// Float64 CPU reference of the attention kernels (shaders/attention.wgsl), Luong 2015 global
-// attention with the "general" score, SPEC §3 `attn`:
+// Float64 CPU reference of Luong 2015 global attention with the "general" score (SPEC §3
+// `attn`): the math of a whole attention run per query row, forward and backward (used by the
+// model reference, reference/attn_model.ts), and at the end the kernels between the GPU's
+// matmuls (shaders/attention.wgsl, same names):
 //   K_s = W_a h̄_s                     keys, one matmul over the encoder states (ops/matmul)
 //   score_rs = q_r · K_s              for s < len(b(r))
 //   A_r = softmax over s < len(b(r))  padding s >= len gets weight 0
@@ -119,4 +121,70 @@ export function attentionKeysBackward(x: AttentionShape, dScores: ArrayLike<numb
     }
   }
   return { dKeys, dHbar };
+}
+
+// ---- the kernels between the GPU's matmuls (shaders/attention.wgsl) ----
+
+/** out (N2, N1, W) = input (N1, N2, inStride)[:, :, col : col + W]. */
+export function transposeRows(input: ArrayLike<number>, N1: number, N2: number, W: number, inStride = W, col = 0): Float64Array {
+  const out = new Float64Array(N2 * N1 * W);
+  for (let a = 0; a < N1; a++) for (let b = 0; b < N2; b++) for (let j = 0; j < W; j++) out[(b * N1 + a) * W + j] = input[(a * N2 + b) * inStride + col + j];
+  return out;
+}
+
+/** Rows r of S scores, sample (r / group) % B. */
+export interface SoftmaxRows {
+  R: number;
+  S: number;
+  B: number;
+  group: number;
+}
+
+const rowLength = (x: SoftmaxRows, lengths: ArrayLike<number>, r: number) => Math.max(0, Math.min(x.S, lengths[Math.floor(r / x.group) % x.B]));
+
+/** Softmax over s < len of each row of scores (R, S); exactly 0 past the length. */
+export function maskedSoftmax(x: SoftmaxRows, scores: ArrayLike<number>, lengths: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(x.R * x.S);
+  for (let r = 0; r < x.R; r++) {
+    const len = rowLength(x, lengths, r);
+    let mx = -Infinity;
+    for (let s = 0; s < len; s++) mx = Math.max(mx, scores[r * x.S + s]);
+    let z = 0;
+    for (let s = 0; s < len; s++) z += Math.exp(scores[r * x.S + s] - mx);
+    for (let s = 0; s < len; s++) out[r * x.S + s] = Math.exp(scores[r * x.S + s] - mx) / z;
+  }
+  return out;
+}
+
+/** dScores (R, S) = A ⊙ (dA − Σ_s A dA) per row, 0 past the length. */
+export function maskedSoftmaxBackward(x: SoftmaxRows, A: ArrayLike<number>, dA: ArrayLike<number>, lengths: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(x.R * x.S);
+  for (let r = 0; r < x.R; r++) {
+    const len = rowLength(x, lengths, r);
+    let sum = 0;
+    for (let s = 0; s < len; s++) sum += A[r * x.S + s] * dA[r * x.S + s];
+    for (let s = 0; s < len; s++) out[r * x.S + s] = A[r * x.S + s] * (dA[r * x.S + s] - sum);
+  }
+  return out;
+}
+
+/** cat (T, B, 2H): cat[t, b] = [context[b, t] ; q[t, b]], context (B, T, H), q (T, B, H). */
+export function attentionConcat(T: number, B: number, H: number, context: ArrayLike<number>, q: ArrayLike<number>): Float64Array {
+  const cat = new Float64Array(T * B * 2 * H);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < H; j++) {
+        cat[(t * B + b) * 2 * H + j] = context[(b * T + t) * H + j];
+        cat[(t * B + b) * 2 * H + H + j] = q[(t * B + b) * H + j];
+      }
+    }
+  }
+  return cat;
+}
+
+/** dq (T, B, H) = dCat[t, b][H:] + dQ[b, t], dCat (T, B, 2H), dQ (B, T, H). */
+export function attentionQueryGather(T: number, B: number, H: number, dCat: ArrayLike<number>, dQ: ArrayLike<number>): Float64Array {
+  const dq = new Float64Array(T * B * H);
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) dq[(t * B + b) * H + j] = dCat[(t * B + b) * 2 * H + H + j] + dQ[(b * T + t) * H + j];
+  return dq;
 }
