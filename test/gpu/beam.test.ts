@@ -144,7 +144,7 @@ function expectBeamsLikeReference(run: ModelBeamRun, K: number, lpFor: (b: numbe
 }
 
 describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1, 1))', () => {
-  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 8, embedding_size: 5, init_scale: 1, seed: 7, decode_length: 0 };
+  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0 };
   const d: LstmDims = { V: 17, E: 5, H: 8, L: 2 };
   const D = config.max_length + 1;
   const EOS = d.V - 1;
@@ -191,7 +191,7 @@ describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1,
 });
 
 describe('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 1)): rows b·K + i attend over input b', () => {
-  const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 3, layers: 1, hidden_size: 8, embedding_size: 5, init_scale: 1, seed: 7, decode_length: 0, reverse_source: false };
+  const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 3, layers: 1, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0, reverse_source: false };
   const d: LstmDims = { V: 17, E: 5, H: 8, L: 1 };
   const D = config.max_length + 1;
   const EOS = d.V - 1;
