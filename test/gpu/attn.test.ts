@@ -102,4 +102,9 @@ describe.skipIf(process.env.SEQ2SEQ_BENCH !== '1')('attn beside lstm, GPU time p
       console.log(`${model}: ${JSON.stringify(r)}`);
     }
   }, 600_000);
+
+  it('times training steps of each in alternation', async () => {
+    const r = await h.call<unknown>(PAGE, 'alternateSteps', 15, 2);
+    console.log(`alternating steps: ${JSON.stringify(r)}`);
+  }, 600_000);
 });

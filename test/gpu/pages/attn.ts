@@ -78,3 +78,37 @@ export async function profileStep(model: 'lstm' | 'attn', runs = 3, overrides: P
     gpu.destroy();
   }
 }
+
+/**
+ * Wall ms of training steps of lstm and attn at the 1-layer H=64 E=32 B=64 S=20 size, taken
+ * in alternation (lstm, attn, lstm, ...) so that a busy machine slows both alike: min and
+ * median of each, and the median of the per-pair ratios.
+ */
+export async function alternateSteps(pairs = 15, warmup = 2) {
+  const gpu = await Gpu.create();
+  try {
+    const base: Config = { ...DEFAULT_CONFIG, layers: 1, hidden_size: 64, embedding_size: 32, batch_size: 64, max_length: 20 };
+    const models = (['lstm', 'attn'] as const).map((model) => {
+      const config: Config = { ...base, model, reverse_source: model === 'lstm' };
+      const m = createModel(gpu, config);
+      m.setBatch(makeBatch(config, 'train', 0, 0, config.batch_size));
+      return m;
+    });
+    const step = async (i: number) => {
+      const t0 = performance.now();
+      gpu.run(models[i].trainStep);
+      await gpu.device.queue.onSubmittedWorkDone();
+      return performance.now() - t0;
+    };
+    for (let w = 0; w < warmup; w++) for (let i = 0; i < 2; i++) await step(i);
+    const times: number[][] = [[], []];
+    for (let p = 0; p < pairs; p++) for (let i = 0; i < 2; i++) times[i].push(await step(i));
+    const ratios = times[1].map((t, p) => t / times[0][p]);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const dispatches = models.map((m) => m.trainStep.length);
+    for (const m of models) m.destroy();
+    return { lstm: { minMs: Math.min(...times[0]), medianMs: median(times[0]) }, attn: { minMs: Math.min(...times[1]), medianMs: median(times[1]) }, medianRatio: median(ratios), dispatches };
+  } finally {
+    gpu.destroy();
+  }
+}
