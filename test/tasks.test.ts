@@ -60,7 +60,7 @@ describe('built-in tasks', () => {
   });
 
   it('the task key is validated in one sentence', () => {
-    expect(() => validateConfig({ task: 'translate' })).toThrow(/^task must be one of "primes", "copy", "reverse", "sort", got "translate"\.$/);
+    expect(() => validateConfig({ task: 'translate' })).toThrow(/^task must be one of "primes", "copy", "reverse", "sort", "file", got "translate"\.$/);
     expect(validateConfig({ task: 'sort' }).task).toBe('sort');
   });
 });

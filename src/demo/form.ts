@@ -1,4 +1,4 @@
-// The settings form: one field per config key (SPEC §4a names), defaults prefilled, every
+// The settings form: one field per config key (docs/contract.md §4a names), defaults prefilled, every
 // value checked as it is typed with the validator's own sentences shown beside the field.
 import { CONFIG_KEYS, DEFAULT_CONFIG, defaultsFor, keyProblems, MODEL_DEFAULTS, validateConfig, type Config, type ConfigKey } from '../config/index.ts';
 import { RULES } from '../config/rules.ts';
@@ -6,6 +6,7 @@ import { RULES } from '../config/rules.ts';
 /** Shown up front; the rest sit under "More settings". */
 const MAIN_KEYS: ConfigKey[] = [
   'task',
+  'tokenize',
   'model',
   'vocab_size',
   'max_length',
@@ -42,7 +43,8 @@ const HINTS: Partial<Record<ConfigKey, string>> = {
   clip_norm: '0 turns clipping off',
   init: 'pytorch (PyTorch defaults, fast) or uniform (the paper)',
   init_scale: 'range of init=uniform',
-  task: 'what to learn: primes, copy, reverse or sort',
+  task: 'what to learn: primes, copy, reverse, sort, or file (your own pairs, chosen below)',
+  tokenize: 'task=file: words (split on whitespace) or chars',
   stop_at: 'end after a round whose GeoMean reaches this (0 = off)',
   beam: 'beam width for decoding',
   decode_length: '0 means max_length + 1',
@@ -77,6 +79,8 @@ export function buildSettingsForm(root: HTMLElement, formError: HTMLElement): Se
   root.append(main, more);
 
   for (const key of CONFIG_KEYS) {
+    // The page takes its pairs from the file chooser, not from paths.
+    if (key === 'data' || key === 'eval_data') continue;
     const rule = RULES[key];
     const wrap = document.createElement('label');
     wrap.className = 'field';

@@ -3,7 +3,7 @@
 // A table, so the numbers are also there for screen readers and on hover.
 
 /** Renders `weights` (output step × input position) into `root`, replacing what was there. */
-export function renderAttention(root: HTMLElement, input: number[], outputs: string[], weights: number[][]): void {
+export function renderAttention(root: HTMLElement, input: string[], outputs: string[], weights: number[][]): void {
   if (weights.length !== outputs.length || weights.some((row) => row.length !== input.length)) {
     throw new Error(`The attention map has ${weights.length} rows for ${outputs.length} outputs and ${input.length} inputs.`);
   }
@@ -13,7 +13,7 @@ export function renderAttention(root: HTMLElement, input: number[], outputs: str
   caption.textContent = 'attention: where each output token looked in the input (darker = more weight)';
   const head = table.createTHead().insertRow();
   head.append(cornerCell());
-  for (const x of input) head.append(headerCell(String(x), 'col'));
+  for (const x of input) head.append(headerCell(x, 'col'));
   const body = table.createTBody();
   weights.forEach((row, t) => {
     const tr = body.insertRow();

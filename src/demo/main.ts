@@ -7,10 +7,16 @@ import { WEBGPU_HELP, WebGpuUnavailableError } from '../gpu/device.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
 import { targetFor } from '../task/index.ts';
+import { reachedTarget } from '../run/outcome.ts';
+import type { FileData } from '../data/file_data.ts';
+import { idsToText, textToIds } from '../data/text.ts';
+import type { Tokenize } from '../data/tokenize.ts';
+import { Vocab } from '../data/vocab.ts';
+import { describePairs, fileDataOf, readPairsFile, samplePairs, type PagePairs } from './data.ts';
 import { TrainingSession, type Progress } from '../train/session.ts';
 import type { BenchMode } from '../bench/plan.ts';
 import type { PageBenchReport } from '../bench/run.ts';
-import { BENCH_MODES, runBenchmark } from './bench.ts';
+import { BENCH_MODES, fillOpsTable, runBenchmark } from './bench.ts';
 import { LossChart, ScoreChart } from './charts.ts';
 import { buildSettingsForm } from './form.ts';
 import { MAX_PREDICT_BEAM, parseBeam, parseSequence } from './predict.ts';
@@ -40,6 +46,9 @@ let pauseRequested = false;
 let stopRequested = false;
 let resume: (() => void) | null = null;
 let lastSummary: Summary | null = null;
+/** task=file: the chosen pairs file, parsed (null until one is chosen, or when it was bad). */
+let pairs: PagePairs | null = null;
+let chosenFile: File | null = null;
 let benchRunning = false;
 
 /** Settings only the page's training loop reads: changing them needs no new session. */
@@ -135,8 +144,9 @@ function showPosition(c: Config): void {
   text('round', `${session.round} / ${c.rounds}`);
 }
 
-function showScores(round: number, s: Summary): void {
+function showScores(round: number, s: Summary & { bleu?: number }): void {
   lastSummary = s;
+  text('score-bleu', s.bleu !== undefined ? fmt(s.bleu, 2) : '–');
   text('score-round', `(round ${round}, ${s.count} samples)`);
   for (const key of ['psa', 'lcsr', 'geomean', 'exact_match', 'length_accuracy'] as const) {
     const std = s[`${key}_std`];
@@ -148,7 +158,7 @@ function clearRun(): void {
   lossChart.clear();
   scoreChart.clear();
   lastSummary = null;
-  for (const id of ['step', 'round', 'loss', 'rate', 'eta', 'score-psa', 'score-lcsr', 'score-geomean', 'score-exact_match', 'score-length_accuracy']) text(id, '–');
+  for (const id of ['step', 'round', 'loss', 'rate', 'eta', 'score-psa', 'score-lcsr', 'score-geomean', 'score-exact_match', 'score-length_accuracy', 'score-bleu']) text(id, '–');
   text('score-round', '');
 }
 
@@ -184,6 +194,7 @@ async function openCheckpoint(bytes: Uint8Array, source: string): Promise<void> 
     const next = await exclusive(() => TrainingSession.create(config, cp));
     await replaceSession(next);
     form.fill(config);
+    syncTask();
     clearRun();
     showPosition(config);
     say('checkpoint-message', `Loaded ${source}: model ${config.model}, step ${cp.step}, round ${cp.round}. Predict with it, or press Continue to train it further.`);
@@ -245,10 +256,27 @@ function waitForResume(): Promise<void> {
   });
 }
 
+/** A file task's config (vocab_size and max_length from the chosen pairs) and its data; built-in tasks as they are. */
+function withPairs(config: Config): { config: Config; data?: FileData } {
+  if (config.task !== 'file') return { config };
+  if (!pairs) throw new Error('Choose a pairs file first (task=file), or pick a built-in task.');
+  if (pairs.tokenize !== config.tokenize) throw new Error(`The pairs file is still being read with tokenize=${config.tokenize}; try again in a moment.`);
+  const derived = { ...config, vocab_size: pairs.corpus.vocab.length, max_length: pairs.corpus.maxLength, data: pairs.name };
+  return { config: derived, data: fileDataOf(pairs) };
+}
+
 async function train(fresh: boolean): Promise<void> {
-  const config = form.read();
-  if (!config) {
+  const formConfig = form.read();
+  if (!formConfig) {
     say('train-message', 'Fix the settings first.');
+    return;
+  }
+  let config: Config;
+  let data: FileData | undefined;
+  try {
+    ({ config, data } = withPairs(formConfig));
+  } catch (err) {
+    report('train-message', err);
     return;
   }
   mode = 'starting';
@@ -257,13 +285,13 @@ async function train(fresh: boolean): Promise<void> {
   say('train-message', fresh ? 'Setting up the model…' : 'Continuing…');
   try {
     if (fresh || !session) {
-      const next = await exclusive(() => TrainingSession.create(config));
+      const next = await exclusive(() => TrainingSession.create(config, undefined, undefined, data));
       await replaceSession(next);
       clearRun();
     } else if (sessionPart(session.config) !== sessionPart(config)) {
       // New settings for the same weights: carry parameters, moments, step and round over.
       const { cp } = await currentCheckpointBytes();
-      const next = await exclusive(() => TrainingSession.create(config, cp));
+      const next = await exclusive(() => TrainingSession.create(config, cp, undefined, data ?? session?.data ?? undefined));
       await replaceSession(next);
     }
   } catch (err) {
@@ -293,6 +321,7 @@ async function train(fresh: boolean): Promise<void> {
     text('eta', formatDuration(left / rate + evalsLeft * evalSeconds));
   };
   try {
+    let reached = false;
     outer: while (s.round < config.rounds) {
       const roundEnd = (s.round + 1) * config.steps;
       while (s.step < roundEnd) {
@@ -324,7 +353,8 @@ async function train(fresh: boolean): Promise<void> {
       }
       s.round++;
       showPosition(config);
-      say('train-message', `Evaluating round ${s.round} (${config.evaluate_round} × ${config.eval_samples} samples)…`);
+      const what = s.data ? `every one of the ${s.data.heldOutCount} held-out pairs` : `${config.evaluate_round} × ${config.eval_samples} samples`;
+      say('train-message', `Evaluating round ${s.round} (${what})…`);
       const t0 = performance.now();
       const summary = await exclusive(() => s.evaluate({ rounds: config.evaluate_round, samples: config.eval_samples }));
       evalSeconds = (performance.now() - t0) / 1000;
@@ -332,13 +362,18 @@ async function train(fresh: boolean): Promise<void> {
       scoreChart.add(s.round, summary);
       say('train-message', '');
       eta();
+      if (reachedTarget(config, summary.geomean)) {
+        reached = true;
+        break;
+      }
     }
     if (stopRequested) {
       say('train-message', `Stopped at step ${s.step}. Predict with the model, download it, or Continue.`);
       text('eta', '–');
     } else {
       text('eta', 'done');
-      say('train-message', `Finished ${config.rounds} round(s), ${s.step} steps.`);
+      const why = reached ? ` GeoMean reached stop_at ${config.stop_at}; raise it (or set 0) and Continue to go on.` : '';
+      say('train-message', `Finished ${s.round} round(s), ${s.step} steps.${why}`);
       try {
         await keepInBrowser();
         say('checkpoint-message', 'The finished checkpoint is kept in this browser (see below) until you remove it.');
@@ -377,6 +412,19 @@ $('stop').addEventListener('click', () => {
 // ---------------------------------------------------------------------------- predict
 
 $('predict-form').addEventListener('submit', () => void predict());
+
+/** The predict box as token ids: text for a file task (tokenised as in training), numbers otherwise. */
+function readPredictInput(s: TrainingSession): number[] {
+  const raw = $<HTMLInputElement>('predict-input').value;
+  if (!s.vocab) return parseSequence(raw, s.config);
+  const ids = textToIds(raw, new Vocab(s.vocab), s.config.tokenize);
+  if (ids.length === 0) throw new Error('Type some text to predict its target.');
+  if (ids.length > s.config.max_length) {
+    throw new Error(`The text has ${ids.length} tokens (tokenize=${s.config.tokenize}), but this model takes at most max_length = ${s.config.max_length}.`);
+  }
+  return ids;
+}
+
 async function predict(): Promise<void> {
   const s = session;
   say('predict-error', '');
@@ -384,7 +432,7 @@ async function predict(): Promise<void> {
   let input: number[];
   let beam: number;
   try {
-    input = parseSequence($<HTMLInputElement>('predict-input').value, s.config);
+    input = readPredictInput(s);
     beam = parseBeam($<HTMLInputElement>('predict-beam').value);
   } catch (err) {
     $('predict-result').hidden = true;
@@ -394,17 +442,21 @@ async function predict(): Promise<void> {
     // attn at beam 1: the greedy prediction with its attention weights, drawn under it.
     const maps = s.model.attention && beam === 1 ? await exclusive(() => s.attention([input])) : null;
     const [out] = maps ? [maps[0].prediction] : await exclusive(() => s.predict([input], beam));
-    showAttention(input, maps?.[0] ?? null);
-    const truth = targetFor(s.config.task, input);
-    const ok = out.length === truth.length && out.every((x, i) => x === truth[i]);
-    text('predict-in', input.join(' '));
-    text('predict-out', out.length ? out.join(' ') : '(none)');
-    text('predict-true', truth.length ? truth.join(' ') : '(none)');
+    const tokens = (ids: number[]) => (s.vocab ? ids.map((id) => s.vocab![id] ?? '?') : ids.map(String));
+    showAttention(tokens(input), maps?.[0] ? { ...maps[0], outputs: [...tokens(maps[0].prediction), 'EOS'] } : null);
+    const show = (ids: number[]) => (s.vocab ? idsToText(ids, new Vocab(s.vocab), s.config.tokenize) : ids.join(' ')) || '(none)';
+    text('predict-in', show(input));
+    text('predict-out', show(out));
     text('predict-decoding', beam === 1 ? 'greedy' : `beam search, width ${beam}`);
+    // A built-in task knows the true target; a file task's text has none to compare with.
+    const truth = s.config.task === 'file' ? null : targetFor(s.config.task, input);
+    $('predict-true-row').hidden = truth === null;
     const cell = $('predict-out');
-    cell.classList.toggle('right', ok);
-    cell.classList.toggle('wrong', !ok);
-    cell.title = ok ? 'exactly right' : 'differs from the true primes';
+    const ok = truth !== null && out.length === truth.length && out.every((x, i) => x === truth[i]);
+    cell.classList.toggle('right', truth !== null && ok);
+    cell.classList.toggle('wrong', truth !== null && !ok);
+    cell.title = truth === null ? '' : ok ? 'exactly right' : 'differs from the true target';
+    if (truth !== null) text('predict-true', show(truth));
     $('predict-result').hidden = false;
   } catch (err) {
     report('predict-error', err);
@@ -412,13 +464,53 @@ async function predict(): Promise<void> {
 }
 
 /** The heat map under the prediction (attn, greedy), or nothing. */
-function showAttention(input: number[], map: AttentionMap | null): void {
+function showAttention(inputs: string[], map: (AttentionMap & { outputs: string[] }) | null): void {
   const box = $('predict-attention');
   box.hidden = !map;
   if (!map) return box.replaceChildren();
-  const outputs = [...map.prediction.map(String), 'EOS'].slice(0, map.weights.length);
-  renderAttention(box, input, outputs, map.weights);
+  renderAttention(box, inputs, map.outputs.slice(0, map.weights.length), map.weights);
 }
+
+// ---------------------------------------------------------------------------- your own pairs
+
+const fieldValue = (key: string) => (document.querySelector(`[name="${key}"]`) as HTMLSelectElement | null)?.value ?? '';
+
+/** Shows the file chooser for task=file, re-reads the chosen file when tokenize changes, and fits the predict box's hint. */
+function syncTask(): void {
+  const file = fieldValue('task') === 'file';
+  $('file-task').hidden = !file;
+  $<HTMLInputElement>('predict-input').placeholder = file ? 'a line of text, as in your pairs' : 'e.g. 4 7 12 13 2';
+  if (file && chosenFile && pairs?.tokenize !== fieldValue('tokenize')) void choosePairs(chosenFile);
+}
+form.onChange(syncTask);
+
+async function choosePairs(file: File): Promise<void> {
+  chosenFile = file;
+  pairs = null;
+  $('data-samples').hidden = true;
+  say('data-info', `Reading ${file.name}…`);
+  try {
+    pairs = await readPairsFile(file, fieldValue('tokenize') as Tokenize);
+    say('data-info', describePairs(pairs));
+    const body = $('data-samples').querySelector('tbody')!;
+    body.replaceChildren();
+    for (const [source, target] of samplePairs(pairs)) {
+      const tr = body.insertRow();
+      cell(tr, source || '(empty)');
+      cell(tr, target || '(empty)');
+    }
+    $('data-samples').hidden = false;
+  } catch (err) {
+    report('data-info', err);
+  }
+}
+
+$<HTMLInputElement>('data-file').addEventListener('change', (e) => {
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = '';
+  if (file) void choosePairs(file);
+});
 
 // ---------------------------------------------------------------------------- checkpoints
 
@@ -494,6 +586,7 @@ function showBench(report: PageBenchReport): void {
     }),
   );
   $('bench-table').hidden = !report.matmul;
+  $('bench-ops').hidden = !fillOpsTable($('bench-ops').querySelector('tbody')!, report);
   const models = $('bench-models');
   models.replaceChildren();
   Object.entries(report.models).forEach(([name, m], i) => {
@@ -564,6 +657,7 @@ $('bench').addEventListener('click', async () => {
 
 async function init(): Promise<void> {
   render();
+  syncTask();
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) {
     showNoWebGpu(WEBGPU_HELP);

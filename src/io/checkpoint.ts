@@ -1,5 +1,5 @@
-// Checkpoints (SPEC §5): one safetensors file holding the model tensors under their
-// SPEC §3 names, the optimizer state under `optimizer.` (e.g. `optimizer.m.<name>`), and
+// Checkpoints (docs/contract.md §5): one safetensors file holding the model tensors under their
+// docs/contract.md §3 names, the optimizer state under `optimizer.` (e.g. `optimizer.m.<name>`), and
 // string metadata: `format`, `config` (the resolved Config as JSON), `step`, `round`
 // and `resume` (a JSON object with whatever exact resume needs). Pure, like safetensors.ts.
 import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
@@ -16,12 +16,14 @@ export interface Checkpoint {
   step: number;
   /** Rounds completed so far. */
   round: number;
-  /** Model tensors, SPEC §3 names. */
+  /** Model tensors, docs/contract.md §3 names. */
   tensors: Map<string, Tensor>;
   /** Optimizer state, names without the `optimizer.` prefix (e.g. `m.output.weight`). */
   optimizer: Map<string, Tensor>;
   /** The trainer's own JSON (data stream position, RNG states, ...). */
   resume: Record<string, unknown>;
+  /** A file task's vocabulary (index = id, SPEC §1b); metadata `vocab` and `tokenize`. */
+  vocab?: string[];
 }
 
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
@@ -40,7 +42,27 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     step: String(c.step),
     round: String(c.round),
     resume: JSON.stringify(c.resume),
+    ...vocabMetadata(c),
   });
+}
+
+function vocabMetadata(c: Checkpoint): Record<string, string> {
+  if (!c.vocab) return {};
+  if (c.vocab.length !== c.config.vocab_size) throw new Error(`Checkpoint vocab has ${c.vocab.length} tokens but vocab_size is ${c.config.vocab_size}.`);
+  return { vocab: JSON.stringify(c.vocab), tokenize: c.config.tokenize };
+}
+
+function parseVocab(text: string, vocabSize: number, fail: (msg: string) => never): string[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    fail('has vocab metadata that is not valid JSON');
+  }
+  if (!Array.isArray(raw) || raw.some((t) => typeof t !== 'string')) fail('has vocab metadata that is not an array of strings');
+  const vocab = raw as string[];
+  if (vocab.length !== vocabSize) fail(`has a vocab of ${vocab.length} tokens, but its config says vocab_size ${vocabSize}`);
+  return vocab;
 }
 
 /**
@@ -75,10 +97,14 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   const tensors = new Map<string, Tensor>();
   const optimizer = new Map<string, Tensor>();
   for (const [name, t] of file.tensors) {
+    // A model of NaNs would evaluate to 0 and predict PAD with exit 0: refuse it here.
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) fail(`holds a non-finite value (${t.data[bad]}) in tensor ${showName(name)} at index ${bad}, so it cannot be used; train again or take an earlier checkpoint`);
     if (name.startsWith(OPTIMIZER_PREFIX)) optimizer.set(name.slice(OPTIMIZER_PREFIX.length), t);
     else tensors.set(name, t);
   }
-  return { config, step, round, tensors, optimizer, resume: resume as Record<string, unknown> };
+  const vocab = Object.hasOwn(meta, 'vocab') ? parseVocab(meta.vocab, config.vocab_size, fail) : undefined;
+  return { config, step, round, tensors, optimizer, resume: resume as Record<string, unknown>, ...(vocab ? { vocab } : {}) };
 }
 
 function parseCount(key: string, text: string, fail: (msg: string) => never): number {
@@ -99,6 +125,8 @@ function parseConfig(text: string, fail: (msg: string) => never): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('has config metadata that is not a JSON object');
   const obj = raw as Record<string, unknown>;
   const known = DEFAULT_CONFIG as unknown as Record<string, unknown>;
+  // Keys of file tasks (SPEC §1b), absent from checkpoints of built-in tasks written before them.
+  for (const key of ['data', 'eval_data', 'tokenize']) if (!Object.hasOwn(obj, key)) obj[key] = known[key];
   for (const key of Object.keys(known)) {
     if (!Object.hasOwn(obj, key)) fail(`has a config without ${key}`);
     if (typeof obj[key] !== typeof known[key]) {

@@ -7,6 +7,7 @@ import type { Summary } from '../metrics/index.ts';
 import { TrainingSession, type Progress, type TrainChunkResult } from '../train/session.ts';
 import { fromBase64, toBase64 } from './base64.ts';
 import type { AttentionMap } from '../train/decode.ts';
+import { FileData } from '../data/file_data.ts';
 
 const sessions = new Map<number, { session: TrainingSession; stop: boolean }>();
 let nextId = 1;
@@ -30,14 +31,46 @@ export interface OpenedSession {
   adapter: TrainingSession['gpu']['adapter'];
 }
 
-/** Opens a session from a config, or from a checkpoint (base64 safetensors) that carries its config. */
-export async function openSession(config: Record<string, unknown> | null, checkpointBase64?: string): Promise<OpenedSession> {
+/** A file task's pairs on their way in: packed ids (src/data/packed.ts) arrive in base64 chunks. */
+const uploads = new Map<number, { vocab: string[]; flat: Int32Array; filled: number }>();
+
+/** Starts an upload of `ints` packed ids; returns its id for appendFileData and openSession. */
+export function beginFileData(vocab: string[], ints: number): number {
+  const id = nextId++;
+  uploads.set(id, { vocab, flat: new Int32Array(ints), filled: 0 });
+  return id;
+}
+
+/** Appends the next chunk (base64 of little-endian int32s). */
+export function appendFileData(id: number, chunkBase64: string): void {
+  const u = uploads.get(id);
+  if (!u) throw new Error(`No file-data upload ${id} in this page.`);
+  const bytes = fromBase64(chunkBase64);
+  const ints = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  u.flat.set(ints, u.filled);
+  u.filled += ints.length;
+}
+
+function takeFileData(id: number | null | undefined): FileData | undefined {
+  if (id === undefined || id === null) return undefined; // puppeteer passes undefined as null
+  const u = uploads.get(id);
+  uploads.delete(id);
+  if (!u || u.filled !== u.flat.length) throw new Error(`File-data upload ${id} is missing or incomplete.`);
+  return FileData.fromPacked(u.vocab, u.flat);
+}
+
+/**
+ * Opens a session from a config, or from a checkpoint (base64 safetensors) that carries its
+ * config; `dataId`: a finished file-data upload (file tasks).
+ */
+export async function openSession(config: Record<string, unknown> | null, checkpointBase64?: string, dataId?: number | null): Promise<OpenedSession> {
   let session: TrainingSession;
+  const data = takeFileData(dataId);
   if (checkpointBase64) {
     const checkpoint = decodeCheckpoint(fromBase64(checkpointBase64));
-    session = await TrainingSession.create(validateConfig({ ...checkpoint.config, ...(config ?? {}) }), checkpoint);
+    session = await TrainingSession.create(validateConfig({ ...checkpoint.config, ...(config ?? {}) }), checkpoint, undefined, data);
   } else {
-    session = await TrainingSession.create(validateConfig(config ?? {}));
+    session = await TrainingSession.create(validateConfig(config ?? {}), undefined, undefined, data);
   }
   const id = nextId++;
   sessions.set(id, { session, stop: false });
@@ -73,7 +106,7 @@ export function finishRound(id: number): number {
   return s.round;
 }
 
-export function evaluateSession(id: number, opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number } = {}): Promise<Summary> {
+export function evaluateSession(id: number, opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary & { bleu?: number }> {
   return get(id).session.evaluate(opts);
 }
 
@@ -87,10 +120,4 @@ export function predictSession(id: number, inputs: number[][], beam?: number): P
 
 export function attentionSession(id: number, inputs: number[][]): Promise<AttentionMap[]> {
   return get(id).session.attention(inputs);
-}
-
-export function closeSession(id: number): void {
-  const s = sessions.get(id);
-  sessions.delete(id);
-  s?.session.destroy();
 }

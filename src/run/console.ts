@@ -21,13 +21,20 @@ export function progressBar(total: number, start: number): cliProgress.SingleBar
   return bar;
 }
 
-const COLUMNS = ['round', 'step', 'loss', 'psa', 'lcsr', 'geomean', 'exact', 'len_acc', 'time_s'] as const;
-
-export function tableHeader(): string {
-  return `${COLUMNS.map((c) => c.padStart(8)).join(' ')}\n`;
+/** "1 round", "4 rounds". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function tableRow(round: number, step: number, loss: number, s: Summary, elapsed: number): string {
+const COLUMNS = ['round', 'step', 'loss', 'psa', 'lcsr', 'geomean', 'exact', 'len_acc', 'time_s'] as const;
+
+/** `bleu`: a file task, whose evaluations add corpus BLEU (SPEC §2). */
+export function tableHeader(bleu = false): string {
+  const columns: string[] = bleu ? [...COLUMNS.slice(0, -1), 'bleu', 'time_s'] : [...COLUMNS];
+  return `${columns.map((c) => c.padStart(8)).join(' ')}\n`;
+}
+
+export function tableRow(round: number, step: number, loss: number, s: Summary & { bleu?: number }, elapsed: number): string {
   const cells = [
     String(round),
     String(step),
@@ -37,6 +44,7 @@ export function tableRow(round: number, step: number, loss: number, s: Summary, 
     s.geomean.toFixed(4),
     s.exact_match.toFixed(4),
     s.length_accuracy.toFixed(4),
+    ...(s.bleu !== undefined ? [s.bleu.toFixed(2)] : []),
     elapsed.toFixed(1),
   ];
   return `${cells.map((c) => c.padStart(8)).join(' ')}\n`;

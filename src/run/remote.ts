@@ -7,6 +7,15 @@ import type { AttentionMap } from '../train/decode.ts';
 
 const API = '/src/page/api.ts';
 
+/** Ids per upload call: 4 Mi int32s = 16 MiB, about 22 MB of base64. */
+const UPLOAD_INTS = 1 << 22;
+
+/** A file task's pairs for the page: its vocabulary and encodePackedSets([train, heldOut]). */
+export interface FileDataUpload {
+  vocab: string[];
+  packed: Int32Array;
+}
+
 export class RemoteSession {
   private onProgress: ((p: Progress) => void) | null = null;
 
@@ -15,9 +24,10 @@ export class RemoteSession {
     readonly info: OpenedSession,
   ) {}
 
-  /** Opens a session from a config, or from checkpoint bytes (with config overrides). */
-  static async open(h: Harness, config: Record<string, unknown> | null, checkpoint?: Uint8Array): Promise<RemoteSession> {
-    const info = await h.call<OpenedSession>(API, 'openSession', config, checkpoint ? Buffer.from(checkpoint).toString('base64') : undefined);
+  /** Opens a session from a config, or from checkpoint bytes (with config overrides); `data` for file tasks. */
+  static async open(h: Harness, config: Record<string, unknown> | null, checkpoint?: Uint8Array, data?: FileDataUpload): Promise<RemoteSession> {
+    const dataId = data ? await upload(h, data) : undefined;
+    const info = await h.call<OpenedSession>(API, 'openSession', config, checkpoint ? Buffer.from(checkpoint).toString('base64') : undefined, dataId);
     const session = new RemoteSession(h, info);
     await h.page.exposeFunction('__seq2seqProgress', (json: string) => session.onProgress?.(JSON.parse(json) as Progress));
     return session;
@@ -44,7 +54,8 @@ export class RemoteSession {
     return this.h.call<number>(API, 'finishRound', this.id);
   }
 
-  evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number } = {}): Promise<Summary> {
+  /** File tasks add `bleu`. */
+  evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary & { bleu?: number }> {
     return this.h.call<Summary>(API, 'evaluateSession', this.id, opts);
   }
 
@@ -61,4 +72,14 @@ export class RemoteSession {
   predict(inputs: number[][], beam?: number): Promise<number[][]> {
     return this.h.call<number[][]>(API, 'predictSession', this.id, inputs, beam);
   }
+}
+
+/** Sends packed ids to the page in chunks (one giant string would strain the DevTools protocol). */
+async function upload(h: Harness, data: FileDataUpload): Promise<number> {
+  const id = await h.call<number>(API, 'beginFileData', data.vocab, data.packed.length);
+  for (let at = 0; at < data.packed.length; at += UPLOAD_INTS) {
+    const chunk = data.packed.subarray(at, Math.min(data.packed.length, at + UPLOAD_INTS));
+    await h.call<void>(API, 'appendFileData', id, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64'));
+  }
+  return id;
 }

@@ -59,7 +59,7 @@ function checkSample(config: TaskConfig, input: number[], target: number[], i: n
   }
 }
 
-function layout(config: TaskConfig, samples: ReadonlyArray<{ input: number[]; target: number[] }>, B: number): Batch {
+export function layout(config: Pick<TaskConfig, 'vocab_size' | 'max_length'>, samples: ReadonlyArray<{ input: number[]; target: number[] }>, B: number): Batch {
   const S = config.max_length;
   const T = S + 1;
   const eos = eosToken(config);

@@ -12,7 +12,8 @@ const TARGETS: Record<BuiltinTaskName, (input: readonly number[]) => number[]> =
   sort: (input) => input.slice().sort((a, b) => a - b),
 };
 
-/** The target of `input` under a built-in task. */
-export function targetFor(task: BuiltinTaskName, input: readonly number[]): number[] {
+/** The target of `input` under a built-in task (task=file has pairs, not a function: src/data/). */
+export function targetFor(task: BuiltinTaskName | 'file', input: readonly number[]): number[] {
+  if (task === 'file') throw new Error('task=file has no generated targets: its pairs come from data=PATH.');
   return TARGETS[task](input);
 }

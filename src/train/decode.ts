@@ -29,7 +29,8 @@ export async function predictInputs(gpu: Gpu, model: GpuModel, config: Config, i
   const B = config.batch_size;
   const out: number[][] = [];
   for (let start = 0; start < inputs.length; start += B) {
-    const chunk = inputs.slice(start, start + B).map((input) => ({ input }));
+    // A file task has no target function; predictions never read the target.
+    const chunk = inputs.slice(start, start + B).map((input) => (config.task === 'file' ? { input, target: [] } : { input }));
     const { batch, real } = batchFromSamples(config, chunk, B);
     out.push(...(await decodeBatch(gpu, model, batch, beam)).slice(0, real));
   }

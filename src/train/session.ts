@@ -9,13 +9,30 @@ import type { Summary } from '../metrics/index.ts';
 import { makeBatch } from '../task/index.ts';
 import { expectTensors, tensorsFromArena, tensorsIntoArena, type Checkpoint } from '../io/checkpoint.ts';
 import type { Tensor } from '../io/safetensors.ts';
+import type { FileData } from '../data/file_data.ts';
+import { vocabLimitProblem } from '../data/limits.ts';
 import { evaluateModel } from './evaluate.ts';
+import { evaluateFile, type FileSummary } from './evaluate_file.ts';
 import { attentionInputs, predictInputs, type AttentionMap } from './decode.ts';
 import { destroyBeams } from './beam.ts';
 import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
 import { learningRate } from './schedule.ts';
+import { sizeProblem } from '../gpu/size_check.ts';
+import { UserError } from '../errors.ts';
 
 export class NonFiniteError extends Error {}
+
+/** The vocabulary of a file task, from its data or its checkpoint (which must agree), else undefined. */
+function fileVocab(config: Config, checkpoint?: Checkpoint, data?: FileData): string[] | undefined {
+  const fromData = data ? [...data.vocab] : undefined;
+  const vocab = fromData ?? checkpoint?.vocab;
+  if (config.task === 'file' && !vocab) throw new Error('A file-task session needs its vocabulary (from the data or the checkpoint).');
+  if (fromData && checkpoint?.vocab && JSON.stringify(fromData) !== JSON.stringify(checkpoint.vocab)) {
+    throw new Error("The data's vocabulary differs from the checkpoint's.");
+  }
+  if (vocab && vocab.length !== config.vocab_size) throw new Error(`The vocabulary has ${vocab.length} tokens but vocab_size is ${config.vocab_size}.`);
+  return vocab;
+}
 
 /** The page's used JS heap in MB (Chrome only; precise with --enable-precise-memory-info). */
 function jsHeapMb(): number | null {
@@ -52,6 +69,8 @@ export class TrainingSession {
   step = 0;
   /** Rounds completed. */
   round = 0;
+  /** The last loss read back and its step (checkpointed, so a resumed run reports it exactly). */
+  private lastLoss: { loss: number; step: number } | null = null;
 
   private constructor(
     readonly gpu: Gpu,
@@ -59,18 +78,27 @@ export class TrainingSession {
     readonly model: GpuModel,
     readonly optimizer: RecordedOptimizer,
     private readonly ownsGpu: boolean,
+    /** A file task's pairs (training and held-out), or null for a built-in task. */
+    readonly data: FileData | null,
+    /** A file task's vocabulary (index = id), carried into checkpoints. */
+    readonly vocab: string[] | undefined,
   ) {}
 
   /**
    * `shared`: a Gpu to build on instead of a new device (its compiled pipelines are reused,
    * which saves tens of seconds per session on a software adapter); the caller keeps it.
+   * `data`: a file task's pairs; its vocabulary must be the checkpoint's, when both are given.
    */
-  static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu): Promise<TrainingSession> {
+  static async create(config: Config, checkpoint?: Checkpoint, shared?: Gpu, data?: FileData): Promise<TrainingSession> {
+    const vocab = fileVocab(config, checkpoint, data);
     const gpu = shared ?? (await Gpu.create());
     try {
+      const tooBig = vocab ? vocabLimitProblem(config, config.data || 'the data', gpu.device.limits) : null;
+      const tooLarge = tooBig ?? sizeProblem(config, gpu.device.limits);
+      if (tooLarge) throw new UserError(tooLarge);
       const model = createModel(gpu, config);
       const optimizer = recordOptimizer(gpu, model, config);
-      const session = new TrainingSession(gpu, config, model, optimizer, !shared);
+      const session = new TrainingSession(gpu, config, model, optimizer, !shared, data ?? null, vocab);
       // The model starts initialised from config (init, init_scale, seed).
       if (checkpoint) session.restore(checkpoint);
       await gpu.sync();
@@ -98,7 +126,7 @@ export class TrainingSession {
         stopped = true;
         break;
       }
-      model.setBatch(makeBatch(config, 'train', config.seed, this.step * B, B));
+      model.setBatch(this.data ? this.data.trainBatch(config, this.step * B, B) : makeBatch(config, 'train', config.seed, this.step * B, B));
       optimizer.setStep(this.step + 1);
       optimizer.setLr(learningRate(config, this.step + 1));
       gpu.run(model.trainStep, optimizer.program);
@@ -119,6 +147,7 @@ export class TrainingSession {
             `Training diverged at step ${this.step}: the ${Number.isFinite(last.loss) ? 'gradient norm' : 'loss'} is not finite; lower lr or clip_norm and resume from the last checkpoint.`,
           );
         }
+        this.lastLoss = { loss: last.loss, step: last.step };
         hooks.onProgress?.(last);
       }
     }
@@ -126,18 +155,30 @@ export class TrainingSession {
     return { ...last, done, stopped };
   }
 
-  async evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number } = {}): Promise<Summary> {
+  /**
+   * docs/contract.md §2 evaluation. A file task evaluates every held-out pair once (rounds, samples and
+   * seed do not apply), with a model recorded for the longest held-out pair when it exceeds max_length.
+   */
+  async evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary | FileSummary> {
+    if (this.vocab) {
+      const data = this.data;
+      if (!data || data.heldOutCount === 0) throw new Error('This file-task session holds no held-out pairs to evaluate.');
+      return this.withLength(Math.max(opts.maxLength ?? 0, data.heldOutLongest()), (model) => evaluateFile(this.gpu, model, data, opts.beam));
+    }
     const rounds = opts.rounds ?? this.config.evaluate_round;
     const samples = opts.samples ?? this.config.eval_samples;
     const seed = opts.seed ?? this.config.seed;
-    if (opts.maxLength === undefined || opts.maxLength === this.config.max_length) {
-      return evaluateModel(this.gpu, this.model, { rounds, samples, seed });
-    }
+    return this.withLength(opts.maxLength ?? this.config.max_length, (model) => evaluateModel(this.gpu, model, { rounds, samples, seed, beam: opts.beam }));
+  }
+
+  /** Runs `job` on this model, or on a copy recorded for longer sequences when `maxLength` exceeds max_length. */
+  private async withLength<T>(maxLength: number, job: (model: GpuModel) => Promise<T>): Promise<T> {
+    if (maxLength <= this.config.max_length) return job(this.model);
     // Longer inputs need a model recorded for them; the parameters are the same shapes.
-    const longer = createModel(this.gpu, { ...this.config, max_length: opts.maxLength, decode_length: 0 });
+    const longer = createModel(this.gpu, { ...this.config, max_length: maxLength, decode_length: 0 });
     try {
       this.gpu.run(copy(this.gpu, view(this.model.params, 0, this.model.layout.size), view(longer.params, 0, longer.layout.size)));
-      return await evaluateModel(this.gpu, longer, { rounds, samples, seed });
+      return await job(longer);
     } finally {
       destroyBeams(longer);
       longer.destroy();
@@ -171,7 +212,12 @@ export class TrainingSession {
       round: this.round,
       tensors,
       optimizer: opt,
-      resume: { train_position: this.step * this.config.batch_size, adam_step: this.step },
+      resume: {
+        train_position: this.step * this.config.batch_size,
+        adam_step: this.step,
+        ...(this.lastLoss ? { loss: this.lastLoss.loss, loss_step: this.lastLoss.step } : {}),
+      },
+      ...(this.vocab ? { vocab: this.vocab } : {}),
     };
   }
 
@@ -198,6 +244,8 @@ export class TrainingSession {
     }
     this.step = c.step;
     this.round = c.round;
+    const { loss, loss_step } = c.resume;
+    if (typeof loss === 'number' && typeof loss_step === 'number') this.lastLoss = { loss, step: loss_step };
   }
 
   destroy(): void {

@@ -1,14 +1,18 @@
 // `seq2seq predict`: the primes a checkpoint predicts for each input sequence.
 import { openHarness } from '../../harness/harness.ts';
 import { RemoteSession } from '../../run/remote.ts';
-import { intFlag, parseCommandArgs } from '../args.ts';
-import type { Command } from '../command.ts';
-import { UserError } from '../errors.ts';
-import { readCheckpointFile } from './checkpoint_file.ts';
+import { intFlag, parseCommandArgs, refuseSettings } from '../args.ts';
+import type { Command, Io } from '../command.ts';
+import { UserError } from '../../errors.ts';
+import { readCheckpointFile, type CheckpointFile } from './checkpoint_file.ts';
+import { idsToText, textToIds } from '../../data/text.ts';
+import { Vocab } from '../../data/vocab.ts';
 import type { Config } from '../../config/config.ts';
+import { readSequence } from '../../task/parse.ts';
+import type { AttentionMap } from '../../train/decode.ts';
 
 /** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM; not imported: that module loads a shader). */
-const MAX_BEAM = 64;
+export const MAX_BEAM = 64;
 
 export const predict: Command = {
   name: 'predict',
@@ -16,57 +20,108 @@ export const predict: Command = {
   usage: `Usage: seq2seq predict --checkpoint F [--beam K] [--attention] [SEQUENCE …]
 
 Each SEQUENCE is numbers separated by spaces or commas (quote it: "4 7 9 11"); with no
-SEQUENCE, every non-empty line of standard input is one. Prints one line of
-space-separated numbers per input (an empty line when the model predicts no primes).
+SEQUENCE, every line of standard input is one. Prints one line of space-separated
+numbers per input, in order (an empty line when the model predicts no primes, and for
+an empty input line). Every other setting comes from the checkpoint.
+
+For a file task (task=file) every input is a line of text, tokenised as in training
+(words or chars); each prints one line of detokenised text, in order, and an empty
+input line prints an empty line.
 
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
-  --attention      (attn checkpoints) one JSON line per input instead:
+  --attention      (attn checkpoints of built-in tasks) one JSON line per input instead:
                    {"input":[…],"prediction":[…],"attention":[[…]…]}, the greedy
                    decoding's weights, one row per output step (up to and including
                    the EOS), one column per input number, rounded to 4 decimals
 `,
   async run(argv, io) {
-    const { flags, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' }, attention: { type: 'boolean' } }, true);
-    const { bytes, config } = readCheckpointFile(flags.checkpoint);
+    const { flags, items, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' }, attention: { type: 'boolean' } }, true);
+    refuseSettings('predict', items);
+    const checkpoint = readCheckpointFile(flags.checkpoint);
+    const { bytes, config } = checkpoint;
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
     const attention = flags.attention === true;
-    if (attention && config.model !== 'attn') throw new UserError(`--attention needs an attn checkpoint; this one holds a ${config.model} model, which has no attention.`);
-    if (attention && flags.beam !== undefined && beam > 1) throw new UserError('--attention shows the greedy decoding\'s weights; drop --beam or set it to 1.');
-    const lines = positionals.length > 0 ? positionals : (await io.stdin()).split('\n').filter((l) => l.trim() !== '');
+    if (attention) checkAttention(config, checkpoint.vocab !== undefined, flags.beam !== undefined && beam > 1);
+    if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io);
+    const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
-    const inputs = lines.map((line, i) => parseSequence(line, i + 1, config));
-    const h = await openHarness();
+    // Empty lines give empty lines, in place, so outputs line up with inputs (SPEC §6).
+    const inputs = lines.map((line, i) => (line.trim() === '' ? null : parseSequence(line, i + 1, config)));
+    const real = inputs.filter((x): x is number[] => x !== null);
+    const h = real.length > 0 ? await openHarness() : null;
     try {
-      const session = await RemoteSession.open(h, null, bytes);
+      const session = h ? await RemoteSession.open(h, null, bytes) : null;
       if (attention) {
-        const maps = await session.attention(inputs);
-        const round = (w: number) => Math.round(w * 1e4) / 1e4;
-        io.stdout(`${maps.map((m, i) => JSON.stringify({ input: inputs[i], prediction: m.prediction, attention: m.weights.map((row) => row.map(round)) })).join('\n')}\n`);
+        const maps = session ? await session.attention(real) : [];
+        let k = 0;
+        io.stdout(`${inputs.map((x) => (x === null ? '' : attentionLine(x, maps[k++]))).join('\n')}\n`);
         return 0;
       }
-      const out = await session.predict(inputs, beam);
-      io.stdout(`${out.map((p) => p.join(' ')).join('\n')}\n`);
+      const out = session ? await session.predict(real, beam) : [];
+      let next = 0;
+      io.stdout(`${inputs.map((x) => (x === null ? '' : out[next++].join(' '))).join('\n')}\n`);
       return 0;
     } finally {
-      await h.close();
+      await h?.close();
     }
   },
 };
 
-/** One input sequence, validated against the checkpoint's vocabulary and max_length. */
-export function parseSequence(text: string, index: number, config: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
-  const parts = text.trim().split(/[\s,]+/).filter((p) => p !== '');
-  const top = config.vocab_size - 2;
-  if (parts.length === 0) throw new UserError(`Input ${index} is empty.`);
-  if (parts.length > config.max_length) {
-    throw new UserError(`Input ${index} has ${parts.length} numbers, but this model takes at most max_length = ${config.max_length}.`);
-  }
-  return parts.map((p) => {
-    const v = /^[+-]?\d+$/.test(p) ? Number(p) : NaN;
-    if (!Number.isSafeInteger(v)) throw new UserError(`Input ${index} holds "${p}", which is not an integer.`);
-    if (v < 1 || v > top) throw new UserError(`Input ${index} holds ${v}; numbers must be from 1 to ${top} (vocab_size ${config.vocab_size}).`);
-    return v;
+/** --attention needs an attn model of a built-in task, decoded greedily. */
+function checkAttention(config: Config, fileTask: boolean, beamAsked: boolean): void {
+  if (config.model !== 'attn') throw new UserError(`--attention needs an attn checkpoint; this one holds a ${config.model} model, which has no attention.`);
+  if (fileTask) throw new UserError('--attention prints number sequences; it does not yet support file tasks (task=file).');
+  if (beamAsked) throw new UserError("--attention shows the greedy decoding's weights; drop --beam or set it to 1.");
+}
+
+/** One input's attention map as a JSON line, weights rounded to 4 decimals. */
+function attentionLine(input: number[], m: AttentionMap): string {
+  const round = (w: number) => Math.round(w * 1e4) / 1e4;
+  return JSON.stringify({ input, prediction: m.prediction, attention: m.weights.map((row) => row.map(round)) });
+}
+
+/**
+ * A file task: every input line is text, tokenised as in training; one output line per
+ * input line, in order; an empty line (or one with no tokens) gives an empty line.
+ */
+async function predictText(checkpoint: CheckpointFile & { vocab: string[] }, beam: number, positionals: string[], io: Io): Promise<number> {
+  const { config } = checkpoint;
+  const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
+  if (lines.length === 0) throw new UserError('No input lines: give them as arguments or on standard input, one per line.');
+  const vocab = new Vocab(checkpoint.vocab);
+  const ids = lines.map((line) => textToIds(line, vocab, config.tokenize));
+  ids.forEach((x, i) => {
+    if (x.length > config.max_length) throw new UserError(`Input ${i + 1} has ${x.length} tokens, but this model takes at most max_length = ${config.max_length}.`);
   });
+  const todo = ids.filter((x) => x.length > 0);
+  let predicted: number[][] = [];
+  if (todo.length > 0) {
+    const h = await openHarness();
+    try {
+      const session = await RemoteSession.open(h, null, checkpoint.bytes);
+      predicted = await session.predict(todo, beam);
+    } finally {
+      await h.close();
+    }
+  }
+  let next = 0;
+  const out = ids.map((x) => (x.length === 0 ? '' : idsToText(predicted[next++], vocab, config.tokenize)));
+  io.stdout(`${out.join('\n')}\n`);
+  return 0;
+}
+
+/** The lines of standard input; the newline ending the last line does not start another. */
+export function stdinLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** One input sequence, validated against the checkpoint's vocabulary and max_length. */
+function parseSequence(text: string, index: number, config: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
+  const r = readSequence(text, `Input ${index}`, config);
+  if ('error' in r) throw new UserError(r.error);
+  return r.tokens;
 }
