@@ -41,7 +41,7 @@ describe('validateConfig', () => {
     [{ vocab_size: 10.5 }, 'vocab_size must be an integer from 4 to 16777216, got 10.5.'],
     [{ max_length: 0 }, 'max_length must be a positive integer, got 0.'],
     [{ min_length: '2' }, 'min_length must be a positive integer, got "2".'],
-    [{ model: 'gru' }, 'model must be one of "lstm", "blog", got "gru".'],
+    [{ model: 'gru' }, 'model must be one of "lstm", "attn", "blog", got "gru".'],
     [{ optimizer: 'rmsprop' }, 'optimizer must be one of "adam", "sgd", got "rmsprop".'],
     [{ batch_size: -4 }, 'batch_size must be a positive integer, got -4.'],
     [{ lr: 0 }, 'lr must be a number > 0, got 0.'],

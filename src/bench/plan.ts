@@ -61,6 +61,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
       models: [
         { name: 'lstm_default', config: cfg({ ...TINY, model: 'lstm', layers: 2 }), about: 'tiny lstm (tests)' },
         { name: 'blog_default', config: cfg({ ...TINY, model: 'blog' }), about: 'tiny blog (tests)' },
+        { name: 'attn_default', config: cfg({ ...TINY, model: 'attn', reverse_source: false }), about: 'tiny attn (tests)' },
       ],
       warmupSteps: 1,
       timedSteps: 3,
@@ -75,6 +76,11 @@ export function benchPlan(mode: BenchMode): BenchPlan {
       name: 'lstm_reference',
       config: cfg(REFERENCE_OVERRIDES),
       about: "the issue's reference config: lstm, 1 layer, hidden 64, embedding 32, batch 64, max_length 20",
+    },
+    {
+      name: 'attn_reference',
+      config: cfg({ ...REFERENCE_OVERRIDES, model: 'attn', reverse_source: false }),
+      about: 'the reference config with model attn (Luong attention), timed right after lstm_reference',
     },
   ];
   const opsConfig = cfg(REFERENCE_OVERRIDES);

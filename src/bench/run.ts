@@ -248,7 +248,7 @@ function trainStepReport(
 ): TrainStepReport {
   const S = config.max_length;
   const T = S + 1;
-  const layers = config.model === 'lstm' ? config.layers : 1;
+  const layers = config.model === 'blog' ? 1 : config.layers;
   const n = plan.timedSteps;
   const msPerStep = median(t.times);
   const { fixed, longerDispatches } = counts;

@@ -2,7 +2,7 @@
 // in config.json, in checkpoint metadata and on the demo page.
 import type { BuiltinTaskName } from '../task/tasks.ts';
 
-export type ModelName = 'lstm' | 'blog';
+export type ModelName = 'lstm' | 'attn' | 'blog';
 export type OptimizerName = 'adam' | 'sgd';
 export type LrSchedule = 'constant' | 'cosine';
 /** `file`: pairs from data=PATH (docs/contract.md §1b). */
@@ -90,6 +90,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
  */
 export const MODEL_DEFAULTS: Readonly<Record<ModelName, Partial<Config>>> = Object.freeze({
   lstm: {},
+  // Luong et al. feed the source in order: attention reaches every position directly.
+  attn: { reverse_source: false },
   blog: { lr: 0.001, lr_schedule: 'constant' },
 });
 

@@ -28,7 +28,7 @@ export const RULES: Record<ConfigKey, Rule> = {
   data: { kind: 'path' },
   eval_data: { kind: 'path' },
   tokenize: choice('words', 'chars'),
-  model: choice('lstm', 'blog'),
+  model: choice('lstm', 'attn', 'blog'),
   embedding_size: positive,
   hidden_size: positive,
   layers: positive,

@@ -1,6 +1,6 @@
 // The settings form: one field per config key (docs/contract.md §4a names), defaults prefilled, every
 // value checked as it is typed with the validator's own sentences shown beside the field.
-import { CONFIG_KEYS, DEFAULT_CONFIG, keyProblems, validateConfig, type Config, type ConfigKey } from '../config/index.ts';
+import { CONFIG_KEYS, DEFAULT_CONFIG, defaultsFor, keyProblems, MODEL_DEFAULTS, validateConfig, type Config, type ConfigKey } from '../config/index.ts';
 import { RULES } from '../config/rules.ts';
 
 /** Shown up front; the rest sit under "More settings". */
@@ -25,7 +25,7 @@ const MAIN_KEYS: ConfigKey[] = [
 ];
 
 const HINTS: Partial<Record<ConfigKey, string>> = {
-  model: 'lstm (Sutskever 2014) or blog (the seed MLP-RNN)',
+  model: 'lstm (Sutskever 2014), attn (Luong 2015 attention) or blog (the seed MLP-RNN)',
   vocab_size: 'numbers 1..V-2, plus PAD and EOS',
   max_length: 'longest input',
   min_length: 'shortest input',
@@ -116,6 +116,7 @@ export function buildSettingsForm(root: HTMLElement, formError: HTMLElement): Se
     (MAIN_KEYS.includes(key) ? main : moreFields).append(wrap);
     fields.push({ key, input, error });
     input.addEventListener('input', () => {
+      if (key === 'model') applyModelDefaults(input.value);
       read();
       for (const fn of listeners) fn();
     });
@@ -157,6 +158,18 @@ export function buildSettingsForm(root: HTMLElement, formError: HTMLElement): Se
       else f.input.value = String(v);
     }
     read();
+  }
+
+  /** A new model choice brings its own defaults (e.g. attn reads the source in order). */
+  function applyModelDefaults(model: string): void {
+    const own = defaultsFor(model);
+    const keys = new Set(Object.values(MODEL_DEFAULTS).flatMap((d) => Object.keys(d)));
+    for (const f of fields) {
+      if (!keys.has(f.key)) continue;
+      const v = own[f.key];
+      if (typeof v === 'boolean') (f.input as HTMLInputElement).checked = v;
+      else f.input.value = String(v);
+    }
   }
 
   fill({ ...DEFAULT_CONFIG });

@@ -20,6 +20,8 @@ import { BENCH_MODES, fillOpsTable, runBenchmark } from './bench.ts';
 import { LossChart, ScoreChart } from './charts.ts';
 import { buildSettingsForm } from './form.ts';
 import { MAX_PREDICT_BEAM, parseBeam, parseSequence } from './predict.ts';
+import { renderAttention } from './heatmap.ts';
+import type { AttentionMap } from '../train/decode.ts';
 import { loadSaved, removeSaved, saveCheckpoint, type SavedCheckpoint } from './store.ts';
 
 /** Optimizer steps per call to train(): small enough that the page stays responsive. */
@@ -437,7 +439,11 @@ async function predict(): Promise<void> {
     return report('predict-error', err);
   }
   try {
-    const [out] = await exclusive(() => s.predict([input], beam));
+    // attn at beam 1: the greedy prediction with its attention weights, drawn under it.
+    const maps = s.model.attention && beam === 1 ? await exclusive(() => s.attention([input])) : null;
+    const [out] = maps ? [maps[0].prediction] : await exclusive(() => s.predict([input], beam));
+    const tokens = (ids: number[]) => (s.vocab ? ids.map((id) => s.vocab![id] ?? '?') : ids.map(String));
+    showAttention(tokens(input), maps?.[0] ? { ...maps[0], outputs: [...tokens(maps[0].prediction), 'EOS'] } : null);
     const show = (ids: number[]) => (s.vocab ? idsToText(ids, new Vocab(s.vocab), s.config.tokenize) : ids.join(' ')) || '(none)';
     text('predict-in', show(input));
     text('predict-out', show(out));
@@ -455,6 +461,14 @@ async function predict(): Promise<void> {
   } catch (err) {
     report('predict-error', err);
   }
+}
+
+/** The heat map under the prediction (attn, greedy), or nothing. */
+function showAttention(inputs: string[], map: (AttentionMap & { outputs: string[] }) | null): void {
+  const box = $('predict-attention');
+  box.hidden = !map;
+  if (!map) return box.replaceChildren();
+  renderAttention(box, inputs, map.outputs.slice(0, map.weights.length), map.weights);
 }
 
 // ---------------------------------------------------------------------------- your own pairs

@@ -19,6 +19,9 @@
 // matmuls choose the same kernels as the greedy rows (always when H and B·H are multiples
 // of 4, as in the default configs; otherwise up to float rounding between kernels).
 //
+// attn: the same, with the step's attention (models/layers/attention.ts attendRows, rows
+// b·K + i attending over input b's encoder states) between the LSTM and the output layer.
+//
 // blog (createFactorisedBeam): its decoder never reads its outputs, so the step logits do
 // not depend on the chosen tokens and the sequence score factorises over steps. The per-step
 // argmax is then the best sequence EXCEPT for the EOS: greedy stops at the first step whose
@@ -62,6 +65,11 @@ export interface LstmBeamSource {
   final(k: number): { h: View; c: View };
   /** (V, 4H) decoder layer-0 input projection table, filled by encoder(). */
   decoderTable: View;
+  /**
+   * Models with attention (attn): records step t's attention over the top outputs q (B·K, H)
+   * of beam rows b·K + i; `out` (B·K, H) is what the output layer reads instead of q.
+   */
+  attend?(q: View, K: number, t: number): { dispatches: Dispatch[]; out: View };
 }
 
 export function createLstmBeam(gpu: Gpu, m: LstmBeamSource, K: number): BeamProgram {
@@ -119,8 +127,10 @@ export function createLstmBeam(gpu: Gpu, m: LstmBeamSource, K: number): BeamProg
         );
       }
     }
+    const attended = m.attend?.(slotB(hs, L - 1), K, t);
+    if (attended) program.add(attended.dispatches);
     program.add(
-      matmul(gpu, { a: slotB(hs, L - 1), b: P('output.weight'), bias: P('output.bias'), c: logits, M: R, N: V, K: H, transB: true, label: `beam.t${t}.output` }),
+      matmul(gpu, { a: attended?.out ?? slotB(hs, L - 1), b: P('output.weight'), bias: P('output.bias'), c: logits, M: R, N: V, K: H, transB: true, label: `beam.t${t}.output` }),
       beamStep(gpu, { logits, strideB: K * V, strideK: V, vocab: V, batch: B, beam: K, eos: EOS, step: t, result, steps: D, label: `beam.t${t}.select` }),
     );
     if (t + 1 < D) {

@@ -28,6 +28,8 @@ export interface GpuModel {
   readonly decodeStep: Program;
   /** (decode_length, B) i32 tokens, time-major. */
   readonly decoded: View;
+  /** (decode_length, B, S) f32 attention weights of the last decodeStep (models with attention). */
+  readonly attention?: View;
   /** Records a beam search of width K over the batch last set (models/beam.ts); the caller destroys it. */
   createBeam?(K: number): BeamProgram;
   destroy(): void;

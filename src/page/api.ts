@@ -7,6 +7,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
 import { TrainingSession, type Progress, type TrainChunkResult } from '../train/session.ts';
 import { fromBase64, toBase64 } from './base64.ts';
+import type { AttentionMap } from '../train/decode.ts';
 import { FileData } from '../data/file_data.ts';
 
 const sessions = new Map<number, { session: TrainingSession; stop: boolean }>();
@@ -116,4 +117,8 @@ export async function checkpointSession(id: number): Promise<string> {
 
 export function predictSession(id: number, inputs: number[][], beam?: number): Promise<number[][]> {
   return get(id).session.predict(inputs, beam);
+}
+
+export function attentionSession(id: number, inputs: number[][]): Promise<AttentionMap[]> {
+  return get(id).session.attention(inputs);
 }

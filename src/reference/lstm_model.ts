@@ -67,17 +67,17 @@ export function reverseWithinLength(src: ArrayLike<number>, lengths: ArrayLike<n
   return out;
 }
 
-function layerWeights(p: Tensors, m: string, k: number): LstmLayerWeights {
+export function layerWeights(p: Tensors, m: string, k: number): LstmLayerWeights {
   return { wih: p[`${m}.weight_ih_l${k}`], whh: p[`${m}.weight_hh_l${k}`], bih: p[`${m}.bias_ih_l${k}`], bhh: p[`${m}.bias_hh_l${k}`] };
 }
 
-function embed(table: Float64Array, ids: ArrayLike<number>, offset: number, B: number, E: number): Float64Array {
+export function embed(table: Float64Array, ids: ArrayLike<number>, offset: number, B: number, E: number): Float64Array {
   const x = new Float64Array(B * E);
   for (let b = 0; b < B; b++) for (let e = 0; e < E; e++) x[b * E + e] = table[ids[offset + b] * E + e];
   return x;
 }
 
-interface StepCache {
+export interface StepCache {
   x: Float64Array;
   hPrev: Float64Array;
   cPrev: Float64Array;
@@ -96,7 +96,7 @@ export interface LstmForward {
 }
 
 /** Runs the stacked layers of one module over `steps` steps; returns caches [layer][t] and the final states. */
-function runModule(
+export function runModule(
   p: Tensors,
   m: string,
   d: LstmDims,
@@ -127,7 +127,7 @@ function runModule(
   return { caches, h, c, top };
 }
 
-function encode(p: Tensors, d: LstmDims, src: ArrayLike<number>, srcLengths: ArrayLike<number>, B: number, S: number, reverse: boolean) {
+export function encode(p: Tensors, d: LstmDims, src: ArrayLike<number>, srcLengths: ArrayLike<number>, B: number, S: number, reverse: boolean) {
   const srcIds = reverse ? reverseWithinLength(src, srcLengths, S, B) : Int32Array.from(src);
   const zeros = Array.from({ length: d.L }, () => new Float64Array(B * d.H));
   const enc = runModule(
@@ -145,7 +145,7 @@ function encode(p: Tensors, d: LstmDims, src: ArrayLike<number>, srcLengths: Arr
 }
 
 /** out (B, V) = h (B, H)·Wᵀ + b */
-function outputLayer(p: Tensors, h: Float64Array, B: number, H: number, V: number): Float64Array {
+export function outputLayer(p: Tensors, h: Float64Array, B: number, H: number, V: number): Float64Array {
   const w = p['output.weight'];
   const bias = p['output.bias'];
   const out = new Float64Array(B * V);
@@ -159,6 +159,24 @@ function outputLayer(p: Tensors, h: Float64Array, B: number, H: number, V: numbe
   return out;
 }
 
+/** Mean softmax cross-entropy of logits (R, V) against targets (R), PAD targets left out. */
+export function meanCrossEntropy(logits: Float64Array, tgt: ArrayLike<number>, V: number): { loss: number; count: number } {
+  let loss = 0;
+  let count = 0;
+  for (let r = 0; r < tgt.length; r++) {
+    const y = tgt[r];
+    if (y === PAD) continue;
+    const row = logits.subarray(r * V, (r + 1) * V);
+    let mx = -Infinity;
+    for (const v of row) mx = Math.max(mx, v);
+    let z = 0;
+    for (const v of row) z += Math.exp(v - mx);
+    loss += mx + Math.log(z) - row[y];
+    count++;
+  }
+  return { loss: count ? loss / count : 0, count };
+}
+
 export function lstmModelForward(p: Tensors, d: LstmDims, tokens: LstmTokens, reverse: boolean): LstmForward {
   const B = tokens.srcLengths.length;
   const S = tokens.src.length / B;
@@ -166,99 +184,115 @@ export function lstmModelForward(p: Tensors, d: LstmDims, tokens: LstmTokens, re
   const { enc, srcIds } = encode(p, d, tokens.src, tokens.srcLengths, B, S, reverse);
   const dec = runModule(p, 'decoder', d, T, B, (t) => embed(p['tgt_embedding.weight'], tokens.decIn, t * B, B, d.E), enc.h, enc.c, () => undefined);
   const logits = new Float64Array(T * B * d.V);
-  let loss = 0;
-  let count = 0;
-  for (let t = 0; t < T; t++) {
-    const l = outputLayer(p, dec.top[t], B, d.H, d.V);
-    logits.set(l, t * B * d.V);
-    for (let b = 0; b < B; b++) {
-      const y = tokens.tgt[t * B + b];
-      if (y === PAD) continue;
-      const row = l.subarray(b * d.V, (b + 1) * d.V);
-      let mx = -Infinity;
-      for (const v of row) mx = Math.max(mx, v);
-      let z = 0;
-      for (const v of row) z += Math.exp(v - mx);
-      loss += mx + Math.log(z) - row[y];
-      count++;
-    }
-  }
-  return { loss: count ? loss / count : 0, logits, count, cache: { enc: enc.caches, dec: dec.caches, hTop: dec.top, tokens, srcIds, B, S, T } };
+  for (let t = 0; t < T; t++) logits.set(outputLayer(p, dec.top[t], B, d.H, d.V), t * B * d.V);
+  const { loss, count } = meanCrossEntropy(logits, tokens.tgt, d.V);
+  return { loss, logits, count, cache: { enc: enc.caches, dec: dec.caches, hTop: dec.top, tokens, srcIds, B, S, T } };
 }
 
-/** Gradient of the mean loss with respect to every named tensor. */
-export function lstmModelBackward(p: Tensors, d: LstmDims, fwd: LstmForward): Tensors {
-  const { B, S, T, tokens, srcIds } = fwd.cache;
-  const { V, E, H, L } = d;
-  const g: Tensors = {};
-  for (const [name, shape] of lstmParamShapes(d)) g[name] = new Float64Array(shape.reduce((a, b) => a * b, 1));
+/** One module's backward pass: what moduleBackward needs besides the parameters. */
+export interface ModuleBackwardArgs {
+  m: 'encoder' | 'decoder';
+  /** [layer][t] caches of its forward. */
+  caches: StepCache[][];
+  steps: number;
+  /** Per step (B, H) gradient reaching the top layer's output from above, or null. */
+  above: Float64Array[] | null;
+  /** Per layer (B, H) gradients of the module's final h and c. */
+  dh0: Float64Array[];
+  dc0: Float64Array[];
+  /** The embedding its layer 0 reads, and the (steps, B) ids it read. */
+  table: string;
+  ids: ArrayLike<number>;
+}
 
-  // Output layer and softmax-CE: dlogits = (softmax - onehot) / count on counted rows.
-  const dhTop: Float64Array[] = [];
+/**
+ * Backward through one module, top layer first: accumulates into g (its LSTM weights and
+ * its embedding) and returns the gradients of its initial states per layer.
+ */
+export function moduleBackward(p: Tensors, g: Tensors, d: LstmDims, B: number, a: ModuleBackwardArgs): { dhInit: Float64Array[]; dcInit: Float64Array[] } {
+  const { E, H, L } = d;
+  const { m, caches, steps } = a;
+  let dAbove: Float64Array[] | null = a.above;
+  const dhInit: Float64Array[] = [];
+  const dcInit: Float64Array[] = [];
+  for (let k = L - 1; k >= 0; k--) {
+    const I = k === 0 ? E : H;
+    const w = layerWeights(p, m, k);
+    const dw = { wih: g[`${m}.weight_ih_l${k}`], whh: g[`${m}.weight_hh_l${k}`], bih: g[`${m}.bias_ih_l${k}`], bhh: g[`${m}.bias_hh_l${k}`] };
+    let dh: Float64Array = Float64Array.from(a.dh0[k]);
+    let dc: Float64Array = Float64Array.from(a.dc0[k]);
+    const dxs: Float64Array[] = new Array(steps);
+    for (let t = steps - 1; t >= 0; t--) {
+      const sc = caches[k][t];
+      const dhIn = Float64Array.from(dh);
+      if (dAbove) for (let i = 0; i < dhIn.length; i++) dhIn[i] += dAbove[t][i];
+      const r = lstmStepBackward(sc.x, sc.hPrev, sc.cPrev, sc.out, dhIn, dc, w, dw, B, I, H, sc.mask);
+      dxs[t] = r.dx;
+      dh = r.dhPrev;
+      dc = r.dcPrev;
+    }
+    dhInit[k] = dh;
+    dcInit[k] = dc;
+    dAbove = dxs;
+  }
+  // dAbove now holds the gradient of the embedded inputs.
+  const gt = g[a.table];
+  for (let t = 0; t < steps; t++) {
+    for (let b = 0; b < B; b++) {
+      const id = a.ids[t * B + b];
+      for (let e = 0; e < E; e++) gt[id * E + e] += dAbove![t][b * E + e];
+    }
+  }
+  return { dhInit, dcInit };
+}
+
+/**
+ * Backward of `output` and the mean softmax cross-entropy: dlogits = (softmax − onehot) / count
+ * on counted rows. Accumulates output.weight/bias gradients into g; returns per step the
+ * (B, H) gradient of the output layer's input h[t].  logits (T·B, V), tgt (T, B).
+ */
+export function outputBackward(p: Tensors, g: Tensors, d: LstmDims, logits: Float64Array, tgt: ArrayLike<number>, count: number, h: Float64Array[]): Float64Array[] {
+  const { V, H } = d;
+  const T = h.length;
+  const B = tgt.length / T;
+  const dh: Float64Array[] = [];
   const wOut = p['output.weight'];
   for (let t = 0; t < T; t++) {
     const dht = new Float64Array(B * H);
-    const h = fwd.cache.hTop[t];
     for (let b = 0; b < B; b++) {
-      const y = tokens.tgt[t * B + b];
+      const y = tgt[t * B + b];
       if (y === PAD) continue;
-      const row = fwd.logits.subarray((t * B + b) * V, (t * B + b + 1) * V);
+      const row = logits.subarray((t * B + b) * V, (t * B + b + 1) * V);
       let mx = -Infinity;
       for (const v of row) mx = Math.max(mx, v);
       let z = 0;
       for (const v of row) z += Math.exp(v - mx);
       for (let v = 0; v < V; v++) {
-        const dl = (Math.exp(row[v] - mx) / z - (v === y ? 1 : 0)) / fwd.count;
+        const dl = (Math.exp(row[v] - mx) / z - (v === y ? 1 : 0)) / count;
         g['output.bias'][v] += dl;
         for (let k = 0; k < H; k++) {
-          g['output.weight'][v * H + k] += dl * h[b * H + k];
+          g['output.weight'][v * H + k] += dl * h[t][b * H + k];
           dht[b * H + k] += dl * wOut[v * H + k];
         }
       }
     }
-    dhTop.push(dht);
+    dh.push(dht);
   }
+  return dh;
+}
 
-  // Backward through one module, top layer first; returns the gradients of its initial states
-  // and accumulates into the embedding of its inputs.
-  const backModule = (m: string, caches: StepCache[][], steps: number, dhAboveTop: Float64Array[] | null, dh0: Float64Array[], dc0: Float64Array[], table: string, ids: ArrayLike<number>) => {
-    let dAbove: Float64Array[] | null = dhAboveTop;
-    const dhInit: Float64Array[] = [];
-    const dcInit: Float64Array[] = [];
-    for (let k = L - 1; k >= 0; k--) {
-      const I = k === 0 ? E : H;
-      const w = layerWeights(p, m, k);
-      const dw = { wih: g[`${m}.weight_ih_l${k}`], whh: g[`${m}.weight_hh_l${k}`], bih: g[`${m}.bias_ih_l${k}`], bhh: g[`${m}.bias_hh_l${k}`] };
-      let dh: Float64Array = Float64Array.from(dh0[k]);
-      let dc: Float64Array = Float64Array.from(dc0[k]);
-      const dxs: Float64Array[] = new Array(steps);
-      for (let t = steps - 1; t >= 0; t--) {
-        const sc = caches[k][t];
-        const dhIn = Float64Array.from(dh);
-        if (dAbove) for (let i = 0; i < dhIn.length; i++) dhIn[i] += dAbove[t][i];
-        const r = lstmStepBackward(sc.x, sc.hPrev, sc.cPrev, sc.out, dhIn, dc, w, dw, B, I, H, sc.mask);
-        dxs[t] = r.dx;
-        dh = r.dhPrev;
-        dc = r.dcPrev;
-      }
-      dhInit[k] = dh;
-      dcInit[k] = dc;
-      dAbove = dxs;
-    }
-    // dAbove now holds the gradient of the embedded inputs.
-    const gt = g[table];
-    for (let t = 0; t < steps; t++) {
-      for (let b = 0; b < B; b++) {
-        const id = ids[t * B + b];
-        for (let e = 0; e < E; e++) gt[id * E + e] += dAbove![t][b * E + e];
-      }
-    }
-    return { dhInit, dcInit };
-  };
+/** Gradient of the mean loss with respect to every named tensor. */
+export function lstmModelBackward(p: Tensors, d: LstmDims, fwd: LstmForward): Tensors {
+  const { B, S, T, tokens, srcIds } = fwd.cache;
+  const { H, L } = d;
+  const g: Tensors = {};
+  for (const [name, shape] of lstmParamShapes(d)) g[name] = new Float64Array(shape.reduce((a, b) => a * b, 1));
+
+  const dhTop = outputBackward(p, g, d, fwd.logits, tokens.tgt, fwd.count, fwd.cache.hTop);
 
   const zeros = Array.from({ length: L }, () => new Float64Array(B * H));
-  const decGrads = backModule('decoder', fwd.cache.dec, T, dhTop, zeros, zeros, 'tgt_embedding.weight', tokens.decIn);
-  backModule('encoder', fwd.cache.enc, S, null, decGrads.dhInit, decGrads.dcInit, 'src_embedding.weight', srcIds);
+  const decGrads = moduleBackward(p, g, d, B, { m: 'decoder', caches: fwd.cache.dec, steps: T, above: dhTop, dh0: zeros, dc0: zeros, table: 'tgt_embedding.weight', ids: tokens.decIn });
+  moduleBackward(p, g, d, B, { m: 'encoder', caches: fwd.cache.enc, steps: S, above: null, dh0: decGrads.dhInit, dc0: decGrads.dcInit, table: 'src_embedding.weight', ids: srcIds });
   return g;
 }
 

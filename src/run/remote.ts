@@ -4,6 +4,7 @@ import type { GpuRuntime } from '../runtime/runtime.ts';
 import type { Summary } from '../metrics/index.ts';
 import type { OpenedSession } from '../page/api.ts';
 import type { Progress, TrainChunkResult } from '../train/session.ts';
+import type { AttentionMap } from '../train/decode.ts';
 
 const API = '/src/page/api.ts';
 
@@ -62,6 +63,11 @@ export class RemoteSession {
 
   async checkpoint(): Promise<Uint8Array> {
     return new Uint8Array(Buffer.from(await this.h.call<string>(API, 'checkpointSession', this.id), 'base64'));
+  }
+
+  /** Greedy predictions with their attention weights (attn checkpoints). */
+  attention(inputs: number[][]): Promise<AttentionMap[]> {
+    return this.h.call<AttentionMap[]>(API, 'attentionSession', this.id, inputs);
   }
 
   /** `beam`: width (default the checkpoint's config.beam; 1 = greedy). */

@@ -36,3 +36,41 @@ export async function predictInputs(gpu: Gpu, model: GpuModel, config: Config, i
   }
   return out;
 }
+
+/** One input's greedy prediction and where it looked: weights[step][source position]. */
+export interface AttentionMap {
+  prediction: number[];
+  /**
+   * One row per output step up to and including the EOS (all decode steps when none came),
+   * one column per input token in input order (reversed back when reverse_source).
+   */
+  weights: number[][];
+}
+
+/** Greedy decoding of one batch with the model's attention weights: (real) maps. */
+export async function attentionBatch(gpu: Gpu, model: GpuModel, batch: Batch, real: number): Promise<AttentionMap[]> {
+  if (!model.attention) throw new Error(`The ${model.name} model has no attention to show; attention maps need a model=attn checkpoint.`);
+  const predictions = await decodeBatch(gpu, model, batch, 1);
+  const weights = await gpu.read(model.attention); // (D, B, S)
+  const { B, S } = batch;
+  const D = decodeLength(model.config);
+  return predictions.slice(0, real).map((prediction, b) => {
+    const len = batch.srcLengths[b];
+    const steps = Math.min(D, prediction.length + 1);
+    const rows = Array.from({ length: steps }, (_, t) => {
+      const row = Array.from(weights.subarray((t * B + b) * S, (t * B + b) * S + len));
+      return model.config.reverse_source ? row.reverse() : row;
+    });
+    return { prediction, weights: rows };
+  });
+}
+
+/** Attention maps of any number of inputs, a batch at a time. */
+export async function attentionInputs(gpu: Gpu, model: GpuModel, config: Config, inputs: number[][]): Promise<AttentionMap[]> {
+  const out: AttentionMap[] = [];
+  for (let start = 0; start < inputs.length; start += config.batch_size) {
+    const { batch, real } = batchFromSamples(config, inputs.slice(start, start + config.batch_size).map((input) => ({ input })), config.batch_size);
+    out.push(...(await attentionBatch(gpu, model, batch, real)));
+  }
+  return out;
+}

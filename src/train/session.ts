@@ -14,7 +14,7 @@ import type { FileData } from '../data/file_data.ts';
 import { vocabLimitProblem } from '../data/limits.ts';
 import { evaluateModel } from './evaluate.ts';
 import { evaluateFile, type FileSummary } from './evaluate_file.ts';
-import { predictInputs } from './decode.ts';
+import { attentionInputs, predictInputs, type AttentionMap } from './decode.ts';
 import { destroyBeams } from './beam.ts';
 import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
 import { learningRate } from './schedule.ts';
@@ -190,6 +190,11 @@ export class TrainingSession {
   /** `beam`: width (default config.beam; 1 = greedy). */
   predict(inputs: number[][], beam = this.config.beam): Promise<number[][]> {
     return predictInputs(this.gpu, this.model, this.config, inputs, beam);
+  }
+
+  /** Greedy predictions with their attention weights (models with attention). */
+  attention(inputs: number[][]): Promise<AttentionMap[]> {
+    return attentionInputs(this.gpu, this.model, this.config, inputs);
   }
 
   /** Everything exact resume needs: parameters, Adam moments, step, round. */

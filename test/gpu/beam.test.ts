@@ -8,6 +8,7 @@ import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { beamSearch, beamSelect, DEAD, FINISHED, LIVE, logSoftmax, lstmStepLogProbs } from '../../src/reference/beam.ts';
 import { type LstmDims, type Tensors } from '../../src/reference/lstm_model.ts';
 import { blogLossAndGrads } from '../../src/reference/blog_model.ts';
+import { attnStepLogProbs } from '../../src/reference/attn_model.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
@@ -143,7 +144,7 @@ function expectBeamsLikeReference(run: ModelBeamRun, K: number, lpFor: (b: numbe
 }
 
 describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1, 1))', () => {
-  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 8, embedding_size: 5, init_scale: 1, seed: 7, decode_length: 0 };
+  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0 };
   const d: LstmDims = { V: 17, E: 5, H: 8, L: 2 };
   const D = config.max_length + 1;
   const EOS = d.V - 1;
@@ -184,6 +185,36 @@ describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1,
   });
 
   it('is repeatable bitwise', () => {
+    expect(run.repeatable).toBe(true);
+    expect(h.pageErrors).toEqual([]);
+  });
+});
+
+describe('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 1)): rows b·K + i attend over input b', () => {
+  const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 3, layers: 1, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0, reverse_source: false };
+  const d: LstmDims = { V: 17, E: 5, H: 8, L: 1 };
+  const D = config.max_length + 1;
+  const EOS = d.V - 1;
+  let run: ModelBeamRun;
+
+  beforeAll(async () => {
+    run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
+  }, 300_000);
+
+  it('beam 3 equals the float64 reference beam search over the reference attn model (every final beam)', () => {
+    const p = tensorsOf(run.params);
+    expectBeamsLikeReference(run, 3, (b) => attnStepLogProbs(p, d, INPUTS[b], false, D), EOS);
+    console.log(`attn beam 3: ${JSON.stringify(run.predictions[3])}, dispatches ${JSON.stringify(run.dispatches)}`);
+  });
+
+  it('beam 1 equals the greedy decodeStep exactly', () => {
+    for (let b = 0; b < config.batch_size; b++) {
+      const g = Array.from({ length: D }, (_, t) => run.greedy[t * config.batch_size + b]);
+      const e = g.indexOf(EOS);
+      const beamRow = run.beams[1][b][0].tokens;
+      expectExact(`input ${b}`, beamRow.slice(0, e < 0 ? D : e + 1), g.slice(0, e < 0 ? D : e + 1));
+      expect(run.predictions[1][b]).toEqual(g.slice(0, e < 0 ? D : e));
+    }
     expect(run.repeatable).toBe(true);
     expect(h.pageErrors).toEqual([]);
   });

@@ -81,7 +81,7 @@ describe('bench page function (tiny plan)', () => {
   });
 
   it('reports both models with sound counts', () => {
-    expect(Object.keys(report.models).sort()).toEqual(['blog_default', 'lstm_default']);
+    expect(Object.keys(report.models).sort()).toEqual(['attn_default', 'blog_default', 'lstm_default']);
     for (const [name, m] of Object.entries(report.models)) {
       const t = m.train_step;
       expect(t.submits_per_step, name).toBe(1);

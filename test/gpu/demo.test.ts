@@ -133,6 +133,8 @@ describe('demo page in headless Chrome', () => {
     expect(await textOf(h.page, '#predict-true')).toBe('2 7');
     expect(await textOf(h.page, '#predict-out')).toMatch(/^(\(none\)|\d+( \d+)*)$/);
     expect(await textOf(h.page, '#predict-decoding')).toBe('greedy');
+    // lstm has no attention: no heat map.
+    expect(await h.page.$eval('#predict-attention', (el) => (el as HTMLElement).hidden)).toBe(true);
 
     // A bad beam width gets one sentence; a good one decodes by beam search.
     const setBeam = (v: string) => h.page.$eval('#predict-beam', (el, value) => ((el as HTMLInputElement).value = value), v);
@@ -260,3 +262,44 @@ describe('demo page in headless Chrome', () => {
   });
 });
 
+
+describe('demo page: the attn model and its attention heat map', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await openHarness({ pagePath: 'index.html' });
+    await pageReady(h.page);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('choosing attn brings its defaults; a trained attn model draws its weights under the prediction', async () => {
+    expect(await h.page.$eval('[name="reverse_source"]', (el) => (el as HTMLInputElement).checked)).toBe(true);
+    await setField(h.page, 'model', 'attn');
+    expect(await h.page.$eval('[name="reverse_source"]', (el) => (el as HTMLInputElement).checked)).toBe(false);
+    for (const [k, v] of Object.entries({ ...TINY, task: 'reverse' })) await setField(h.page, k, v);
+    expect(await textOf(h.page, '#form-error')).toBe('');
+    await h.page.click('#start');
+    await h.page.waitForFunction(() => document.getElementById('score-geomean')?.textContent !== '–' && document.body.dataset.state === 'ready', { timeout: 120_000 });
+    await h.page.type('#predict-input', '3 1 4');
+    await h.page.click('#predict');
+    await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: 20_000 });
+    expect(await textOf(h.page, '#predict-true')).toBe('4 1 3');
+    const out = await textOf(h.page, '#predict-out');
+    const predicted = out === '(none)' ? 0 : out.split(' ').length;
+    expect(await h.page.$eval('#predict-attention', (el) => (el as HTMLElement).hidden)).toBe(false);
+    const head = await h.page.$$eval('#predict-attention thead th', (ths) => ths.map((th) => th.textContent));
+    expect(head).toEqual(['out \\ in', '3', '1', '4']);
+    const rows = await h.page.$$eval('#predict-attention tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => (c as HTMLElement).title || c.textContent)));
+    // One row per output token up to the EOS (at most max_length + 1 = 5), one cell per input number.
+    expect(rows).toHaveLength(Math.min(predicted + 1, 5));
+    for (const row of rows) {
+      expect(row).toHaveLength(4);
+      const sum = row.slice(1).reduce((a, t) => a + Number(/: ([\d.]+)$/.exec(t ?? '')![1]), 0);
+      expect(sum).toBeCloseTo(1, 3);
+    }
+    mkdirSync(`${PROJECT_ROOT}test-artifacts`, { recursive: true });
+    await (await h.page.$('#predict-section'))!.screenshot({ path: `${PROJECT_ROOT}test-artifacts/demo-attention.png` });
+    expect(h.pageErrors).toEqual([]);
+  }, 180_000);
+});

@@ -59,10 +59,18 @@ function assemble(page: PageBenchReport, chrome: string | null): Record<string, 
       ms_per_step: m.train_step.ms_per_step,
       gpu_ms_per_step: m.train_step.profile?.gpu_ms_per_step ?? null,
     })),
+    attn_over_lstm_training_step: stepRatio(page, 'attn_reference', 'lstm_reference') ?? stepRatio(page, 'attn_default', 'lstm_default'),
     matmul: page.matmul,
     ops: page.ops,
     models: page.models,
   };
+}
+
+/** ms per training step of model a over model b, both timed in this run (null when either is absent). */
+function stepRatio(page: PageBenchReport, a: string, b: string): number | null {
+  const [ma, mb] = [page.models[a], page.models[b]];
+  if (!ma || !mb) return null;
+  return Math.round((ma.train_step.ms_per_step / mb.train_step.ms_per_step) * 1000) / 1000;
 }
 
 export const bench: Command = {
@@ -79,8 +87,9 @@ Measures, in headless Chrome (or Node, --runtime node) on WebGPU, and prints one
     softmax cross-entropy, Adam, embedding gather and scatter, column sums, gradient norm):
     each checked against its float64 reference first, then µs per call, GB/s, and GFLOP/s
     where it computes more than it moves;
-  - for the default lstm, the default blog and the reference config (lstm, 1 layer,
-    hidden 64, embedding 32, batch 64, max_length 20): every kernel of the training step
+  - for the default lstm, the default blog, the reference config (lstm, 1 layer,
+    hidden 64, embedding 32, batch 64, max_length 20) and the same with model attn
+    (attn_over_lstm_training_step: the ratio of their ms per training step): every kernel of the training step
     (model + optimizer) and of greedy decoding with calls per step, median µs per call and
     ms per step; dispatches, submits and bind groups created per step; dispatches per time
     step and layer; wall-clock ms per training step (median, a fresh batch each step).

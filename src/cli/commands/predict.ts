@@ -11,6 +11,7 @@ import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } fro
 import type { RuntimeOptions } from '../../runtime/runtime.ts';
 import type { Config } from '../../config/config.ts';
 import { readSequence } from '../../task/parse.ts';
+import type { AttentionMap } from '../../train/decode.ts';
 
 /** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM; not imported: that module loads a shader). */
 export const MAX_BEAM = 64;
@@ -18,7 +19,7 @@ export const MAX_BEAM = 64;
 export const predict: Command = {
   name: 'predict',
   summary: 'print the primes a checkpoint predicts for each input sequence',
-  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [--runtime R] [--adapter A] [SEQUENCE …]
+  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [--attention] [--runtime R] [--adapter A] [SEQUENCE …]
 
 Each SEQUENCE is numbers separated by spaces or commas (quote it: "4 7 9 11"); with no
 SEQUENCE, every line of standard input is one. Prints one line of space-separated
@@ -31,16 +32,22 @@ input line prints an empty line.
 
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
+  --attention      (attn checkpoints of built-in tasks) one JSON line per input instead:
+                   {"input":[…],"prediction":[…],"attention":[[…]…]}, the greedy
+                   decoding's weights, one row per output step (up to and including
+                   the EOS), one column per input number, rounded to 4 decimals
 ${RUNTIME_USAGE}
 `,
   async run(argv, io) {
-    const { flags, items, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' }, ...RUNTIME_OPTIONS }, true);
+    const { flags, items, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' }, attention: { type: 'boolean' }, ...RUNTIME_OPTIONS }, true);
     const runtime = runtimeOptions(flags);
     refuseSettings('predict', items);
     const checkpoint = readCheckpointFile(flags.checkpoint);
     const { bytes, config } = checkpoint;
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
+    const attention = flags.attention === true;
+    if (attention) checkAttention(config, checkpoint.vocab !== undefined, flags.beam !== undefined && beam > 1);
     if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io, runtime);
     const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
@@ -49,7 +56,14 @@ ${RUNTIME_USAGE}
     const real = inputs.filter((x): x is number[] => x !== null);
     const h = real.length > 0 ? await withRuntimeErrors(() => openRuntime(runtime)) : null;
     try {
-      const out = h ? await (await withRuntimeErrors(() => RemoteSession.open(h, null, bytes))).predict(real, beam) : [];
+      const session = h ? await withRuntimeErrors(() => RemoteSession.open(h, null, bytes)) : null;
+      if (attention) {
+        const maps = session ? await session.attention(real) : [];
+        let k = 0;
+        io.stdout(`${inputs.map((x) => (x === null ? '' : attentionLine(x, maps[k++]))).join('\n')}\n`);
+        return 0;
+      }
+      const out = session ? await session.predict(real, beam) : [];
       let next = 0;
       io.stdout(`${inputs.map((x) => (x === null ? '' : out[next++].join(' '))).join('\n')}\n`);
       return 0;
@@ -58,6 +72,19 @@ ${RUNTIME_USAGE}
     }
   },
 };
+
+/** --attention needs an attn model of a built-in task, decoded greedily. */
+function checkAttention(config: Config, fileTask: boolean, beamAsked: boolean): void {
+  if (config.model !== 'attn') throw new UserError(`--attention needs an attn checkpoint; this one holds a ${config.model} model, which has no attention.`);
+  if (fileTask) throw new UserError('--attention prints number sequences; it does not yet support file tasks (task=file).');
+  if (beamAsked) throw new UserError("--attention shows the greedy decoding's weights; drop --beam or set it to 1.");
+}
+
+/** One input's attention map as a JSON line, weights rounded to 4 decimals. */
+function attentionLine(input: number[], m: AttentionMap): string {
+  const round = (w: number) => Math.round(w * 1e4) / 1e4;
+  return JSON.stringify({ input, prediction: m.prediction, attention: m.weights.map((row) => row.map(round)) });
+}
 
 /**
  * A file task: every input line is text, tokenised as in training; one output line per

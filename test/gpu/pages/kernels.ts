@@ -19,7 +19,7 @@ type Data = number[];
 type Kind = 'f32' | 'i32';
 
 /** A tensor at element offset PAD of its own buffer, surrounded by sentinels. */
-class Tensor {
+export class Tensor {
   readonly view: View;
   constructor(
     private readonly gpu: Gpu,
@@ -53,7 +53,7 @@ export interface Outputs {
   [name: string]: { data: number[]; guardsIntact: boolean };
 }
 
-async function withGpu<T>(body: (gpu: Gpu) => Promise<T>): Promise<T> {
+export async function withGpu<T>(body: (gpu: Gpu) => Promise<T>): Promise<T> {
   const gpu = await Gpu.create();
   try {
     const result = await body(gpu);
@@ -65,7 +65,7 @@ async function withGpu<T>(body: (gpu: Gpu) => Promise<T>): Promise<T> {
 }
 
 /** Runs `work` twice, each time after `reset`, and reads `outputs` after each run. */
-async function twice(gpu: Gpu, reset: () => void, work: Dispatch[], outputs: Record<string, Tensor>): Promise<Outputs[]> {
+export async function twice(gpu: Gpu, reset: () => void, work: Dispatch[], outputs: Record<string, Tensor>): Promise<Outputs[]> {
   const runs: Outputs[] = [];
   for (let k = 0; k < 2; k++) {
     reset();

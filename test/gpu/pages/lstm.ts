@@ -141,7 +141,7 @@ export type PlainBatch = Omit<Batch, 'src' | 'srcLengths' | 'tgt' | 'tgtLengths'
   decIn: number[];
 };
 
-function toBatch(p: PlainBatch): Batch {
+export function toBatch(p: PlainBatch): Batch {
   return {
     ...p,
     src: Int32Array.from(p.src),

@@ -1,0 +1,115 @@
+// The `attn` model (Luong, Pham & Manning 2015: global attention, "general" score, no input
+// feeding; SPEC §3) recorded on the GPU for one batch shape. It is the `lstm` model's stack
+// and output layer with attention between them (layers/attention.ts). Float64 reference:
+// src/reference/attn_model.ts.
+//
+// Without input feeding the decoder LSTM never reads h̃, so training runs both LSTMs over
+// every step first (as `lstm` does), then attention for all T steps in a few dispatches, then
+// the output layer over T·B rows. Greedy decoding attends per step.
+// Letters: B batch, S source length, T = S + 1, D decode steps, H hidden, V vocabulary.
+import type { Config } from '../config/config.ts';
+import { ArenaLayout, slice, view, type View } from '../gpu/buffers.ts';
+import type { Gpu } from '../gpu/context.ts';
+import { Program } from '../gpu/program.ts';
+import { attnParamShapes } from '../reference/attn_model.ts';
+import type { LstmDims } from '../reference/lstm_model.ts';
+import type { GpuModel } from './model.ts';
+import { stackBackward, stackForward } from './lstm.ts';
+import { createOwnedArena, setStackBatch } from './layers/arena.ts';
+import { cRow, createLstmStack, hRow, ptab, type Recurrence } from './layers/lstm_stack.ts';
+import { decoderStep, encoderForward } from './layers/lstm_layer.ts';
+import { attendBackward, attendRows, attendStep, attendTraining, attentionKeys, createAttentionLayer, trainHTilde, type AttentionLayer } from './layers/attention.ts';
+import { createLstmBeam, type BeamProgram } from './beam.ts';
+import { createOutputLayer, outputArgmax, outputBackward, outputForward } from './layers/output.ts';
+
+export interface AttnGpuModel extends GpuModel {
+  readonly name: 'attn';
+  readonly dims: LstmDims & { B: number; S: number; T: number; D: number };
+  uploadParams(data: Float32Array): void;
+  readonly counts: { trainStep: number; decodeStep: number };
+}
+
+export function attnLayout(d: LstmDims): ArenaLayout {
+  const layout = new ArenaLayout();
+  for (const [name, shape] of attnParamShapes(d)) layout.add(name, shape);
+  return layout;
+}
+
+export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?: Recurrence } = {}): AttnGpuModel {
+  const [V, E, H, L] = [config.vocab_size, config.embedding_size, config.hidden_size, config.layers];
+  const owned = createOwnedArena(gpu, config, 'attn', attnLayout({ V, E, H, L }));
+  const { arena, buf } = owned;
+  const s = createLstmStack(gpu, config, arena, options.recurrence ?? 'matmul', buf);
+  const { B, S, T, D } = s.dims;
+  const att = createAttentionLayer(s, buf);
+  const out = createOutputLayer(gpu, arena, T * B, H, V, buf);
+  const decoded = view(buf('decoded', D * B)); // (D, B) i32
+
+  // ---- trainStep: both LSTMs, attention over all T steps, output and loss, backward ----
+  const hTilde = trainHTilde(att);
+  const trainStep = new Program('attn.trainStep').add(
+    stackForward(s),
+    attentionKeys(att),
+    attendTraining(att),
+    outputForward(out, hTilde, s.tgt),
+    outputBackward(out, hTilde, att.dHTilde),
+    attendBackward(att),
+    stackBackward(s, att.dHbar),
+  );
+
+  // ---- decodeStep: encoder and keys, then D greedy steps each attending once ----
+  const decodeStep = new Program('attn.decodeStep').add(encoderForward(s), attentionKeys(att));
+  const hTildeAt = (t: number): View => slice(att.hTilde, t * B * H, B * H);
+  for (let t = 0; t < D; t++) {
+    const ids = t === 0 ? s.eos : slice(decoded, (t - 1) * B, B);
+    decodeStep.add(decoderStep(s, t, ids), attendStep(att, t), outputArgmax(out, hTildeAt(t), slice(decoded, t * B, B), B, t));
+  }
+
+  return {
+    name: 'attn',
+    config,
+    dims: { V, E, H, L, B, S, T, D },
+    layout: arena.layout,
+    params: arena.params,
+    grads: arena.grads,
+    trainStep,
+    loss: out.loss,
+    decodeStep,
+    decoded,
+    attention: slice(att.weights, 0, D * B * S),
+    counts: { trainStep: trainStep.length, decodeStep: decodeStep.length },
+    createBeam: (K: number) => createAttnBeam(att, K),
+    uploadParams: owned.uploadParams,
+    setBatch: (batch) => setStackBatch(s, batch, 'attn'),
+    destroy: owned.destroy,
+  };
+}
+
+/** Beam search of width K (models/beam.ts) with the step's attention over each input's states. */
+function createAttnBeam(att: AttentionLayer, K: number): BeamProgram {
+  const s = att.s;
+  const { V, E, H, L, B, S, D } = s.dims;
+  const R = B * K;
+  const own = [['weights', R * S], ['context', R * H], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
+  const [weights, context, cat, hTilde] = own.map((b) => view(b));
+  const source = {
+    config: s.config,
+    dims: { V, E, H, L, B, D },
+    layout: s.arena.layout,
+    params: s.arena.params,
+    recurrence: s.recurrence,
+    encoder: () => [...encoderForward(s), ...attentionKeys(att)],
+    final: (k: number) => ({ h: hRow(s, k, S), c: cRow(s, k, S) }),
+    decoderTable: ptab(s, 'decoder'),
+    // Rows b·K + i: K queries per sample, batch-major already; the concat keeps their order.
+    attend: (q: View, n: number, t: number) => ({ dispatches: attendRows(att, { qb: q, n, weights, context, concat: { T: 1, B: R, q }, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
+  };
+  const beam = createLstmBeam(s.gpu, source, K);
+  return {
+    ...beam,
+    destroy() {
+      beam.destroy();
+      for (const b of own) s.gpu.destroyBuffer(b);
+    },
+  };
+}

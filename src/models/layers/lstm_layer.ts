@@ -1,0 +1,142 @@
+// Recorders of the LSTM stack (lstm_stack.ts): a layer over time forward and backward, one
+// recurrent step, one greedy decoder step, the encoder. Shared by `lstm`, `attn` and beam search.
+//
+// The recurrence per time step and layer has two recordings (LstmStack.recurrence):
+//  'matmul' (default): forward = matmul (G_t += h_{t-1}·W_hhᵀ + b_hh) then the fused cell;
+//     backward = fused cell backward then matmul (dh += dG_t·W_hh): 4 dispatches.
+//  'fused': ONE forward dispatch (recurrent matmul + cell) and ONE backward dispatch
+//     (dG_{t+1}·W_hh + cell backward): 2 dispatches. Fewer launches, but on SwiftShader its
+//     per-invocation loops measured slower than the tuned matmul, so it is not the default.
+//
+// Layer 0 reads embeddings, so its input projection is a table: P (V, G) = emb·W_ihᵀ + b_ih,
+// and G rows are gathered from P by token (V rows of matmul instead of S·B). Backward
+// scatters dG into dP (V, G) by token (deterministic embedding backward), then
+// dW_ih = dPᵀ·emb, d emb = dP·W_ih, db_ih = db_hh = column sums of dP.
+import { slice, type View } from '../../gpu/buffers.ts';
+import type { Dispatch } from '../../gpu/program.ts';
+import { embeddingBackward, embeddingForward } from '../../ops/embedding.ts';
+import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } from '../../ops/lstm.ts';
+import { matmul } from '../../ops/matmul.ts';
+import { columnSum } from '../../ops/reduce.ts';
+import { reverseSequences } from '../../ops/sequence.ts';
+import { baseRow, cRow, dcOf, dgRow, dhOf, dInRow, dptab, embName, gRow, grad, hRow, idsOf, param, ptab, wName as w, type LstmStack, type Module } from './lstm_stack.ts';
+
+/** The source reversed within each length, when reverse_source. */
+export function reverseSource(s: LstmStack): Dispatch[] {
+  const { S, B } = s.dims;
+  return s.config.reverse_source ? [reverseSequences(s.gpu, { tokens: s.src, lengths: s.lengths, out: s.srcRev, steps: S, batch: B, label: 'encoder.reverse' })] : [];
+}
+
+/** P (V, G) = emb·W_ihᵀ + b_ih of layer 0 of module m. */
+export function tableForward(s: LstmStack, m: Module): Dispatch {
+  const { V, G, E } = s.dims;
+  return matmul(s.gpu, { a: param(s, embName(m)), b: param(s, w(m, 'weight_ih', 0)), bias: param(s, w(m, 'bias_ih', 0)), c: ptab(s, m), M: V, N: G, K: E, transB: true, label: `${m}.l0.table` });
+}
+
+/** Input projection of all steps, then the recurrence of layer k of module m. */
+export function layerForward(s: LstmStack, m: Module, k: number, steps: number): Dispatch[] {
+  const { V, G, H, B } = s.dims;
+  const r0 = baseRow(s, m);
+  const out: Dispatch[] =
+    k === 0
+      ? [tableForward(s, m), embeddingForward(s.gpu, { weight: ptab(s, m), ids: idsOf(s, m), out: gRow(s, 0, r0, steps), vocab: V, dim: G, label: `${m}.l0.xproj` })]
+      : [matmul(s.gpu, { a: hRow(s, k - 1, 1 + r0, steps), b: param(s, w(m, 'weight_ih', k)), bias: param(s, w(m, 'bias_ih', k)), c: gRow(s, k, r0, steps), M: steps * B, N: G, K: H, transB: true, label: `${m}.l${k}.xproj` })];
+  for (let t = 0; t < steps; t++) out.push(...stepForward(s, m, k, t));
+  return out;
+}
+
+/** One recurrent step of layer k (G rows already hold the input projection). */
+export function stepForward(s: LstmStack, m: Module, k: number, t: number): Dispatch[] {
+  const { B, H, G } = s.dims;
+  const r = baseRow(s, m) + t;
+  const cell = { B, H, gates: gRow(s, k, r), hPrev: hRow(s, k, r), hOut: hRow(s, k, r + 1), cPrev: cRow(s, k, r), cOut: cRow(s, k, r + 1), mask: m === 'encoder' ? { lengths: s.lengths, t } : undefined };
+  const wHh = param(s, w(m, 'weight_hh', k));
+  const bHh = param(s, w(m, 'bias_hh', k));
+  if (s.recurrence === 'fused') return [lstmStepForward(s.gpu, { ...cell, wHh, bHh, label: `${m}.l${k}.t${t}.step` })];
+  return [
+    matmul(s.gpu, { a: hRow(s, k, r), b: wHh, bias: bHh, c: gRow(s, k, r), M: B, N: G, K: H, transB: true, accumulate: true, label: `${m}.l${k}.t${t}.hproj` }),
+    lstmCellForward(s.gpu, { ...cell, label: `${m}.l${k}.t${t}.cell` }),
+  ];
+}
+
+/** The encoder over the batch last set (reversal included), then the decoder's layer-0 table. */
+export function encoderForward(s: LstmStack): Dispatch[] {
+  const layers = Array.from({ length: s.dims.L }, (_, k) => layerForward(s, 'encoder', k, s.dims.S)).flat();
+  return [...reverseSource(s), ...layers, tableForward(s, 'decoder')];
+}
+
+/** Greedy decoder step t through every layer, fed `ids` (B) i32; the top output lands in decoderTop(s, t). */
+export function decoderStep(s: LstmStack, t: number, ids: View): Dispatch[] {
+  const { V, G, H, B, L, S } = s.dims;
+  const r = S + t;
+  const out = [embeddingForward(s.gpu, { weight: ptab(s, 'decoder'), ids, out: gRow(s, 0, r), vocab: V, dim: G, label: `decode.l0.t${t}.xproj` }), ...stepForward(s, 'decoder', 0, t)];
+  for (let k = 1; k < L; k++) {
+    out.push(
+      matmul(s.gpu, { a: hRow(s, k - 1, r + 1), b: param(s, w('decoder', 'weight_ih', k)), bias: param(s, w('decoder', 'bias_ih', k)), c: gRow(s, k, r), M: B, N: G, K: H, transB: true, label: `decode.l${k}.t${t}.xproj` }),
+      ...stepForward(s, 'decoder', k, t),
+    );
+  }
+  return out;
+}
+
+/**
+ * Backward of layer k of module m over all its steps, then its weight and input gradients.
+ * `top` (steps·B, H): the gradient reaching the top layer's outputs from above (none: zero).
+ */
+export function layerBackward(s: LstmStack, m: Module, k: number, steps: number, top?: View): Dispatch[] {
+  const out: Dispatch[] = [];
+  for (let t = steps - 1; t >= 0; t--) out.push(...stepBackward(s, m, k, t, steps, top));
+  return [...out, ...layerWeightsBackward(s, m, k, steps)];
+}
+
+function stepBackward(s: LstmStack, m: Module, k: number, t: number, steps: number, top?: View): Dispatch[] {
+  const { B, H, G, S } = s.dims;
+  const r = baseRow(s, m) + t;
+  const above = k === s.dims.L - 1 ? (top ? slice(top, t * B * H, B * H) : undefined) : dInRow(s, k + 1, r);
+  const cell = { B, H, gates: gRow(s, k, r), cPrev: cRow(s, k, r), cCur: cRow(s, k, r + 1), dGates: dgRow(s, k, r), dh: dhOf(s, k), dc: dcOf(s, k), above, mask: m === 'encoder' ? { lengths: s.lengths, t } : undefined };
+  if (s.recurrence === 'matmul') {
+    const out = [lstmCellBackward(s.gpu, { ...cell, label: `${m}.l${k}.t${t}.cell_backward` })];
+    // The encoder's h_0 is a constant zero: nothing to propagate into it.
+    if (!(m === 'encoder' && t === 0)) {
+      out.push(matmul(s.gpu, { a: dgRow(s, k, r), b: param(s, w(m, 'weight_hh', k)), c: dhOf(s, k), M: B, N: H, K: G, accumulate: true, label: `${m}.l${k}.t${t}.dh` }));
+    }
+    return out;
+  }
+  // The gradient of h_t through the step after it: within the module, or for the
+  // encoder's last step, the decoder's first step (it starts from the encoder's state).
+  const next =
+    t + 1 < steps
+      ? { dGates: dgRow(s, k, r + 1), wHh: param(s, w(m, 'weight_hh', k)) }
+      : m === 'encoder'
+        ? { dGates: dgRow(s, k, S), wHh: param(s, w('decoder', 'weight_hh', k)) }
+        : undefined;
+  return [lstmStepBackward(s.gpu, { ...cell, next, label: `${m}.l${k}.t${t}.step_backward` })];
+}
+
+/** Weight and input gradients of layer k of module m from its dG rows. */
+function layerWeightsBackward(s: LstmStack, m: Module, k: number, steps: number): Dispatch[] {
+  const { gpu } = s;
+  const { V, E, H, G, B } = s.dims;
+  const r0 = baseRow(s, m);
+  const dG = dgRow(s, k, r0, steps); // (steps·B, G)
+  const out = [matmul(gpu, { a: dG, b: hRow(s, k, r0, steps), c: grad(s, w(m, 'weight_hh', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_hh` })];
+  if (k > 0) {
+    return [
+      ...out,
+      matmul(gpu, { a: dG, b: hRow(s, k - 1, 1 + r0, steps), c: grad(s, w(m, 'weight_ih', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_ih` }),
+      columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_ih', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_ih` }),
+      columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_hh', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_hh` }),
+      matmul(gpu, { a: dG, b: param(s, w(m, 'weight_ih', k)), c: dInRow(s, k, r0, steps), M: steps * B, N: H, K: G, label: `${m}.l${k}.dX` }),
+    ];
+  }
+  // Through the table: dP (V, G) = Σ of dG rows per token, then the table's own backward.
+  const dP = dptab(s, m);
+  return [
+    ...out,
+    ...embeddingBackward(gpu, { dOut: dG, ids: idsOf(s, m), dWeight: dP, vocab: V, dim: G, scratch: s.embScratch[m === 'encoder' ? 0 : 1], label: `${m}.l0.dP` }),
+    matmul(gpu, { a: dP, b: param(s, embName(m)), c: grad(s, w(m, 'weight_ih', 0)), M: G, N: E, K: V, transA: true, label: `${m}.l0.dW_ih` }),
+    matmul(gpu, { a: dP, b: param(s, w(m, 'weight_ih', 0)), c: grad(s, embName(m)), M: V, N: E, K: G, label: `${m}.l0.dEmbedding` }),
+    columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_ih', 0)), rows: V, cols: G, label: `${m}.l0.db_ih` }),
+    columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_hh', 0)), rows: V, cols: G, label: `${m}.l0.db_hh` }),
+  ];
+}

@@ -1,0 +1,92 @@
+// The attention kernels between the matmuls on WebGPU against the float64 reference
+// (src/reference/attention.ts): the fused masked softmax and its backward with source lengths
+// 1 and max in one batch, every sample a different length, a length of 0 (all-zero row, no NaN),
+// beam rows (group K); the layout kernels at sizes that do not divide the workgroup. Every case
+// runs twice (bitwise equal) and no kernel writes outside its view.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { attentionConcat, attentionQueryGather, maskedSoftmax, maskedSoftmaxBackward, transposeRows } from '../../src/reference/attention.ts';
+import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
+import type { LayoutCase, SoftmaxCase } from './pages/attention.ts';
+import type { Outputs } from './pages/kernels.ts';
+
+const PAGE = '/test/gpu/pages/attention.ts';
+let h: Harness;
+
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const f32 = (xs: number[]) => Array.from(Float32Array.from(xs));
+
+function expectStable(runs: Outputs[]): void {
+  for (const [tensor, out] of Object.entries(runs[0])) {
+    expect(out.guardsIntact, `a kernel wrote outside ${tensor}`).toBe(true);
+    expectExact(`${tensor} run 2 vs run 1`, runs[1][tensor].data, out.data);
+  }
+}
+
+function softmaxCase(R: number, S: number, B: number, group: number, lengths: number[], seed: number): SoftmaxCase {
+  return { R, S, B, group, lengths, scores: f32(randomArray(R * S, seed, -4, 4)), dA: f32(randomArray(R * S, seed + 1)) };
+}
+
+describe('masked softmax kernels', () => {
+  it.each([
+    ['rows b·T + t (group T=3), B=5, lengths 1..max all different', softmaxCase(15, 6, 5, 3, [1, 6, 3, 2, 5], 10)],
+    ['rows t·B + b (group 1), B=6, S=13 (a permutation of lengths), 100 rows', softmaxCase(102, 13, 6, 1, [4, 1, 13, 2, 7, 3], 20)],
+    ['beam rows b·K + i (group K=4), one sample of length 0', softmaxCase(8, 5, 2, 4, [0, 5], 30)],
+  ])('%s: forward and backward match the reference', async (_name, c) => {
+    const runs = await h.call<Outputs[]>(PAGE, 'softmax', c);
+    expectStable(runs);
+    const r = runs[0];
+    const rows = { R: c.R, S: c.S, B: c.B, group: c.group };
+    const A = maskedSoftmax(rows, c.scores, c.lengths);
+    expectClose('weights', r.weights.data, A);
+    expectClose('dScores', r.dScores.data, maskedSoftmaxBackward(rows, r.weights.data, c.dA, c.lengths));
+    for (let row = 0; row < c.R; row++) {
+      const len = c.lengths[Math.floor(row / c.group) % c.B];
+      const w = r.weights.data.slice(row * c.S, (row + 1) * c.S);
+      expect(w.slice(len).every((v) => v === 0), `row ${row}: padding gets exactly 0`).toBe(true);
+      expect(r.dScores.data.slice(row * c.S + len, (row + 1) * c.S).every((v) => v === 0), `row ${row}: no gradient into padding`).toBe(true);
+      if (len === 1) expect(w[0]).toBe(1);
+    }
+  });
+});
+
+describe('attention layout kernels', () => {
+  it.each([
+    [3, 5, 13],
+    [1, 1, 1],
+    [4, 6, 29],
+  ])('T=%i B=%i H=%i: transpose, concat and query gather are exact', async (T, B, H) => {
+    const c: LayoutCase = {
+      T, B, H,
+      context: f32(randomArray(B * T * H, T + 1)),
+      q: f32(randomArray(T * B * H, T + 2)),
+      dCat: f32(randomArray(T * B * 2 * H, T + 3)),
+      dQ: f32(randomArray(B * T * H, T + 4)),
+    };
+    const runs = await h.call<Outputs[]>(PAGE, 'layout', c);
+    expectStable(runs);
+    const r = runs[0];
+    expectExact('qb', r.qb.data, Array.from(transposeRows(c.q, T, B, H)));
+    expectExact('dC (second half)', r.dC.data, Array.from(transposeRows(c.dCat, T, B, H, 2 * H, H)));
+    expectExact('cat', r.cat.data, Array.from(attentionConcat(T, B, H, c.context, c.q)));
+    // One float32 addition per element: the reference's sum rounded once.
+    expectExact('dq', r.dq.data, f32(Array.from(attentionQueryGather(T, B, H, c.dCat, c.dQ))));
+  });
+
+  it('builders reject wrong shapes, aliased outputs and columns past the row, with one sentence', async () => {
+    const errors = await h.call<string[]>(PAGE, 'attentionErrors');
+    expect(errors[0]).toMatch(/^masked_softmax: x is \(R, S\) = \(2, 3\) = 6 elements, but its view has 5\.$/);
+    expect(errors[1]).toMatch(/^attention_concat: cat is written, so it must live in a different buffer from context/);
+    expect(errors[2]).toBe('transpose_rows: columns [2, 3) do not fit input rows of 2.');
+  });
+
+  it('reports no page errors', () => {
+    expect(h.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,222 @@
+// The float64 attention references checked by central finite differences: the kernels
+// (masked softmax scores, context, and their backward) and the whole `attn` model on every
+// named tensor, at tiny sizes with source lengths 1 and max in one batch.
+import { describe, expect, it } from 'vitest';
+import {
+  attentionContextForward,
+  attentionKeysBackward,
+  attentionQueryBackward,
+  attentionWeightsBackward,
+  attentionWeightsForward,
+  attentionConcat,
+  attentionQueryGather,
+  maskedSoftmax,
+  maskedSoftmaxBackward,
+  transposeRows,
+  type AttentionShape,
+} from '../src/reference/attention.ts';
+import { attnGreedyDecode, attnInitParams, attnModelBackward, attnModelForward, attnParamShapes } from '../src/reference/attn_model.ts';
+import type { LstmDims, LstmTokens } from '../src/reference/lstm_model.ts';
+import { expectClose, randomArray } from './helpers/close.ts';
+
+const FD_TOL = { atol: 1e-7, rtol: 1e-5 };
+
+function fd(x: number[], f: (y: number[]) => number): number[] {
+  return x.map((_, i) => {
+    const eps = 1e-6;
+    const a = [...x];
+    const b = [...x];
+    a[i] += eps;
+    b[i] -= eps;
+    return (f(a) - f(b)) / (2 * eps);
+  });
+}
+
+describe('attention kernel references', () => {
+  // 3 samples of lengths 1, 4 (= S) and 2; T = 2 steps, rows t·B + b.
+  const x: AttentionShape = { R: 6, S: 4, B: 3, H: 5, group: 1 };
+  const lengths = [1, 4, 2];
+  const q = randomArray(x.R * x.H, 1, -1.5, 1.5);
+  const keys = randomArray(x.S * x.B * x.H, 2, -1.5, 1.5);
+  const hbar = randomArray(x.S * x.B * x.H, 3);
+  const wA = randomArray(x.R * x.S, 4);
+  const wCat = randomArray(x.R * 2 * x.H, 5);
+  // A scalar of both outputs: sum(wA ⊙ A) + sum(wCat ⊙ cat).
+  const objective = (qq: number[], kk: number[], hh: number[]) => {
+    const A = attentionWeightsForward(x, qq, kk, lengths);
+    const cat = attentionContextForward(x, A, hh, qq);
+    let s = 0;
+    A.forEach((v, i) => (s += wA[i] * v));
+    cat.forEach((v, i) => (s += wCat[i] * v));
+    return s;
+  };
+
+  it('gives padding zero weight, rows summing to one, and a length-1 row all its weight', () => {
+    const A = attentionWeightsForward(x, q, keys, lengths);
+    for (let r = 0; r < x.R; r++) {
+      const len = lengths[r % x.B];
+      const row = Array.from(A.subarray(r * x.S, (r + 1) * x.S));
+      expect(row.slice(len).every((v) => v === 0)).toBe(true);
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
+      if (len === 1) expect(row[0]).toBe(1);
+    }
+  });
+
+  it('backward matches finite differences for q, keys and encoder states', () => {
+    const A = attentionWeightsForward(x, q, keys, lengths);
+    // d objective / d cat = wCat; through A, wA adds directly to dA, so fold it into dScores.
+    const dS = attentionWeightsBackward(x, A, wCat, hbar);
+    for (let r = 0; r < x.R; r++) {
+      let sum = 0;
+      for (let s = 0; s < x.S; s++) sum += A[r * x.S + s] * wA[r * x.S + s];
+      for (let s = 0; s < x.S; s++) dS[r * x.S + s] += A[r * x.S + s] * (wA[r * x.S + s] - sum);
+    }
+    const dq = attentionQueryBackward(x, dS, keys, wCat);
+    const { dKeys, dHbar } = attentionKeysBackward(x, dS, A, q, wCat);
+    expectClose('dq', dq, fd(q, (v) => objective(v, keys, hbar)), FD_TOL);
+    expectClose('dKeys', dKeys, fd(keys, (v) => objective(q, v, hbar)), FD_TOL);
+    expectClose('dHbar', dHbar, fd(hbar, (v) => objective(q, keys, v)), FD_TOL);
+  });
+
+  it('maps beam rows b·K + i to sample b (group K)', () => {
+    const beam: AttentionShape = { R: 6, S: 4, B: 3, H: 5, group: 2 };
+    const qb = randomArray(beam.R * beam.H, 9);
+    const A = attentionWeightsForward(beam, qb, keys, lengths);
+    const one: AttentionShape = { R: 1, S: 4, B: 3, H: 5, group: 1 };
+    for (let r = 0; r < beam.R; r++) {
+      const b = Math.floor(r / 2);
+      // A one-row run for sample b: put the query on row b of a B-row batch.
+      const rows = new Array(3 * 5).fill(0);
+      for (let j = 0; j < 5; j++) rows[b * 5 + j] = qb[r * 5 + j];
+      const ref = attentionWeightsForward({ ...one, R: 3 }, rows, keys, lengths).subarray(b * 4, (b + 1) * 4);
+      expectClose(`row ${r}`, A.subarray(r * 4, (r + 1) * 4), ref, { atol: 0, rtol: 0 });
+    }
+  });
+});
+
+describe('the GPU formulation (batch-major matmuls between the kernels) computes the same', () => {
+  // T = 2 steps, B = 3 samples of lengths 1, 4 (= S) and 2, H = 5.
+  const [T, S, B, H] = [2, 4, 3, 5];
+  const x: AttentionShape = { R: T * B, S, B, H, group: 1 };
+  const lengths = [1, 4, 2];
+  const q = randomArray(T * B * H, 11); // (T, B, H)
+  const keys = randomArray(S * B * H, 12); // (S, B, H)
+  const hbar = randomArray(S * B * H, 13);
+  const dCat = randomArray(T * B * 2 * H, 14);
+  /** Per sample b: C_b = op(A_b) · op(B_b), the batched matmul of the GPU. */
+  const batched = (a: Float64Array, b: Float64Array, M: number, N: number, K: number, at: (p: ArrayLike<number>, m: number, k: number) => number, bt: (p: ArrayLike<number>, k: number, n: number) => number, sa: number, sb: number) => {
+    const c = new Float64Array(B * M * N);
+    for (let p = 0; p < B; p++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+      let v = 0;
+      for (let k = 0; k < K; k++) v += at(a.subarray(p * sa), m, k) * bt(b.subarray(p * sb), k, n);
+      c[(p * M + m) * N + n] = v;
+    }
+    return c;
+  };
+  const rowMajor = (cols: number) => (p: ArrayLike<number>, r: number, c: number) => p[r * cols + c];
+  const colMajor = (cols: number) => (p: ArrayLike<number>, r: number, c: number) => p[c * cols + r];
+
+  it('forward: transpose, scores, masked softmax, context, concat', () => {
+    const Qb = transposeRows(q, T, B, H);
+    const Kb = transposeRows(keys, S, B, H);
+    const Hb = transposeRows(hbar, S, B, H);
+    const scores = batched(Qb, Kb, T, S, H, rowMajor(H), colMajor(H), T * H, S * H); // (B, T, S)
+    const A = maskedSoftmax({ R: B * T, S, B, group: T }, scores, lengths);
+    const C = batched(A, Hb, T, H, S, rowMajor(S), rowMajor(H), T * S, S * H); // (B, T, H)
+    const cat = attentionConcat(T, B, H, C, q);
+    const ref = attentionWeightsForward(x, q, keys, lengths); // (T·B, S) rows t·B + b
+    expectClose('weights', transposeRows(A, B, T, S), ref, { atol: 1e-12, rtol: 0 });
+    expectClose('cat', cat, attentionContextForward(x, ref, hbar, q), { atol: 1e-12, rtol: 0 });
+  });
+
+  it('backward: the softmax backward of the batched dA, dQ gathered back, dK and dH̄', () => {
+    const A = maskedSoftmax({ R: B * T, S, B, group: T }, batched(transposeRows(q, T, B, H), transposeRows(keys, S, B, H), T, S, H, rowMajor(H), colMajor(H), T * H, S * H), lengths);
+    const Hb = transposeRows(hbar, S, B, H);
+    const dC = transposeRows(dCat, T, B, H, 2 * H, 0); // (B, T, H)
+    const dA = batched(dC, Hb, T, S, H, rowMajor(H), colMajor(H), T * H, S * H);
+    const dScores = maskedSoftmaxBackward({ R: B * T, S, B, group: T }, A, dA, lengths); // (B, T, S)
+    const dQ = batched(dScores, transposeRows(keys, S, B, H), T, H, S, rowMajor(S), rowMajor(H), T * S, S * H);
+    const dK = batched(dScores, transposeRows(q, T, B, H), S, H, T, colMajor(S), rowMajor(H), T * S, T * H); // (B, S, H)
+    const dH = batched(A, dC, S, H, T, colMajor(S), rowMajor(H), T * S, T * H);
+    const refA = attentionWeightsForward(x, q, keys, lengths);
+    const refdS = attentionWeightsBackward(x, refA, dCat, hbar);
+    expectClose('dScores', transposeRows(dScores, B, T, S), refdS, { atol: 1e-12, rtol: 0 });
+    expectClose('dq', attentionQueryGather(T, B, H, dCat, dQ), attentionQueryBackward(x, refdS, keys, dCat), { atol: 1e-12, rtol: 0 });
+    const k = attentionKeysBackward(x, refdS, refA, q, dCat);
+    expectClose('dKeys', transposeRows(dK, B, S, H), k.dKeys, { atol: 1e-12, rtol: 0 });
+    expectClose('dHbar', transposeRows(dH, B, S, H), k.dHbar, { atol: 1e-12, rtol: 0 });
+  });
+});
+
+describe('attn model reference', () => {
+  const d: LstmDims = { V: 7, E: 3, H: 4, L: 2 };
+  const B = 3;
+  const S = 4;
+  const T = S + 1;
+  const EOS = d.V - 1;
+  // Source lengths 4 (max), 1 and 2; targets (incl. EOS) of lengths 3, 1, 2.
+  const srcCols = [[1, 2, 3, 5], [4], [3, 2]];
+  const tgtCols = [[2, 3], [], [3]];
+  const tokens: LstmTokens = (() => {
+    const src = new Int32Array(S * B);
+    const tgt = new Int32Array(T * B);
+    const decIn = new Int32Array(T * B);
+    srcCols.forEach((col, b) => col.forEach((v, t) => (src[t * B + b] = v)));
+    tgtCols.forEach((col, b) => {
+      [...col, EOS].forEach((v, t) => (tgt[t * B + b] = v));
+      [EOS, ...col].forEach((v, t) => (decIn[t * B + b] = v));
+    });
+    return { src, srcLengths: Int32Array.from(srcCols.map((c) => c.length)), tgt, decIn };
+  })();
+
+  it('names the attention tensors as SPEC §3', () => {
+    const shapes = new Map(attnParamShapes(d));
+    expect(shapes.get('attention.weight')).toEqual([4, 4]);
+    expect(shapes.get('attention_combine.weight')).toEqual([4, 8]);
+    expect(shapes.get('output.weight')).toEqual([7, 4]);
+    expect(shapes.size).toBe(2 + 2 * 4 * d.L + 2 + 2);
+  });
+
+  for (const reverse of [false, true]) {
+    it(`gradient of every named tensor matches finite differences (reverse_source=${reverse})`, () => {
+      const p = attnInitParams(d, { init: 'uniform', init_scale: 0.6, seed: 7 });
+      const fwd = attnModelForward(p, d, tokens, reverse);
+      expect(fwd.count).toBe(6);
+      const g = attnModelBackward(p, d, fwd);
+      const eps = 1e-5;
+      for (const [name] of attnParamShapes(d)) {
+        const w = p[name];
+        const numeric = new Float64Array(w.length);
+        for (let i = 0; i < w.length; i++) {
+          const keep = w[i];
+          w[i] = keep + eps;
+          const up = attnModelForward(p, d, tokens, reverse).loss;
+          w[i] = keep - eps;
+          const down = attnModelForward(p, d, tokens, reverse).loss;
+          w[i] = keep;
+          numeric[i] = (up - down) / (2 * eps);
+        }
+        expectClose(name, g[name], numeric, FD_TOL);
+      }
+    });
+  }
+
+  it('greedy decoding equals the argmax of teacher-forced logits fed its own outputs, and weights sum to one', () => {
+    const p = attnInitParams(d, { init: 'uniform', init_scale: 1.0, seed: 3 });
+    const { tokens: out, weights } = attnGreedyDecode(p, d, tokens.src, tokens.srcLengths, T, false);
+    const decIn = new Int32Array(T * B);
+    const tgt = new Int32Array(T * B).fill(1);
+    for (let b = 0; b < B; b++) {
+      decIn[b] = EOS;
+      for (let t = 1; t < T; t++) decIn[t * B + b] = out[(t - 1) * B + b];
+    }
+    const fwd = attnModelForward(p, d, { ...tokens, decIn, tgt }, false);
+    for (let r = 0; r < T * B; r++) {
+      const row = fwd.logits.subarray(r * d.V, (r + 1) * d.V);
+      let best = 0;
+      for (let v = 1; v < d.V; v++) if (row[v] > row[best]) best = v;
+      expect(out[r]).toBe(best);
+    }
+    expectClose('teacher-forced weights', fwd.cache.att.weights, weights, { atol: 1e-12, rtol: 0 });
+  });
+});
