@@ -115,11 +115,11 @@ function plan(argv: string[]): Plan {
 async function prepareData(p: Plan, io: Io): Promise<PreparedFileTask | null> {
   if (p.config.task !== 'file') return null;
   const prepared = await prepareFileTask(p.config, p.explicitMaxLength, (line) => io.stderr(`${line}\n`));
-  io.stderr(`${prepared.summary}\n`);
   if (p.resume) p.run.checkDataFiles(prepared.files);
   if (p.resume && prepared.config.vocab_size !== p.config.vocab_size) {
     throw new UserError(`Cannot resume: the data now gives vocab_size ${prepared.config.vocab_size}, but the run has ${p.config.vocab_size}.`);
   }
+  io.stderr(`${prepared.summary}\n`);
   return prepared;
 }
 
