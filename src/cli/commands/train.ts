@@ -40,7 +40,9 @@ stderr; a table of round scores and a final JSON line (naming the best checkpoin
                  and stop_at may change)
   --seed S       seed of every random stream (default 0)
   key=value      any setting of SPEC §4a, e.g. hidden_size=128 lr=0.001
-                 (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it)
+                 (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it);
+                 task=copy|reverse|sort for the other built-in tasks, or data=PAIRS.tsv|.jsonl
+                 [eval_data=F] [tokenize=words|chars] to learn your own pairs (task=file)
                  stop_at=G ends training after the first round whose GeoMean reaches G
                  init=pytorch (default) or init=uniform (the paper's U(±init_scale))
 
