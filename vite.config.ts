@@ -5,6 +5,6 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   server: { host: '127.0.0.1', strictPort: false },
   preview: { host: '127.0.0.1' },
-  optimizeDeps: { include: ['wgsl-preprocessor'], entries: ['index.html', 'harness.html'] },
+  optimizeDeps: { include: ['wgsl-preprocessor/wgsl-preprocessor.js'], entries: ['index.html', 'harness.html'] },
   build: { target: 'es2022' },
 });

@@ -1,13 +1,27 @@
 #!/usr/bin/env node
 // The `seq2seq` command: runs the TypeScript CLI through tsx, so no build step is needed.
-import { register } from 'tsx/esm/api';
+import { accessSync, constants } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+// tsx caches compiled files in the temporary folder: a read-only or missing TMPDIR must
+// not break every command (--help included), so compile in memory then.
+try {
+  accessSync(tmpdir(), constants.W_OK);
+} catch {
+  process.env.TSX_DISABLE_CACHE = '1';
+}
+
+const { register } = await import('tsx/esm/api');
+register();
+const { main, describeError } = await import('../src/cli/main.ts');
+const { installStdoutGuard } = await import('../src/cli/signals.ts');
 
 // A reader that goes away early (`seq2seq data | head`) is not an error.
-process.stdout.on('error', (err) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
+installStdoutGuard();
+// Last resort: a promise nobody awaited failed. One sentence, never a stack trace.
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`${describeError(err)}\n`);
+  process.exit(1);
 });
 
-register();
-const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -3,16 +3,17 @@
 // Shapes, element offsets, strides and flags arrive in the uniform, so one pipeline
 // serves every shape; global_invocation_id.z is the batch item p.
 //
-// mm_nn, mm_nt, mm_tn: each invocation owns a 16x8 block of C held in eight mat4x4f
-// registers and reads A and B as vec4 (the host picks them only when the vectorised
-// dimensions and offsets are multiples of 4). Rows and columns past the edge are clamped
+// mm_16x8: each invocation owns a 16x8 block of C held in eight mat4x4f registers and
+// reads A and B as vec4 (the host picks it only when the vectorised dimensions and offsets
+// are multiples of 4). Its layout is structural (src/gpu/shader.ts): TRANS_A gives TN,
+// TRANS_B gives NT, neither NN; the operand helpers below are the only code that differs. Rows and columns past the edge are clamped
 // for loads and skipped for stores, so the K loop has no bounds checks. No workgroup memory
 // or barriers: on CPU adapters (SwiftShader) register blocking pays and barriers cost.
 // mm_generic: any layout and alignment, 4x4 block, scalar loads.
 
 override WGX: u32 = 8;   // mm_generic: a WGX x WGY grid of 4x4 blocks
 override WGY: u32 = 8;
-override WG: u32 = 16;   // mm_nn, mm_nt, mm_tn: invocations per workgroup, one 16x8 block each
+override WG: u32 = 16;   // mm_16x8: invocations per workgroup, one 16x8 block each
 
 struct Params {
   M: u32, N: u32, K: u32, flags: u32,
@@ -143,124 +144,100 @@ fn clamp4(first: u32, last: u32) -> vec4u {
   return min(vec4u(first) + vec4u(0u, 1u, 2u, 3u), vec4u(last));
 }
 
-// NN: A (M, K), B (K, N); K and N multiples of 4. acc += Bk · Am, where Am's columns are
-// four rows of A over k..k+3 and Bk's columns are rows k..k+3 of B over four columns.
+// ---- operands, per layout ----------------------------------------------------------
+// A tile is a mat4x4f whose column r holds rows m+r of op(A) over k..k+3 (a_tile), or
+// whose column j holds row k+j of op(B) over columns n..n+3 (b_tile); the product of
+// b_tile and a_tile is then the 4x4 block of C for (m.., n..), column r being row m+r.
+// Each is read as four vec4 loads at `h + off`: h (a_handle, b_handle) holds the vec4
+// indices of the first tile, and `off` grows by a_step or b_step per four k.
+
+// vec4 indices of rows m..m+3 (clamped to `last`) of a row-major matrix of K4 vec4s per row.
+fn row_index(base: u32, m: u32, last: u32, K4: u32) -> vec4u {
+  return vec4u(base) + clamp4(m, last) * K4;
+}
+
+// The vec4 group of columns c..c+3 (clamped to the last of `n4` groups) in four
+// consecutive rows of `n4` vec4s each.
+fn column_index(base: u32, c: u32, n4: u32) -> vec4u {
+  return vec4u(base + min(c / 4u, n4 - 1u)) + vec4u(0u, 1u, 2u, 3u) * n4;
+}
+
+fn a_load(h: vec4u, off: u32) -> mat4x4f {
+  return mat4x4f(A4[h.x + off], A4[h.y + off], A4[h.z + off], A4[h.w + off]);
+}
+fn b_load(h: vec4u, off: u32) -> mat4x4f {
+  return mat4x4f(B4[h.x + off], B4[h.y + off], B4[h.z + off], B4[h.w + off]);
+}
+
+#if ${TRANS_A}
+// A (K, M), M a multiple of 4: four k-rows of the vec4 over m..m+3, transposed.
+fn a_handle(base: u32, m: u32) -> vec4u { return column_index(base, m, P.M / 4u); }
+fn a_step() -> u32 { return 4u * (P.M / 4u); }
+fn a_tile(h: vec4u, off: u32) -> mat4x4f { return transpose(a_load(h, off)); }
+#else
+// A (M, K), K a multiple of 4: rows m..m+3, each a vec4 over k..k+3.
+fn a_handle(base: u32, m: u32) -> vec4u { return row_index(base, m, P.M - 1u, P.K / 4u); }
+fn a_step() -> u32 { return 1u; }
+fn a_tile(h: vec4u, off: u32) -> mat4x4f { return a_load(h, off); }
+#endif
+
+#if ${TRANS_B}
+// B (N, K), K a multiple of 4: rows n..n+3, each a vec4 over k..k+3, transposed.
+fn b_handle(base: u32, n: u32) -> vec4u { return row_index(base, n, P.N - 1u, P.K / 4u); }
+fn b_step() -> u32 { return 1u; }
+fn b_tile(h: vec4u, off: u32) -> mat4x4f { return transpose(b_load(h, off)); }
+#else
+// B (K, N), N a multiple of 4: four k-rows of the vec4 over n..n+3.
+fn b_handle(base: u32, n: u32) -> vec4u { return column_index(base, n, P.N / 4u); }
+fn b_step() -> u32 { return 4u * (P.N / 4u); }
+fn b_tile(h: vec4u, off: u32) -> mat4x4f { return b_load(h, off); }
+#endif
+
+// ---- the 16x8 kernel -----------------------------------------------------------------
+
 @compute @workgroup_size(WG)
-fn mm_nn(@builtin(global_invocation_id) gid: vec3u) {
+fn mm_16x8(@builtin(global_invocation_id) gid: vec3u) {
   let block = first_block(gid.x);
   let m0 = block.x;
   let n0 = block.y;
   if (m0 >= P.M) { return; }
   let p = gid.z;
-  let K4 = P.K / 4u;
-  let N4 = P.N / 4u;
   let a_base = (P.a_off + p * P.stride_a) / 4u;
   let b_base = (P.b_off + p * P.stride_b) / 4u;
-  let ra0 = vec4u(a_base) + clamp4(m0, P.M - 1u) * K4;
-  let ra1 = vec4u(a_base) + clamp4(m0 + 4u, P.M - 1u) * K4;
-  let ra2 = vec4u(a_base) + clamp4(m0 + 8u, P.M - 1u) * K4;
-  let ra3 = vec4u(a_base) + clamp4(m0 + 12u, P.M - 1u) * K4;
-  let cb0 = b_base + min(n0 / 4u, N4 - 1u);
-  let cb1 = b_base + min(n0 / 4u + 1u, N4 - 1u);
+  let ha0 = a_handle(a_base, m0);
+  let ha1 = a_handle(a_base, m0 + 4u);
+  let ha2 = a_handle(a_base, m0 + 8u);
+  let ha3 = a_handle(a_base, m0 + 12u);
+  let hb0 = b_handle(b_base, n0);
+  let hb1 = b_handle(b_base, n0 + 4u);
+  let da = a_step();
+  let db = b_step();
+  let K4 = P.K / 4u;
   var c: Block;
   for (var k4 = 0u; k4 < K4; k4++) {
-    let kr = k4 * 4u * N4;
-    let b0 = mat4x4f(B4[cb0 + kr], B4[cb0 + kr + N4], B4[cb0 + kr + 2u * N4], B4[cb0 + kr + 3u * N4]);
-    let b1 = mat4x4f(B4[cb1 + kr], B4[cb1 + kr + N4], B4[cb1 + kr + 2u * N4], B4[cb1 + kr + 3u * N4]);
-    let a0 = mat4x4f(A4[ra0.x + k4], A4[ra0.y + k4], A4[ra0.z + k4], A4[ra0.w + k4]);
+    let b0 = b_tile(hb0, k4 * db);
+    let b1 = b_tile(hb1, k4 * db);
+    let a0 = a_tile(ha0, k4 * da);
     c.c00 += b0 * a0;
     c.c01 += b1 * a0;
-    let a1 = mat4x4f(A4[ra1.x + k4], A4[ra1.y + k4], A4[ra1.z + k4], A4[ra1.w + k4]);
+    let a1 = a_tile(ha1, k4 * da);
     c.c10 += b0 * a1;
     c.c11 += b1 * a1;
-    let a2 = mat4x4f(A4[ra2.x + k4], A4[ra2.y + k4], A4[ra2.z + k4], A4[ra2.w + k4]);
+    let a2 = a_tile(ha2, k4 * da);
     c.c20 += b0 * a2;
     c.c21 += b1 * a2;
-    let a3 = mat4x4f(A4[ra3.x + k4], A4[ra3.y + k4], A4[ra3.z + k4], A4[ra3.w + k4]);
+    let a3 = a_tile(ha3, k4 * da);
     c.c30 += b0 * a3;
     c.c31 += b1 * a3;
   }
-  store_blocks(p, m0, n0, c);
-}
-
-// NT: A (M, K), B (N, K); K a multiple of 4. Both read as vec4 along K:
-// acc += transpose(Bn) · Am, Bn's columns being four rows of B over k..k+3.
-@compute @workgroup_size(WG)
-fn mm_nt(@builtin(global_invocation_id) gid: vec3u) {
-  let block = first_block(gid.x);
-  let m0 = block.x;
-  let n0 = block.y;
-  if (m0 >= P.M) { return; }
-  let p = gid.z;
-  let K4 = P.K / 4u;
-  let a_base = (P.a_off + p * P.stride_a) / 4u;
-  let b_base = (P.b_off + p * P.stride_b) / 4u;
-  let ra0 = vec4u(a_base) + clamp4(m0, P.M - 1u) * K4;
-  let ra1 = vec4u(a_base) + clamp4(m0 + 4u, P.M - 1u) * K4;
-  let ra2 = vec4u(a_base) + clamp4(m0 + 8u, P.M - 1u) * K4;
-  let ra3 = vec4u(a_base) + clamp4(m0 + 12u, P.M - 1u) * K4;
-  let rb0 = vec4u(b_base) + clamp4(n0, P.N - 1u) * K4;
-  let rb1 = vec4u(b_base) + clamp4(n0 + 4u, P.N - 1u) * K4;
-  var c: Block;
-  for (var k4 = 0u; k4 < K4; k4++) {
-    let b0 = transpose(mat4x4f(B4[rb0.x + k4], B4[rb0.y + k4], B4[rb0.z + k4], B4[rb0.w + k4]));
-    let b1 = transpose(mat4x4f(B4[rb1.x + k4], B4[rb1.y + k4], B4[rb1.z + k4], B4[rb1.w + k4]));
-    let a0 = mat4x4f(A4[ra0.x + k4], A4[ra0.y + k4], A4[ra0.z + k4], A4[ra0.w + k4]);
-    c.c00 += b0 * a0;
-    c.c01 += b1 * a0;
-    let a1 = mat4x4f(A4[ra1.x + k4], A4[ra1.y + k4], A4[ra1.z + k4], A4[ra1.w + k4]);
-    c.c10 += b0 * a1;
-    c.c11 += b1 * a1;
-    let a2 = mat4x4f(A4[ra2.x + k4], A4[ra2.y + k4], A4[ra2.z + k4], A4[ra2.w + k4]);
-    c.c20 += b0 * a2;
-    c.c21 += b1 * a2;
-    let a3 = mat4x4f(A4[ra3.x + k4], A4[ra3.y + k4], A4[ra3.z + k4], A4[ra3.w + k4]);
-    c.c30 += b0 * a3;
-    c.c31 += b1 * a3;
-  }
-  store_blocks(p, m0, n0, c);
-}
-
-// TN: A (K, M), B (K, N); M and N multiples of 4, any K. Per k, A gives vec4s over m and B
-// vec4s over n; four k at a time, acc += Bk · transpose(Ak) with both matrices' columns over k.
-@compute @workgroup_size(WG)
-fn mm_tn(@builtin(global_invocation_id) gid: vec3u) {
-  let block = first_block(gid.x);
-  let m0 = block.x;
-  let n0 = block.y;
-  if (m0 >= P.M) { return; }
-  let p = gid.z;
+#if ${TRANS_A}
+  // TN takes any K: the last K % 4 one k at a time (B's vec4 over n, A's over m).
   let M4 = P.M / 4u;
   let N4 = P.N / 4u;
-  let a_base = (P.a_off + p * P.stride_a) / 4u;
-  let b_base = (P.b_off + p * P.stride_b) / 4u;
-  let ca = vec4u(a_base) + clamp4(m0 / 4u, M4 - 1u);
-  let cb0 = b_base + min(n0 / 4u, N4 - 1u);
-  let cb1 = b_base + min(n0 / 4u + 1u, N4 - 1u);
-  var c: Block;
-  var k = 0u;
-  for (; k + 4u <= P.K; k += 4u) {
-    let ka = k * M4;
-    let kb = k * N4;
-    let b0 = mat4x4f(B4[cb0 + kb], B4[cb0 + kb + N4], B4[cb0 + kb + 2u * N4], B4[cb0 + kb + 3u * N4]);
-    let b1 = mat4x4f(B4[cb1 + kb], B4[cb1 + kb + N4], B4[cb1 + kb + 2u * N4], B4[cb1 + kb + 3u * N4]);
-    let a0 = transpose(mat4x4f(A4[ca.x + ka], A4[ca.x + ka + M4], A4[ca.x + ka + 2u * M4], A4[ca.x + ka + 3u * M4]));
-    c.c00 += b0 * a0;
-    c.c01 += b1 * a0;
-    let a1 = transpose(mat4x4f(A4[ca.y + ka], A4[ca.y + ka + M4], A4[ca.y + ka + 2u * M4], A4[ca.y + ka + 3u * M4]));
-    c.c10 += b0 * a1;
-    c.c11 += b1 * a1;
-    let a2 = transpose(mat4x4f(A4[ca.z + ka], A4[ca.z + ka + M4], A4[ca.z + ka + 2u * M4], A4[ca.z + ka + 3u * M4]));
-    c.c20 += b0 * a2;
-    c.c21 += b1 * a2;
-    let a3 = transpose(mat4x4f(A4[ca.w + ka], A4[ca.w + ka + M4], A4[ca.w + ka + 2u * M4], A4[ca.w + ka + 3u * M4]));
-    c.c30 += b0 * a3;
-    c.c31 += b1 * a3;
-  }
-  for (; k < P.K; k++) {
-    let b0 = B4[cb0 + k * N4];
-    let b1 = B4[cb1 + k * N4];
-    let a = mat4x4f(A4[ca.x + k * M4], A4[ca.y + k * M4], A4[ca.z + k * M4], A4[ca.w + k * M4]);
+  for (var k = K4 * 4u; k < P.K; k++) {
+    let b0 = B4[hb0.x + k * N4];
+    let b1 = B4[hb1.x + k * N4];
+    let a = mat4x4f(A4[ha0.x + k * M4], A4[ha1.x + k * M4], A4[ha2.x + k * M4], A4[ha3.x + k * M4]);
     c.c00 += outer(b0, a[0]);
     c.c01 += outer(b1, a[0]);
     c.c10 += outer(b0, a[1]);
@@ -270,6 +247,7 @@ fn mm_tn(@builtin(global_invocation_id) gid: vec3u) {
     c.c30 += outer(b0, a[3]);
     c.c31 += outer(b1, a[3]);
   }
+#endif
   store_blocks(p, m0, n0, c);
 }
 

@@ -1,9 +1,11 @@
-// Quad-shared matmul kernels: appended to matmul.wgsl (Params, bindings, clamp4,
-// activation) behind `enable subgroups;`, used when the device has subgroups.
+// The quad-shared matmul kernel: appended to matmul.wgsl (Params, bindings, the operand
+// helpers a_tile/b_tile of its layout, activation) behind `enable subgroups;`, used when the
+// device has subgroups. One entry point, mm_quad; the layout comes from matmul.wgsl's
+// TRANS_A / TRANS_B and the lane block's width W from WIDE (src/gpu/shader.ts).
 //
 // Four invocations of a quad (subgroup lanes 4i..4i+3) own a 32-row region of C in a 2x2
 // arrangement: lane (qr, qc) = ((lane >> 1) & 1, lane & 1) computes 16 rows x W columns
-// (W = 8 for *_q8, 16 for *_q16). The two lanes of a row pair need the same 16 rows of A:
+// (W = 16 with WIDE, else 8). The two lanes of a row pair need the same 16 rows of A:
 // each loads 8 and takes the other 8 from its partner with quadSwapX. The two lanes of a
 // column pair need the same W columns of B: each loads half and takes the rest with
 // quadSwapY. Each lane so loads half of what a lone 16xW block would, and register shuffles
@@ -53,26 +55,6 @@ fn swap_x(m: mat4x4f) -> mat4x4f {
 }
 fn swap_y(m: mat4x4f) -> mat4x4f {
   return mat4x4f(quadSwapY(m[0]), quadSwapY(m[1]), quadSwapY(m[2]), quadSwapY(m[3]));
-}
-
-// Four rows (vec4 indices `r`) of A or B, each read as a vec4 at k4: columns are the rows.
-fn a_rows(r: vec4u, k4: u32) -> mat4x4f {
-  return mat4x4f(A4[r.x + k4], A4[r.y + k4], A4[r.z + k4], A4[r.w + k4]);
-}
-fn b_rows(r: vec4u, k4: u32) -> mat4x4f {
-  return mat4x4f(B4[r.x + k4], B4[r.y + k4], B4[r.z + k4], B4[r.w + k4]);
-}
-// Four consecutive k-rows (stride `s` vec4s) of one vec4 column group starting at index i.
-fn a_krows(i: u32, s: u32) -> mat4x4f {
-  return mat4x4f(A4[i], A4[i + s], A4[i + 2u * s], A4[i + 3u * s]);
-}
-fn b_krows(i: u32, s: u32) -> mat4x4f {
-  return mat4x4f(B4[i], B4[i + s], B4[i + 2u * s], B4[i + 3u * s]);
-}
-
-// vec4 indices of rows m..m+3 (clamped to M-1) of a row-major matrix of K4 vec4s per row.
-fn row_index(base: u32, m: u32, last: u32, K4: u32) -> vec4u {
-  return vec4u(base) + clamp4(m, last) * K4;
 }
 
 struct Acc8 {
@@ -155,140 +137,59 @@ fn store16(p: u32, q: Quad, c: Acc16) {
   store_quad_block(c4, q.mp + 4u, q.np, c.c32); store_quad_block(c4, q.mp + 4u, q.np + 4u, c.c33);
 }
 
-// ---- entry points: <layout>_q<W>, one 16 x W block per lane ------------------------------
+#if ${WIDE}
+const W: u32 = 16u;
+#else
+const W: u32 = 8u;
+#endif
 
-// NN: A (M, K), B (K, N); K and N multiples of 4.
-@compute @workgroup_size(WG * 4u)
-fn mm_nn_q8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
-            @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
-  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 8u);
-  let p = wid.z;
-  let K4 = P.K / 4u;
-  let N4 = P.N / 4u;
-  let a_base = (P.a_off + p * P.stride_a) / 4u;
-  let b_base = (P.b_off + p * P.stride_b) / 4u;
-  let ra0 = row_index(a_base, q.mo, P.M - 1u, K4);
-  let ra1 = row_index(a_base, q.mo + 4u, P.M - 1u, K4);
-  let cb0 = b_base + min(q.no / 4u, N4 - 1u);
-  var c: Acc8;
-  for (var k4 = 0u; k4 < K4; k4++) {
-    mac8(&c, a_rows(ra0, k4), a_rows(ra1, k4), b_krows(cb0 + k4 * 4u * N4, N4));
-  }
-  store8(p, q, c);
-}
+// ---- the entry point: one 16 x W block per lane --------------------------------------
 
 @compute @workgroup_size(WG * 4u)
-fn mm_nn_q16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
-             @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
-  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 16u);
+fn mm_quad(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
+           @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
+  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, W);
   let p = wid.z;
-  let K4 = P.K / 4u;
-  let N4 = P.N / 4u;
   let a_base = (P.a_off + p * P.stride_a) / 4u;
   let b_base = (P.b_off + p * P.stride_b) / 4u;
-  let ra0 = row_index(a_base, q.mo, P.M - 1u, K4);
-  let ra1 = row_index(a_base, q.mo + 4u, P.M - 1u, K4);
-  let cb0 = b_base + min(q.no / 4u, N4 - 1u);
-  let cb1 = b_base + min(q.no / 4u + 1u, N4 - 1u);
+  let ha0 = a_handle(a_base, q.mo);
+  let ha1 = a_handle(a_base, q.mo + 4u);
+  let hb0 = b_handle(b_base, q.no);
+  let da = a_step();
+  let db = b_step();
+  let K4 = P.K / 4u;
+#if ${WIDE}
+  let hb1 = b_handle(b_base, q.no + 4u);
   var c: Acc16;
   for (var k4 = 0u; k4 < K4; k4++) {
-    let kb = k4 * 4u * N4;
-    mac16(&c, a_rows(ra0, k4), a_rows(ra1, k4), b_krows(cb0 + kb, N4), b_krows(cb1 + kb, N4));
+    mac16(&c, a_tile(ha0, k4 * da), a_tile(ha1, k4 * da), b_tile(hb0, k4 * db), b_tile(hb1, k4 * db));
   }
-  store16(p, q, c);
-}
-
-// NT: A (M, K), B (N, K); K a multiple of 4. B's rows are read like A's and transposed.
-@compute @workgroup_size(WG * 4u)
-fn mm_nt_q8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
-            @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
-  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 8u);
-  let p = wid.z;
-  let K4 = P.K / 4u;
-  let a_base = (P.a_off + p * P.stride_a) / 4u;
-  let b_base = (P.b_off + p * P.stride_b) / 4u;
-  let ra0 = row_index(a_base, q.mo, P.M - 1u, K4);
-  let ra1 = row_index(a_base, q.mo + 4u, P.M - 1u, K4);
-  let rb0 = row_index(b_base, q.no, P.N - 1u, K4);
+#else
   var c: Acc8;
   for (var k4 = 0u; k4 < K4; k4++) {
-    mac8(&c, a_rows(ra0, k4), a_rows(ra1, k4), transpose(b_rows(rb0, k4)));
+    mac8(&c, a_tile(ha0, k4 * da), a_tile(ha1, k4 * da), b_tile(hb0, k4 * db));
   }
-  store8(p, q, c);
-}
-
-@compute @workgroup_size(WG * 4u)
-fn mm_nt_q16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
-             @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
-  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 16u);
-  let p = wid.z;
-  let K4 = P.K / 4u;
-  let a_base = (P.a_off + p * P.stride_a) / 4u;
-  let b_base = (P.b_off + p * P.stride_b) / 4u;
-  let ra0 = row_index(a_base, q.mo, P.M - 1u, K4);
-  let ra1 = row_index(a_base, q.mo + 4u, P.M - 1u, K4);
-  let rb0 = row_index(b_base, q.no, P.N - 1u, K4);
-  let rb1 = row_index(b_base, q.no + 4u, P.N - 1u, K4);
-  var c: Acc16;
-  for (var k4 = 0u; k4 < K4; k4++) {
-    mac16(&c, a_rows(ra0, k4), a_rows(ra1, k4), transpose(b_rows(rb0, k4)), transpose(b_rows(rb1, k4)));
-  }
-  store16(p, q, c);
-}
-
-// TN: A (K, M), B (K, N); M and N multiples of 4, any K (the last K % 4 one k at a time).
-@compute @workgroup_size(WG * 4u)
-fn mm_tn_q8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
-            @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
-  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 8u);
-  let p = wid.z;
+#endif
+#if ${TRANS_A}
+  // TN takes any K: the last K % 4 one k at a time. a_i's columns and b_j's first column
+  // carry the row; the rest stays zero.
   let M4 = P.M / 4u;
   let N4 = P.N / 4u;
-  let a_base = (P.a_off + p * P.stride_a) / 4u;
-  let b_base = (P.b_off + p * P.stride_b) / 4u;
-  let ca0 = a_base + min(q.mo / 4u, M4 - 1u);
-  let ca1 = a_base + min(q.mo / 4u + 1u, M4 - 1u);
-  let cb0 = b_base + min(q.no / 4u, N4 - 1u);
-  var c: Acc8;
-  var k = 0u;
-  for (; k + 4u <= P.K; k += 4u) {
-    mac8(&c, transpose(a_krows(ca0 + k * M4, M4)), transpose(a_krows(ca1 + k * M4, M4)), b_krows(cb0 + k * N4, N4));
-  }
-  for (; k < P.K; k++) {
-    // One k: a_i's columns and b_j's first column carry the row; the rest stays zero.
-    let a0 = mat4x4f(A4[ca0 + k * M4], vec4f(), vec4f(), vec4f());
-    let a1 = mat4x4f(A4[ca1 + k * M4], vec4f(), vec4f(), vec4f());
-    mac8(&c, transpose(a0), transpose(a1), mat4x4f(B4[cb0 + k * N4], vec4f(), vec4f(), vec4f()));
-  }
-  store8(p, q, c);
-}
-
-@compute @workgroup_size(WG * 4u)
-fn mm_tn_q16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
-             @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
-  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, 16u);
-  let p = wid.z;
-  let M4 = P.M / 4u;
-  let N4 = P.N / 4u;
-  let a_base = (P.a_off + p * P.stride_a) / 4u;
-  let b_base = (P.b_off + p * P.stride_b) / 4u;
-  let ca0 = a_base + min(q.mo / 4u, M4 - 1u);
-  let ca1 = a_base + min(q.mo / 4u + 1u, M4 - 1u);
-  let cb0 = b_base + min(q.no / 4u, N4 - 1u);
-  let cb1 = b_base + min(q.no / 4u + 1u, N4 - 1u);
-  var c: Acc16;
-  var k = 0u;
-  for (; k + 4u <= P.K; k += 4u) {
-    let ka = k * M4;
-    let kb = k * N4;
-    mac16(&c, transpose(a_krows(ca0 + ka, M4)), transpose(a_krows(ca1 + ka, M4)), b_krows(cb0 + kb, N4), b_krows(cb1 + kb, N4));
-  }
-  for (; k < P.K; k++) {
-    let a0 = mat4x4f(A4[ca0 + k * M4], vec4f(), vec4f(), vec4f());
-    let a1 = mat4x4f(A4[ca1 + k * M4], vec4f(), vec4f(), vec4f());
-    let b0 = mat4x4f(B4[cb0 + k * N4], vec4f(), vec4f(), vec4f());
-    let b1 = mat4x4f(B4[cb1 + k * N4], vec4f(), vec4f(), vec4f());
+  for (var k = K4 * 4u; k < P.K; k++) {
+    let a0 = mat4x4f(A4[ha0.x + k * M4], vec4f(), vec4f(), vec4f());
+    let a1 = mat4x4f(A4[ha1.x + k * M4], vec4f(), vec4f(), vec4f());
+    let b0 = mat4x4f(B4[hb0.x + k * N4], vec4f(), vec4f(), vec4f());
+#if ${WIDE}
+    let b1 = mat4x4f(B4[hb1.x + k * N4], vec4f(), vec4f(), vec4f());
     mac16(&c, transpose(a0), transpose(a1), b0, b1);
+#else
+    mac8(&c, transpose(a0), transpose(a1), b0);
+#endif
   }
+#endif
+#if ${WIDE}
   store16(p, q, c);
+#else
+  store8(p, q, c);
+#endif
 }

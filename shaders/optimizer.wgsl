@@ -14,7 +14,7 @@ override WG: u32 = 64;
 // Reduction workgroup size: a power of two.
 override RWG: u32 = 256;
 
-var<workgroup> shared_sum: array<f32, RWG>;
+// tree_sum and its workgroup array come from shaders/tree_sum.wgsl (appended by the builder).
 
 struct NormParams {
   partial_offset: u32,
@@ -32,16 +32,9 @@ fn grad_norm_finalize(@builtin(local_invocation_index) t: u32) {
   for (var g = t; g < np.partial_count; g += RWG) {
     s += norm_partials[np.partial_offset + g];
   }
-  shared_sum[t] = s;
-  workgroupBarrier();
-  for (var stride = RWG / 2u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) {
-      shared_sum[t] = shared_sum[t] + shared_sum[t + stride];
-    }
-    workgroupBarrier();
-  }
+  let total = tree_sum(t, s);
   if (t == 0u) {
-    let norm = sqrt(shared_sum[0]);
+    let norm = sqrt(total);
     var scale = 1.0;
     if (np.clip_norm > 0.0) {
       scale = min(1.0, np.clip_norm / (norm + 1e-6));

@@ -1,5 +1,5 @@
-// A deterministic workgroup reduction shared by reduce.wgsl and cross_entropy.wgsl (WGSL has
-// no includes, so their builders append this text). Needs `override RWG` (a power of two,
+// The one deterministic workgroup reduction, shared by reduce.wgsl, cross_entropy.wgsl and
+// optimizer.wgsl (WGSL has no includes, so their builders append this text). Needs `override RWG` (a power of two,
 // the workgroup size) in the including shader.
 
 var<workgroup> shared_sum: array<f32, RWG>;

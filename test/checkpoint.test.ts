@@ -22,7 +22,7 @@ function seeded(n: number, seed: number): Float32Array {
   });
 }
 
-/** SPEC §3 lstm names and shapes for `config`. */
+/** docs/contract.md §3 lstm names and shapes for `config`. */
 function lstmShapes(c: Config): { name: string; shape: number[] }[] {
   const { vocab_size: V, embedding_size: E, hidden_size: H } = c;
   const out = [
@@ -100,7 +100,7 @@ describe('checkpoint round trip', () => {
     }
   });
 
-  it('is a plain safetensors file: SPEC §3 names, optimizer. prefix, string metadata', () => {
+  it('is a plain safetensors file: docs/contract.md §3 names, optimizer. prefix, string metadata', () => {
     const file = decodeSafetensors(encodeCheckpoint(sample()));
     expect(file.tensors.has('encoder.weight_hh_l1')).toBe(true);
     expect(file.tensors.has('optimizer.m.encoder.weight_hh_l1')).toBe(true);

@@ -34,7 +34,7 @@ beforeAll(async () => {
     same: cli(['eval', '--checkpoint', last]),
     longer: cli(['eval', '--checkpoint', last, '--max-length', '6', '--rounds', '1', '--samples', '30']),
     args: cli(['predict', '--checkpoint', last, ...INPUTS]),
-    stdin: cli(['predict', '--checkpoint', last], `${INPUTS.join('\n')}\n\n`),
+    stdin: cli(['predict', '--checkpoint', last], `${INPUTS.slice(0, 2).join('\n')}\n\n${INPUTS.slice(2).join('\n')}\n  \n`),
   };
   for (const p of Object.values(later)) p.catch(() => undefined);
 }, 300_000);
@@ -123,7 +123,7 @@ describe('train end to end', () => {
     expect(readFileSync(join(out, 'best.safetensors'))).toEqual(readFileSync(join(out, `round-00${bestRound}.safetensors`)));
   });
 
-  it('eval --checkpoint prints one JSON object with the SPEC §6 keys; --max-length above the training length works', async () => {
+  it('eval --checkpoint prints one JSON object with the docs/contract.md §6 keys; --max-length above the training length works', async () => {
     const [same, longer] = await Promise.all([later.same, later.longer]);
     expect(same.code, same.stderr).toBe(0);
     expect(same.stdout.trimEnd().split('\n')).toHaveLength(1);
@@ -142,7 +142,7 @@ describe('train end to end', () => {
     expect(Object.keys(l.by_length).some((len) => Number(len) > 4)).toBe(true);
   });
 
-  it('predict prints one line per input, from arguments or standard input, the same either way', async () => {
+  it('predict prints one line per input, from arguments or standard input, blank lines kept', async () => {
     const inputs = INPUTS;
     const [args, stdin] = await Promise.all([later.args, later.stdin]);
     expect(args.code, args.stderr).toBe(0);
@@ -152,7 +152,8 @@ describe('train end to end', () => {
     expect(lines).toHaveLength(inputs.length);
     for (const line of lines) expect(line).toMatch(/^(\d+( \d+)*)?$/);
     expect(lines.flatMap((l) => (l ? l.split(' ').map(Number) : [])).every((v) => v >= 1 && v <= 10)).toBe(true);
-    expect(stdin.stdout).toBe(args.stdout);
+    // Blank input lines give empty output lines in place (SPEC §6), so outputs line up.
+    expect(stdin.stdout).toBe(`${[...lines.slice(0, 2), '', ...lines.slice(2), ''].join('\n')}\n`);
   });
 });
 

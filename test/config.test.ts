@@ -1,9 +1,9 @@
-// Config validation (SPEC §4a): one clear sentence per mistake, all mistakes reported.
+// Config validation (docs/contract.md §4a): one clear sentence per mistake, all mistakes reported.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { DEFAULT_CONFIG } from '../src/config/config.ts';
 import { loadConfigFile } from '../src/config/file.ts';
 import { parseKeyValues } from '../src/config/keyvalues.ts';

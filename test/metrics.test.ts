@@ -1,4 +1,4 @@
-// SPEC §2 metrics on hand-worked cases, LCS against a brute-force oracle, and the
+// docs/contract.md §2 metrics on hand-worked cases, LCS against a brute-force oracle, and the
 // mean / population std over rounds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -78,7 +78,7 @@ describe('blog model reference', () => {
   const batch = makeBatch([[2, 4, 5, 3], [1], [3, 3, 4]], d.S, V);
   const p = randomParams(d, 0); // a seed where no tensor is cut off by dead ReLUs (H2 = 2 units)
 
-  it('names every tensor as SPEC §3', () => {
+  it('names every tensor as docs/contract.md §3', () => {
     const names = blogParamShapes(d).map(([n]) => n);
     expect(names).toContain('embedding.weight');
     for (const m of ['encoder.xh', 'encoder.hh', 'decoder.hh', 'decoder.hv']) {

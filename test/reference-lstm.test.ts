@@ -88,7 +88,7 @@ describe('LSTM model reference', () => {
     expect(Array.from({ length: S }, (_, t) => r[t * B + 2])).toEqual([3, 0, 0, 0]);
   });
 
-  it('names every tensor as SPEC §3', () => {
+  it('names every tensor as docs/contract.md §3', () => {
     const names = lstmParamShapes(d).map(([n]) => n);
     expect(names).toContain('encoder.weight_ih_l1');
     expect(names).toContain('decoder.bias_hh_l0');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, type Tensor } from '../src/io/safetensors.ts';
-import { UserError } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 
 const enc = new TextEncoder();
 
@@ -382,7 +382,6 @@ describe('safetensors fuzz', () => {
       { config: '{"hidden_size":4}', step: '7' },
     );
     const rng = mulberry32(20240601);
-    const started = performance.now();
     const outcomes = { parsed: 0, rejected: 0 };
     const messages = new Set<string>();
     for (let i = 0; i < 10_000; i++) {
@@ -406,8 +405,7 @@ describe('safetensors fuzz', () => {
         messages.add(err.message.replace(/[0-9]+/g, 'N').slice(0, 40));
       }
     }
-    const seconds = (performance.now() - started) / 1000;
-    expect(seconds).toBeLessThan(10);
+    // No timed assertion (speed belongs to bench): a parse that hangs fails by the test timeout.
     // The mutations must reach past the first checks, and some must survive them.
     expect(outcomes.parsed).toBeGreaterThan(100);
     expect(outcomes.rejected).toBeGreaterThan(5000);

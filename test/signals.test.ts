@@ -181,7 +181,7 @@ describe('signals, faults and leftover processes', () => {
     const sr = await s.done;
     expect(sr.code, sr.stderr).toBe(130);
     expect(sr.stderr).toMatch(/SIGINT: finishing the current step and saving .*last\.safetensors/);
-    expect(sr.stderr).toMatch(/Stopped at step (\d+); the state is saved in .*last\.safetensors\. Continue with: seq2seq train --resume --out /);
+    expect(sr.stderr).toMatch(/Stopped at step (\d+); the state is saved in .*last\.safetensors\. Continue with: npx seq2seq train --resume --out /);
     const stoppedAt = Number(/Stopped at step (\d+)/.exec(sr.stderr)![1]);
     expect(stoppedAt).toBeGreaterThanOrEqual(300);
     expect(stoppedAt).toBeLessThan(900);
@@ -203,7 +203,7 @@ describe('signals, faults and leftover processes', () => {
     const cr = await c.done;
     expect(cr.code, cr.stderr).toBe(1);
     expect(cr.stderr.trimEnd().split('\n').pop()).toMatch(
-      /^Chrome exited during training at about step \d+; no checkpoint had been written yet; continue with: seq2seq train --resume --out .*crash$/,
+      /^Chrome exited during training at about step \d+; no checkpoint had been written yet; continue with: npx seq2seq train --resume --out .*crash$/,
     );
     expect(cr.stderr).not.toMatch(/\n\s+at /);
     await expectNothingLeft(c);

@@ -1,4 +1,4 @@
-// The prime task (SPEC §1): generator ranges and distribution, determinism, stream
+// The prime task (docs/contract.md §1): generator ranges and distribution, determinism, stream
 // separation, independence from n and batch size, and the batch layout.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/config/config.ts';

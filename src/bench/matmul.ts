@@ -5,9 +5,10 @@
 // Returns plain JSON for the Node side to print.
 import { Gpu } from '../gpu/context.ts';
 import { view, type View } from '../gpu/buffers.ts';
-import type { Dispatch } from '../gpu/program.ts';
 import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs, type MatmulKernel, type MatmulPlan } from '../ops/matmul.ts';
 import { matmul as matmulRef } from '../reference/matmul.ts';
+import { median } from './median.ts';
+import { seeded, timeDispatches } from './timing.ts';
 
 export interface BenchShape {
   name: string;
@@ -45,10 +46,6 @@ export interface BenchOptions {
   variants?: string[];
   /** Include the model's skinny shapes (default true). */
   skinny?: boolean;
-  /** Layouts for the square sizes (default NN). */
-  layouts?: ('NN' | 'NT' | 'TN')[];
-  /** Extra kernels to compare (exploration). */
-  kernels?: MatmulKernel[];
   /** Minimum milliseconds of work per timed run. */
   targetMs?: number;
 }
@@ -69,41 +66,9 @@ function variantsFor(gpu: Gpu, plan: MatmulPlan, opts: BenchOptions): { variant:
   const all = [
     { variant: 'auto', kernel: chooseKernel(plan, gpu) },
     ...kernelsFor(plan, gpu).map((k) => ({ variant: k.name, kernel: k })),
-    ...(opts.kernels ?? []).map((k) => ({ variant: k.name, kernel: k })),
   ];
   const want = opts.variants;
   return want ? all.filter((v) => want.includes(v.variant)) : all;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function seeded(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
-/** Milliseconds per dispatch over one timed run of many back-to-back dispatches. */
-async function timeDispatch(gpu: Gpu, d: Dispatch, targetMs: number): Promise<{ ms: number; method: 'timestamp' | 'submit' }> {
-  // Warm-up, and an estimate of one dispatch for sizing the run.
-  const t0 = performance.now();
-  gpu.run(d);
-  await gpu.sync();
-  const one = Math.max(0.01, performance.now() - t0);
-  const reps = Math.max(3, Math.min(1000, Math.ceil(targetMs / one)));
-  const batch = Array.from({ length: reps }, () => d);
-  // GPU time of the whole batch in one pass: per-pass overhead is paid once, as in a
-  // recorded training step.
-  const ns = await gpu.timePass(batch);
-  if (ns !== null && ns > 0) return { ms: ns / 1e6 / reps, method: 'timestamp' };
-  const t = performance.now();
-  gpu.run(batch);
-  await gpu.sync();
-  return { ms: (performance.now() - t) / reps, method: 'submit' };
 }
 
 async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?: number): Promise<BenchResult[]> {
@@ -138,7 +103,7 @@ async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?
   const runs = opts.runs ?? 5;
   for (let r = 0; r < runs; r++) {
     for (const v of variants) {
-      const t = await timeDispatch(gpu, v.d, opts.targetMs ?? 100);
+      const t = await timeDispatches(gpu, [v.d], opts.targetMs ?? 100);
       v.times.push(t.ms);
       v.method = t.method;
     }
@@ -163,10 +128,8 @@ export async function benchMatmul(opts: BenchOptions = {}): Promise<BenchResult[
   try {
     const results: BenchResult[] = [];
     for (const size of opts.sizes ?? [128, 256, 512]) {
-      for (const layout of opts.layouts ?? ['NN']) {
-        const shape = { name: `square ${layout} ${size}`, M: size, N: size, K: size, transA: layout === 'TN', transB: layout === 'NT' };
-        results.push(...(await benchShape(gpu, shape, opts, size)));
-      }
+      const shape = { name: `square NN ${size}`, M: size, N: size, K: size };
+      results.push(...(await benchShape(gpu, shape, opts, size)));
     }
     if (opts.skinny ?? true) for (const shape of SKINNY_SHAPES) results.push(...(await benchShape(gpu, shape, opts)));
     return results;

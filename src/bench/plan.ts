@@ -25,6 +25,8 @@ export interface BenchPlan {
     /** Also the model's skinny shapes. */
     skinny: boolean;
   };
+  /** Per-op checks and timings (src/bench/ops.ts) at the sizes of `config`; null: skip. */
+  ops: { config: Config; runs: number; targetMs: number } | null;
   models: ModelCase[];
   /** Untimed training steps before the timed ones (pipelines warm, caches hot). */
   warmupSteps: number;
@@ -55,6 +57,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
     return {
       mode,
       matmul: { sizes: [64], runs: 3, targetMs: 5, skinny: false },
+      ops: { config: cfg({ ...TINY, model: 'lstm' }), runs: 1, targetMs: 2 },
       models: [
         { name: 'lstm_default', config: cfg({ ...TINY, model: 'lstm', layers: 2 }), about: 'tiny lstm (tests)' },
         { name: 'blog_default', config: cfg({ ...TINY, model: 'blog' }), about: 'tiny blog (tests)' },
@@ -74,10 +77,11 @@ export function benchPlan(mode: BenchMode): BenchPlan {
       about: "the issue's reference config: lstm, 1 layer, hidden 64, embedding 32, batch 64, max_length 20",
     },
   ];
+  const opsConfig = cfg(REFERENCE_OVERRIDES);
   if (mode === 'quick') {
-    return { mode, matmul: { sizes: [128, 256, 512], runs: 3, targetMs: 40, skinny: true }, models, warmupSteps: 2, timedSteps: 10, profileRuns: 3, decodeRuns: 3 };
+    return { mode, matmul: { sizes: [128, 256, 512], runs: 3, targetMs: 40, skinny: true }, ops: { config: opsConfig, runs: 3, targetMs: 20 }, models, warmupSteps: 2, timedSteps: 10, profileRuns: 3, decodeRuns: 3 };
   }
-  return { mode, matmul: { sizes: [128, 256, 512], runs: 5, targetMs: 150, skinny: true }, models, warmupSteps: 3, timedSteps: 20, profileRuns: 5, decodeRuns: 5 };
+  return { mode, matmul: { sizes: [128, 256, 512], runs: 5, targetMs: 150, skinny: true }, ops: { config: opsConfig, runs: 5, targetMs: 60 }, models, warmupSteps: 3, timedSteps: 20, profileRuns: 5, decodeRuns: 5 };
 }
 
 /** True when two configs describe the same model and batch shape. */

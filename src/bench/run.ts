@@ -11,6 +11,8 @@ import { createModel, type GpuModel } from '../models/index.ts';
 import { makeBatch } from '../task/index.ts';
 import { recordOptimizer } from '../train/optimizer.ts';
 import { benchMatmul, type BenchResult } from './matmul.ts';
+import { median } from './median.ts';
+import { benchOps, type OpRow } from './ops.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
 
 type ProgressSink = (text: string) => unknown;
@@ -19,12 +21,6 @@ const progress = (text: string): void => {
   void sink?.(text);
 };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
 const round = (x: number, digits = 3): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -315,6 +311,8 @@ export interface PageBenchReport {
   /** Subgroups enabled: matmul uses the quad-shared kernels. */
   subgroups: boolean;
   matmul: MatmulSection | null;
+  /** Each op checked against its float64 reference, then timed, at the sizes of `config`. */
+  ops: { config: Pick<Config, 'batch_size' | 'hidden_size' | 'embedding_size' | 'vocab_size' | 'max_length'>; results: OpRow[] } | null;
   models: Record<string, ModelReport>;
 }
 
@@ -347,6 +345,8 @@ function matmulSection(results: BenchResult[], runs: number): MatmulSection {
   };
 }
 
+const sizesOf = (c: Config) => ({ batch_size: c.batch_size, hidden_size: c.hidden_size, embedding_size: c.embedding_size, vocab_size: c.vocab_size, max_length: c.max_length });
+
 /** Runs the whole plan in this page. */
 export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
   let matmul: MatmulSection | null = null;
@@ -357,6 +357,7 @@ export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
   }
   const gpu = await Gpu.create();
   try {
+    const ops = plan.ops ? { config: sizesOf(plan.ops.config), results: await benchOps(gpu, plan.ops.config, plan.ops, progress) } : null;
     const models: Record<string, ModelReport> = {};
     const done: ModelCase[] = [];
     for (const c of plan.models) {
@@ -376,6 +377,7 @@ export async function runBench(plan: BenchPlan): Promise<PageBenchReport> {
       timestamps: gpu.timestamps,
       subgroups: gpu.subgroups,
       matmul,
+      ops,
       models,
     };
   } finally {

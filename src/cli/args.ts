@@ -1,7 +1,8 @@
 // Command-line parsing for every command: node's strict parseArgs, with its errors
 // turned into one sentence for the user and `key=value` settings split out.
 import { parseArgs } from 'node:util';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
+import { quote, QUOTE_MAX } from '../quote.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -37,7 +38,7 @@ export function parseCommandArgs(
   const positionals = parsed.positionals.filter((p) => !p.includes('='));
   if (!allowPositionals && positionals.length > 0) {
     throw new UserError(
-      `Unexpected argument "${positionals[0]}" for ${command}; settings are written key=value (see \`seq2seq ${command} --help\`).`,
+      `Unexpected argument ${quote(positionals[0])} for ${command}; settings are written key=value (see \`seq2seq ${command} --help\`).`,
     );
   }
   return { flags: parsed.values as ParsedArgs['flags'], items, positionals };
@@ -46,7 +47,8 @@ export function parseCommandArgs(
 function describeParseError(command: string, err: unknown): string {
   const e = err as { code?: string; message?: string };
   const message = e?.message ?? String(err);
-  const option = /'(-{1,2}[^' =]+)/.exec(message)?.[1] ?? 'an option';
+  const found = /'(-{1,2}[^' =]+)/.exec(message)?.[1];
+  const option = found ? (found.length > QUOTE_MAX || /[^\x21-\x7e]/.test(found) ? quote(found) : found) : 'an option';
   const help = `see \`seq2seq ${command} --help\``;
   switch (e?.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
@@ -73,7 +75,18 @@ export function intFlag(
   const value = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-    throw new UserError(`--${name} must be ${range}, got "${text}".`);
+    throw new UserError(`--${name} must be ${range}, got ${quote(text)}.`);
   }
   return value;
+}
+
+/**
+ * Refuses `key=value` settings a command does not use (eval and predict take everything
+ * from the checkpoint), so a typo or a misplaced training setting never passes silently.
+ */
+export function refuseSettings(command: string, items: string[], allowed: readonly string[] = []): void {
+  const stray = items.filter((item) => !allowed.includes(item.slice(0, item.indexOf('='))));
+  if (stray.length === 0) return;
+  const uses = allowed.length > 0 ? `only ${allowed.join(', ')} apply` : 'its settings come from the checkpoint';
+  throw new UserError(`${command} does not take the setting ${quote(stray[0])} (${uses}); see \`seq2seq ${command} --help\`.`);
 }

@@ -2,6 +2,12 @@
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Resolves when stdout can take more: after a 'drain' when its buffer is full (a slow
+   * reader), else on the next turn of the event loop, so a closed pipe's EPIPE is seen.
+   * Commands that print a lot await it between chunks.
+   */
+  drain?: () => Promise<void>;
   /** Standard input as text (read lazily; only commands that need it call this). */
   stdin: () => Promise<string>;
 }

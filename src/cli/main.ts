@@ -1,17 +1,39 @@
 // `seq2seq <command> [...]`: dispatches to one command module per command.
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
+import { quote } from '../quote.ts';
+import { formatBytes, MAX_INPUT_BYTES } from '../io/bounded_read.ts';
 import type { Command, Io } from './command.ts';
 import { commands } from './commands/index.ts';
 
 const nodeIo: Io = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
+  drain: () => drained(process.stdout),
   stdin: async () => {
     const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
+    let total = 0;
+    for await (const c of process.stdin) {
+      total += (c as Buffer).length;
+      if (total > MAX_INPUT_BYTES) {
+        process.stdin.destroy();
+        throw new UserError(`Standard input holds more than ${formatBytes(MAX_INPUT_BYTES)}; give a smaller input.`);
+      }
+      chunks.push(c as Buffer);
+    }
     return Buffer.concat(chunks).toString('utf8');
   },
 };
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (!stream.writableNeedDrain) return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    stream.on('drain', done).on('close', done).on('error', done);
+  });
+}
 
 export function helpText(list: Command[] = commands): string {
   const width = Math.max(...list.map((c) => c.name.length));
@@ -34,7 +56,7 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`Unknown command "${name}"; run \`seq2seq --help\` to list the commands.\n`);
+    io.stderr(`Unknown command ${quote(name)}; run \`seq2seq --help\` to list the commands.\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -1,4 +1,4 @@
-// The one typed configuration (SPEC §4a): the same key names in the CLI (`key=value`),
+// The one typed configuration (docs/contract.md §4a): the same key names in the CLI (`key=value`),
 // in config.json, in checkpoint metadata and on the demo page.
 import type { BuiltinTaskName } from '../task/tasks.ts';
 
@@ -12,7 +12,7 @@ export type TokenizeName = 'words' | 'chars';
 export type InitName = 'pytorch' | 'uniform';
 
 export interface Config {
-  // task (SPEC §1, §1b)
+  // task (docs/contract.md §1, §1b)
   task: TaskName;
   vocab_size: number;
   max_length: number;
@@ -23,13 +23,13 @@ export interface Config {
   eval_data: string;
   /** task=file: `words` (whitespace) or `chars` (code points). */
   tokenize: TokenizeName;
-  // model (SPEC §3)
+  // model (docs/contract.md §3)
   model: ModelName;
   embedding_size: number;
   hidden_size: number;
   layers: number;
   reverse_source: boolean;
-  // training (SPEC §4)
+  // training (docs/contract.md §4)
   batch_size: number;
   optimizer: OptimizerName;
   lr: number;
@@ -43,7 +43,7 @@ export interface Config {
   steps: number;
   /** End training after the first round whose evaluation GeoMean reaches this (0 = off). */
   stop_at: number;
-  // evaluation (SPEC §2)
+  // evaluation (docs/contract.md §2)
   evaluate_round: number;
   eval_samples: number;
   beam: number;
@@ -73,8 +73,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   clip_norm: 5,
   init: 'pytorch',
   init_scale: 0.08,
-  rounds: 4,
-  steps: 750,
+  rounds: 3,
+  steps: 800,
   stop_at: 0,
   evaluate_round: 5,
   eval_samples: 1000,
@@ -99,7 +99,7 @@ export function defaultsFor(model: unknown): Config {
   return { ...DEFAULT_CONFIG, ...own };
 }
 
-/** The decode limit in steps (SPEC §2: `max_length + 1` unless configured). */
+/** The decode limit in steps (docs/contract.md §2: `max_length + 1` unless configured). */
 export function decodeLength(c: Pick<Config, 'decode_length' | 'max_length'>): number {
   return c.decode_length > 0 ? c.decode_length : c.max_length + 1;
 }

@@ -1,20 +1,18 @@
 // Reading config.json (Node only, so browser code never pulls in node:fs).
-import { readFileSync } from 'node:fs';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
+import { MB, readFileBounded } from '../io/bounded_read.ts';
 import type { Config } from './config.ts';
 import { keyProblems } from './validate.ts';
+
+/** A config file is a few hundred bytes; anything past this is not one. */
+export const MAX_CONFIG_BYTES = MB;
 
 /**
  * The settings in a JSON config file, each key and value checked (checks across keys
  * wait for the merged config: see mergeConfig). A full resolved config.json loads as is.
  */
 export function loadConfigFile(path: string): Partial<Config> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError(readProblem('config file', path, err));
-  }
+  const text = readFileBounded(path, { what: 'config file', maxBytes: MAX_CONFIG_BYTES }).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

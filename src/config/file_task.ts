@@ -1,6 +1,6 @@
 // The settings of a file task as the user gives them (SPEC §1b): `data` alone implies
 // task=file, vocab_size is derived from the data and may not be set, eval_data needs data.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** `overrides` with task=file filled in when only data is given; throws UserError listing every mistake. */
 export function fileTaskOverrides<T extends Record<string, unknown>>(overrides: T): T {

@@ -1,5 +1,6 @@
 // `key=value` items from the command line, converted to each key's type.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
+import { quote } from '../quote.ts';
 import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { isConfigKey, unknownKeyMessage } from './rules.ts';
 
@@ -16,7 +17,7 @@ export function parseKeyValues(items: readonly string[]): Partial<Config> {
   for (const item of items) {
     const eq = item.indexOf('=');
     if (eq <= 0) {
-      problems.push(`Expected a key=value setting, got "${item}".`);
+      problems.push(`Expected a key=value setting, got ${quote(item)}.`);
       continue;
     }
     const key = item.slice(0, eq);
@@ -27,10 +28,10 @@ export function parseKeyValues(items: readonly string[]): Partial<Config> {
       const kind = typeof DEFAULT_CONFIG[key];
       if (kind === 'number') {
         if (NUMBER.test(text)) out[key] = Number(text);
-        else problems.push(`${key} must be a number, got "${text}".`);
+        else problems.push(`${key} must be a number, got ${quote(text)}.`);
       } else if (kind === 'boolean') {
         if (text === 'true' || text === 'false') out[key] = text === 'true';
-        else problems.push(`${key} must be true or false, got "${text}".`);
+        else problems.push(`${key} must be true or false, got ${quote(text)}.`);
       } else out[key] = text;
     }
   }

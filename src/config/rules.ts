@@ -1,6 +1,7 @@
-// What each config key accepts (SPEC §4a), as data: one rule per key, one sentence per
+// What each config key accepts (docs/contract.md §4a), as data: one rule per key, one sentence per
 // broken rule.
 import { DEFAULT_CONFIG, type Config } from './config.ts';
+import { quote, QUOTE_MAX } from '../quote.ts';
 import { TASK_NAMES } from '../task/tasks.ts';
 
 export type ConfigKey = keyof Config;
@@ -58,7 +59,7 @@ export function isConfigKey(key: string): key is ConfigKey {
 /** The sentence for a broken rule, or null when `value` suits `key`. */
 export function checkValue(key: ConfigKey, value: unknown): string | null {
   const rule = RULES[key];
-  const got = `got ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))}`;
+  const got = `got ${typeof value === 'number' ? String(value) : typeof value === 'string' ? quote(value) : cut(JSON.stringify(value) ?? String(value))}`;
   switch (rule.kind) {
     case 'bool':
       return typeof value === 'boolean' ? null : `${key} must be true or false, ${got}.`;
@@ -77,11 +78,16 @@ export function checkValue(key: ConfigKey, value: unknown): string | null {
   }
 }
 
+/** JSON text of a wrong value (objects, arrays), cut short: no control characters survive JSON.stringify. */
+function cut(text: string): string {
+  return text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}… (${text.length} characters)` : text;
+}
+
 /** "Unknown config key ..." with the closest known key when one is near. */
 export function unknownKeyMessage(key: string): string {
   const near = closestKey(key);
   const hint = near ? ` (did you mean "${near}"?)` : `; the keys are ${CONFIG_KEYS.join(', ')}`;
-  return `Unknown config key "${key}"${hint}.`;
+  return `Unknown config key ${quote(key)}${hint}.`;
 }
 
 function closestKey(key: string): ConfigKey | null {

@@ -1,6 +1,6 @@
 // Turns untrusted key/value records (CLI, config.json, checkpoint metadata, the demo
 // page) into a Config, naming every mistake in one sentence each.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { checkValue, isConfigKey, unknownKeyMessage } from './rules.ts';
 

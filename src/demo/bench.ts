@@ -1,6 +1,7 @@
 // The kernel benchmark on the page, through the same page-side runner as `seq2seq bench`
-// (src/bench/run.ts): matmul GFLOP/s per kernel and shape, then each model case's training
-// step of the model in the settings form, with per-kernel GPU times (when the device has timestamp queries).
+// (src/bench/run.ts): matmul GFLOP/s per kernel and shape, each training op checked and timed
+// at the settings' sizes, then the training step of the model in the settings form, with
+// per-kernel GPU times (when the device has timestamp queries).
 import type { Config } from '../config/index.ts';
 import { benchPlan, type BenchMode } from '../bench/plan.ts';
 import { runBench, type PageBenchReport } from '../bench/run.ts';
@@ -18,8 +19,35 @@ export async function runBenchmark(mode: BenchMode, config: Config, onProgress: 
   g.__seq2seqBenchProgress = onProgress;
   try {
     const plan = benchPlan(mode);
-    return await runBench({ ...plan, models: [{ name: 'settings', config, about: 'the model of the settings above' }] });
+    const ops = plan.ops && { ...plan.ops, config };
+    return await runBench({ ...plan, ops, models: [{ name: 'settings', config, about: 'the model of the settings above' }] });
   } finally {
     g.__seq2seqBenchProgress = before;
   }
+}
+
+/** One row per op of the report: µs per call, GB/s, GFLOP/s (— when it moves more than it computes), max error against float64. False when there are none. */
+export function fillOpsTable(body: HTMLElement, report: PageBenchReport): boolean {
+  const rows = report.ops?.results ?? [];
+  body.replaceChildren(
+    ...rows.map((r) => {
+      const tr = document.createElement('tr');
+      const cells: [string, string][] = [
+        [r.op, ''],
+        [r.shape, ''],
+        [r.us_per_call < 100 ? r.us_per_call.toFixed(1) : r.us_per_call.toFixed(0), 'num'],
+        [r.gb_per_s.toPrecision(3), 'num'],
+        [r.gflop_per_s === null ? '—' : r.gflop_per_s.toPrecision(3), 'num'],
+        [r.max_abs_error.toExponential(1), 'num'],
+      ];
+      for (const [text, cls] of cells) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        if (cls) td.className = cls;
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+  return rows.length > 0;
 }

@@ -1,4 +1,4 @@
-// The settings form: one field per config key (SPEC §4a names), defaults prefilled, every
+// The settings form: one field per config key (docs/contract.md §4a names), defaults prefilled, every
 // value checked as it is typed with the validator's own sentences shown beside the field.
 import { CONFIG_KEYS, DEFAULT_CONFIG, keyProblems, validateConfig, type Config, type ConfigKey } from '../config/index.ts';
 import { RULES } from '../config/rules.ts';

@@ -7,6 +7,7 @@ import { WEBGPU_HELP, WebGpuUnavailableError } from '../gpu/device.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
 import { targetFor } from '../task/index.ts';
+import { reachedTarget } from '../run/outcome.ts';
 import type { FileData } from '../data/file_data.ts';
 import { idsToText, textToIds } from '../data/text.ts';
 import type { Tokenize } from '../data/tokenize.ts';
@@ -15,7 +16,7 @@ import { describePairs, fileDataOf, readPairsFile, samplePairs, type PagePairs }
 import { TrainingSession, type Progress } from '../train/session.ts';
 import type { BenchMode } from '../bench/plan.ts';
 import type { PageBenchReport } from '../bench/run.ts';
-import { BENCH_MODES, runBenchmark } from './bench.ts';
+import { BENCH_MODES, fillOpsTable, runBenchmark } from './bench.ts';
 import { LossChart, ScoreChart } from './charts.ts';
 import { buildSettingsForm } from './form.ts';
 import { MAX_PREDICT_BEAM, parseBeam, parseSequence } from './predict.ts';
@@ -318,6 +319,7 @@ async function train(fresh: boolean): Promise<void> {
     text('eta', formatDuration(left / rate + evalsLeft * evalSeconds));
   };
   try {
+    let reached = false;
     outer: while (s.round < config.rounds) {
       const roundEnd = (s.round + 1) * config.steps;
       while (s.step < roundEnd) {
@@ -358,13 +360,18 @@ async function train(fresh: boolean): Promise<void> {
       scoreChart.add(s.round, summary);
       say('train-message', '');
       eta();
+      if (reachedTarget(config, summary.geomean)) {
+        reached = true;
+        break;
+      }
     }
     if (stopRequested) {
       say('train-message', `Stopped at step ${s.step}. Predict with the model, download it, or Continue.`);
       text('eta', '–');
     } else {
       text('eta', 'done');
-      say('train-message', `Finished ${config.rounds} round(s), ${s.step} steps.`);
+      const why = reached ? ` GeoMean reached stop_at ${config.stop_at}; raise it (or set 0) and Continue to go on.` : '';
+      say('train-message', `Finished ${s.round} round(s), ${s.step} steps.${why}`);
       try {
         await keepInBrowser();
         say('checkpoint-message', 'The finished checkpoint is kept in this browser (see below) until you remove it.');
@@ -565,6 +572,7 @@ function showBench(report: PageBenchReport): void {
     }),
   );
   $('bench-table').hidden = !report.matmul;
+  $('bench-ops').hidden = !fillOpsTable($('bench-ops').querySelector('tbody')!, report);
   const models = $('bench-models');
   models.replaceChildren();
   Object.entries(report.models).forEach(([name, m], i) => {

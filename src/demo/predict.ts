@@ -1,22 +1,13 @@
-// Reads the predict box: numbers separated by spaces or commas, each a task token (SPEC §1).
+// Reads the predict box: numbers separated by spaces or commas, each a task token (docs/contract.md §1).
 import type { Config } from '../config/index.ts';
+import { readSequence } from '../task/parse.ts';
 
+/** The predict box's sequence: a prompt when it is empty, else one sentence per mistake (src/task/parse.ts). */
 export function parseSequence(text: string, c: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
-  const parts = text.split(/[\s,;]+/).filter((p) => p.length > 0);
-  const top = c.vocab_size - 2;
-  if (parts.length === 0) throw new Error(`Type a sequence of 1 to ${c.max_length} numbers from 1 to ${top}, e.g. "4 7 12 13".`);
-  const out: number[] = [];
-  for (const p of parts) {
-    const n = Number(p);
-    if (!/^\d+$/.test(p) || !Number.isSafeInteger(n) || n < 1 || n > top) {
-      throw new Error(`"${p}" is not a number from 1 to ${top} (this model's vocab_size is ${c.vocab_size}).`);
-    }
-    out.push(n);
-  }
-  if (out.length > c.max_length) {
-    throw new Error(`The sequence has ${out.length} numbers, but this model takes at most max_length = ${c.max_length}.`);
-  }
-  return out;
+  const r = readSequence(text, 'The sequence', c);
+  if ('tokens' in r) return r.tokens;
+  if (text.trim() === '') throw new Error(`Type a sequence of 1 to ${c.max_length} numbers from 1 to ${c.vocab_size - 2}, e.g. "4 7 12 13".`);
+  throw new Error(r.error);
 }
 
 /** The largest beam the predict box offers (a wider beam only costs time on this task). */

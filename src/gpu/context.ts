@@ -9,6 +9,7 @@ import { subgroupNumberingHolds } from './subgroups.ts';
 /** Invocations per workgroup of the quad matmul kernels (src/ops/matmul.ts QUAD_WORKGROUP quads). */
 export const QUAD_WORKGROUP_INVOCATIONS = 16;
 import { Program, type Dispatch } from './program.ts';
+import { UserError } from '../errors.ts';
 
 export class GpuError extends Error {}
 
@@ -58,6 +59,11 @@ export class Gpu {
   /** A storage buffer of `elements` 4-byte elements, zero-filled. */
   createBuffer(label: string, elements: number, extraUsage = 0): GPUBuffer {
     const size = Math.max(4, elements * 4);
+    // Past the limits WebGPU only logs a validation error and hands back an unusable buffer.
+    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    if (size > limit) {
+      throw new UserError(`The GPU buffer ${label} would need ${(size / 2 ** 20).toFixed(0)} MB, more than this GPU allows for one buffer (${(limit / 2 ** 20).toFixed(0)} MB); lower batch_size, hidden_size, max_length or vocab_size.`);
+    }
     const buffer = this.device.createBuffer({ label, size, usage: STORAGE_USAGE | extraUsage });
     this.buffers.add(buffer);
     this.stats.liveBuffers++;

@@ -4,7 +4,7 @@
 export type BindingKind = 'uniform' | 'read' | 'storage';
 
 export interface PipelineSpec {
-  /** Shader family name, e.g. 'matmul' (one .wgsl file). */
+  /** The shader module's cache name: its family (one .wgsl file) and the switches that are on, e.g. 'matmul[TRANS_B]' (src/gpu/shader.ts). */
   name: string;
   code: string;
   entryPoint: string;

@@ -1,6 +1,10 @@
 // Finds and launches the system Chrome/Chromium for WebGPU work on 127.0.0.1.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import puppeteer, { type Browser } from 'puppeteer';
+import { UserError } from '../errors.ts';
+import { quote } from '../quote.ts';
+import { fsReason } from '../io/fs_errors.ts';
 
 /** Where Chrome usually lives; CHROME_PATH wins over all of them. */
 const CANDIDATES = [
@@ -14,13 +18,15 @@ const CANDIDATES = [
   '/Applications/Chromium.app/Contents/MacOS/Chromium',
 ];
 
-export class ChromeNotFoundError extends Error {}
+/** A Chrome that cannot be used: one sentence for the user (a UserError, so no stack trace). */
+export class ChromeNotFoundError extends UserError {}
 
 export function findChrome(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.CHROME_PATH;
   if (fromEnv) {
-    if (existsSync(fromEnv)) return fromEnv;
-    throw new ChromeNotFoundError(`CHROME_PATH points to ${fromEnv}, which does not exist.`);
+    const problem = executableProblem(fromEnv);
+    if (problem) throw new ChromeNotFoundError(`CHROME_PATH points to ${quote(fromEnv, 200)}, ${problem}; set it to a Chrome or Chromium executable.`);
+    return fromEnv;
   }
   const found = CANDIDATES.find((p) => existsSync(p));
   if (found) return found;
@@ -50,9 +56,68 @@ export interface LaunchOptions {
   headless?: boolean;
 }
 
+/** Why `path` cannot be run, or null. */
+function executableProblem(path: string): string | null {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return 'which does not exist';
+  }
+  if (stat.isDirectory()) return 'which is a directory';
+  if (!stat.isFile()) return 'which is not a file';
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    return 'which is not executable';
+  }
+  return null;
+}
+
+/** How long Chrome may take to start and answer (SEQ2SEQ_CHROME_TIMEOUT_S overrides it). */
+export function launchTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const s = Number(env.SEQ2SEQ_CHROME_TIMEOUT_S);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 90_000;
+}
+
+/**
+ * Starts Chrome, or throws one sentence: a Chrome that exits at once (`/bin/false`) or
+ * never answers (a script that sleeps) is killed and named, never waited on forever.
+ */
 export async function launchChrome(opts: LaunchOptions = {}): Promise<Browser> {
   const executablePath = opts.executablePath ?? findChrome();
+  checkTempDir();
+  const timeoutMs = launchTimeoutMs();
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    return await startChrome(executablePath, opts, abort.signal);
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    const why = abort.signal.aborted
+      ? `did not answer within ${Math.round(timeoutMs / 1000)} s`
+      : /closed|exited|Failed to launch/i.test(message)
+        ? 'exited during start-up'
+        : `failed to start (${quote(message, 200)})`;
+    throw new ChromeNotFoundError(`Chrome at ${quote(executablePath, 200)} ${why}; set CHROME_PATH to a working Chrome or Chromium.`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Puppeteer puts Chrome's profile in the temporary folder: say so when it cannot. */
+function checkTempDir(): void {
+  const dir = tmpdir();
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new ChromeNotFoundError(`Chrome needs a writable temporary folder, but ${quote(dir, 200)} is not (${fsReason(err)}); set TMPDIR to one that is.`);
+  }
+}
+
+function startChrome(executablePath: string, opts: LaunchOptions, signal: AbortSignal): Promise<Browser> {
   return puppeteer.launch({
+    signal,
     executablePath,
     headless: opts.headless ?? true,
     args: [...CHROME_FLAGS, ...(opts.extraArgs ?? [])],

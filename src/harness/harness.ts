@@ -1,6 +1,7 @@
 // The headless-Chrome harness: serve the project, open a page on 127.0.0.1 (so WebGPU
 // exists), import one of the project's modules there, call a function, return its result.
 import type { Browser, Page } from 'puppeteer';
+import { pageUserError } from '../errors.ts';
 import { launchChrome, type LaunchOptions } from './chrome.ts';
 import { serveProject, type ServedProject } from './server.ts';
 
@@ -92,7 +93,9 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
         fn,
         args,
       ) as Promise<T>;
-      return Promise.race([run, crash]);
+      return Promise.race([run, crash]).catch((err: unknown) => {
+        throw pageUserError(err) ?? err;
+      });
     };
     return {
       url,

@@ -1,4 +1,9 @@
 // Serves the project (TypeScript, shaders, pages) on 127.0.0.1 at a free port.
+//
+// Vite runs in middleware mode behind our own HTTP server: a listening Vite server
+// installs its own SIGTERM handler (and one on stdin's end) that exits the process at
+// once, which would throw away a training run instead of letting `train` save it.
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
 
@@ -11,23 +16,41 @@ export interface ServedProject {
 }
 
 export async function serveProject(opts: { watch?: boolean } = {}): Promise<ServedProject> {
-  const server = await createServer({
+  const vite = await createServer({
     root: PROJECT_ROOT,
     configFile: `${PROJECT_ROOT}vite.config.ts`,
     logLevel: 'error',
     clearScreen: false,
+    appType: 'mpa',
     // The harness writes run files while it serves: no watching, no reloads.
-    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: opts.watch ? {} : null },
+    server: { middlewareMode: true, hmr: false, ws: false, watch: opts.watch ? {} : null },
   });
-  await server.listen();
-  const address = server.httpServer?.address();
+  const http = createHttpServer(vite.middlewares);
+  const close = async () => {
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await vite.close();
+  };
+  try {
+    await listen(http);
+  } catch (err) {
+    await vite.close();
+    throw err;
+  }
+  const address = http.address();
   if (!address || typeof address === 'string') {
-    await server.close();
+    await close();
     throw new Error('The project server did not report a TCP address.');
   }
-  return {
-    url: `http://127.0.0.1:${address.port}/`,
-    server,
-    close: () => server.close(),
-  };
+  return { url: `http://127.0.0.1:${address.port}/`, server: vite, close };
+}
+
+function listen(http: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(0, '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fsReason } from './fs_errors.ts';
 
 /** Bytes handed to one write() call; a smaller unit only matters to the crash tests. */
 const CHUNK = 1 << 20;
@@ -62,6 +63,27 @@ export async function appendLineAtomic(path: string, line: string): Promise<void
   next.set(old);
   next.set(tail, old.length);
   await writeFileAtomic(path, next);
+}
+
+/**
+ * Why a file cannot be written at `path` (read-only or full file system, no permission),
+ * found by creating and removing the temporary file writeFileAtomic would use; null when
+ * it can.
+ */
+export async function writeProblem(path: string): Promise<string | null> {
+  const temp = tempPathFor(path);
+  try {
+    const fh = await open(temp, 'wx', 0o644);
+    try {
+      await fh.write(new Uint8Array(1));
+    } finally {
+      await fh.close();
+      await unlink(temp).catch(() => {});
+    }
+    return null;
+  } catch (err) {
+    return fsReason(err);
+  }
 }
 
 /** fsync a directory so a rename in it is durable; not every platform allows it (Windows). */

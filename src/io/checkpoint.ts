@@ -1,5 +1,5 @@
-// Checkpoints (SPEC §5): one safetensors file holding the model tensors under their
-// SPEC §3 names, the optimizer state under `optimizer.` (e.g. `optimizer.m.<name>`), and
+// Checkpoints (docs/contract.md §5): one safetensors file holding the model tensors under their
+// docs/contract.md §3 names, the optimizer state under `optimizer.` (e.g. `optimizer.m.<name>`), and
 // string metadata: `format`, `config` (the resolved Config as JSON), `step`, `round`
 // and `resume` (a JSON object with whatever exact resume needs). Pure, like safetensors.ts.
 import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
@@ -16,7 +16,7 @@ export interface Checkpoint {
   step: number;
   /** Rounds completed so far. */
   round: number;
-  /** Model tensors, SPEC §3 names. */
+  /** Model tensors, docs/contract.md §3 names. */
   tensors: Map<string, Tensor>;
   /** Optimizer state, names without the `optimizer.` prefix (e.g. `m.output.weight`). */
   optimizer: Map<string, Tensor>;
@@ -97,6 +97,9 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   const tensors = new Map<string, Tensor>();
   const optimizer = new Map<string, Tensor>();
   for (const [name, t] of file.tensors) {
+    // A model of NaNs would evaluate to 0 and predict PAD with exit 0: refuse it here.
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) fail(`holds a non-finite value (${t.data[bad]}) in tensor ${showName(name)} at index ${bad}, so it cannot be used; train again or take an earlier checkpoint`);
     if (name.startsWith(OPTIMIZER_PREFIX)) optimizer.set(name.slice(OPTIMIZER_PREFIX.length), t);
     else tensors.set(name, t);
   }

@@ -3,7 +3,7 @@
 // The header maps each tensor name to {dtype, shape, data_offsets: [begin, end]}
 // (offsets relative to the data section) plus an optional "__metadata__" of strings.
 // Pure: Uint8Array in and out, no Node imports, so the page and the CLI share it.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 /**
  * A checkpoint file that cannot be read. Extends UserError so the CLI prints its one

@@ -1,4 +1,4 @@
-// The metrics of SPEC §2.
+// The metrics of docs/contract.md §2.
 export { lcsLength } from './lcs.ts';
 export { cutAtEos, scoreSample, type SampleScore } from './sample.ts';
 export { scoreRound, figuresFrom, type Pair, type Figures, type RoundScore, type BucketKey } from './round.ts';

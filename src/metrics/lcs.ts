@@ -1,4 +1,4 @@
-// Longest common subsequence length, for LCSR (SPEC §2).
+// Longest common subsequence length, for LCSR (docs/contract.md §2).
 
 /** LCS length of a and b: O(|a|·|b|) time, one row of memory. */
 export function lcsLength(a: ArrayLike<number>, b: ArrayLike<number>): number {

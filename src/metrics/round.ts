@@ -1,4 +1,4 @@
-// One evaluation round's figures (SPEC §2), overall and per length bucket.
+// One evaluation round's figures (docs/contract.md §2), overall and per length bucket.
 import { cutAtEos, scoreSample, type SampleScore } from './sample.ts';
 
 export interface Pair {
@@ -8,7 +8,7 @@ export interface Pair {
   input?: number[];
 }
 
-/** The figures JSON output uses (snake_case, SPEC §6). */
+/** The figures JSON output uses (snake_case, docs/contract.md §6). */
 export interface Figures {
   psa: number;
   lcsr: number;

@@ -1,4 +1,4 @@
-// Per-sample figures (SPEC §2).
+// Per-sample figures (docs/contract.md §2).
 import { lcsLength } from './lcs.ts';
 
 /** The decoded tokens before the first EOS; all of them when no EOS came. */

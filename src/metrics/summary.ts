@@ -1,4 +1,4 @@
-// The figures of several evaluation rounds (SPEC §2): mean and population std over rounds.
+// The figures of several evaluation rounds (docs/contract.md §2): mean and population std over rounds.
 import { figuresFrom, type BucketKey, type Figures, type RoundScore } from './round.ts';
 
 const FIGURES = ['psa', 'lcsr', 'geomean', 'exact_match', 'length_accuracy'] as const;

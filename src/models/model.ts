@@ -12,7 +12,7 @@ import type { BeamProgram } from './beam.ts';
 export interface GpuModel {
   readonly name: ModelName;
   readonly config: Config;
-  /** Parameter names and shapes, exactly SPEC §3 (PyTorch state_dict names). */
+  /** Parameter names and shapes, exactly docs/contract.md §3 (PyTorch state_dict names). */
   readonly layout: ArenaLayout;
   /** (layout.size) f32 parameters. */
   readonly params: GPUBuffer;

@@ -12,9 +12,8 @@ const WG = 64;
 /** The largest beam the selection kernel holds in workgroup memory. */
 export const MAX_BEAM = 64;
 
+/** A beam's status as beam.wgsl writes it (1 live, 2 finished are read only there). */
 export const BEAM_DEAD = 0;
-export const BEAM_LIVE = 1;
-export const BEAM_FINISHED = 2;
 
 /**
  * The i32 buffer a beam search writes, for D steps of B inputs with K beams:

@@ -1,8 +1,9 @@
-// The fused elementwise LSTM cell, forward and backward (shaders/lstm.wgsl; float64
-// reference: src/reference/lstm.ts lstmCellForward / lstmCellBackward).
-// Per time step and layer the model records: forward = matmul (G_t += h_{t-1}·W_hhᵀ + b_hh)
-// then lstmCellForward; backward = lstmCellBackward then matmul (dh += dG_t·W_hh).
-import code from '../../shaders/lstm.wgsl?raw';
+// The elementwise LSTM cell, forward and backward (shaders/lstm.wgsl; float64 reference:
+// src/reference/lstm.ts lstmCellForward / lstmCellBackward), standalone (after a separate
+// recurrent matmul) or fused with the recurrent matmul (lstmStepForward / lstmStepBackward,
+// what the models record). Both come from one WGSL text, its FUSED switch on or off.
+import source from '../../shaders/lstm.wgsl?raw';
+import { shaderVariant } from '../gpu/shader.ts';
 import type { Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
 import { linearWorkgroups, type Dispatch } from '../gpu/program.ts';
@@ -10,6 +11,8 @@ import { u32 } from '../gpu/uniforms.ts';
 import { checkCount, checkShape } from './view_checks.ts';
 
 const WG = 64;
+const cell = shaderVariant('lstm', source, { FUSED: false });
+const fused = shaderVariant('lstm', source, { FUSED: true });
 
 /** Row b is live at step `t` iff t < lengths[b]; held rows keep (h, c). */
 export interface CellMask {
@@ -43,7 +46,7 @@ export function lstmCellForward(gpu: Gpu, a: CellForwardArgs): Dispatch {
   const bufs = [a.gates.buffer, a.hOut.buffer, a.cOut.buffer];
   if (new Set(bufs).size !== 3) throw new Error(`${label}: gates, h and c must live in three different buffers.`);
   if (a.mask && bufs.includes(a.mask.lengths.buffer)) throw new Error(`${label}: lengths must not share a buffer with gates, h or c.`);
-  const pipeline = gpu.pipelines.get({ name: 'lstm', code, entryPoint: 'lstm_cell_forward', bindings: ['uniform', 'read', 'storage', 'storage', 'storage'], constants: { WG } });
+  const pipeline = gpu.pipelines.get({ ...cell, entryPoint: 'lstm_cell_forward', bindings: ['uniform', 'read', 'storage', 'storage', 'storage'], constants: { WG } });
   const params = gpu.uniform(
     [a.B, a.H, a.mask ? 1 : 0, a.mask?.t ?? 0, a.gates.offset, a.hPrev.offset, a.cPrev.offset, a.hOut.offset, a.cOut.offset, a.mask?.lengths.offset ?? 0].map(u32),
   );
@@ -92,8 +95,7 @@ export function lstmCellBackward(gpu: Gpu, a: CellBackwardArgs): Dispatch {
     if (v && written.includes(v.buffer)) throw new Error(`${label}: ${n} must not share a buffer with dGates or dh/dc, which are written.`);
   }
   const pipeline = gpu.pipelines.get({
-    name: 'lstm',
-    code,
+    ...cell,
     entryPoint: 'lstm_cell_backward',
     bindings: ['uniform', 'read', 'read', 'read', 'read', 'storage', 'storage'],
     constants: { WG },
@@ -148,10 +150,9 @@ export function lstmStepForward(gpu: Gpu, a: StepForwardArgs): Dispatch {
     if (v && written.includes(v.buffer)) throw new Error(`${label}: ${n} must not share a buffer with gates, h or c, which are written.`);
   }
   const pipeline = gpu.pipelines.get({
-    name: 'lstm',
-    code,
+    ...fused,
     entryPoint: 'lstm_step_forward',
-    bindings: ['uniform', 'read', 'read', 'storage', 'storage', 'storage'],
+    bindings: ['uniform', 'read', 'storage', 'storage', 'storage', 'read'],
     constants: { WG },
   });
   const params = gpu.uniform(
@@ -162,7 +163,7 @@ export function lstmStepForward(gpu: Gpu, a: StepForwardArgs): Dispatch {
     ].map(u32),
   );
   const workgroups = linearWorkgroups(a.H * Math.ceil(a.B / 4), WG);
-  return gpu.dispatch(label, pipeline, [params, a.mask?.lengths ?? dummy(gpu), a.wHh, a.gates, a.hOut, a.cOut], workgroups);
+  return gpu.dispatch(label, pipeline, [params, a.mask?.lengths ?? dummy(gpu), a.gates, a.hOut, a.cOut, a.wHh], workgroups);
 }
 
 export interface StepBackwardArgs extends CellBackwardArgs {
@@ -191,10 +192,9 @@ export function lstmStepBackward(gpu: Gpu, a: StepBackwardArgs): Dispatch {
     if (v && written.includes(v.buffer)) throw new Error(`${label}: ${n} must not share a buffer with dGates or dh/dc, which are written.`);
   }
   const pipeline = gpu.pipelines.get({
-    name: 'lstm',
-    code,
+    ...fused,
     entryPoint: 'lstm_step_backward',
-    bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'storage', 'storage'],
+    bindings: ['uniform', 'read', 'read', 'read', 'read', 'storage', 'storage', 'read'],
     constants: { WG },
   });
   const params = gpu.uniform(
@@ -209,7 +209,7 @@ export function lstmStepBackward(gpu: Gpu, a: StepBackwardArgs): Dispatch {
   return gpu.dispatch(
     label,
     pipeline,
-    [params, a.mask?.lengths ?? dummy(gpu), a.next?.wHh ?? dummy(gpu), a.gates, a.cCur, a.above ?? a.gates, a.dGates, a.dh],
+    [params, a.mask?.lengths ?? dummy(gpu), a.gates, a.cCur, a.above ?? a.gates, a.dGates, a.dh, a.next?.wHh ?? dummy(gpu)],
     workgroups,
   );
 }

@@ -4,13 +4,14 @@
 //   NN  C = A·B        A (M, K), B (K, N)    e.g. dX = dY·W
 //   NT  C = A·Bᵀ       A (M, K), B (N, K)    e.g. Y = X·Wᵀ (PyTorch W[out, in])
 //   TN  C (+)= Aᵀ·B    A (K, M), B (K, N)    e.g. dW += dYᵀ·X
-import code from '../../shaders/matmul.wgsl?raw';
-import quadKernels from '../../shaders/matmul_quad.wgsl?raw';
+import matmulSource from '../../shaders/matmul.wgsl?raw';
+import quadSource from '../../shaders/matmul_quad.wgsl?raw';
 import { QUAD_WORKGROUP_INVOCATIONS, type Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
 import type { Dispatch } from '../gpu/program.ts';
 import { u32 } from '../gpu/uniforms.ts';
 import type { BindingKind, PipelineSpec } from '../gpu/pipelines.ts';
+import { shaderVariant, type ShaderVariant } from '../gpu/shader.ts';
 
 export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
 
@@ -114,7 +115,11 @@ export function planMatmul(args: MatmulArgs): MatmulPlan {
 export interface MatmulKernel {
   name: string;
   code: string;
+  /** The shader's name in the pipeline cache, exactly what its code depends on (default `matmul-<name>`). */
+  module?: string;
   entryPoint: string;
+  /** The epilogue (bias, accumulate, activation) is the pipeline constant EPILOGUE, not read from the uniform. */
+  constantEpilogue?: boolean;
   /** C rows and columns per invocation (per quad of four for the quad kernels). */
   blockM: number;
   blockN: number;
@@ -130,16 +135,29 @@ export interface MatmulDevice {
   readonly subgroups: boolean;
 }
 
-/** matmul.wgsl with the quad kernels appended; `enable` must come first. */
-const quadCode = `enable subgroups;\n${code}\n${quadKernels}`;
+type Layout = 'NN' | 'NT' | 'TN';
 
-export const GENERIC_KERNEL: MatmulKernel = { name: 'generic4x4', code, entryPoint: 'mm_generic', blockM: BLOCK_M, blockN: BLOCK_N, wgx: WGX, wgy: WGY };
+/** matmul.wgsl for a layout: its structural switches TRANS_A (TN) and TRANS_B (NT). */
+function matmulShader(layout: Layout): { module: string; code: string } {
+  return moduleOf(shaderVariant('matmul', matmulSource, { TRANS_A: layout === 'TN', TRANS_B: layout === 'NT' }));
+}
 
-/** The vec4 16x8-block kernels, one per layout (workgroup shape chosen per dispatch). */
-const FAST: Record<'NN' | 'NT' | 'TN', Omit<MatmulKernel, 'wgx' | 'wgy'>> = {
-  NN: { name: 'nn16x8', code, entryPoint: 'mm_nn', blockM: 16, blockN: 8 },
-  NT: { name: 'nt16x8', code, entryPoint: 'mm_nt', blockM: 16, blockN: 8 },
-  TN: { name: 'tn16x8', code, entryPoint: 'mm_tn', blockM: 16, blockN: 8 },
+/** matmul.wgsl with matmul_quad.wgsl appended (`enable` must come first); WIDE: 16-column lane blocks. */
+function quadShader(layout: Layout, wide: boolean): { module: string; code: string } {
+  const source = `enable subgroups;\n${matmulSource}\n${quadSource}`;
+  return moduleOf(shaderVariant('matmul-quad', source, { TRANS_A: layout === 'TN', TRANS_B: layout === 'NT', WIDE: wide }));
+}
+
+const moduleOf = (v: ShaderVariant) => ({ module: v.name, code: v.code });
+
+/** Any layout and alignment (element steps in the uniform): the NN text serves every layout. */
+export const GENERIC_KERNEL: MatmulKernel = { name: 'generic4x4', ...matmulShader('NN'), entryPoint: 'mm_generic', blockM: BLOCK_M, blockN: BLOCK_N, wgx: WGX, wgy: WGY };
+
+/** The vec4 16x8-block kernel of each layout (workgroup shape chosen per dispatch). */
+const FAST: Record<Layout, Omit<MatmulKernel, 'wgx' | 'wgy'>> = {
+  NN: { name: 'nn16x8', ...matmulShader('NN'), entryPoint: 'mm_16x8', blockM: 16, blockN: 8 },
+  NT: { name: 'nt16x8', ...matmulShader('NT'), entryPoint: 'mm_16x8', blockM: 16, blockN: 8 },
+  TN: { name: 'tn16x8', ...matmulShader('TN'), entryPoint: 'mm_16x8', blockM: 16, blockN: 8 },
 };
 
 /**
@@ -147,18 +165,25 @@ const FAST: Record<'NN' | 'NT' | 'TN', Omit<MatmulKernel, 'wgx' | 'wgy'>> = {
  * columns, so blockM/blockN here are a quad's and `wgx` counts quads per workgroup (WG).
  * W = 8 keeps more workgroups for the model's skinny shapes; W = 16 loads less per output.
  */
-const QUAD: Record<'NN' | 'NT' | 'TN', Omit<MatmulKernel, 'wgx' | 'wgy'>[]> = {
-  NN: [{ name: 'nn-quad16', code: quadCode, entryPoint: 'mm_nn_q16', blockM: 32, blockN: 32 }, { name: 'nn-quad8', code: quadCode, entryPoint: 'mm_nn_q8', blockM: 32, blockN: 16 }],
-  NT: [{ name: 'nt-quad16', code: quadCode, entryPoint: 'mm_nt_q16', blockM: 32, blockN: 32 }, { name: 'nt-quad8', code: quadCode, entryPoint: 'mm_nt_q8', blockM: 32, blockN: 16 }],
-  TN: [{ name: 'tn-quad16', code: quadCode, entryPoint: 'mm_tn_q16', blockM: 32, blockN: 32 }, { name: 'tn-quad8', code: quadCode, entryPoint: 'mm_tn_q8', blockM: 32, blockN: 16 }],
+const QUAD: Record<Layout, Omit<MatmulKernel, 'wgx' | 'wgy'>[]> = {
+  NN: quadPair('NN', 'nn'),
+  NT: quadPair('NT', 'nt'),
+  TN: quadPair('TN', 'tn'),
 };
+function quadPair(layout: Layout, prefix: string): Omit<MatmulKernel, 'wgx' | 'wgy'>[] {
+  const quad = { entryPoint: 'mm_quad', constantEpilogue: true, blockM: 32 };
+  return [
+    { name: `${prefix}-quad16`, ...quadShader(layout, true), ...quad, blockN: 32 },
+    { name: `${prefix}-quad8`, ...quadShader(layout, false), ...quad, blockN: 16 },
+  ];
+}
 /** Quads per workgroup: the invocations the Gpu checked its subgroup numbering for. */
 const QUAD_WORKGROUP = QUAD_WORKGROUP_INVOCATIONS / 4;
 
 const aligned = (...xs: number[]) => xs.every((x) => x % 4 === 0);
 
 /** The layout of a plan's vec4 kernels when every vectorised dimension, offset and stride is a multiple of 4. */
-function vec4Layout(plan: MatmulPlan): 'NN' | 'NT' | 'TN' | null {
+function vec4Layout(plan: MatmulPlan): Layout | null {
   const { M, N, K, a, b } = plan.args;
   const strides = plan.batch > 1 ? plan.fields.slice(8, 10) : [];
   if (!aligned(a.offset, b.offset, ...strides)) return null;
@@ -255,13 +280,12 @@ const MIN_BLOCK_USE = 0.4;
 
 /** A kernel's pipeline; the quad kernels' epilogue (the plan's flags) is a pipeline constant. */
 function pipelineSpec(kernel: MatmulKernel, flags: number): PipelineSpec {
-  const quad = kernel.code === quadCode;
   return {
-    name: kernel.code === code ? 'matmul' : quad ? 'matmul-quad' : `matmul-${kernel.name}`,
+    name: kernel.module ?? `matmul-${kernel.name}`,
     code: kernel.code,
     entryPoint: kernel.entryPoint,
     bindings: BINDINGS,
-    constants: quad ? { WG: kernel.wgx, EPILOGUE: flags } : kernel.flat ? { WG: kernel.wgx } : { WGX: kernel.wgx, WGY: kernel.wgy },
+    constants: kernel.constantEpilogue ? { WG: kernel.wgx, EPILOGUE: flags } : kernel.flat ? { WG: kernel.wgx } : { WGX: kernel.wgx, WGY: kernel.wgy },
   };
 }
 

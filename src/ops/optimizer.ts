@@ -7,7 +7,8 @@
 // submitting step t (a queue.writeBuffer, seen by the next submit). The host computes the
 // bias corrections in float64, and resuming a run needs nothing but the step number. One
 // submit can therefore hold one Adam step; record several adam() builders to batch more.
-import code from '../../shaders/optimizer.wgsl?raw';
+import body from '../../shaders/optimizer.wgsl?raw';
+import treeSum from '../../shaders/tree_sum.wgsl?raw';
 import type { Gpu } from '../gpu/context.ts';
 import { view, type View } from '../gpu/buffers.ts';
 import { linearWorkgroups, type Dispatch } from '../gpu/program.ts';
@@ -15,12 +16,13 @@ import { f32, u32, type UniformField } from '../gpu/uniforms.ts';
 import { partialCount, RWG, sumOfSquaresPartials } from './reduce.ts';
 import { checkShape, checkWritableApart } from './view_checks.ts';
 
+// WGSL has no includes: the shared tree reduction is appended.
+const code = `${body}\n${treeSum}`;
+
 // Elementwise: 256 invocations per workgroup measured faster than 64 on SwiftShader.
 const WG = 256;
 /** Elements of a stats view: [norm, scale]. */
 export const STATS_LENGTH = 2;
-export const STATS_NORM = 0;
-export const STATS_SCALE = 1;
 
 function checkStats(label: string, stats: View): void {
   checkShape(label, 'stats', stats, '(2) [norm, scale]', [STATS_LENGTH]);

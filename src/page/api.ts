@@ -116,9 +116,3 @@ export async function checkpointSession(id: number): Promise<string> {
 export function predictSession(id: number, inputs: number[][], beam?: number): Promise<number[][]> {
   return get(id).session.predict(inputs, beam);
 }
-
-export function closeSession(id: number): void {
-  const s = sessions.get(id);
-  sessions.delete(id);
-  s?.session.destroy();
-}

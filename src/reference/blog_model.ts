@@ -1,4 +1,4 @@
-// Float64 CPU reference of the whole `blog` model (SPEC §3, the seed's Seq_1 + Seq_2):
+// Float64 CPU reference of the whole `blog` model (docs/contract.md §3, the seed's Seq_1 + Seq_2):
 // forward, loss, backward to the gradient of every named tensor, and greedy decoding.
 // The GPU model (src/models/blog.ts) is checked against this, tensor by tensor.
 //
@@ -12,8 +12,7 @@
 //   logits  = hv(d_1..d_T)                                    (T·B, V)
 //   loss    = mean over tgt != PAD of −log softmax(logits)[tgt]
 import { recurrentUpdateBackward, recurrentUpdateForward } from './recurrent.ts';
-
-export const PAD = 0;
+import { PAD } from '../task/sample.ts';
 
 export interface BlogDims {
   V: number;

@@ -1,7 +1,6 @@
 // Float64 CPU reference of shaders/cross_entropy.wgsl: mean softmax cross-entropy over
 // the rows whose target is not PAD (0), its gradient, and greedy argmax.
-
-export const PAD = 0;
+import { PAD } from '../task/sample.ts';
 
 function check(logits: ArrayLike<number>, targets: ArrayLike<number>, rows: number, vocab: number, fn: string): void {
   if (logits.length !== rows * vocab) throw new Error(`${fn}: logits have ${logits.length} elements, expected ${rows}×${vocab}.`);

@@ -1,4 +1,4 @@
-// Float64 CPU reference of the whole `lstm` model (SPEC §3): embeddings, multi-layer LSTM
+// Float64 CPU reference of the whole `lstm` model (docs/contract.md §3): embeddings, multi-layer LSTM
 // encoder over the (optionally reversed, padding-masked) source, multi-layer LSTM decoder
 // started from the encoder's final (h, c) per layer and fed EOS then the target (teacher
 // forcing), `output` Linear H→V at every step, mean cross-entropy over non-PAD targets.
@@ -8,8 +8,7 @@
 // V vocabulary, L layers. Token arrays are time-major: src (S, B), tgt and decIn (T, B).
 import { lstmStepBackward, lstmStepForward, type CellForwardOut, type LstmLayerWeights } from './lstm.ts';
 import { initTensors, type InitSettings } from '../models/init.ts';
-
-export const PAD = 0;
+import { PAD } from '../task/sample.ts';
 
 export interface LstmDims {
   V: number;
@@ -32,7 +31,7 @@ export interface LstmTokens {
 
 export type Tensors = Record<string, Float64Array>;
 
-/** SPEC §3 names and shapes, in arena order. */
+/** docs/contract.md §3 names and shapes, in arena order. */
 export function lstmParamShapes(d: LstmDims): [string, number[]][] {
   const out: [string, number[]][] = [
     ['src_embedding.weight', [d.V, d.E]],

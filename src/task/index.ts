@@ -1,4 +1,4 @@
-// The built-in tasks (SPEC §1, §1b). Runs unchanged in Node and in the browser.
+// The built-in tasks (docs/contract.md §1, §1b). Runs unchanged in Node and in the browser.
 export { SampleRng, type Stream } from './rng.ts';
 export { isPrime, primesOf } from './primes.ts';
 export { TASK_NAMES, targetFor, type BuiltinTaskName } from './tasks.ts';

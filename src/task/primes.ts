@@ -1,4 +1,4 @@
-// Primality for the task's targets (SPEC §1).
+// Primality for the task's targets (docs/contract.md §1).
 
 /** True when n is a prime (trial division by 2, 3 and 6k ± 1; n is at most vocab_size - 2). */
 export function isPrime(n: number): boolean {

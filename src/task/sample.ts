@@ -1,4 +1,4 @@
-// The built-in tasks (SPEC §1, §1b): one sample is a pure function of (stream, seed, index).
+// The built-in tasks (docs/contract.md §1, §1b): one sample is a pure function of (stream, seed, index).
 import type { Config } from '../config/config.ts';
 import { targetFor } from './tasks.ts';
 import { SampleRng, type Stream } from './rng.ts';

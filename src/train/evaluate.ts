@@ -1,4 +1,4 @@
-// SPEC §2 evaluation: `rounds` independent rounds of `samples` fresh held-out samples,
+// docs/contract.md §2 evaluation: `rounds` independent rounds of `samples` fresh held-out samples,
 // greedy decoding on the GPU, mean and std over rounds, per-input-length buckets.
 import type { Gpu } from '../gpu/context.ts';
 import type { GpuModel } from '../models/model.ts';

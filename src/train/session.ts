@@ -17,6 +17,8 @@ import { predictInputs } from './decode.ts';
 import { destroyBeams } from './beam.ts';
 import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
 import { learningRate } from './schedule.ts';
+import { sizeProblem } from '../gpu/size_check.ts';
+import { UserError } from '../errors.ts';
 
 export class NonFiniteError extends Error {}
 
@@ -67,6 +69,8 @@ export class TrainingSession {
   step = 0;
   /** Rounds completed. */
   round = 0;
+  /** The last loss read back and its step (checkpointed, so a resumed run reports it exactly). */
+  private lastLoss: { loss: number; step: number } | null = null;
 
   private constructor(
     readonly gpu: Gpu,
@@ -90,7 +94,8 @@ export class TrainingSession {
     const gpu = shared ?? (await Gpu.create());
     try {
       const tooBig = vocab ? vocabLimitProblem(config, config.data || 'the data', gpu.device.limits) : null;
-      if (tooBig) throw new Error(tooBig);
+      const tooLarge = tooBig ?? sizeProblem(config, gpu.device.limits);
+      if (tooLarge) throw new UserError(tooLarge);
       const model = createModel(gpu, config);
       const optimizer = recordOptimizer(gpu, model, config);
       const session = new TrainingSession(gpu, config, model, optimizer, !shared, data ?? null, vocab);
@@ -142,6 +147,7 @@ export class TrainingSession {
             `Training diverged at step ${this.step}: the ${Number.isFinite(last.loss) ? 'gradient norm' : 'loss'} is not finite; lower lr or clip_norm and resume from the last checkpoint.`,
           );
         }
+        this.lastLoss = { loss: last.loss, step: last.step };
         hooks.onProgress?.(last);
       }
     }
@@ -150,7 +156,7 @@ export class TrainingSession {
   }
 
   /**
-   * SPEC §2 evaluation. A file task evaluates every held-out pair once (rounds, samples and
+   * docs/contract.md §2 evaluation. A file task evaluates every held-out pair once (rounds, samples and
    * seed do not apply), with a model recorded for the longest held-out pair when it exceeds max_length.
    */
   async evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary | FileSummary> {
@@ -201,7 +207,11 @@ export class TrainingSession {
       round: this.round,
       tensors,
       optimizer: opt,
-      resume: { train_position: this.step * this.config.batch_size, adam_step: this.step },
+      resume: {
+        train_position: this.step * this.config.batch_size,
+        adam_step: this.step,
+        ...(this.lastLoss ? { loss: this.lastLoss.loss, loss_step: this.lastLoss.step } : {}),
+      },
       ...(this.vocab ? { vocab: this.vocab } : {}),
     };
   }
@@ -229,6 +239,8 @@ export class TrainingSession {
     }
     this.step = c.step;
     this.round = c.round;
+    const { loss, loss_step } = c.resume;
+    if (typeof loss === 'number' && typeof loss_step === 'number') this.lastLoss = { loss, step: loss_step };
   }
 
   destroy(): void {

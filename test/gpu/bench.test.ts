@@ -55,6 +55,26 @@ describe('bench page function (tiny plan)', () => {
     expect(typeof report.subgroups).toBe('boolean');
   });
 
+  it('checks every op against its float64 reference, then times it', () => {
+    const ops = report.ops!;
+    expect(ops.config).toEqual({ batch_size: 4, hidden_size: 16, embedding_size: 8, vocab_size: 20, max_length: 5 });
+    expect(ops.results.map((r) => r.op)).toEqual([
+      'lstm_cell_forward', 'lstm_cell_backward', 'lstm_step_forward', 'lstm_step_backward', 'cross_entropy',
+      'adam', 'embedding_gather', 'embedding_scatter', 'column_sum', 'grad_norm',
+    ]);
+    for (const r of ops.results) {
+      expect(r.worst_error_vs_tolerance, r.op).toBeLessThanOrEqual(1);
+      positive(r.us_per_call, `${r.op}.us_per_call`);
+      positive(r.gb_per_s, `${r.op}.gb_per_s`);
+      positive(r.dispatches, `${r.op}.dispatches`);
+      if (r.op.startsWith('lstm_step')) positive(r.gflop_per_s, `${r.op}.gflop_per_s`);
+      else expect(r.gflop_per_s, r.op).toBeNull();
+    }
+    // The scatter is four dispatches, cross-entropy three, the gradient norm two.
+    const by = Object.fromEntries(ops.results.map((r) => [r.op, r.dispatches]));
+    expect([by.embedding_scatter, by.cross_entropy, by.grad_norm, by.adam]).toEqual([4, 3, 2, 1]);
+  });
+
   it('reports both models with sound counts', () => {
     expect(Object.keys(report.models).sort()).toEqual(['blog_default', 'lstm_default']);
     for (const [name, m] of Object.entries(report.models)) {

@@ -1,12 +1,11 @@
 // The `blog` model on WebGPU in headless Chrome against the float64 reference
-// (src/reference/blog_model.ts): the masked recurrent update at odd sizes, then the golden
-// test (loss and every named gradient of a few trainStep runs), greedy decoding and
-// determinism.
+// (src/reference/blog_model.ts): the golden test (loss and every named gradient of a few
+// trainStep runs), greedy decoding and determinism. The masked recurrent update it is built
+// on has its own test: recurrent.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
-import { recurrentUpdateBackward, recurrentUpdateForward } from '../../src/reference/recurrent.ts';
-import { expectClose, randomArray } from '../helpers/close.ts';
-import type { BlogRunResult, RecurrentCase } from './pages/blog.ts';
+import { expectClose } from '../helpers/close.ts';
+import type { BlogRunResult } from './pages/blog.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
 import { makeBatch } from '../../src/task/batch.ts';
 import { blogDecode, blogLossAndGrads, blogParamShapes, type BlogDims, type BlogTensors } from '../../src/reference/blog_model.ts';
@@ -19,34 +18,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
-});
-
-describe('masked recurrent update', () => {
-  it.each([
-    // B, H, t, lengths, in place
-    [3, 5, 1, [2, 0, 5], false],
-    [7, 13, 4, [1, 5, 4, 9, 3, 5, 6], true], // 91 elements: two workgroups
-    [1, 1, 0, [1], false],
-    [5, 33, 2, [2, 3, 1, 2, 8], true],
-  ] as [number, number, number, number[], boolean][])('B=%i H=%i t=%i lengths=%j inPlace=%s', async (B, H, t, lengths, inPlace) => {
-    const n = B * H;
-    const c: RecurrentCase = {
-      B, H, t, lengths, inPlace,
-      x: randomArray(n, B * 10 + 1, -2, 2),
-      g: randomArray(n, B * 10 + 2, -2, 2),
-      hPrev: randomArray(n, B * 10 + 3),
-      dh: randomArray(n, B * 10 + 4),
-    };
-    const r = await h.call<{ hOut: number[]; dcarry: number[]; dpre: number[]; dpreGuard: string[] }>(PAGE, 'runRecurrent', c);
-    const f32 = (a: number[]) => Array.from(Float32Array.from(a));
-    const hOut = recurrentUpdateForward(f32(c.x), f32(c.g), f32(c.hPrev), lengths, t, B, H);
-    expectClose('h_out', r.hOut, hOut, { atol: 1e-6, rtol: 1e-5 });
-    // The backward reads the GPU's own h_out, as in the model.
-    const { dpre, dcarry } = recurrentUpdateBackward(f32(c.dh), r.hOut, lengths, t, B, H);
-    expectClose('dpre', r.dpre, dpre, { atol: 1e-6, rtol: 1e-5 });
-    expect(r.dcarry).toEqual(Array.from(dcarry));
-    expect(r.dpreGuard.every((s) => s === 'NaN')).toBe(true);
-  });
 });
 
 // Tiny sizes with mixed source lengths: V=13 (numbers 1..11), E=3, H=6 (H2=3), B=5, S=5, T=6.

@@ -58,7 +58,7 @@ describe('decimated chart series (pure)', () => {
   it('parses the predict box with one sentence per mistake', () => {
     const c = { vocab_size: 12, max_length: 4 };
     expect(parseSequence(' 2, 3 10 ', c)).toEqual([2, 3, 10]);
-    expect(() => parseSequence('2 11', c)).toThrow('"11" is not a number from 1 to 10');
+    expect(() => parseSequence('2 11', c)).toThrow('The sequence holds 11; numbers must be from 1 to 10');
     expect(() => parseSequence('1 2 3 4 5', c)).toThrow('at most max_length = 4');
     expect(() => parseSequence('', c)).toThrow('Type a sequence');
     expect(parseBeam(' 3 ')).toBe(3);
@@ -169,6 +169,15 @@ describe('demo page in headless Chrome', () => {
       expect(kernel).toMatch(/^matmul /);
       expect(Number(gflops)).toBeGreaterThan(0);
       expect(Number(us)).toBeGreaterThan(0);
+    }
+    // Every training op, checked and timed at the settings' sizes.
+    const ops = await h.page.$$eval('#bench-ops tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
+    expect(ops.map((r) => r[0])).toContain('lstm_step_forward');
+    expect(ops).toHaveLength(10);
+    for (const [op, shape, us, gbs] of ops) {
+      expect(shape, op).toMatch(/=/);
+      expect(Number(us), op).toBeGreaterThan(0);
+      expect(Number(gbs), op).toBeGreaterThan(0);
     }
     // The model of the settings, its training step timed (and profiled per kernel when it can be).
     const models = await h.page.$$eval('#bench-models summary', (els) => els.map((e) => e.textContent ?? ''));

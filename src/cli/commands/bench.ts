@@ -3,12 +3,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { openHarness } from '../../harness/harness.ts';
-import { writeFileAtomic } from '../../io/atomic.ts';
+import { writeFileAtomic, writeProblem } from '../../io/atomic.ts';
+import { fsReason } from '../../io/fs_errors.ts';
 import { benchPlan, type BenchMode, type BenchPlan } from '../../bench/plan.ts';
 import type { PageBenchReport } from '../../bench/run.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 const RUN = '/src/bench/run.ts';
 
@@ -44,6 +45,7 @@ function assemble(page: PageBenchReport, chrome: string): Record<string, unknown
     matmul_16x8_gflops: page.matmul?.baseline_16x8_gflops_by_size ?? {},
     matmul_speedup_vs_16x8: page.matmul?.speedup_vs_16x8_by_size ?? {},
     matmul_skinny_gflops: page.matmul?.skinny_gflops ?? {},
+    op_us_per_call: Object.fromEntries((page.ops?.results ?? []).map((r) => [r.op, r.us_per_call])),
     ms_per_training_step: summary((m) => m.train_step.ms_per_step),
     ms_per_decode_step: summary((m) => m.decode_step.ms_per_call),
     training_step: summary((m) => ({
@@ -56,6 +58,7 @@ function assemble(page: PageBenchReport, chrome: string): Record<string, unknown
       gpu_ms_per_step: m.train_step.profile?.gpu_ms_per_step ?? null,
     })),
     matmul: page.matmul,
+    ops: page.ops,
     models: page.models,
   };
 }
@@ -70,6 +73,10 @@ Measures, in headless Chrome on WebGPU, and prints one JSON object:
   - matmul GFLOP/s at 128, 256 and 512 and on the model's skinny shapes (GPU time from
     timestamp queries, median of several runs after warm-up), and beside it, runs
     interleaved, the 16x8 kernel used without subgroups (the ratio is the figure to compare);
+  - per op at the reference config's sizes (LSTM cell and fused step forward/backward,
+    softmax cross-entropy, Adam, embedding gather and scatter, column sums, gradient norm):
+    each checked against its float64 reference first, then µs per call, GB/s, and GFLOP/s
+    where it computes more than it moves;
   - for the default lstm, the default blog and the reference config (lstm, 1 layer,
     hidden 64, embedding 32, batch 64, max_length 20): every kernel of the training step
     (model + optimizer) and of greedy decoding with calls per step, median µs per call and
@@ -88,16 +95,25 @@ Progress goes to stderr. Timings are noisy on a busy machine: compare within one
       const dir = dirname(out);
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`Cannot write ${flags.out}: the directory ${dir} does not exist.`);
       if (existsSync(out) && statSync(out).isDirectory()) throw new UserError(`Cannot write ${flags.out}: it is a directory.`);
+      // Minutes of measuring must not end in a file that cannot be written: try it first.
+      const problem = await writeProblem(out);
+      if (problem) throw new UserError(`Cannot write ${flags.out}: ${problem}.`);
     }
     const mode: BenchMode = flags.quick ? 'quick' : 'full';
     const start = Date.now();
     const log = (text: string) => io.stderr(`[bench ${((Date.now() - start) / 1000).toFixed(0).padStart(3)}s] ${text}\n`);
     log(`${mode} run; starting Chrome`);
     const report = await runBenchInChrome(benchPlan(mode), log);
-    const json = JSON.stringify(report);
-    if (out !== undefined) await writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
+    // stdout first: should the file fail after all (the disk filled meanwhile), the result is not lost.
+    io.stdout(`${JSON.stringify(report)}\n`);
+    if (out !== undefined) {
+      try {
+        await writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
+      } catch (err) {
+        throw new UserError(`Cannot write ${flags.out}: ${fsReason(err)}; the result is the JSON line printed on stdout.`);
+      }
+    }
     log(`done${out !== undefined ? `; wrote ${out}` : ''}`);
-    io.stdout(`${json}\n`);
     return 0;
   },
 };

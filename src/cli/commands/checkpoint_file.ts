@@ -1,8 +1,9 @@
 // Reading a checkpoint named on the command line, with one clear sentence on failure.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { MAX_CHECKPOINT_BYTES, readFileBounded } from '../../io/bounded_read.ts';
 import { validateConfig, type Config } from '../../config/index.ts';
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 export interface CheckpointFile {
   bytes: Uint8Array;
@@ -13,15 +14,13 @@ export interface CheckpointFile {
 
 export function readCheckpointFile(path: string | boolean | undefined): CheckpointFile {
   if (typeof path !== 'string' || path === '') throw new UserError('--checkpoint F is required: the .safetensors file to load.');
-  let bytes: Uint8Array;
   try {
     if (statSync(path).isDirectory()) throw new UserError(`--checkpoint ${path} is a directory; name a .safetensors file, e.g. ${path}/last.safetensors.`);
-    bytes = new Uint8Array(readFileSync(path));
   } catch (err) {
     if (err instanceof UserError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `Checkpoint ${path} does not exist.` : `Cannot read checkpoint ${path} (${code ?? String(err)}).`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`Checkpoint ${path} does not exist.`);
   }
+  const bytes = new Uint8Array(readFileBounded(path, { what: 'checkpoint', maxBytes: MAX_CHECKPOINT_BYTES }));
   const checkpoint = decodeCheckpoint(bytes, `checkpoint ${path}`);
   const config = validateConfig(checkpoint.config as unknown as Record<string, unknown>);
   if (config.task === 'file' && !checkpoint.vocab) throw new UserError(`Checkpoint ${path} is of a file task but carries no vocab in its metadata.`);

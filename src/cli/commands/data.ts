@@ -5,16 +5,18 @@ import { validateConfig } from '../../config/validate.ts';
 import { sample } from '../../task/sample.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
-const CHUNK = 1000; // lines per write, so huge --n never builds one giant string
+// Lines per write, so huge --n never builds one giant string; between writes the command
+// waits for a slow reader and notices one that went away.
+const CHUNK = 1000;
 
 export const data: Command = {
   name: 'data',
   summary: 'print task samples as JSONL {"input":[…],"target":[…]}',
   usage: `Usage: seq2seq data [--n N] [--seed S] [key=value …]
 
-Prints N samples of a built-in task (task=primes, copy, reverse or sort; SPEC §1, §1b),
+Prints N samples of a built-in task (task=primes, copy, reverse or sort; docs/contract.md §1, §1b),
 one JSON object per line:
 {"input":[…],"target":[…]}. Samples come from a dedicated "data" stream: the same
 --seed and settings always give the same lines, and sample i does not depend on N.
@@ -36,6 +38,7 @@ one JSON object per line:
         lines.push(JSON.stringify({ input: s.input, target: s.target }));
       }
       io.stdout(`${lines.join('\n')}\n`);
+      await io.drain?.();
     }
     return 0;
   },

@@ -1,11 +1,13 @@
-// `seq2seq eval`: SPEC §2 evaluation of a checkpoint, as one JSON object.
+// `seq2seq eval`: docs/contract.md §2 evaluation of a checkpoint, as one JSON object.
 import { openHarness } from '../../harness/harness.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import type { Config } from '../../config/config.ts';
 import { packEvalFile } from '../../data/file_task.ts';
-import { intFlag, parseCommandArgs, type ParsedArgs } from '../args.ts';
+import type { Summary } from '../../metrics/index.ts';
+import { intFlag, parseCommandArgs, refuseSettings, type ParsedArgs } from '../args.ts';
+import { MAX_BEAM } from './predict.ts';
 import type { Command, Io } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { readCheckpointFile } from './checkpoint_file.ts';
 
 export const evaluate: Command = {
@@ -13,9 +15,10 @@ export const evaluate: Command = {
   summary: 'evaluate a checkpoint: PSA, LCSR, GeoMean, exact match, length accuracy (mean, std, by length)',
   usage: `Usage: seq2seq eval --checkpoint F [--rounds N] [--samples N] [--seed S] [--max-length L] [--beam K] [--data F]
 
-Runs N evaluation rounds of held-out samples with greedy decoding on WebGPU and prints
-one JSON object: psa, lcsr, geomean, exact_match, length_accuracy, their _std over rounds,
-and by_length (per input length).
+Runs N evaluation rounds of held-out samples on WebGPU and prints one JSON object on
+stdout: psa, lcsr, geomean, exact_match, length_accuracy, their _std over rounds, and
+by_length (per input length); a one-line summary goes to stderr. Every other setting
+comes from the checkpoint.
 
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --rounds N       evaluation rounds (default: the checkpoint's evaluate_round)
@@ -23,12 +26,12 @@ and by_length (per input length).
   --seed S         seed of the held-out stream (default: the checkpoint's seed)
   --max-length L   longest input (default: the training max_length); larger L measures
                    length generalisation
-  --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
+  --beam K         beam width, 1 to ${MAX_BEAM} (default: the checkpoint's beam; 1 = greedy)
   --data F         file tasks: evaluate every pair of F (.tsv or .jsonl) once, tokenised
                    with the checkpoint's vocabulary; adds bleu (corpus BLEU-4 × 100)
 `,
   async run(argv, io) {
-    const { flags } = parseCommandArgs('eval', argv, {
+    const { flags, items } = parseCommandArgs('eval', argv, {
       checkpoint: { type: 'string' },
       rounds: { type: 'string' },
       samples: { type: 'string' },
@@ -37,6 +40,7 @@ and by_length (per input length).
       beam: { type: 'string' },
       data: { type: 'string' },
     });
+    refuseSettings('eval', items);
     const { bytes, config, vocab } = readCheckpointFile(flags.checkpoint);
     if (vocab) return evalFile(flags, bytes, config, vocab, io);
     if (flags.data !== undefined) throw new UserError(`--data is for file tasks; ${flags.checkpoint} was trained on task=${config.task}.`);
@@ -45,13 +49,14 @@ and by_length (per input length).
       samples: intFlag(flags, 'samples', 1) ?? config.eval_samples,
       seed: intFlag(flags, 'seed', 0) ?? config.seed,
       maxLength: intFlag(flags, 'max-length', config.min_length, 10_000) ?? config.max_length,
-      beam: intFlag(flags, 'beam', 1, 64),
+      beam: intFlag(flags, 'beam', 1, MAX_BEAM) ?? config.beam,
     };
     const h = await openHarness();
     try {
       const session = await RemoteSession.open(h, null, bytes);
       const summary = await session.evaluate(opts);
-      io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, max_length: opts.maxLength, seed: opts.seed, ...summary })}\n`);
+      io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, max_length: opts.maxLength, seed: opts.seed, beam: opts.beam, ...summary })}\n`);
+      io.stderr(`${evalSummaryLine(summary, opts)}\n`);
       return 0;
     } finally {
       await h.close();
@@ -59,7 +64,17 @@ and by_length (per input length).
   },
 };
 
-/** A file task: every pair of --data once (SPEC §1b), with the checkpoint's vocabulary. */
+/** What a person reads first: the headline scores, and how they were measured. */
+export function evalSummaryLine(s: Summary, o: { rounds: number; samples: number; maxLength: number; beam: number }): string {
+  const pm = (v: number, std: number) => `${v.toFixed(4)} ± ${std.toFixed(4)}`;
+  return (
+    `eval: GeoMean ${pm(s.geomean, s.geomean_std)}, PSA ${pm(s.psa, s.psa_std)}, LCSR ${pm(s.lcsr, s.lcsr_std)}, ` +
+    `exact match ${s.exact_match.toFixed(4)}, length accuracy ${s.length_accuracy.toFixed(4)} ` +
+    `(${o.rounds} × ${o.samples} samples, inputs up to ${o.maxLength}, ${o.beam === 1 ? 'greedy' : `beam ${o.beam}`})`
+  );
+}
+
+/** A file task: every pair of --data once (docs/contract.md §1b), with the checkpoint's vocabulary. */
 async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: Config, vocab: string[], io: Io): Promise<number> {
   for (const f of ['rounds', 'samples', 'seed'] as const) {
     if (flags[f] !== undefined) throw new UserError(`--${f} does not apply to a file task: --data F is evaluated pair by pair, every pair once.`);
@@ -68,7 +83,7 @@ async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: C
     throw new UserError(`${flags.checkpoint} is a file task: name the pairs to evaluate with --data F (.tsv or .jsonl).`);
   }
   const { upload, pairs } = await packEvalFile(flags.data, vocab, config.tokenize);
-  const beam = intFlag(flags, 'beam', 1, 64);
+  const beam = intFlag(flags, 'beam', 1, MAX_BEAM);
   const maxLength = intFlag(flags, 'max-length', 1, 10_000);
   const h = await openHarness();
   try {

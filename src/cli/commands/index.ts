@@ -1,4 +1,4 @@
-// Every command, in the order `seq2seq --help` lists them (SPEC §6: train, eval,
+// Every command, in the order `seq2seq --help` lists them (docs/contract.md §6: train, eval,
 // predict, data, metrics, bench).
 import type { Command } from '../command.ts';
 import { bench } from './bench.ts';

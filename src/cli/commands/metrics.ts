@@ -1,12 +1,11 @@
-// `seq2seq metrics --pairs F`: SPEC §2 figures of (target, prediction) pairs given as JSONL.
-import { readFile } from 'node:fs/promises';
-import { readProblem } from '../../config/file.ts';
+// `seq2seq metrics --pairs F`: docs/contract.md §2 figures of (target, prediction) pairs given as JSONL.
+import { MAX_INPUT_BYTES, readFileBounded } from '../../io/bounded_read.ts';
 import { parseKeyValues } from '../../config/keyvalues.ts';
 import { validateConfig } from '../../config/validate.ts';
 import { scoreRound, type Pair } from '../../metrics/round.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 export const metrics: Command = {
   name: 'metrics',
@@ -27,12 +26,7 @@ their first EOS (vocab_size - 1). Buckets are by input length when every line ha
     const path = flags.pairs as string | undefined;
     if (!path) throw new UserError('metrics needs --pairs F (a JSONL file, or - for standard input).');
     const { vocab_size } = validateConfig(parseKeyValues(items));
-    let text: string;
-    try {
-      text = path === '-' ? await io.stdin() : await readFile(path, 'utf8');
-    } catch (err) {
-      throw new UserError(readProblem('pairs file', path, err));
-    }
+    const text = path === '-' ? await io.stdin() : readFileBounded(path, { what: 'pairs file', maxBytes: MAX_INPUT_BYTES }).toString('utf8');
     const where = path === '-' ? 'standard input' : path;
     const pairs = parsePairs(text, vocab_size, where);
     io.stdout(`${JSON.stringify(scoreRound(pairs, vocab_size - 1))}\n`);

@@ -1,16 +1,17 @@
 // `seq2seq predict`: the primes a checkpoint predicts for each input sequence.
 import { openHarness } from '../../harness/harness.ts';
 import { RemoteSession } from '../../run/remote.ts';
-import { intFlag, parseCommandArgs } from '../args.ts';
+import { intFlag, parseCommandArgs, refuseSettings } from '../args.ts';
 import type { Command, Io } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { readCheckpointFile, type CheckpointFile } from './checkpoint_file.ts';
 import { idsToText, textToIds } from '../../data/text.ts';
 import { Vocab } from '../../data/vocab.ts';
 import type { Config } from '../../config/config.ts';
+import { readSequence } from '../../task/parse.ts';
 
 /** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM; not imported: that module loads a shader). */
-const MAX_BEAM = 64;
+export const MAX_BEAM = 64;
 
 export const predict: Command = {
   name: 'predict',
@@ -18,8 +19,9 @@ export const predict: Command = {
   usage: `Usage: seq2seq predict --checkpoint F [--beam K] [SEQUENCE …]
 
 Each SEQUENCE is numbers separated by spaces or commas (quote it: "4 7 9 11"); with no
-SEQUENCE, every non-empty line of standard input is one. Prints one line of
-space-separated numbers per input (an empty line when the model predicts no primes).
+SEQUENCE, every line of standard input is one. Prints one line of space-separated
+numbers per input, in order (an empty line when the model predicts no primes, and for
+an empty input line). Every other setting comes from the checkpoint.
 
 For a file task (task=file) every input is a line of text, tokenised as in training
 (words or chars); each prints one line of detokenised text, in order, and an empty
@@ -29,23 +31,26 @@ input line prints an empty line.
   --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
 `,
   async run(argv, io) {
-    const { flags, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' } }, true);
+    const { flags, items, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' } }, true);
+    refuseSettings('predict', items);
     const checkpoint = readCheckpointFile(flags.checkpoint);
     const { bytes, config } = checkpoint;
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
     if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io);
-    const lines = positionals.length > 0 ? positionals : (await io.stdin()).split('\n').filter((l) => l.trim() !== '');
+    const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
-    const inputs = lines.map((line, i) => parseSequence(line, i + 1, config));
-    const h = await openHarness();
+    // Empty lines give empty lines, in place, so outputs line up with inputs (SPEC §6).
+    const inputs = lines.map((line, i) => (line.trim() === '' ? null : parseSequence(line, i + 1, config)));
+    const real = inputs.filter((x): x is number[] => x !== null);
+    const h = real.length > 0 ? await openHarness() : null;
     try {
-      const session = await RemoteSession.open(h, null, bytes);
-      const out = await session.predict(inputs, beam);
-      io.stdout(`${out.map((p) => p.join(' ')).join('\n')}\n`);
+      const out = h ? await (await RemoteSession.open(h, null, bytes)).predict(real, beam) : [];
+      let next = 0;
+      io.stdout(`${inputs.map((x) => (x === null ? '' : out[next++].join(' '))).join('\n')}\n`);
       return 0;
     } finally {
-      await h.close();
+      await h?.close();
     }
   },
 };
@@ -80,26 +85,16 @@ async function predictText(checkpoint: CheckpointFile & { vocab: string[] }, bea
   return 0;
 }
 
-/** Standard input's lines: a final newline ends the last line, it does not start an empty one. */
-function stdinLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+/** The lines of standard input; the newline ending the last line does not start another. */
+export function stdinLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
 
 /** One input sequence, validated against the checkpoint's vocabulary and max_length. */
-export function parseSequence(text: string, index: number, config: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
-  const parts = text.trim().split(/[\s,]+/).filter((p) => p !== '');
-  const top = config.vocab_size - 2;
-  if (parts.length === 0) throw new UserError(`Input ${index} is empty.`);
-  if (parts.length > config.max_length) {
-    throw new UserError(`Input ${index} has ${parts.length} numbers, but this model takes at most max_length = ${config.max_length}.`);
-  }
-  return parts.map((p) => {
-    const v = /^[+-]?\d+$/.test(p) ? Number(p) : NaN;
-    if (!Number.isSafeInteger(v)) throw new UserError(`Input ${index} holds "${p}", which is not an integer.`);
-    if (v < 1 || v > top) throw new UserError(`Input ${index} holds ${v}; numbers must be from 1 to ${top} (vocab_size ${config.vocab_size}).`);
-    return v;
-  });
+function parseSequence(text: string, index: number, config: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
+  const r = readSequence(text, `Input ${index}`, config);
+  if ('error' in r) throw new UserError(r.error);
+  return r.tokens;
 }

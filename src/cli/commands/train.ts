@@ -8,13 +8,16 @@ import { openHarness, PageCrashedError, type Harness } from '../../harness/harne
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { RunDir } from '../../run/rundir.ts';
-import { BestTracker, farBelowWarning, reachedTarget, stopAtMessage } from '../../run/outcome.ts';
-import { progressBar, tableHeader, tableRow } from '../../run/console.ts';
+import { BestTracker, completeRunMessage, didNotLearn, farBelowWarning, reachedTarget, recordedLoss, stopAtMessage } from '../../run/outcome.ts';
+import { plural, progressBar, tableHeader, tableRow } from '../../run/console.ts';
+import { claimRunDir } from '../../run/claim.ts';
+import { inUseBy } from '../../run/lock.ts';
 import { fileTaskOverrides } from '../../config/file_task.ts';
 import { prepareFileTask, type PreparedFileTask } from '../../data/file_task.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import type { Command, Io } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
+import { exitCodeFor, StopSignals } from '../signals.ts';
 
 const LOG_EVERY = 10;
 /** Settings a resumed run may change: how far it goes, not what it learns. */
@@ -95,8 +98,11 @@ function plan(argv: string[]): Plan {
     // config.json (step 0 is a checkpoint too: the seed fixes the initial parameters).
     const latest = run.latestCheckpoint();
     const saved = latest ? (decodeCheckpoint(latest.bytes, latest.path).config as unknown as Record<string, unknown>) : run.readConfig();
-    if (!saved) throw new UserError(`Cannot resume: ${run.path} holds no run (neither a checkpoint nor config.json).`);
+    if (!saved) throw new UserError(inUseBy(run.path) ?? `Cannot resume: ${run.path} holds no run (neither a checkpoint nor config.json).`);
     for (const [key, value] of Object.entries(overrides)) {
+      if (key === 'rounds' && typeof saved.rounds === 'number' && (value as number) < saved.rounds) {
+        throw new UserError(`Cannot lower --rounds to ${String(value)} when resuming: the run has ${saved.rounds} rounds, and --rounds may only grow.`);
+      }
       if (!RESUMABLE_KEYS.has(key) && JSON.stringify(saved[key]) !== JSON.stringify(value)) {
         throw new UserError(`Cannot change ${key} when resuming (the run has ${JSON.stringify(saved[key])}); only --rounds and stop_at may change.`);
       }
@@ -128,36 +134,44 @@ async function prepareData(p: Plan, io: Io): Promise<PreparedFileTask | null> {
 async function runTrain(argv: string[], io: Io): Promise<number> {
   const planned = plan(argv);
   const { run, resume, checkpoint } = planned;
-  if (!resume && run.holdsRun()) run.create(); // refuses before a big data file is read
-  const data = await prepareData(planned, io);
+  const complete = resume ? completeRunMessage(run, planned.config, checkpoint) : null;
+  if (complete) {
+    io.stderr(`${complete}\n`);
+    return 0;
+  }
+  // The directory is claimed before a big data file is read, so a taken --out fails at once.
+  const claim = claimRunDir(run, resume);
+  let data: PreparedFileTask | null;
+  try {
+    data = await prepareData(planned, io);
+  } catch (err) {
+    claim.release();
+    throw err;
+  }
   const config = data?.config ?? planned.config;
-  if (!resume) run.create();
-  await run.writeConfig(config);
-  if (data && !resume) await run.writeDataFiles(data.files);
 
   let harness: Harness | null = null;
   let session: RemoteSession | null = null;
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
+  const signals = new StopSignals(
+    (signal) => {
+      io.stderr(`\n${signal}: finishing the current step and saving ${run.lastPath} …\n`);
+      void session?.requestStop().catch(() => undefined);
+    },
+    (signal) => {
       io.stderr(`\n${signal} again: stopping without saving.\n`);
-      void harness?.close().finally(() => process.exit(130));
-      return;
-    }
-    interrupted = true;
-    io.stderr(`\n${signal}: finishing the current step and saving ${run.lastPath} …\n`);
-    void session?.requestStop().catch(() => undefined);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+      void (harness?.close() ?? Promise.resolve()).finally(() => process.exit(exitCodeFor(signal)));
+    },
+  );
   const started = Date.now();
   try {
     harness = await openHarness();
     session = await RemoteSession.open(harness, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint, data?.upload);
+    await run.writeConfig(config);
+    if (data && !resume) await run.writeDataFiles(data.files);
     const { steps, rounds } = config;
     const a = session.info.adapter;
     io.stderr(
-      `train: ${config.model}, ${session.info.parameters} parameters, ${rounds} rounds × ${steps} steps, batch ${config.batch_size}, ` +
+      `train: ${config.model}, ${session.info.parameters} parameters, ${plural(rounds, 'round')} × ${plural(steps, 'step')}, batch ${config.batch_size}, ` +
         `adapter ${a.vendor || '?'}/${a.architecture || '?'}${a.isFallbackAdapter ? ' (software)' : ''}, run ${run.path}\n`,
     );
     if (checkpoint) io.stderr(`train: resuming at step ${session.info.step} (round ${session.info.round})\n`);
@@ -165,9 +179,8 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     let step = session.info.step;
     let round = session.info.round;
     let lastLoss = NaN;
-    let metricsChain = Promise.resolve();
     // What a killed run logged after its checkpoint goes, so the log continues exactly.
-    const trimmed = resume ? await run.trimMetrics(step, round) : { hasRound: true, loss: NaN };
+    const trimmed = resume ? await run.trimMetrics(step, round, recordedLoss(checkpoint)) : { hasRound: true, loss: NaN };
     lastLoss = trimmed.loss;
     if (resume) await run.repairBest();
     const best = new BestTracker(run);
@@ -195,23 +208,23 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
     try {
       while (round < rounds && !target) {
         // A Ctrl-C while Chrome was starting: stop before training another chunk.
-        if (interrupted) break;
+        if (signals.requested) break;
         const remaining = (round + 1) * steps - step;
         const result = await session.train(remaining, LOG_EVERY, (p) => {
           bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.steps_per_s.toFixed(1) });
-          metricsChain = metricsChain.then(() => run.appendMetrics({ type: 'step', ...p }));
+          run.queueMetrics({ type: 'step', ...p }, () => void session?.requestStop().catch(() => undefined));
         });
         step = result.step;
         if (!Number.isNaN(result.loss)) lastLoss = result.loss;
-        await metricsChain;
-        if (result.stopped || interrupted) break;
+        await run.flushMetrics();
+        if (result.stopped || signals.requested) break;
         round = await session.finishRound();
         await run.writeCheckpoint(await session.checkpoint(), round);
         bar.update(step, { loss: lastLoss.toFixed(4) });
         bar.stop();
         await evaluateRound();
         bar.start(rounds * steps, step, { loss: lastLoss.toFixed(4), rate: '-' });
-        if (interrupted) break;
+        if (signals.requested) break;
       }
     } catch (err) {
       // The page's NonFiniteError arrives as a plain error; it is the run's outcome, not an
@@ -226,25 +239,27 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
         : err instanceof PageCrashedError || !harness.browser.connected
           ? 'Chrome exited during training'
           : null;
-      if (lost) throw new UserError(`${lost} at about step ${step}; ${kept}; continue with: seq2seq train --resume --out ${run.path}`);
+      if (lost) throw new UserError(`${lost} at about step ${step}; ${kept}; continue with: npx seq2seq train --resume --out ${run.path}`);
       throw err;
     } finally {
       bar.stop();
     }
-    if (interrupted && round < rounds) {
+    if (signals.requested && round < rounds) {
       await run.writeCheckpoint(await session.checkpoint(), null);
-      io.stderr(`Stopped at step ${step}; the state is saved in ${run.lastPath}. Continue with: seq2seq train --resume --out ${run.path}\n`);
-      return 130;
+      io.stderr(`Stopped at step ${step}; the state is saved in ${run.lastPath}. Continue with: npx seq2seq train --resume --out ${run.path}\n`);
+      return signals.exitCode;
     }
     const elapsed = (Date.now() - started) / 1000;
     const warning = typeof final.geomean === 'number' && !target ? farBelowWarning(config, final.geomean) : null;
     if (warning) io.stderr(warning);
     io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final, ...best.summary(), stopped_at_target: target })}\n`);
-    return 0;
+    const notLearned = didNotLearn(config, lastLoss);
+    if (notLearned) io.stderr(`${notLearned}\n`);
+    return notLearned ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     await harness?.close();
+    claim.release();
   }
 }
 

@@ -1,2 +1,0 @@
-/** A mistake of the user's (bad flag, bad file, bad value): printed as one sentence, exit 1. */
-export class UserError extends Error {}

@@ -1,0 +1,43 @@
+// What the per-op GPU test files share: one headless-Chrome page per file running
+// test/gpu/pages/kernels.ts, seeded float32 inputs, and the stability check every case
+// passes (both runs bitwise equal, no write outside an output's view).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import type { Outputs } from '../gpu/pages/kernels.ts';
+import { expectExact, randomArray, seededUniform } from './close.ts';
+
+const PAGE = '/test/gpu/pages/kernels.ts';
+
+/** Opens the page before the file's tests and closes it after; `call` runs a page function. */
+export function kernelPage() {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await openHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  return {
+    call: <T>(fn: string, ...args: unknown[]) => h.call<T>(PAGE, fn, ...args),
+    /** The builders' error sentences, in the order of pages/kernels.ts shapeErrors. */
+    shapeErrors: () => h.call<string[]>(PAGE, 'shapeErrors'),
+    /** Registers the file's last test: no console or page error. */
+    expectNoPageErrors: () => it('reports no page errors', () => expect(h.pageErrors).toEqual([])),
+  };
+}
+
+/** Rounded to float32, as the GPU sees them. */
+export const f32 = (xs: number[]) => Array.from(Float32Array.from(xs));
+export const rand = (n: number, seed: number, lo = -1, hi = 1) => f32(randomArray(n, seed, lo, hi));
+export const randInt = (n: number, seed: number, lo: number, hi: number) => {
+  const u = seededUniform(seed, lo, hi);
+  return Array.from({ length: n }, () => Math.floor(u()));
+};
+
+/** Both runs bitwise equal, and every sentinel around every output intact. */
+export function expectStable(name: string, runs: Outputs[]): void {
+  for (const [tensor, out] of Object.entries(runs[0])) {
+    expect(out.guardsIntact, `${name}: a kernel wrote outside ${tensor}`).toBe(true);
+    expectExact(`${name}: ${tensor} run 2 vs run 1`, runs[1][tensor].data, out.data);
+  }
+}
