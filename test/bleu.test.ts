@@ -1,4 +1,4 @@
-// Corpus BLEU-4 (SPEC §2) on corpora worked out by hand.
+// Corpus BLEU-4 (docs/contract.md §2) on corpora worked out by hand.
 import { describe, expect, it } from 'vitest';
 import { corpusBleu } from '../src/metrics/bleu.ts';
 

@@ -1,4 +1,4 @@
-// File tasks end to end (SPEC §1b, §2, §6): `train data=F` learns letter-word reversal in a
+// File tasks end to end (docs/contract.md §1b, §2, §6): `train data=F` learns letter-word reversal in a
 // few hundred steps, `predict` prints text, `eval --data` scores every pair with bleu, a
 // resume continues exactly and refuses a changed file; every bad file is one sentence.
 import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

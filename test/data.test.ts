@@ -1,4 +1,4 @@
-// File tasks (SPEC §1b): tokeniser, vocabulary, the hash split, line parsing, the corpus
+// File tasks (docs/contract.md §1b): tokeniser, vocabulary, the hash split, line parsing, the corpus
 // built in one pass, packing for the page, and the streamed Node reader.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';

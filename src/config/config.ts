@@ -5,7 +5,7 @@ import type { BuiltinTaskName } from '../task/tasks.ts';
 export type ModelName = 'lstm' | 'blog';
 export type OptimizerName = 'adam' | 'sgd';
 export type LrSchedule = 'constant' | 'cosine';
-/** `file`: pairs from data=PATH (SPEC §1b). */
+/** `file`: pairs from data=PATH (docs/contract.md §1b). */
 export type TaskName = BuiltinTaskName | 'file';
 export type TokenizeName = 'words' | 'chars';
 /** `pytorch`: PyTorch's own defaults (what the seed's code used); `uniform`: the paper's U(-init_scale, init_scale). */

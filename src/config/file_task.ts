@@ -1,4 +1,4 @@
-// The settings of a file task as the user gives them (SPEC §1b): `data` alone implies
+// The settings of a file task as the user gives them (docs/contract.md §1b): `data` alone implies
 // task=file, vocab_size is derived from the data and may not be set, eval_data needs data.
 import { UserError } from '../errors.ts';
 

@@ -1,4 +1,4 @@
-// A file task's data (SPEC §1b), built in one pass over the lines: tokens are interned
+// A file task's data (docs/contract.md §1b), built in one pass over the lines: tokens are interned
 // (each distinct string kept once) and pairs stored as packed ids, so no text is held
 // twice. The vocabulary is counted on the training pairs only; at the end every interned
 // id is remapped to its vocabulary id (<unk> for tokens seen only in held-out pairs).
@@ -20,7 +20,7 @@ export interface CorpusOptions {
 }
 
 export interface Corpus {
-  /** Index = id (SPEC §1b). */
+  /** Index = id (docs/contract.md §1b). */
   vocab: string[];
   train: PackedPairs;
   heldOut: PackedPairs;

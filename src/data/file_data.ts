@@ -1,4 +1,4 @@
-// A file task's pairs in the page (SPEC §1b): packed ids for training and held-out
+// A file task's pairs in the page (docs/contract.md §1b): packed ids for training and held-out
 // evaluation, turned into the same fixed-shape batches as the built-in tasks.
 import { layout, type Batch, type PaddedBatch } from '../task/batch.ts';
 import { EpochOrder } from './order.ts';
@@ -8,7 +8,7 @@ export class FileData {
   private order: EpochOrder | null = null;
 
   constructor(
-    /** Index = id (SPEC §1b). */
+    /** Index = id (docs/contract.md §1b). */
     readonly vocab: readonly string[],
     /** Empty (no pairs) when the session only evaluates or predicts. */
     readonly train: PackedPairs,

@@ -1,4 +1,4 @@
-// The Node side of a file task (SPEC §1b): read the data once, derive vocab_size and
+// The Node side of a file task (docs/contract.md §1b): read the data once, derive vocab_size and
 // max_length, and hand the page packed ids; for `eval --data`, pack a file with a
 // checkpoint's vocabulary.
 import type { Config } from '../config/config.ts';

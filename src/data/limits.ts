@@ -1,4 +1,4 @@
-// Whether a vocabulary fits the device (SPEC §1b): the buffers that grow with V must stay
+// Whether a vocabulary fits the device (docs/contract.md §1b): the buffers that grow with V must stay
 // within one storage binding. WebGPU guarantees 128 MiB per binding and 256 MiB per buffer;
 // the project requests no more, so these defaults are the limits everywhere.
 import type { Config } from '../config/config.ts';

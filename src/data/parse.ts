@@ -1,4 +1,4 @@
-// One line of a pairs file (SPEC §1b) as source and target tokens, or one sentence
+// One line of a pairs file (docs/contract.md §1b) as source and target tokens, or one sentence
 // naming the file and the line. `.tsv`: `source<TAB>target`; `.jsonl`: {"source": S,
 // "target": T} with S, T strings (tokenised) or arrays of string/integer tokens (as given).
 import { UserError } from '../errors.ts';

@@ -1,4 +1,4 @@
-// Reading a file task's data in Node (SPEC §1b): the files are streamed line by line
+// Reading a file task's data in Node (docs/contract.md §1b): the files are streamed line by line
 // into a CorpusBuilder, hashed (SHA-256) on the way, with a progress line for big files.
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The held-out rule of SPEC §1b: a line is held out when the FNV-1a 32-bit hash of its
+// The held-out rule of docs/contract.md §1b: a line is held out when the FNV-1a 32-bit hash of its
 // UTF-8 text (the whole line, without its newline) is divisible by 20.
 
 export const HOLD_OUT_EVERY = 20;

@@ -1,4 +1,4 @@
-// Text in and text out for a trained file task (SPEC §1b, §6): tokenised and mapped to
+// Text in and text out for a trained file task (docs/contract.md §1b, §6): tokenised and mapped to
 // ids as in training, predictions mapped back and detokenised.
 import { detokenize, tokenize, type Tokenize } from './tokenize.ts';
 import type { Vocab } from './vocab.ts';

@@ -1,4 +1,4 @@
-// Tokenising and detokenising text (SPEC §1b): `words` splits on runs of whitespace,
+// Tokenising and detokenising text (docs/contract.md §1b): `words` splits on runs of whitespace,
 // `chars` takes every Unicode code point, spaces included. Shared by Node and the page.
 
 export type Tokenize = 'words' | 'chars';

@@ -1,4 +1,4 @@
-// The shared source/target vocabulary of a file task (SPEC §1b): 0 = <pad>, 1 = <unk>,
+// The shared source/target vocabulary of a file task (docs/contract.md §1b): 0 = <pad>, 1 = <unk>,
 // 2 .. V-2 = the training tokens by descending count (ties in code-point order), V-1 = <eos>.
 import { compareCodePoints } from './tokenize.ts';
 

@@ -1,4 +1,4 @@
-// The demo page's own pairs (SPEC §1b): a chosen .tsv or .jsonl file parsed in the page by
+// The demo page's own pairs (docs/contract.md §1b): a chosen .tsv or .jsonl file parsed in the page by
 // the same code as the command line (streamed, held-out split by the hash rule), with the
 // vocabulary size and a few sample pairs to show before training.
 import { CorpusBuilder, type Corpus } from '../data/corpus.ts';

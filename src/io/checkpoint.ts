@@ -22,7 +22,7 @@ export interface Checkpoint {
   optimizer: Map<string, Tensor>;
   /** The trainer's own JSON (data stream position, RNG states, ...). */
   resume: Record<string, unknown>;
-  /** A file task's vocabulary (index = id, SPEC §1b); metadata `vocab` and `tokenize`. */
+  /** A file task's vocabulary (index = id, docs/contract.md §1b); metadata `vocab` and `tokenize`. */
   vocab?: string[];
 }
 
@@ -125,7 +125,7 @@ function parseConfig(text: string, fail: (msg: string) => never): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('has config metadata that is not a JSON object');
   const obj = raw as Record<string, unknown>;
   const known = DEFAULT_CONFIG as unknown as Record<string, unknown>;
-  // Keys of file tasks (SPEC §1b), absent from checkpoints of built-in tasks written before them.
+  // Keys of file tasks (docs/contract.md §1b), absent from checkpoints of built-in tasks written before them.
   for (const key of ['data', 'eval_data', 'tokenize']) if (!Object.hasOwn(obj, key)) obj[key] = known[key];
   for (const key of Object.keys(known)) {
     if (!Object.hasOwn(obj, key)) fail(`has a config without ${key}`);

@@ -1,4 +1,4 @@
-// Corpus BLEU-4 × 100 (SPEC §2, file tasks): clipped n-gram counts summed over the
+// Corpus BLEU-4 × 100 (docs/contract.md §2, file tasks): clipped n-gram counts summed over the
 // corpus, uniform weights, brevity penalty exp(1 − r/c) when c < r, no smoothing
 // (0 when some order has no match, or no candidate n-gram at all).
 

@@ -28,7 +28,7 @@ export function plural(n: number, word: string): string {
 
 const COLUMNS = ['round', 'step', 'loss', 'psa', 'lcsr', 'geomean', 'exact', 'len_acc', 'time_s'] as const;
 
-/** `bleu`: a file task, whose evaluations add corpus BLEU (SPEC §2). */
+/** `bleu`: a file task, whose evaluations add corpus BLEU (docs/contract.md §2). */
 export function tableHeader(bleu = false): string {
   const columns: string[] = bleu ? [...COLUMNS.slice(0, -1), 'bleu', 'time_s'] : [...COLUMNS];
   return `${columns.map((c) => c.padStart(8)).join(' ')}\n`;

@@ -8,7 +8,7 @@ import { UserError } from '../../errors.ts';
 export interface CheckpointFile {
   bytes: Uint8Array;
   config: Config;
-  /** A file task's vocabulary (SPEC §1b). */
+  /** A file task's vocabulary (docs/contract.md §1b). */
   vocab?: string[];
 }
 
