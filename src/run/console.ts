@@ -22,9 +22,7 @@ export function progressBar(total: number, start: number): cliProgress.SingleBar
 }
 
 /** "1 round", "4 rounds". */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+export { plural } from './plural.ts';
 
 const COLUMNS = ['round', 'step', 'loss', 'psa', 'lcsr', 'geomean', 'exact', 'len_acc', 'time_s'] as const;
 
