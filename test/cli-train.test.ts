@@ -152,7 +152,7 @@ describe('train end to end', () => {
     expect(lines).toHaveLength(inputs.length);
     for (const line of lines) expect(line).toMatch(/^(\d+( \d+)*)?$/);
     expect(lines.flatMap((l) => (l ? l.split(' ').map(Number) : [])).every((v) => v >= 1 && v <= 10)).toBe(true);
-    // Blank input lines give empty output lines in place (SPEC §6), so outputs line up.
+    // Blank input lines give empty output lines in place (docs/contract.md §6), so outputs line up.
     expect(stdin.stdout).toBe(`${[...lines.slice(0, 2), '', ...lines.slice(2), ''].join('\n')}\n`);
   });
 });

@@ -160,12 +160,134 @@ export interface ModelReport {
   decode_step: DecodeStepReport;
 }
 
-async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<ModelReport> {
+type Optimizer = ReturnType<typeof recordOptimizer>;
+
+/** Warm-up and timed training steps (a fresh batch each), with gpu.stats around the timed ones. */
+async function timeTraining(gpu: Gpu, m: GpuModel, optimizer: Optimizer, c: ModelCase, plan: BenchPlan) {
   const config = c.config;
+  const B = config.batch_size;
+  let step = 0;
+  const nextBatch = () => {
+    m.setBatch(makeBatch(config, 'train', config.seed, step * B, B));
+    optimizer.setStep(step + 1);
+    step++;
+  };
+  const trainOnce = async (): Promise<{ ms: number; withBatch: number }> => {
+    const t0 = performance.now();
+    nextBatch();
+    const t1 = performance.now();
+    gpu.run(m.trainStep, optimizer.program);
+    await gpu.sync();
+    const t2 = performance.now();
+    return { ms: t2 - t1, withBatch: t2 - t0 };
+  };
+  progress(`${c.name}: ${plan.warmupSteps} warm-up + ${plan.timedSteps} timed training steps`);
+  for (let i = 0; i < plan.warmupSteps; i++) await trainOnce();
+  const before = { ...gpu.stats };
+  const times: number[] = [];
+  const withBatch: number[] = [];
+  for (let i = 0; i < plan.timedSteps; i++) {
+    const t = await trainOnce();
+    times.push(t.ms);
+    withBatch.push(t.withBatch);
+  }
+  const after = { ...gpu.stats };
+  const loss = (await gpu.read(m.loss))[0];
+  return { times, withBatch, before, after, loss, nextBatch };
+}
+
+/** Dispatches outside any time loop, and the trainStep of the same model one source step longer. */
+function dispatchCounts(gpu: Gpu, m: GpuModel, config: Config) {
+  const fixed = m.trainStep.dispatches.filter((d) => !isTimeStep(d.label)).length;
+  // One more encoder and one more decoder step.
+  const longer = createModel(gpu, { ...config, max_length: config.max_length + 1, decode_length: 0 });
+  const longerDispatches = longer.trainStep.length;
+  longer.destroy();
+  return { fixed, longerDispatches };
+}
+
+/** Wall-clock decodeStep calls after a warm-up, then its per-dispatch profile. */
+async function timeDecode(gpu: Gpu, m: GpuModel, c: ModelCase, plan: BenchPlan): Promise<DecodeStepReport> {
+  const config = c.config;
+  const B = config.batch_size;
+  progress(`${c.name}: decodeStep`);
+  const decodeTimes: number[] = [];
+  m.setBatch(makeBatch(config, 'train', config.seed + 1, 0, B));
+  gpu.run(m.decodeStep); // warm-up
+  await gpu.sync();
+  for (let i = 0; i < plan.decodeRuns; i++) {
+    m.setBatch(makeBatch(config, 'train', config.seed + 1, (i + 1) * B, B));
+    const t0 = performance.now();
+    gpu.run(m.decodeStep);
+    await gpu.sync();
+    decodeTimes.push(performance.now() - t0);
+  }
+  let d = 0;
+  const profile = await profileProgram(gpu, m.decodeStep, plan.profileRuns, () => m.setBatch(makeBatch(config, 'train', config.seed + 2, d++ * B, B)));
+  return { dispatches: m.decodeStep.length, ms_per_call: round(median(decodeTimes)), timed_calls: decodeTimes.length, profile };
+}
+
+const DISPATCH_METHOD =
+  'the fixed overhead is the trainStep dispatches whose label carries no time index (.t<n>. for lstm, [t=<n>] for blog): ' +
+  'input projections, output layer, loss, weight gradients; the optimizer\'s dispatches are not part of trainStep. ' +
+  'Cross-check in dispatches_per_time_step_and_layer_by_difference: the trainStep of the same model recorded at ' +
+  'max_length + 1 (one more encoder and one more decoder step) minus this one, / 2 / layers. The two differ when ' +
+  'some time step lacks a kernel the others have (e.g. no gradient into the encoder\'s constant initial state).';
+
+/** The training step's figures from its timings and counts. */
+function trainStepReport(
+  m: GpuModel,
+  optimizer: Optimizer,
+  config: Config,
+  plan: BenchPlan,
+  t: Awaited<ReturnType<typeof timeTraining>>,
+  counts: ReturnType<typeof dispatchCounts> & { bindGroupsAtRecord: number },
+  profile: ProfileReport | null,
+): TrainStepReport {
   const S = config.max_length;
   const T = S + 1;
-  const B = config.batch_size;
   const layers = config.model === 'lstm' ? config.layers : 1;
+  const n = plan.timedSteps;
+  const msPerStep = median(t.times);
+  const { fixed, longerDispatches } = counts;
+  return {
+    dispatches: m.trainStep.length + optimizer.program.length,
+    model_dispatches: m.trainStep.length,
+    optimizer_dispatches: optimizer.program.length,
+    submits_per_step: (t.after.submits - t.before.submits) / n,
+    bind_groups_per_step: (t.after.bindGroups - t.before.bindGroups) / n,
+    dispatches_per_step_measured: (t.after.dispatches - t.before.dispatches) / n,
+    bind_groups_at_record: counts.bindGroupsAtRecord,
+    fixed_dispatches: fixed,
+    dispatches_per_time_step_and_layer: round((m.trainStep.length - fixed) / (S + T) / layers, 4),
+    dispatches_per_time_step_and_layer_by_difference: round((longerDispatches - m.trainStep.length) / 2 / layers, 4),
+    dispatches_per_time_step_and_layer_method: `(trainStep dispatches ${m.trainStep.length} - fixed overhead ${fixed}) / (S + T = ${S} + ${T}) / layers ${layers}; ${DISPATCH_METHOD}`,
+    ms_per_step: round(msPerStep),
+    ms_per_step_min: round(Math.min(...t.times)),
+    ms_per_step_max: round(Math.max(...t.times)),
+    ms_per_step_with_batch: round(median(t.withBatch)),
+    steps_per_s: round(1000 / msPerStep, 2),
+    warmup_steps: plan.warmupSteps,
+    timed_steps: n,
+    final_loss: round(t.loss, 5),
+    profile,
+  };
+}
+
+const configOf = (c: Config): ModelReport['config'] => ({
+  model: c.model,
+  layers: c.layers,
+  hidden_size: c.hidden_size,
+  embedding_size: c.embedding_size,
+  batch_size: c.batch_size,
+  max_length: c.max_length,
+  vocab_size: c.vocab_size,
+  optimizer: c.optimizer,
+  reverse_source: c.reverse_source,
+});
+
+async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<ModelReport> {
+  const config = c.config;
   const bindGroups0 = gpu.stats.bindGroups;
   let model: GpuModel | null = null;
   try {
@@ -176,113 +298,18 @@ async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<Mode
     await gpu.sync();
     const recordMs = performance.now() - r0;
     const bindGroupsAtRecord = gpu.stats.bindGroups - bindGroups0;
-
-    let step = 0;
-    const nextBatch = () => {
-      m.setBatch(makeBatch(config, 'train', config.seed, step * B, B));
-      optimizer.setStep(step + 1);
-      step++;
-    };
-    const trainOnce = async (): Promise<{ ms: number; withBatch: number }> => {
-      const t0 = performance.now();
-      nextBatch();
-      const t1 = performance.now();
-      gpu.run(m.trainStep, optimizer.program);
-      await gpu.sync();
-      const t2 = performance.now();
-      return { ms: t2 - t1, withBatch: t2 - t0 };
-    };
-
-    progress(`${c.name}: ${plan.warmupSteps} warm-up + ${plan.timedSteps} timed training steps`);
-    for (let i = 0; i < plan.warmupSteps; i++) await trainOnce();
-    const before = { ...gpu.stats };
-    const times: number[] = [];
-    const withBatch: number[] = [];
-    for (let i = 0; i < plan.timedSteps; i++) {
-      const t = await trainOnce();
-      times.push(t.ms);
-      withBatch.push(t.withBatch);
-    }
-    const after = { ...gpu.stats };
-    const n = plan.timedSteps;
-    const loss = (await gpu.read(m.loss))[0];
-
-    const fixed = m.trainStep.dispatches.filter((d) => !isTimeStep(d.label)).length;
-    // The same model one source step longer: one more encoder and one more decoder step.
-    const longer = createModel(gpu, { ...config, max_length: S + 1, decode_length: 0 });
-    const longerDispatches = longer.trainStep.length;
-    longer.destroy();
-    const timeStep = m.trainStep.length - fixed;
-    const msPerStep = median(times);
-
+    const timed = await timeTraining(gpu, m, optimizer, c, plan);
+    const counts = { ...dispatchCounts(gpu, m, config), bindGroupsAtRecord };
     progress(`${c.name}: profiling the training step (${plan.profileRuns} runs of ${m.trainStep.length + optimizer.program.length} dispatches)`);
     const trainProgram = new Program('bench.trainStep').add(m.trainStep, optimizer.program);
-    const trainProfile = await profileProgram(gpu, trainProgram, plan.profileRuns, nextBatch);
-
-    progress(`${c.name}: decodeStep`);
-    const decodeTimes: number[] = [];
-    m.setBatch(makeBatch(config, 'train', config.seed + 1, 0, B));
-    gpu.run(m.decodeStep); // warm-up
-    await gpu.sync();
-    for (let i = 0; i < plan.decodeRuns; i++) {
-      m.setBatch(makeBatch(config, 'train', config.seed + 1, (i + 1) * B, B));
-      const t0 = performance.now();
-      gpu.run(m.decodeStep);
-      await gpu.sync();
-      decodeTimes.push(performance.now() - t0);
-    }
-    let d = 0;
-    const decodeProfile = await profileProgram(gpu, m.decodeStep, plan.profileRuns, () => m.setBatch(makeBatch(config, 'train', config.seed + 2, d++ * B, B)));
-
+    const trainProfile = await profileProgram(gpu, trainProgram, plan.profileRuns, timed.nextBatch);
     return {
       about: c.about,
-      config: {
-        model: config.model,
-        layers: config.layers,
-        hidden_size: config.hidden_size,
-        embedding_size: config.embedding_size,
-        batch_size: config.batch_size,
-        max_length: config.max_length,
-        vocab_size: config.vocab_size,
-        optimizer: config.optimizer,
-        reverse_source: config.reverse_source,
-      },
+      config: configOf(config),
       parameters: m.layout.size,
       record_ms: round(recordMs, 1),
-      train_step: {
-        dispatches: m.trainStep.length + optimizer.program.length,
-        model_dispatches: m.trainStep.length,
-        optimizer_dispatches: optimizer.program.length,
-        submits_per_step: (after.submits - before.submits) / n,
-        bind_groups_per_step: (after.bindGroups - before.bindGroups) / n,
-        dispatches_per_step_measured: (after.dispatches - before.dispatches) / n,
-        bind_groups_at_record: bindGroupsAtRecord,
-        fixed_dispatches: fixed,
-        dispatches_per_time_step_and_layer: round(timeStep / (S + T) / layers, 4),
-        dispatches_per_time_step_and_layer_by_difference: round((longerDispatches - m.trainStep.length) / 2 / layers, 4),
-        dispatches_per_time_step_and_layer_method:
-          `(trainStep dispatches ${m.trainStep.length} - fixed overhead ${fixed}) / (S + T = ${S} + ${T}) / layers ${layers}; ` +
-          'the fixed overhead is the trainStep dispatches whose label carries no time index (.t<n>. for lstm, [t=<n>] for blog): ' +
-          'input projections, output layer, loss, weight gradients; the optimizer\'s dispatches are not part of trainStep. ' +
-          'Cross-check in dispatches_per_time_step_and_layer_by_difference: the trainStep of the same model recorded at ' +
-          'max_length + 1 (one more encoder and one more decoder step) minus this one, / 2 / layers. The two differ when ' +
-          'some time step lacks a kernel the others have (e.g. no gradient into the encoder\'s constant initial state).',
-        ms_per_step: round(msPerStep),
-        ms_per_step_min: round(Math.min(...times)),
-        ms_per_step_max: round(Math.max(...times)),
-        ms_per_step_with_batch: round(median(withBatch)),
-        steps_per_s: round(1000 / msPerStep, 2),
-        warmup_steps: plan.warmupSteps,
-        timed_steps: n,
-        final_loss: round(loss, 5),
-        profile: trainProfile,
-      },
-      decode_step: {
-        dispatches: m.decodeStep.length,
-        ms_per_call: round(median(decodeTimes)),
-        timed_calls: decodeTimes.length,
-        profile: decodeProfile,
-      },
+      train_step: trainStepReport(m, optimizer, config, plan, timed, counts, trainProfile),
+      decode_step: await timeDecode(gpu, m, c, plan),
     };
   } finally {
     model?.destroy();

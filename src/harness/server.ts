@@ -16,16 +16,19 @@ export interface ServedProject {
 }
 
 export async function serveProject(opts: { watch?: boolean } = {}): Promise<ServedProject> {
+  const http = createHttpServer();
   const vite = await createServer({
     root: PROJECT_ROOT,
     configFile: `${PROJECT_ROOT}vite.config.ts`,
     logLevel: 'error',
     clearScreen: false,
     appType: 'mpa',
-    // The harness writes run files while it serves: no watching, no reloads.
-    server: { middlewareMode: true, hmr: false, ws: false, watch: opts.watch ? {} : null },
+    // The harness writes run files while it serves: no watching, so nothing is ever pushed.
+    // Vite's page client still opens its WebSocket, so it is served on our own port (with
+    // no socket at all the client logs connection errors into every page).
+    server: { middlewareMode: true, hmr: { server: http }, watch: opts.watch ? {} : null },
   });
-  const http = createHttpServer(vite.middlewares);
+  http.on('request', vite.middlewares);
   const close = async () => {
     http.closeAllConnections();
     await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -21,9 +21,6 @@ export function progressBar(total: number, start: number): cliProgress.SingleBar
   return bar;
 }
 
-/** "1 round", "4 rounds". */
-export { plural } from './plural.ts';
-
 const COLUMNS = ['round', 'step', 'loss', 'psa', 'lcsr', 'geomean', 'exact', 'len_acc', 'time_s'] as const;
 
 /** `bleu`: a file task, whose evaluations add corpus BLEU (docs/contract.md §2). */

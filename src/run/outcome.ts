@@ -4,7 +4,7 @@
 // anything is left to do and the loss its checkpoint recorded; a run that did not learn.
 import type { Config } from '../config/config.ts';
 import { decodeCheckpoint } from '../io/checkpoint.ts';
-import { plural } from './plural.ts';
+import { plural } from '../plural.ts';
 import type { RunDir } from './rundir.ts';
 
 export interface BestRound {

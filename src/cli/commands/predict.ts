@@ -40,7 +40,7 @@ input line prints an empty line.
     if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io);
     const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
-    // Empty lines give empty lines, in place, so outputs line up with inputs (SPEC §6).
+    // Empty lines give empty lines, in place, so outputs line up with inputs (docs/contract.md §6).
     const inputs = lines.map((line, i) => (line.trim() === '' ? null : parseSequence(line, i + 1, config)));
     const real = inputs.filter((x): x is number[] => x !== null);
     const h = real.length > 0 ? await openHarness() : null;
