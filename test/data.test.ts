@@ -178,6 +178,19 @@ describe('loadCorpus (streamed from disk)', () => {
     expect(files[1].size).toBe(5);
     expect(pairsOf(corpus.heldOut)).toEqual([[[2], [3]]]);
   });
+  it('reports progress on a big file (the threshold lowered for the test), streamed line by line', async () => {
+    const lines = Array.from({ length: 30_000 }, (_, i) => `w${i % 1000} x\tv${i % 7}`);
+    const data = file('big.tsv', `${lines.join('\n')}\n`);
+    const progress: string[] = [];
+    const { corpus } = await loadCorpus({ data, tokenize: 'words', onProgress: (l) => progress.push(l), progressBytes: 1000 });
+    expect(progress.at(-1)).toMatch(/^data: read \d+\.\d MB of .*big\.tsv, 30000 lines$/);
+    expect(pairCount(corpus.train) + pairCount(corpus.heldOut)).toBe(30_000);
+    const quiet: string[] = [];
+    await loadCorpus({ data, tokenize: 'words', onProgress: (l) => quiet.push(l) });
+    expect(quiet).toEqual([]); // under 8 MiB: no progress lines
+    expect(corpus.vocab.length).toBe(1000 + 1 + 7 + 3);
+  });
+
   it('names the file and line of a bad line, and a missing file', async () => {
     const data = file('bad.tsv', '1\t2\n3 4\n');
     await expect(loadCorpus({ data, tokenize: 'words' })).rejects.toThrow(`Line 2 of ${data} has no tab between source and target.`);

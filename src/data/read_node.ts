@@ -22,6 +22,8 @@ export interface LoadOptions {
   maxLength?: number;
   /** Called with a progress line now and then while a big file is read. */
   onProgress?: (line: string) => void;
+  /** Files at least this big get progress lines (default 8 MiB). */
+  progressBytes?: number;
 }
 
 export interface LoadedCorpus {
@@ -29,7 +31,6 @@ export interface LoadedCorpus {
   files: FileIdentity[];
 }
 
-/** Files at least this big get progress lines (every PROGRESS_MS). */
 const PROGRESS_BYTES = 8 << 20;
 const PROGRESS_MS = 2000;
 
@@ -40,8 +41,9 @@ export async function loadCorpus(opts: LoadOptions): Promise<LoadedCorpus> {
     data: { name: opts.data, format: formatOf(opts.data) },
     evalData: opts.evalData ? { name: opts.evalData, format: formatOf(opts.evalData) } : undefined,
   });
-  const files = [await streamFile(opts.data, (l, n) => builder.addDataLine(l, n), opts.onProgress)];
-  if (opts.evalData) files.push(await streamFile(opts.evalData, (l, n) => builder.addEvalLine(l, n), opts.onProgress));
+  const progress = opts.onProgress ? { onLine: opts.onProgress, minBytes: opts.progressBytes ?? PROGRESS_BYTES } : undefined;
+  const files = [await streamFile(opts.data, (l, n) => builder.addDataLine(l, n), progress)];
+  if (opts.evalData) files.push(await streamFile(opts.evalData, (l, n) => builder.addEvalLine(l, n), progress));
   return { corpus: builder.finish(), files };
 }
 
@@ -50,7 +52,12 @@ export async function identify(path: string): Promise<FileIdentity> {
   return streamFile(path, () => undefined);
 }
 
-export async function streamFile(path: string, onLine: (line: string, lineNo: number) => void, onProgress?: (line: string) => void): Promise<FileIdentity> {
+/** Streams `path` line by line into `onLine`; with `progress`, a line every PROGRESS_MS once the file is at least minBytes. */
+export async function streamFile(
+  path: string,
+  onLine: (line: string, lineNo: number) => void,
+  progress?: { onLine: (line: string) => void; minBytes: number },
+): Promise<FileIdentity> {
   let size: number;
   try {
     const st = statSync(path);
@@ -63,10 +70,11 @@ export async function streamFile(path: string, onLine: (line: string, lineNo: nu
   let read = 0;
   let lineNo = 0;
   let shown = Date.now();
-  const progress = () => {
-    if (!onProgress || size < PROGRESS_BYTES || Date.now() - shown < PROGRESS_MS) return;
+  const shows = progress !== undefined && size >= progress.minBytes;
+  const tick = () => {
+    if (!shows || Date.now() - shown < PROGRESS_MS) return;
     shown = Date.now();
-    onProgress(`data: read ${mb(read)} of ${mb(size)} MB of ${path} (${Math.floor((100 * read) / size)}%), ${lineNo} lines`);
+    progress.onLine(`data: read ${mb(read)} of ${mb(size)} MB of ${path} (${Math.floor((100 * read) / size)}%), ${lineNo} lines`);
   };
   const chunks = async function* (): AsyncGenerator<string> {
     const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -84,9 +92,9 @@ export async function streamFile(path: string, onLine: (line: string, lineNo: nu
   };
   for await (const line of splitLines(chunks())) {
     onLine(line, ++lineNo);
-    progress();
+    tick();
   }
-  if (onProgress && size >= PROGRESS_BYTES) onProgress(`data: read ${mb(size)} MB of ${path}, ${lineNo} lines`);
+  if (shows) progress.onLine(`data: read ${mb(size)} MB of ${path}, ${lineNo} lines`);
   return { path, size, sha256: hash.digest('hex') };
 }
 

@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../../src/harness/server.ts';
 import { DecimatedSeries } from '../../src/demo/decimate.ts';
 import { parseBeam, parseSequence } from '../../src/demo/predict.ts';
 import { WEBGPU_HELP } from '../../src/gpu/device.ts';
+import { isHeldOut } from '../../src/data/split.ts';
 
 const TINY: Record<string, string> = {
   vocab_size: '12',
@@ -233,6 +234,53 @@ describe('demo page in headless Chrome', () => {
       await h.page.waitForFunction(() => document.getElementById('checkpoint-message')?.classList.contains('error-text'), { timeout: 10_000 });
       expect(await textOf(h.page, '#checkpoint-message')).toMatch(/^notes\.safetensors [^\n]*\.$/);
       expect(await h.page.$eval('#page-error', (el) => (el as HTMLElement).hidden)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('task=file: a pairs file is read in the page (vocabulary and samples shown), trains with BLEU, and predicts text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-pairs-'));
+    const upload = async (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      const input = await h.page.$('#data-file');
+      await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(join(dir, name));
+    };
+    try {
+      await h.page.select('[name="task"]', 'file');
+      expect(await h.page.$eval('#file-task', (el) => (el as HTMLElement).hidden)).toBe(false);
+      await h.page.select('[name="tokenize"]', 'chars');
+      await upload('bad.tsv', 'ab\tba\nno tab here\n');
+      await h.page.waitForFunction(() => document.getElementById('data-info')?.classList.contains('error-text'), { timeout: 10_000 });
+      expect(await textOf(h.page, '#data-info')).toBe('Line 2 of bad.tsv has no tab between source and target.');
+
+      // Every word of 1 to 3 letters from "abcd" (84 lines; the hash rule holds out 2 of them).
+      const lines: string[] = [];
+      for (const n of [1, 2, 3]) for (let i = 0; i < 4 ** n; i++) lines.push(Array.from({ length: n }, (_, k) => 'abcd'[Math.floor(i / 4 ** k) % 4]).join(''));
+      const text = lines.map((w) => `${w}\t${[...w].reverse().join('')}`).join('\n');
+      await upload('pairs.tsv', text);
+      await h.page.waitForFunction(() => /^pairs\.tsv: /.test(document.getElementById('data-info')?.textContent ?? ''), { timeout: 10_000 });
+      const training = text.split('\n').filter((l) => !isHeldOut(l));
+      expect(await textOf(h.page, '#data-info')).toBe(
+        `pairs.tsv: ${training.length} training pairs, ${lines.length - training.length} held out (1 line in about 20, by hash), vocabulary 7 tokens (tokenize=chars), max_length 3.`,
+      );
+      const rows = await h.page.$$eval('#data-samples tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      expect(rows).toEqual(training.slice(0, 5).map((l) => l.split('\t')));
+
+      for (const [k, v] of Object.entries({ hidden_size: '16', embedding_size: '8', batch_size: '8', steps: '20', rounds: '1' })) await setField(h.page, k, v);
+      await h.page.click('#start');
+      await h.page.waitForFunction(() => document.getElementById('score-bleu')?.textContent !== '–' && document.body.dataset.state === 'ready', { timeout: 120_000 });
+      expect(Number(await textOf(h.page, '#score-bleu'))).toBeGreaterThanOrEqual(0);
+      expect(await textOf(h.page, '#score-round')).toBe(`(round 1, ${lines.length - training.length} samples)`);
+
+      await h.page.$eval('#predict-input', (el) => ((el as HTMLInputElement).value = ''));
+      await h.page.type('#predict-input', 'abc');
+      await h.page.click('#predict');
+      await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: 30_000 });
+      expect(await textOf(h.page, '#predict-in')).toBe('abc');
+      expect(await textOf(h.page, '#predict-out')).toMatch(/^([abcd]+|\(none\))$/);
+      expect(await h.page.$eval('#predict-true-row', (el) => (el as HTMLElement).hidden)).toBe(true);
+      expect(h.pageErrors).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

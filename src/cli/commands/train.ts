@@ -48,7 +48,9 @@ stderr; a table of round scores and a final JSON line (naming the best checkpoin
   --seed S       seed of every random stream (default 0)
 ${RUNTIME_USAGE}
   key=value      any setting of SPEC §4a, e.g. hidden_size=128 lr=0.001
-                 (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it)
+                 (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it);
+                 task=copy|reverse|sort for the other built-in tasks, or data=PAIRS.tsv|.jsonl
+                 [eval_data=F] [tokenize=words|chars] to learn your own pairs (task=file)
                  stop_at=G ends training after the first round whose GeoMean reaches G
                  init=pytorch (default) or init=uniform (the paper's U(±init_scale))
 
@@ -129,11 +131,11 @@ function plan(argv: string[]): Plan {
 async function prepareData(p: Plan, io: Io): Promise<PreparedFileTask | null> {
   if (p.config.task !== 'file') return null;
   const prepared = await prepareFileTask(p.config, p.explicitMaxLength, (line) => io.stderr(`${line}\n`));
-  io.stderr(`${prepared.summary}\n`);
   if (p.resume) p.run.checkDataFiles(prepared.files);
   if (p.resume && prepared.config.vocab_size !== p.config.vocab_size) {
     throw new UserError(`Cannot resume: the data now gives vocab_size ${prepared.config.vocab_size}, but the run has ${p.config.vocab_size}.`);
   }
+  io.stderr(`${prepared.summary}\n`);
   return prepared;
 }
 
