@@ -21,11 +21,6 @@ export function progressBar(total: number, start: number): cliProgress.SingleBar
   return bar;
 }
 
-/** "1 round", "4 rounds". */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 const COLUMNS = ['round', 'step', 'loss', 'psa', 'lcsr', 'geomean', 'exact', 'len_acc', 'time_s'] as const;
 
 export function tableHeader(): string {

@@ -4,7 +4,6 @@
 // anything is left to do and the loss its checkpoint recorded; a run that did not learn.
 import type { Config } from '../config/config.ts';
 import { decodeCheckpoint } from '../io/checkpoint.ts';
-import { plural } from './console.ts';
 import type { RunDir } from './rundir.ts';
 
 export interface BestRound {
@@ -60,6 +59,11 @@ export function farBelowWarning(config: Config, geomean: number): string | null 
     `train: GeoMean ${geomean.toFixed(3)} after ${steps} steps is far below ${FAR_BELOW}, what this model usually reaches with enough training; ` +
     `raise --steps or --rounds (or hidden_size), or check lr (now ${config.lr}).\n`
   );
+}
+
+/** "1 round", "4 rounds". (Here, not in console.ts: the demo page imports this module, and console.ts pulls in cli-progress.) */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /**

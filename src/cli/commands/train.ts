@@ -8,8 +8,8 @@ import { openHarness, PageCrashedError, type Harness } from '../../harness/harne
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { RunDir } from '../../run/rundir.ts';
-import { BestTracker, completeRunMessage, didNotLearn, farBelowWarning, reachedTarget, recordedLoss, stopAtMessage } from '../../run/outcome.ts';
-import { plural, progressBar, tableHeader, tableRow } from '../../run/console.ts';
+import { BestTracker, completeRunMessage, didNotLearn, farBelowWarning, plural, reachedTarget, recordedLoss, stopAtMessage } from '../../run/outcome.ts';
+import { progressBar, tableHeader, tableRow } from '../../run/console.ts';
 import { claimRunDir } from '../../run/claim.ts';
 import { inUseBy } from '../../run/lock.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
