@@ -32,7 +32,7 @@ beforeAll(async () => {
   trained = await cli(['train', '--out', out, '--rounds', '2', '--steps', '20', '--seed', '3', ...TINY]);
   later = {
     same: cli(['eval', '--checkpoint', last]),
-    longer: cli(['eval', '--checkpoint', last, '--max-length', '6', '--rounds', '1', '--samples', '30']),
+    longer: cli(['eval', '--checkpoint', last, '--max-length', '6', '--rounds', '1', '--samples', '30', '--beam', '2']),
     args: cli(['predict', '--checkpoint', last, ...INPUTS]),
     stdin: cli(['predict', '--checkpoint', last], `${INPUTS.slice(0, 2).join('\n')}\n\n${INPUTS.slice(2).join('\n')}\n  \n`),
   };
@@ -133,10 +133,15 @@ describe('train end to end', () => {
     const round2 = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'round')[1];
     for (const k of ['psa', 'lcsr', 'geomean', 'exact_match', 'length_accuracy']) expect(s[k]).toBe(round2[k]);
     expect(s.max_length).toBe(4);
+    expect(s.beam).toBe(1);
+    // A short human summary on stderr beside the JSON on stdout.
+    expect(same.stderr.trim()).toMatch(/^eval: GeoMean \d\.\d{4} ± \d\.\d{4}, PSA .*, exact match \d\.\d{4}, length accuracy \d\.\d{4} \(2 × 40 samples, inputs up to 4, greedy\)$/);
 
     expect(longer.code, longer.stderr).toBe(0);
     const l = JSON.parse(longer.stdout);
     expect(l.max_length).toBe(6);
+    expect(l.beam).toBe(2);
+    expect(longer.stderr.trim()).toMatch(/\(1 × 30 samples, inputs up to 6, beam 2\)$/);
     expect(l.count).toBe(30);
     for (const k of SUMMARY_KEYS) expect(l, k).toHaveProperty(k);
     expect(Object.keys(l.by_length).some((len) => Number(len) > 4)).toBe(true);

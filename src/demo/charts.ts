@@ -18,7 +18,9 @@ abstract class LiveChart {
     opts: Omit<uPlot.Options, 'width' | 'height'>,
     empty: uPlot.AlignedData,
   ) {
-    this.plot = new uPlot({ ...opts, ...this.size() }, empty, root);
+    // Off the chart the legend shows the latest values instead of uPlot's "--".
+    const hooks = { ...opts.hooks, setCursor: [...(opts.hooks?.setCursor ?? []), (u: uPlot) => this.showLatest(u)] };
+    this.plot = new uPlot({ ...opts, hooks, ...this.size() }, empty, root);
     // Follow the container's width only (the chart sets its own height), a frame later, so
     // resizing never feeds back into the observer.
     let width = root.clientWidth;
@@ -33,6 +35,12 @@ abstract class LiveChart {
     return { width: Math.max(240, this.root.clientWidth || 480), height: 220 };
   }
 
+  /** With no point under the cursor, the legend reads the last point's values. */
+  private showLatest(u: uPlot): void {
+    const n = u.data[0]?.length ?? 0;
+    if (u.cursor.idx == null && n > 0) u.setLegend({ idx: n - 1 });
+  }
+
   protected abstract aligned(): uPlot.AlignedData;
   abstract get points(): number;
 
@@ -45,6 +53,7 @@ abstract class LiveChart {
       if (!this.dirty) return;
       this.dirty = false;
       this.plot.setData(this.aligned());
+      this.showLatest(this.plot);
       this.draws++;
       this.root.dataset.points = String(this.points);
     });

@@ -197,8 +197,12 @@ async function openCheckpoint(bytes: Uint8Array, source: string): Promise<void> 
     syncTask();
     clearRun();
     showPosition(config);
-    say('checkpoint-message', `Loaded ${source}: model ${config.model}, step ${cp.step}, round ${cp.round}. Predict with it, or press Continue to train it further.`);
+    say('checkpoint-message', `Loaded ${source}: model ${config.model}, step ${cp.step}, round ${cp.round}; evaluating it…`);
     say('train-message', '');
+    // The scores panel shows the loaded model's own evaluation, not blanks.
+    const summary = await exclusive(() => next.evaluate());
+    showScores(cp.round, summary);
+    say('checkpoint-message', `Loaded ${source}: model ${config.model}, step ${cp.step}, round ${cp.round}, GeoMean ${fmt(summary.geomean)}. Predict with it, or press Continue to train it further.`);
   } catch (err) {
     report('checkpoint-message', err);
   } finally {

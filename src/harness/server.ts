@@ -1,9 +1,4 @@
 // Serves the project (TypeScript, shaders, pages) on 127.0.0.1 at a free port.
-//
-// Vite runs in middleware mode behind our own HTTP server: a listening Vite server
-// installs its own SIGTERM handler (and one on stdin's end) that exits the process at
-// once, which would throw away a training run instead of letting `train` save it.
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
 
@@ -15,45 +10,41 @@ export interface ServedProject {
   close(): Promise<void>;
 }
 
-export async function serveProject(opts: { watch?: boolean } = {}): Promise<ServedProject> {
-  const http = createHttpServer();
-  const vite = await createServer({
-    root: PROJECT_ROOT,
-    configFile: `${PROJECT_ROOT}vite.config.ts`,
-    logLevel: 'error',
-    clearScreen: false,
-    appType: 'mpa',
-    // The harness writes run files while it serves: no watching, so nothing is ever pushed.
-    // Vite's page client still opens its WebSocket, so it is served on our own port (with
-    // no socket at all the client logs connection errors into every page).
-    server: { middlewareMode: true, hmr: { server: http }, watch: opts.watch ? {} : null },
-  });
-  http.on('request', vite.middlewares);
-  const close = async () => {
-    http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-    await vite.close();
+/**
+ * A listening Vite server installs a SIGTERM handler (and one on stdin's end) that exits
+ * the process at once, which would throw away a training run instead of letting `train`
+ * save it: the handlers it adds are taken off again; the commands handle signals.
+ */
+function withoutExitHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const before = { term: new Set(process.listeners('SIGTERM')), end: new Set(process.stdin.listeners('end')) };
+  const strip = () => {
+    for (const l of process.listeners('SIGTERM')) if (!before.term.has(l)) process.off('SIGTERM', l);
+    for (const l of process.stdin.listeners('end')) if (!before.end.has(l)) process.stdin.off('end', l as () => void);
   };
-  try {
-    await listen(http);
-  } catch (err) {
-    await vite.close();
-    throw err;
-  }
-  const address = http.address();
-  if (!address || typeof address === 'string') {
-    await close();
-    throw new Error('The project server did not report a TCP address.');
-  }
-  return { url: `http://127.0.0.1:${address.port}/`, server: vite, close };
+  return start().finally(strip);
 }
 
-function listen(http: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => {
-      http.off('error', reject);
-      resolve();
+export async function serveProject(opts: { watch?: boolean } = {}): Promise<ServedProject> {
+  const server = await withoutExitHandlers(async () => {
+    const s = await createServer({
+      root: PROJECT_ROOT,
+      configFile: `${PROJECT_ROOT}vite.config.ts`,
+      logLevel: 'error',
+      clearScreen: false,
+      // The harness writes run files while it serves: no watching, no reloads.
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: opts.watch ? {} : null },
     });
+    await s.listen();
+    return s;
   });
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') {
+    await server.close();
+    throw new Error('The project server did not report a TCP address.');
+  }
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    server,
+    close: () => server.close(),
+  };
 }

@@ -78,6 +78,8 @@ describe('demo page in headless Chrome', () => {
 
   it('loads with the adapter shown, defaults prefilled and no console errors', async () => {
     expect(await h.page.$eval('#no-webgpu', (el) => (el as HTMLElement).hidden)).toBe(true);
+    // A new profile has no saved checkpoint: its box is not shown at all (hidden beats the CSS).
+    expect(await h.page.$eval('#saved', (el) => [(el as HTMLElement).hidden, getComputedStyle(el).display])).toEqual([true, 'none']);
     expect(await textOf(h.page, '#adapter')).not.toMatch(/^(none|looking)/);
     expect(await h.page.$eval('[name="model"]', (el) => (el as HTMLSelectElement).value)).toBe('lstm');
     expect(await h.page.$eval('[name="vocab_size"]', (el) => (el as HTMLInputElement).value)).toBe('100');
@@ -113,6 +115,9 @@ describe('demo page in headless Chrome', () => {
     expect(await textOf(h.page, '#round')).toBe('1 / 1');
     expect(Number(await textOf(h.page, '#rate'))).toBeGreaterThan(0);
     expect(await textOf(h.page, '#eta')).toBe('done');
+    // Off the charts, their legends read the latest values, not uPlot's "--".
+    await h.page.waitForFunction(() => [...document.querySelectorAll('#loss-chart .u-value, #score-chart .u-value')].every((e) => /\d/.test(e.textContent ?? '')), { timeout: 5000 });
+    expect(await h.page.$$eval('#score-chart .u-value', (els) => els.length)).toBe(5);
     // The finished checkpoint is kept in IndexedDB.
     await h.page.waitForFunction(() => !(document.getElementById('saved') as HTMLElement).hidden, { timeout: 10_000 });
     expect(await textOf(h.page, '#saved-text')).toMatch(/^lstm, step 20, round 1/);
@@ -195,7 +200,10 @@ describe('demo page in headless Chrome', () => {
     expect(await h.page.$eval('#saved', (el) => (el as HTMLElement).hidden)).toBe(false);
     await h.page.click('#saved-load');
     await h.page.waitForFunction(() => document.body.dataset.state === 'ready', { timeout: 60_000 });
-    expect(await textOf(h.page, '#checkpoint-message')).toMatch(/^Loaded .*model lstm, step 20, round 1/);
+    expect(await textOf(h.page, '#checkpoint-message')).toMatch(/^Loaded .*model lstm, step 20, round 1, GeoMean \d\.\d+\. Predict/);
+    // The loaded model's own scores fill the panel.
+    expect(Number(await textOf(h.page, '#score-geomean'))).toBeGreaterThanOrEqual(0);
+    expect(await textOf(h.page, '#score-round')).toMatch(/^\(round 1, \d+ samples\)$/);
     expect(await h.page.$eval('[name="vocab_size"]', (el) => (el as HTMLInputElement).value)).toBe('12');
     expect(await h.page.$eval('#predict', (el) => (el as HTMLButtonElement).disabled)).toBe(false);
 
