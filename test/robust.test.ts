@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { UserError } from '../src/cli/errors.ts';
-import { quote } from '../src/cli/quote.ts';
+import { UserError } from '../src/errors.ts';
+import { quote } from '../src/quote.ts';
 import { sizeProblem } from '../src/gpu/size_check.ts';
 import { decodeCheckpoint } from '../src/io/checkpoint.ts';
 import { readFileBounded } from '../src/io/bounded_read.ts';
