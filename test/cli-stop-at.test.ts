@@ -24,7 +24,7 @@ describe('stop_at', () => {
 
     const again = await cli(['train', '--resume', '--out', out, 'stop_at=0.001']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/round 1 already reached stop_at 0\.001; nothing to train/);
+    expect(again.stderr).toMatch(/is complete: round 1 \(step 10, GeoMean \d\.\d{4}\) reached stop_at 0\.001; to go on: npx seq2seq train --resume --out .* stop_at=<higher>/);
     expect(roundLines().map((r) => r.round)).toEqual([1]);
 
     const more = await cli(['train', '--resume', '--out', out, '--rounds', '2', 'stop_at=0']);

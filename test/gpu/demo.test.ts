@@ -129,7 +129,7 @@ describe('demo page in headless Chrome', () => {
     await h.page.type('#predict-input', '3 50');
     await h.page.click('#predict');
     await h.page.waitForFunction(() => (document.getElementById('predict-error')?.textContent ?? '') !== '');
-    expect(await textOf(h.page, '#predict-error')).toBe('"50" is not a number from 1 to 10 (this model\'s vocab_size is 12).');
+    expect(await textOf(h.page, '#predict-error')).toBe('The sequence holds 50; numbers must be from 1 to 10 (vocab_size 12).');
     await h.page.$eval('#predict-input', (el) => ((el as HTMLInputElement).value = ''));
     await h.page.type('#predict-input', '2 4 7 9');
     await h.page.click('#predict');
