@@ -169,7 +169,7 @@ describe('attn model reference', () => {
     return { src, srcLengths: Int32Array.from(srcCols.map((c) => c.length)), tgt, decIn };
   })();
 
-  it('names the attention tensors as SPEC §3', () => {
+  it('names the attention tensors as docs/contract.md §3', () => {
     const shapes = new Map(attnParamShapes(d));
     expect(shapes.get('attention.weight')).toEqual([4, 4]);
     expect(shapes.get('attention_combine.weight')).toEqual([4, 8]);

@@ -1,4 +1,4 @@
-// The attn model through the CLI: `train --model attn` writes checkpoints with the SPEC §3
+// The attn model through the CLI: `train --model attn` writes checkpoints with the docs/contract.md §3
 // names and shapes (so they load into PyTorch modules without renaming) and reverse_source
 // false by default; a run stopped after round 1 and continued with --resume ends bitwise
 // identical to an uninterrupted one (weights, Adam moments). A constant lr: extending

@@ -1,4 +1,4 @@
-// `--runtime chrome|node` and `--adapter auto|hardware|software` (SPEC §6), shared by
+// `--runtime chrome|node` and `--adapter auto|hardware|software` (docs/contract.md §6), shared by
 // train, eval, predict and bench: the option specs, their validation, and the help lines.
 import { ADAPTER_CHOICES, type AdapterChoice } from '../gpu/adapter.ts';
 import { RUNTIME_CHOICES, type RuntimeOptions } from '../runtime/runtime.ts';

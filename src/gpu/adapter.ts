@@ -1,4 +1,4 @@
-// Which WebGPU adapter to take (SPEC §6 `--adapter`): `auto` a hardware GPU when there is
+// Which WebGPU adapter to take (docs/contract.md §6 `--adapter`): `auto` a hardware GPU when there is
 // one, else the software adapter; `hardware` a GPU or one sentence; `software` the
 // fallback adapter (SwiftShader, WGSL run on the CPU). Shared by Chrome and Dawn for Node.
 

@@ -24,7 +24,7 @@ export interface DeviceOptions {
   timestamps?: boolean;
   /** Request subgroups when the adapter has them (default true; false tests the fallback kernels). */
   subgroups?: boolean;
-  /** Which adapter to take (SPEC §6 --adapter; default auto). */
+  /** Which adapter to take (docs/contract.md §6 --adapter; default auto). */
   adapter?: AdapterChoice;
 }
 

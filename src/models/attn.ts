@@ -1,5 +1,5 @@
 // The `attn` model (Luong, Pham & Manning 2015: global attention, "general" score, no input
-// feeding; SPEC §3) recorded on the GPU for one batch shape. It is the `lstm` model's stack
+// feeding; docs/contract.md §3) recorded on the GPU for one batch shape. It is the `lstm` model's stack
 // and output layer with attention between them (layers/attention.ts). Float64 reference:
 // src/reference/attn_model.ts.
 //

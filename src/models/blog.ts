@@ -1,4 +1,4 @@
-// The `blog` model (SPEC §3, the seed's MLP-RNN: classes Seq_1 and Seq_2) recorded on the
+// The `blog` model (docs/contract.md §3, the seed's MLP-RNN: classes Seq_1 and Seq_2) recorded on the
 // GPU once and replayed every step. Float64 reference: src/reference/blog_model.ts.
 //
 // Letters: B batch, S source length (max_length), T = S + 1 target steps, L decode steps,
@@ -36,7 +36,7 @@ import { initialArena } from './init.ts';
 import type { GpuModel } from './model.ts';
 import { createFactorisedBeam } from './beam.ts';
 
-/** The named tensors of SPEC §3 in one arena (PyTorch state_dict names, weights [out, in]). */
+/** The named tensors of docs/contract.md §3 in one arena (PyTorch state_dict names, weights [out, in]). */
 export function blogLayout(config: Pick<Config, 'vocab_size' | 'embedding_size' | 'hidden_size'>): ArenaLayout {
   const layout = new ArenaLayout();
   for (const [name, shape] of blogParamShapes({ V: config.vocab_size, E: config.embedding_size, H: config.hidden_size })) layout.add(name, shape);

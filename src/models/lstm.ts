@@ -1,4 +1,4 @@
-// The `lstm` model (Sutskever et al. 2014, SPEC §3) recorded on the GPU for one batch shape,
+// The `lstm` model (Sutskever et al. 2014, docs/contract.md §3) recorded on the GPU for one batch shape,
 // composed of the layer recorders in layers/: the LSTM stack (encoder and decoder over
 // time), the output layer and the loss. Float64 reference: src/reference/lstm_model.ts.
 //

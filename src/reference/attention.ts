@@ -1,4 +1,4 @@
-// Float64 CPU reference of Luong 2015 global attention with the "general" score (SPEC §3
+// Float64 CPU reference of Luong 2015 global attention with the "general" score (docs/contract.md §3
 // `attn`): the math of a whole attention run per query row, forward and backward (used by the
 // model reference, reference/attn_model.ts), and at the end the kernels between the GPU's
 // matmuls (shaders/attention.wgsl, same names):

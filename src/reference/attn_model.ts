@@ -1,4 +1,4 @@
-// Float64 CPU reference of the whole `attn` model (SPEC §3, Luong 2015 global attention,
+// Float64 CPU reference of the whole `attn` model (docs/contract.md §3, Luong 2015 global attention,
 // general score, no input feeding): the `lstm` model's embeddings, encoder and decoder
 // (src/reference/lstm_model.ts, shared), then for every decoder step t
 //   K = h̄ W_aᵀ,  A_t = softmax_{s < len}(h_t · K_s),  c_t = Σ_s A_ts h̄_s,
@@ -14,7 +14,7 @@ import { lstmStepForward } from './lstm.ts';
 import { initTensors, type InitSettings } from '../models/init.ts';
 import { logSoftmax } from './beam.ts';
 
-/** SPEC §3 names and shapes of `attn`, in arena order: the lstm's, then the attention's. */
+/** docs/contract.md §3 names and shapes of `attn`, in arena order: the lstm's, then the attention's. */
 export function attnParamShapes(d: LstmDims): [string, number[]][] {
   return [...lstmParamShapes(d), ['attention.weight', [d.H, d.H]], ['attention_combine.weight', [d.H, 2 * d.H]]];
 }

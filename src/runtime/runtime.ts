@@ -1,4 +1,4 @@
-// One interface over the two places the GPU code runs (SPEC §6 `--runtime`): headless
+// One interface over the two places the GPU code runs (docs/contract.md §6 `--runtime`): headless
 // Chrome (src/harness, through puppeteer) and Node itself (Dawn for Node, npm `webgpu`).
 // Either imports the project's modules and calls their exported functions; the CLI's
 // train, eval, predict and bench speak only to this interface.

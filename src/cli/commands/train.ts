@@ -1,4 +1,4 @@
-// `seq2seq train`: the SPEC §4 protocol in headless Chrome. Node owns the files: after
+// `seq2seq train`: the docs/contract.md §4 protocol in headless Chrome. Node owns the files: after
 // every round an atomic checkpoint, then an evaluation appended to metrics.jsonl.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -32,7 +32,7 @@ export const train: Command = {
   summary: 'train a model in headless Chrome on WebGPU, checkpointing and evaluating every round',
   usage: `Usage: seq2seq train [--model blog|lstm] [--config F] [--rounds N] [--steps N] [--out DIR] [--resume] [--seed S] [--runtime R] [--adapter A] [key=value …]
 
-Trains for rounds × steps optimizer updates (SPEC §4). After each round it writes
+Trains for rounds × steps optimizer updates (docs/contract.md §4). After each round it writes
 DIR/round-NNN.safetensors and DIR/last.safetensors, evaluates (evaluate_round rounds of
 eval_samples held-out samples) and appends the scores to DIR/metrics.jsonl; the round
 with the highest GeoMean so far is copied to DIR/best.safetensors. Progress goes to
@@ -47,7 +47,7 @@ stderr; a table of round scores and a final JSON line (naming the best checkpoin
                  and stop_at may change)
   --seed S       seed of every random stream (default 0)
 ${RUNTIME_USAGE}
-  key=value      any setting of SPEC §4a, e.g. hidden_size=128 lr=0.001
+  key=value      any setting of docs/contract.md §4a, e.g. hidden_size=128 lr=0.001
                  (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it);
                  task=copy|reverse|sort for the other built-in tasks, or data=PAIRS.tsv|.jsonl
                  [eval_data=F] [tokenize=words|chars] to learn your own pairs (task=file)

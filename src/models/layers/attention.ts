@@ -1,4 +1,4 @@
-// Recorders of Luong global attention (SPEC §3 `attn`) over an LSTM stack: the keys once per
+// Recorders of Luong global attention (docs/contract.md §3 `attn`) over an LSTM stack: the keys once per
 // batch, the attention of the decoder's top outputs (all T steps in training, one step per
 // greedy step, B·K beam rows), and its backward. Kernels: ops/attention.ts and ops/matmul.ts;
 // float64 reference: reference/attn_model.ts.

@@ -1,4 +1,4 @@
-// The buffers of an LSTM encoder-decoder stack (SPEC §3 `lstm`, shared by `attn`) for one
+// The buffers of an LSTM encoder-decoder stack (docs/contract.md §3 `lstm`, shared by `attn`) for one
 // batch shape, and named views into them. The recorders in lstm_layer.ts read and write these.
 //
 // Letters: B batch, S source length (max_length), T target length (S + 1), D decode steps,
@@ -32,7 +32,7 @@ export interface StackDims {
   G: number;
 }
 
-/** Parameters and gradients: one arena each, same layout (SPEC §3 names). */
+/** Parameters and gradients: one arena each, same layout (docs/contract.md §3 names). */
 export interface Arena {
   layout: ArenaLayout;
   params: GPUBuffer;
