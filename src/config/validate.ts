@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { checkValue, isConfigKey, unknownKeyMessage } from './rules.ts';
 
 /** The sentences for the keys and values of `partial` alone (no checks across keys). */
-export function keyProblems(partial: Record<string, unknown>): string[] {
+export function keyProblems(partial: object): string[] {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(partial)) {
     if (!isConfigKey(key)) problems.push(unknownKeyMessage(key));
@@ -18,7 +18,7 @@ export function keyProblems(partial: Record<string, unknown>): string[] {
 }
 
 /** The defaults overlaid with `partial`, checked; throws UserError listing every mistake. */
-export function validateConfig(partial: Record<string, unknown>): Config {
+export function validateConfig(partial: object): Config {
   if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
     throw new UserError('A config must be an object of key/value settings.');
   }
@@ -37,6 +37,6 @@ export function validateConfig(partial: Record<string, unknown>): Config {
 }
 
 /** Later layers win: e.g. mergeConfig(fileSettings, keyValues, flags). */
-export function mergeConfig(...layers: Record<string, unknown>[]): Config {
+export function mergeConfig(...layers: object[]): Config {
   return validateConfig(Object.assign({}, ...layers));
 }

@@ -7,13 +7,14 @@ import { WEBGPU_HELP, WebGpuUnavailableError } from '../gpu/device.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
 import { targetFor } from '../task/index.ts';
-import { reachedTarget } from '../run/outcome.ts';
 import type { FileData } from '../data/file_data.ts';
 import { idsToText, textToIds } from '../data/text.ts';
 import type { Tokenize } from '../data/tokenize.ts';
 import { Vocab } from '../data/vocab.ts';
 import { describePairs, fileDataOf, readPairsFile, samplePairs, type PagePairs } from './data.ts';
-import { TrainingSession, type Progress } from '../train/session.ts';
+import { TrainingSession } from '../train/session.ts';
+import { driveRounds, type DriverControl, type DriverEvents, type StopReason } from '../train/driver.ts';
+import { localSession } from '../train/local_session.ts';
 import type { BenchMode } from '../bench/plan.ts';
 import type { PageBenchReport } from '../bench/run.ts';
 import { BENCH_MODES, fillOpsTable, runBenchmark } from './bench.ts';
@@ -287,24 +288,8 @@ async function train(fresh: boolean): Promise<void> {
   pauseRequested = stopRequested = false;
   render();
   say('train-message', fresh ? 'Setting up the model…' : 'Continuing…');
-  try {
-    if (fresh || !session) {
-      const next = await exclusive(() => TrainingSession.create(config, undefined, undefined, data));
-      await replaceSession(next);
-      clearRun();
-    } else if (sessionPart(session.config) !== sessionPart(config)) {
-      // New settings for the same weights: carry parameters, moments, step and round over.
-      const { cp } = await currentCheckpointBytes();
-      const next = await exclusive(() => TrainingSession.create(config, cp, undefined, data ?? session?.data ?? undefined));
-      await replaceSession(next);
-    }
-  } catch (err) {
-    report('train-message', err);
-    mode = session ? 'ready' : 'idle';
-    render();
-    return;
-  }
-  const s = session!;
+  const s = await sessionFor(fresh, config, data);
+  if (!s) return;
   loopSettings = loopPart(config);
   if (s.round >= config.rounds) {
     say('train-message', `This model has already done ${s.round} round(s); raise rounds to train it further.`);
@@ -316,81 +301,109 @@ async function train(fresh: boolean): Promise<void> {
   render();
   say('train-message', '');
   showPosition(config);
-  const total = config.rounds * config.steps;
-  let rate = NaN;
-  let evalSeconds = 0;
-  const eta = () => {
-    const left = Math.max(0, total - s.step);
-    const evalsLeft = config.rounds - s.round;
-    text('eta', formatDuration(left / rate + evalsLeft * evalSeconds));
-  };
   try {
-    let reached = false;
-    outer: while (s.round < config.rounds) {
-      const roundEnd = (s.round + 1) * config.steps;
-      while (s.step < roundEnd) {
-        if (stopRequested) break outer;
-        if (pauseRequested) {
-          mode = 'paused';
-          render();
-          text('eta', 'paused');
-          await waitForResume();
-          mode = stopRequested ? 'stopping' : 'training';
-          render();
-          continue;
-        }
-        const n = Math.min(CHUNK, roundEnd - s.step);
-        const r = await exclusive(() =>
-          s.train(n, {
-            logEvery: n,
-            shouldStop: () => stopRequested || pauseRequested,
-            onProgress: (p: Progress) => {
-              lossChart.add(p.step, p.loss);
-              text('loss', fmt(p.loss, 4));
-            },
-          }),
-        );
-        if (r.done > 0 && r.steps_per_s > 0) rate = Number.isFinite(rate) ? 0.7 * rate + 0.3 * r.steps_per_s : r.steps_per_s;
-        text('rate', fmt(rate, 1));
-        showPosition(config);
-        eta();
-      }
-      s.round++;
-      showPosition(config);
-      const what = s.data ? `every one of the ${s.data.heldOutCount} held-out pairs` : `${config.evaluate_round} × ${config.eval_samples} samples`;
-      say('train-message', `Evaluating round ${s.round} (${what})…`);
-      const t0 = performance.now();
-      const summary = await exclusive(() => s.evaluate({ rounds: config.evaluate_round, samples: config.eval_samples }));
-      evalSeconds = (performance.now() - t0) / 1000;
-      showScores(s.round, summary);
-      scoreChart.add(s.round, summary);
-      say('train-message', '');
-      eta();
-      if (reachedTarget(config, summary.geomean)) {
-        reached = true;
-        break;
-      }
-    }
-    if (stopRequested) {
-      say('train-message', `Stopped at step ${s.step}. Predict with the model, download it, or Continue.`);
-      text('eta', '–');
-    } else {
-      text('eta', 'done');
-      const why = reached ? ` GeoMean reached stop_at ${config.stop_at}; raise it (or set 0) and Continue to go on.` : '';
-      say('train-message', `Finished ${s.round} round(s), ${s.step} steps.${why}`);
-      try {
-        await keepInBrowser();
-        say('checkpoint-message', 'The finished checkpoint is kept in this browser (see below) until you remove it.');
-      } catch (err) {
-        report('checkpoint-message', err);
-      }
-    }
+    const result = await driveRounds(localSession(s, exclusive), { config, start: { step: s.step, round: s.round, loss: NaN }, chunkSteps: CHUNK }, trainingView(s, config), pauseControl);
+    // A Stop pressed during the last evaluation still reads as a stop.
+    await finishTraining(s, config, stopRequested ? 'stopped' : result.reason);
   } catch (err) {
     report('train-message', err);
   } finally {
     resume = null;
     mode = 'ready';
     render();
+  }
+}
+
+/** The session to train: a new one (Start), the current one, or its state carried into new settings. */
+async function sessionFor(fresh: boolean, config: Config, data: FileData | undefined): Promise<TrainingSession | null> {
+  try {
+    if (fresh || !session) {
+      const next = await exclusive(() => TrainingSession.create(config, undefined, undefined, data));
+      await replaceSession(next);
+      clearRun();
+    } else if (sessionPart(session.config) !== sessionPart(config)) {
+      // New settings for the same weights: carry parameters, moments, step and round over.
+      const { cp } = await currentCheckpointBytes();
+      const next = await exclusive(() => TrainingSession.create(config, cp, undefined, data ?? session?.data ?? undefined));
+      await replaceSession(next);
+    }
+    return session;
+  } catch (err) {
+    report('train-message', err);
+    mode = session ? 'ready' : 'idle';
+    render();
+    return null;
+  }
+}
+
+/** Pause and Stop, as the training driver asks for them. */
+const pauseControl: DriverControl = {
+  stopRequested: () => stopRequested,
+  interrupt: () => pauseRequested,
+  beforeChunk: async () => {
+    if (!pauseRequested) return;
+    mode = 'paused';
+    render();
+    text('eta', 'paused');
+    await waitForResume();
+    mode = stopRequested ? 'stopping' : 'training';
+    render();
+  },
+};
+
+/** The charts, counters and messages that follow a run in this page. */
+function trainingView(s: TrainingSession, config: Config): DriverEvents {
+  const total = config.rounds * config.steps;
+  let rate = NaN;
+  let evalSeconds = 0;
+  let evalStart = 0;
+  const eta = () => {
+    const left = Math.max(0, total - s.step);
+    const evalsLeft = config.rounds - s.round;
+    text('eta', formatDuration(left / rate + evalsLeft * evalSeconds));
+  };
+  return {
+    progress: (p) => {
+      lossChart.add(p.step, p.loss);
+      text('loss', fmt(p.loss, 4));
+    },
+    chunk: (r) => {
+      if (r.done > 0 && r.steps_per_s > 0) rate = Number.isFinite(rate) ? 0.7 * rate + 0.3 * r.steps_per_s : r.steps_per_s;
+      text('rate', fmt(rate, 1));
+      showPosition(config);
+      eta();
+    },
+    roundTrained: (at) => {
+      showPosition(config);
+      const what = s.data ? `every one of the ${s.data.heldOutCount} held-out pairs` : `${config.evaluate_round} × ${config.eval_samples} samples`;
+      say('train-message', `Evaluating round ${at.round} (${what})…`);
+      evalStart = performance.now();
+    },
+    roundEvaluated: ({ round, summary }) => {
+      evalSeconds = (performance.now() - evalStart) / 1000;
+      showScores(round, summary);
+      scoreChart.add(round, summary);
+      say('train-message', '');
+      eta();
+    },
+  };
+}
+
+/** The run's last message; a finished run's checkpoint is kept in this browser. */
+async function finishTraining(s: TrainingSession, config: Config, reason: StopReason): Promise<void> {
+  if (reason === 'stopped') {
+    say('train-message', `Stopped at step ${s.step}. Predict with the model, download it, or Continue.`);
+    text('eta', '–');
+    return;
+  }
+  text('eta', 'done');
+  const why = reason === 'target' ? ` GeoMean reached stop_at ${config.stop_at}; raise it (or set 0) and Continue to go on.` : '';
+  say('train-message', `Finished ${s.round} round(s), ${s.step} steps.${why}`);
+  try {
+    await keepInBrowser();
+    say('checkpoint-message', 'The finished checkpoint is kept in this browser (see below) until you remove it.');
+  } catch (err) {
+    report('checkpoint-message', err);
   }
 }
 

@@ -128,7 +128,7 @@ function parseConfig(text: string, fail: (msg: string) => never): Config {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('has config metadata that is not a JSON object');
   const obj = raw as Record<string, unknown>;
-  const known = DEFAULT_CONFIG as unknown as Record<string, unknown>;
+  const known: Readonly<Record<string, unknown>> = { ...DEFAULT_CONFIG };
   // Keys of file tasks (docs/contract.md §1b), absent from checkpoints of built-in tasks written before them.
   for (const key of ['data', 'eval_data', 'tokenize']) if (!Object.hasOwn(obj, key)) obj[key] = known[key];
   for (const key of Object.keys(known)) {

@@ -1,7 +1,7 @@
 // The functions Node calls in the page (through src/harness): open a training session,
 // train a chunk of steps, evaluate, checkpoint, predict. Sessions live in this module's
 // registry between calls; progress goes to Node through a function it exposes.
-import { validateConfig, type Config } from '../config/index.ts';
+import { DEFAULT_CONFIG, type Config } from '../config/index.ts';
 import type { DeviceOptions } from '../gpu/device.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
@@ -9,6 +9,7 @@ import { TrainingSession, type Progress, type TrainChunkResult } from '../train/
 import { fromBase64, toBase64 } from './base64.ts';
 import type { AttentionMap } from '../train/decode.ts';
 import { FileData } from '../data/file_data.ts';
+import { finishLocalRound } from '../train/local_session.ts';
 
 const sessions = new Map<number, { session: TrainingSession; stop: boolean }>();
 let nextId = 1;
@@ -61,18 +62,19 @@ function takeFileData(id: number | null | undefined): FileData | undefined {
 }
 
 /**
- * Opens a session from a config, or from a checkpoint (base64 safetensors) that carries its
- * config; `dataId`: a finished file-data upload (file tasks); `device`: the adapter asked for.
+ * Where a session starts: a resolved config (validated by the caller, once), or a
+ * checkpoint (base64 safetensors, whose config the caller validated) with the run's rounds.
  */
-export async function openSession(config: Record<string, unknown> | null, checkpointBase64?: string, dataId?: number | null, device?: DeviceOptions): Promise<OpenedSession> {
-  let session: TrainingSession;
+export type SessionSource = { config: Config } | { checkpoint: string; rounds?: number };
+
+/** Opens a session; `dataId`: a finished file-data upload (file tasks); `device`: the adapter asked for. */
+export async function openSession(source: SessionSource, dataId?: number | null, device?: DeviceOptions): Promise<OpenedSession> {
   const data = takeFileData(dataId);
-  if (checkpointBase64) {
-    const checkpoint = decodeCheckpoint(fromBase64(checkpointBase64));
-    session = await TrainingSession.create(validateConfig({ ...checkpoint.config, ...(config ?? {}) }), checkpoint, undefined, data, device);
-  } else {
-    session = await TrainingSession.create(validateConfig(config ?? {}), undefined, undefined, data, device);
-  }
+  const checkpoint = 'checkpoint' in source ? decodeCheckpoint(fromBase64(source.checkpoint)) : undefined;
+  const given = 'checkpoint' in source ? { ...checkpoint!.config, ...(source.rounds === undefined ? {} : { rounds: source.rounds }) } : source.config;
+  // The keys in DEFAULT_CONFIG's order, so the checkpoints' config metadata is the same bytes
+  // whichever way the config came.
+  const session = await TrainingSession.create({ ...DEFAULT_CONFIG, ...given }, checkpoint, undefined, data, device);
   const id = nextId++;
   sessions.set(id, { session, stop: false });
   return {
@@ -101,10 +103,10 @@ export function requestStop(id: number): void {
   get(id).stop = true;
 }
 
-export function finishRound(id: number): number {
-  const s = get(id).session;
-  s.round++;
-  return s.round;
+/** Counts one more round as complete; with `checkpoint`, returns that moment's checkpoint (base64). */
+export async function finishRound(id: number, checkpoint: boolean): Promise<{ round: number; checkpoint: string | null }> {
+  const done = await finishLocalRound(get(id).session, checkpoint);
+  return { round: done.round, checkpoint: done.checkpoint ? toBase64(done.checkpoint) : null };
 }
 
 export function evaluateSession(id: number, opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary & { bleu?: number }> {

@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import { decodeCheckpoint } from '../io/checkpoint.ts';
 import { plural } from '../plural.ts';
 import type { RunDir } from './rundir.ts';
+import { reachedTarget } from '../train/driver.ts';
 
 export interface BestRound {
   round: number;
@@ -31,11 +32,6 @@ export class BestTracker {
   summary(): { best_checkpoint: string; best_round: number; best_geomean: number } | Record<string, never> {
     return this.best ? { best_checkpoint: this.run.bestPath, best_round: this.best.round, best_geomean: this.best.geomean } : {};
   }
-}
-
-/** True when stop_at is set and `geomean` reaches it. */
-export function reachedTarget(config: Pick<Config, 'stop_at'>, geomean: number): boolean {
-  return config.stop_at > 0 && geomean >= config.stop_at;
 }
 
 /** The line a run prints when it ends early at stop_at, with how to go further. */

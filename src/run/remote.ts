@@ -1,12 +1,30 @@
 // Node's handle on a training session living in a GPU runtime (src/page/api.ts), in headless
 // Chrome or in this process on Dawn (src/runtime).
 import type { GpuRuntime } from '../runtime/runtime.ts';
-import type { Summary } from '../metrics/index.ts';
+import type * as PageApi from '../page/api.ts';
 import type { OpenedSession } from '../page/api.ts';
-import type { Progress, TrainChunkResult } from '../train/session.ts';
+import type { Progress, TrainChunkResult, TrainHooks } from '../train/session.ts';
 import type { AttentionMap } from '../train/decode.ts';
+import type { DrivenSession, RoundSummary } from '../train/driver.ts';
+import type { Config } from '../config/config.ts';
 
 const API = '/src/page/api.ts';
+
+type Api = typeof PageApi;
+type ApiFunction = { [K in keyof Api]: Api[K] extends (...args: never[]) => unknown ? K : never }[keyof Api];
+type ArgsOf<K extends ApiFunction> = Api[K] extends (...args: infer A) => unknown ? A : never;
+type ResultOf<K extends ApiFunction> = Api[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
+
+/**
+ * Calls one function of src/page/api.ts in the runtime, typed by that function's own
+ * signature (arguments cross as JSON: undefined arrives as null).
+ */
+function callPage<K extends ApiFunction>(h: GpuRuntime, fn: K, ...args: ArgsOf<K>): Promise<ResultOf<K>> {
+  return h.call<ResultOf<K>>(API, fn, ...args);
+}
+
+/** A fresh session's resolved config, or a checkpoint's bytes with the run's rounds. */
+export type RemoteSource = { config: Config } | { checkpoint: Uint8Array; rounds?: number };
 
 /** Ids per upload call: 4 Mi int32s = 16 MiB, about 22 MB of base64. */
 const UPLOAD_INTS = 1 << 22;
@@ -17,7 +35,7 @@ export interface FileDataUpload {
   packed: Int32Array;
 }
 
-export class RemoteSession {
+export class RemoteSession implements DrivenSession {
   private onProgress: ((p: Progress) => void) | null = null;
 
   private constructor(
@@ -25,11 +43,11 @@ export class RemoteSession {
     readonly info: OpenedSession,
   ) {}
 
-  /** Opens a session from a config, or from checkpoint bytes (with config overrides); `data` for file tasks. */
-  static async open(h: GpuRuntime, config: Record<string, unknown> | null, checkpoint?: Uint8Array, data?: FileDataUpload): Promise<RemoteSession> {
+  /** Opens a session from a resolved config or from checkpoint bytes; `data` for file tasks. */
+  static async open(h: GpuRuntime, source: RemoteSource, data?: FileDataUpload): Promise<RemoteSession> {
     const dataId = data ? await upload(h, data) : undefined;
-    const base64 = checkpoint ? Buffer.from(checkpoint).toString('base64') : undefined;
-    const info = await h.call<OpenedSession>(API, 'openSession', config, base64, dataId, { adapter: h.adapter });
+    const from = 'checkpoint' in source ? { checkpoint: Buffer.from(source.checkpoint).toString('base64'), rounds: source.rounds } : source;
+    const info = await callPage(h, 'openSession', from, dataId, { adapter: h.adapter });
     const session = new RemoteSession(h, info);
     await h.expose('__seq2seqProgress', (json: string) => session.onProgress?.(JSON.parse(json) as Progress));
     return session;
@@ -39,49 +57,51 @@ export class RemoteSession {
     return this.info.id;
   }
 
-  async train(steps: number, logEvery: number, onProgress: (p: Progress) => void): Promise<TrainChunkResult> {
-    this.onProgress = onProgress;
+  /** hooks.shouldStop does not cross to the runtime: stop a chunk with requestStop. */
+  async train(steps: number, hooks: TrainHooks): Promise<TrainChunkResult> {
+    this.onProgress = hooks.onProgress ?? null;
     try {
-      return await this.h.call<TrainChunkResult>(API, 'trainSteps', this.id, steps, logEvery);
+      return await callPage(this.h, 'trainSteps', this.id, steps, hooks.logEvery);
     } finally {
       this.onProgress = null;
     }
   }
 
   requestStop(): Promise<void> {
-    return this.h.call<void>(API, 'requestStop', this.id);
+    return callPage(this.h, 'requestStop', this.id);
   }
 
-  finishRound(): Promise<number> {
-    return this.h.call<number>(API, 'finishRound', this.id);
+  async finishRound(checkpoint: boolean): Promise<{ round: number; checkpoint: Uint8Array | null }> {
+    const done = await callPage(this.h, 'finishRound', this.id, checkpoint);
+    return { round: done.round, checkpoint: done.checkpoint === null ? null : new Uint8Array(Buffer.from(done.checkpoint, 'base64')) };
   }
 
   /** File tasks add `bleu`. */
-  evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<Summary & { bleu?: number }> {
-    return this.h.call<Summary>(API, 'evaluateSession', this.id, opts);
+  evaluate(opts: { rounds?: number; samples?: number; seed?: number; maxLength?: number; beam?: number } = {}): Promise<RoundSummary> {
+    return callPage(this.h, 'evaluateSession', this.id, opts);
   }
 
   async checkpoint(): Promise<Uint8Array> {
-    return new Uint8Array(Buffer.from(await this.h.call<string>(API, 'checkpointSession', this.id), 'base64'));
+    return new Uint8Array(Buffer.from(await callPage(this.h, 'checkpointSession', this.id), 'base64'));
   }
 
   /** Greedy predictions with their attention weights (attn checkpoints). */
   attention(inputs: number[][]): Promise<AttentionMap[]> {
-    return this.h.call<AttentionMap[]>(API, 'attentionSession', this.id, inputs);
+    return callPage(this.h, 'attentionSession', this.id, inputs);
   }
 
   /** `beam`: width (default the checkpoint's config.beam; 1 = greedy). */
   predict(inputs: number[][], beam?: number): Promise<number[][]> {
-    return this.h.call<number[][]>(API, 'predictSession', this.id, inputs, beam);
+    return callPage(this.h, 'predictSession', this.id, inputs, beam);
   }
 }
 
 /** Sends packed ids to the page in chunks (one giant string would strain the DevTools protocol). */
 async function upload(h: GpuRuntime, data: FileDataUpload): Promise<number> {
-  const id = await h.call<number>(API, 'beginFileData', data.vocab, data.packed.length);
+  const id = await callPage(h, 'beginFileData', data.vocab, data.packed.length);
   for (let at = 0; at < data.packed.length; at += UPLOAD_INTS) {
     const chunk = data.packed.subarray(at, Math.min(data.packed.length, at + UPLOAD_INTS));
-    await h.call<void>(API, 'appendFileData', id, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64'));
+    await callPage(h, 'appendFileData', id, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64'));
   }
   return id;
 }

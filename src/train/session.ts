@@ -157,6 +157,12 @@ export class TrainingSession {
     return { ...last, done, stopped };
   }
 
+  /** Counts one more round as complete (the round the next checkpoint records); returns it. */
+  completeRound(): number {
+    this.round++;
+    return this.round;
+  }
+
   /**
    * docs/contract.md §2 evaluation. A file task evaluates every held-out pair once (rounds, samples and
    * seed do not apply), with a model recorded for the longest held-out pair when it exceeds max_length.

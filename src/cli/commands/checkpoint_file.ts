@@ -22,7 +22,7 @@ export function readCheckpointFile(path: string | boolean | undefined): Checkpoi
   }
   const bytes = new Uint8Array(readFileBounded(path, { what: 'checkpoint', maxBytes: MAX_CHECKPOINT_BYTES }));
   const checkpoint = decodeCheckpoint(bytes, `checkpoint ${path}`);
-  const config = validateConfig(checkpoint.config as unknown as Record<string, unknown>);
+  const config = validateConfig(checkpoint.config);
   if (config.task === 'file' && !checkpoint.vocab) throw new UserError(`Checkpoint ${path} is of a file task but carries no vocab in its metadata.`);
   return { bytes, config, vocab: checkpoint.vocab };
 }

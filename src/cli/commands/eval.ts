@@ -58,7 +58,7 @@ ${RUNTIME_USAGE}
     };
     const h = await withRuntimeErrors(() => openRuntime(runtime));
     try {
-      const session = await withRuntimeErrors(() => RemoteSession.open(h, null, bytes));
+      const session = await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes }));
       const summary = await session.evaluate(opts);
       io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, max_length: opts.maxLength, seed: opts.seed, beam: opts.beam, ...summary, runtime: runtime.runtime, adapter: adapterJson(session.info.adapter) })}\n`);
       io.stderr(`${evalSummaryLine(summary, opts)}\n`);
@@ -92,7 +92,7 @@ async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: C
   const maxLength = intFlag(flags, 'max-length', 1, 10_000);
   const h = await withRuntimeErrors(() => openRuntime(runtime));
   try {
-    const session = await withRuntimeErrors(() => RemoteSession.open(h, null, bytes, upload));
+    const session = await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes }, upload));
     const summary = await session.evaluate({ maxLength, beam });
     const where = { runtime: runtime.runtime, adapter: adapterJson(session.info.adapter) };
     io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, task: 'file', data: flags.data, pairs, ...summary, ...where })}\n`);

@@ -56,7 +56,7 @@ ${RUNTIME_USAGE}
     const real = inputs.filter((x): x is number[] => x !== null);
     const h = real.length > 0 ? await withRuntimeErrors(() => openRuntime(runtime)) : null;
     try {
-      const session = h ? await withRuntimeErrors(() => RemoteSession.open(h, null, bytes)) : null;
+      const session = h ? await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes })) : null;
       if (attention) {
         const maps = session ? await session.attention(real) : [];
         let k = 0;
@@ -104,7 +104,7 @@ async function predictText(checkpoint: CheckpointFile & { vocab: string[] }, bea
   if (todo.length > 0) {
     const h = await withRuntimeErrors(() => openRuntime(runtime));
     try {
-      const session = await withRuntimeErrors(() => RemoteSession.open(h, null, checkpoint.bytes));
+      const session = await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: checkpoint.bytes }));
       predicted = await session.predict(todo, beam);
     } finally {
       await h.close();

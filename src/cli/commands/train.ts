@@ -5,13 +5,15 @@ import { resolve } from 'node:path';
 import { DEFAULT_CONFIG, defaultsFor, mergeConfig, parseKeyValues, type Config } from '../../config/index.ts';
 import { loadConfigFile } from '../../config/file.ts';
 import { PageCrashedError } from '../../harness/harness.ts';
-import { adapterJson, adapterLabel } from '../../gpu/adapter.ts';
+import { adapterLabel } from '../../gpu/adapter.ts';
 import { openRuntime, type GpuRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import { RunDir } from '../../run/rundir.ts';
-import { BestTracker, completeRunMessage, didNotLearn, farBelowWarning, reachedTarget, recordedLoss, stopAtMessage } from '../../run/outcome.ts';
-import { progressBar, tableHeader, tableRow } from '../../run/console.ts';
+import { completeRunMessage, didNotLearn, farBelowWarning, recordedLoss } from '../../run/outcome.ts';
+import { tableHeader } from '../../run/console.ts';
+import { driveRounds, reachedTarget, type DriverResult } from '../../train/driver.ts';
+import { TrainReport } from './train_report.ts';
 import { plural } from '../../plural.ts';
 import { claimRunDir } from '../../run/claim.ts';
 import { inUseBy } from '../../run/lock.ts';
@@ -105,7 +107,7 @@ function plan(argv: string[]): Plan {
     // The most advanced checkpoint; a run killed before its first one restarts from its
     // config.json (step 0 is a checkpoint too: the seed fixes the initial parameters).
     const latest = run.latestCheckpoint();
-    const saved = latest ? (decodeCheckpoint(latest.bytes, latest.path).config as unknown as Record<string, unknown>) : run.readConfig();
+    const saved: Readonly<Record<string, unknown>> | null = latest ? { ...decodeCheckpoint(latest.bytes, latest.path).config } : run.readConfig();
     if (!saved) throw new UserError(inUseBy(run.path) ?? `Cannot resume: ${run.path} holds no run (neither a checkpoint nor config.json).`);
     for (const [key, value] of Object.entries(overrides)) {
       if (key === 'rounds' && typeof saved.rounds === 'number' && (value as number) < saved.rounds) {
@@ -118,7 +120,7 @@ function plan(argv: string[]): Plan {
     const config = mergeConfig(saved, overrides);
     return { config, run, resume: true, checkpoint: latest?.bytes, explicitMaxLength: true, runtime };
   }
-  const config = mergeConfig(defaultsFor(overrides.model ?? DEFAULT_CONFIG.model) as unknown as Record<string, unknown>, overrides);
+  const config = mergeConfig(defaultsFor(overrides.model ?? DEFAULT_CONFIG.model), overrides);
   const out = typeof flags.out === 'string' ? flags.out : defaultRunDir(config);
   return { config, run: new RunDir(resolve(out)), resume: false, explicitMaxLength, runtime };
 }
@@ -141,7 +143,7 @@ async function prepareData(p: Plan, io: Io): Promise<PreparedFileTask | null> {
 
 async function runTrain(argv: string[], io: Io): Promise<number> {
   const planned = plan(argv);
-  const { run, resume, checkpoint, runtime } = planned;
+  const { run, resume, checkpoint } = planned;
   const complete = resume ? completeRunMessage(run, planned.config, checkpoint) : null;
   if (complete) {
     io.stderr(`${complete}\n`);
@@ -149,15 +151,18 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
   }
   // The directory is claimed before a big data file is read, so a taken --out fails at once.
   const claim = claimRunDir(run, resume);
-  let data: PreparedFileTask | null;
   try {
-    data = await prepareData(planned, io);
-  } catch (err) {
+    const data = await prepareData(planned, io);
+    return await trainInRuntime(planned, data, io);
+  } finally {
     claim.release();
-    throw err;
   }
-  const config = data?.config ?? planned.config;
+}
 
+/** Opens the GPU runtime and a session in it, trains, and closes both (Ctrl-C saves first). */
+async function trainInRuntime(planned: Plan, data: PreparedFileTask | null, io: Io): Promise<number> {
+  const { run, checkpoint, runtime } = planned;
+  const config = data?.config ?? planned.config;
   let harness: GpuRuntime | null = null;
   let session: RemoteSession | null = null;
   const signals = new StopSignals(
@@ -173,102 +178,93 @@ async function runTrain(argv: string[], io: Io): Promise<number> {
   const started = Date.now();
   try {
     const rt = (harness = await withRuntimeErrors(() => openRuntime(runtime)));
-    session = await withRuntimeErrors(() => RemoteSession.open(rt, checkpoint ? { rounds: config.rounds } : (config as unknown as Record<string, unknown>), checkpoint, data?.upload));
+    session = await withRuntimeErrors(() => RemoteSession.open(rt, checkpoint ? { checkpoint, rounds: config.rounds } : { config }, data?.upload));
     await run.writeConfig(config);
-    if (data && !resume) await run.writeDataFiles(data.files);
-    const { steps, rounds } = config;
-    const a = session.info.adapter;
-    io.stderr(
-      `train: ${config.model}, ${session.info.parameters} parameters, ${plural(rounds, 'round')} × ${plural(steps, 'step')}, batch ${config.batch_size}, ` +
-        `runtime ${runtime.runtime}, adapter ${adapterLabel(a)}, run ${run.path}\n`,
-    );
+    if (data && !planned.resume) await run.writeDataFiles(data.files);
+    io.stderr(headerLine(config, session, planned));
     if (checkpoint) io.stderr(`train: resuming at step ${session.info.step} (round ${session.info.round})\n`);
-
-    let step = session.info.step;
-    let round = session.info.round;
-    let lastLoss = NaN;
-    // What a killed run logged after its checkpoint goes, so the log continues exactly.
-    const trimmed = resume ? await run.trimMetrics(step, round, recordedLoss(checkpoint)) : { hasRound: true, loss: NaN };
-    lastLoss = trimmed.loss;
-    if (resume) await run.repairBest();
-    const best = new BestTracker(run);
-    let target = false;
-    io.stdout(tableHeader(config.task === 'file'));
-    let final: Record<string, unknown> = {};
-    const evaluateRound = async () => {
-      const summary = await session!.evaluate();
-      const elapsed = (Date.now() - started) / 1000;
-      await run.appendMetrics({ type: 'round', round, step, loss: lastLoss, elapsed_s: elapsed, ...summary, runtime: runtime.runtime, adapter: adapterJson(a) });
-      await best.record(round, summary.geomean);
-      io.stdout(tableRow(round, step, lastLoss, summary, elapsed));
-      if (reachedTarget(config, summary.geomean)) {
-        target = true;
-        io.stderr(stopAtMessage(config, round, summary.geomean, run.path));
-      }
-      final = { round, step, loss: lastLoss, psa: summary.psa, lcsr: summary.lcsr, geomean: summary.geomean, exact_match: summary.exact_match, length_accuracy: summary.length_accuracy, psa_std: summary.psa_std, lcsr_std: summary.lcsr_std, geomean_std: summary.geomean_std, ...(summary.bleu !== undefined ? { bleu: summary.bleu } : {}) };
-    };
-    // Killed between a round's checkpoint and its evaluation: evaluate it now (the
-    // evaluation reads the parameters only, so training continues exactly).
-    if (!trimmed.hasRound) await evaluateRound();
-    else if (resume && round > 0) target = reachedTarget(config, run.roundScores().at(-1)?.geomean ?? 0);
-    if (target && trimmed.hasRound) io.stderr(`train: round ${round} already reached stop_at ${config.stop_at}; nothing to train (raise stop_at to go on).\n`);
-    const bar = progressBar(rounds * steps, step);
-    try {
-      while (round < rounds && !target) {
-        // A Ctrl-C while Chrome was starting: stop before training another chunk.
-        if (signals.requested) break;
-        const remaining = (round + 1) * steps - step;
-        const result = await session.train(remaining, LOG_EVERY, (p) => {
-          bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.steps_per_s.toFixed(1) });
-          run.queueMetrics({ type: 'step', ...p }, () => void session?.requestStop().catch(() => undefined));
-        });
-        step = result.step;
-        if (!Number.isNaN(result.loss)) lastLoss = result.loss;
-        await run.flushMetrics();
-        if (result.stopped || signals.requested) break;
-        round = await session.finishRound();
-        await run.writeCheckpoint(await session.checkpoint(), round);
-        bar.update(step, { loss: lastLoss.toFixed(4) });
-        bar.stop();
-        await evaluateRound();
-        bar.start(rounds * steps, step, { loss: lastLoss.toFixed(4), rate: '-' });
-        if (signals.requested) break;
-      }
-    } catch (err) {
-      // The page's NonFiniteError arrives as a plain error; it is the run's outcome, not an
-      // internal fault: one sentence, and the checkpoints already written stay as they are.
-      const message = err instanceof Error ? err.message : String(err);
-      const diverged = /Training diverged at step \d+[^\n]*/.exec(message);
-      const kept = existsSync(run.lastPath) ? `the last good checkpoint, ${run.lastPath}, is kept` : 'no checkpoint had been written yet';
-      if (diverged) throw new UserError(`${diverged[0].replace(/;.*$/, '')}; ${kept} (lower lr or clip_norm and train again).`);
-      // Chrome or its GPU process died: nothing more can be saved, but the checkpoints are whole.
-      const lost = /GPU device was lost/.test(message)
-        ? 'The GPU device was lost during training'
-        : err instanceof PageCrashedError || harness.lost() !== null
-          ? 'Chrome exited during training'
-          : null;
-      if (lost) throw new UserError(`${lost} at about step ${step}; ${kept}; continue with: npx seq2seq train --resume --out ${run.path}`);
-      throw err;
-    } finally {
-      bar.stop();
-    }
-    if (signals.requested && round < rounds) {
-      await run.writeCheckpoint(await session.checkpoint(), null);
-      io.stderr(`Stopped at step ${step}; the state is saved in ${run.lastPath}. Continue with: npx seq2seq train --resume --out ${run.path}\n`);
-      return signals.exitCode;
-    }
-    const elapsed = (Date.now() - started) / 1000;
-    const warning = typeof final.geomean === 'number' && !target ? farBelowWarning(config, final.geomean) : null;
-    if (warning) io.stderr(warning);
-    io.stdout(`${JSON.stringify({ run_dir: run.path, model: config.model, elapsed_s: Number(elapsed.toFixed(1)), ...final, ...best.summary(), stopped_at_target: target, runtime: runtime.runtime, adapter: adapterJson(a) })}\n`);
-    const notLearned = didNotLearn(config, lastLoss);
-    if (notLearned) io.stderr(`${notLearned}\n`);
-    return notLearned ? 1 : 0;
+    return await driveRun({ planned, config, session, rt, signals, started }, io);
   } finally {
     signals.dispose();
     await harness?.close();
-    claim.release();
   }
+}
+
+function headerLine(config: Config, session: RemoteSession, p: Plan): string {
+  const { steps, rounds } = config;
+  return (
+    `train: ${config.model}, ${session.info.parameters} parameters, ${plural(rounds, 'round')} × ${plural(steps, 'step')}, batch ${config.batch_size}, ` +
+    `runtime ${p.runtime.runtime}, adapter ${adapterLabel(session.info.adapter)}, run ${p.run.path}\n`
+  );
+}
+
+interface OpenRun {
+  planned: Plan;
+  config: Config;
+  session: RemoteSession;
+  rt: GpuRuntime;
+  signals: StopSignals;
+  started: number;
+}
+
+/** The round loop (src/train/driver.ts) with this command's files and output, then the run's last lines. */
+async function driveRun(o: OpenRun, io: Io): Promise<number> {
+  const { planned, config, session, signals } = o;
+  const { run, resume, checkpoint } = planned;
+  const start = { step: session.info.step, round: session.info.round, loss: NaN };
+  // What a killed run logged after its checkpoint goes, so the log continues exactly.
+  const trimmed = resume ? await run.trimMetrics(start.step, start.round, recordedLoss(checkpoint)) : { hasRound: true, loss: NaN };
+  start.loss = trimmed.loss;
+  if (resume) await run.repairBest();
+  const where = { runtime: planned.runtime.runtime, adapter: session.info.adapter, started: o.started };
+  const report = new TrainReport(io, run, config, where, start, () => void session.requestStop().catch(() => undefined));
+  // Killed between a round's checkpoint and its evaluation: the driver evaluates it first (the
+  // evaluation reads the parameters only, so training continues exactly).
+  const reached = trimmed.hasRound && resume && start.round > 0 && reachedTarget(config, run.roundScores().at(-1)?.geomean ?? 0);
+  io.stdout(tableHeader(config.task === 'file'));
+  if (reached) io.stderr(`train: round ${start.round} already reached stop_at ${config.stop_at}; nothing to train (raise stop_at to go on).\n`);
+  let result: DriverResult;
+  try {
+    const options = { config, start, logEvery: LOG_EVERY, checkpointEachRound: true, evaluateFirst: !trimmed.hasRound, reachedTarget: reached };
+    result = await driveRounds(session, options, report.events(), { stopRequested: () => signals.requested });
+  } catch (err) {
+    throw trainingFailure(err, run, o.rt, report.step);
+  } finally {
+    report.stopBar();
+  }
+  if (signals.requested && result.round < config.rounds) {
+    await run.writeCheckpoint(await session.checkpoint(), null);
+    io.stderr(`Stopped at step ${result.step}; the state is saved in ${run.lastPath}. Continue with: npx seq2seq train --resume --out ${run.path}\n`);
+    return signals.exitCode;
+  }
+  const target = result.reason === 'target';
+  const geomean = report.final.geomean;
+  const warning = typeof geomean === 'number' && !target ? farBelowWarning(config, geomean) : null;
+  if (warning) io.stderr(warning);
+  io.stdout(report.finalLine(target));
+  const notLearned = didNotLearn(config, result.loss);
+  if (notLearned) io.stderr(`${notLearned}\n`);
+  return notLearned ? 1 : 0;
+}
+
+/**
+ * A failure during training as the user should read it. The page's NonFiniteError arrives as a
+ * plain error; it is the run's outcome, not an internal fault: one sentence, and the
+ * checkpoints already written stay as they are. Chrome or its GPU process dying likewise.
+ */
+function trainingFailure(err: unknown, run: RunDir, rt: GpuRuntime, step: number): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  const diverged = /Training diverged at step \d+[^\n]*/.exec(message);
+  const kept = existsSync(run.lastPath) ? `the last good checkpoint, ${run.lastPath}, is kept` : 'no checkpoint had been written yet';
+  if (diverged) return new UserError(`${diverged[0].replace(/;.*$/, '')}; ${kept} (lower lr or clip_norm and train again).`);
+  // Chrome or its GPU process died: nothing more can be saved, but the checkpoints are whole.
+  const lost = /GPU device was lost/.test(message)
+    ? 'The GPU device was lost during training'
+    : err instanceof PageCrashedError || rt.lost() !== null
+      ? 'Chrome exited during training'
+      : null;
+  if (lost) return new UserError(`${lost} at about step ${step}; ${kept}; continue with: npx seq2seq train --resume --out ${run.path}`);
+  return err;
 }
 
 /** A fresh directory per run, so running the same command twice never collides. */
