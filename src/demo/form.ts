@@ -69,109 +69,24 @@ function parseNumber(raw: string): number | string {
 export function buildSettingsForm(root: HTMLElement, formError: HTMLElement): SettingsForm {
   const fields: Field[] = [];
   const listeners: (() => void)[] = [];
-  const main = document.createElement('div');
-  main.className = 'fields';
-  const more = document.createElement('details');
-  more.innerHTML = '<summary>More settings</summary>';
-  const moreFields = document.createElement('div');
-  moreFields.className = 'fields';
-  more.append(moreFields);
-  root.append(main, more);
-
+  const [main, moreFields] = sections(root);
+  const read = () => readFields(fields, formError);
   for (const key of CONFIG_KEYS) {
     // The page takes its pairs from the file chooser, not from paths.
     if (key === 'data' || key === 'eval_data') continue;
-    const rule = RULES[key];
-    const wrap = document.createElement('label');
-    wrap.className = 'field';
-    wrap.dataset.key = key;
-    const name = document.createElement('span');
-    name.className = 'name';
-    name.textContent = key;
-    name.title = HINTS[key] ?? '';
-    let input: HTMLInputElement | HTMLSelectElement;
-    if (rule.kind === 'choice') {
-      const select = document.createElement('select');
-      for (const v of rule.values) select.append(new Option(v, v));
-      input = select;
-    } else {
-      const el = document.createElement('input');
-      if (rule.kind === 'bool') el.type = 'checkbox';
-      else {
-        el.type = 'text';
-        el.inputMode = rule.kind === 'int' ? 'numeric' : 'decimal';
-        el.spellcheck = false;
-        el.autocomplete = 'off';
-      }
-      input = el;
-    }
-    input.name = key;
-    const hint = document.createElement('span');
-    hint.className = 'hint';
-    hint.textContent = HINTS[key] ?? '';
-    const error = document.createElement('span');
-    error.className = 'field-error';
-    error.setAttribute('role', 'alert');
-    wrap.append(name, input, hint, error);
+    const { wrap, field } = buildField(key);
     (MAIN_KEYS.includes(key) ? main : moreFields).append(wrap);
-    fields.push({ key, input, error });
-    input.addEventListener('input', () => {
-      if (key === 'model') applyModelDefaults(input.value);
+    fields.push(field);
+    field.input.addEventListener('input', () => {
+      if (key === 'model') applyModelDefaults(fields, field.input.value);
       read();
       for (const fn of listeners) fn();
     });
   }
-
-  const valueOf = (f: Field): unknown => {
-    const rule = RULES[f.key];
-    if (rule.kind === 'bool') return (f.input as HTMLInputElement).checked;
-    if (rule.kind === 'choice') return f.input.value;
-    return parseNumber(f.input.value);
-  };
-
-  function read(): Config | null {
-    const partial: Record<string, unknown> = {};
-    let fieldProblems = 0;
-    for (const f of fields) {
-      const value = valueOf(f);
-      partial[f.key] = value;
-      const problems = keyProblems({ [f.key]: value });
-      f.error.textContent = problems.join(' ');
-      f.input.classList.toggle('invalid', problems.length > 0);
-      fieldProblems += problems.length;
-    }
-    try {
-      const config = validateConfig(partial);
-      formError.textContent = '';
-      return config;
-    } catch (err) {
-      // Mistakes of one field are already beside it; here go those across fields.
-      formError.textContent = fieldProblems > 0 ? 'Please correct the settings marked in red.' : (err as Error).message;
-      return null;
-    }
-  }
-
-  function fill(c: Config): void {
-    for (const f of fields) {
-      const v = c[f.key];
-      if (typeof v === 'boolean') (f.input as HTMLInputElement).checked = v;
-      else f.input.value = String(v);
-    }
+  const fill = (c: Config) => {
+    for (const f of fields) setField(f, c[f.key]);
     read();
-  }
-
-  /** A new model choice brings its own defaults (e.g. attn reads the source in order). */
-  function applyModelDefaults(model: string): void {
-    const own = defaultsFor(model);
-    const keys = new Set(Object.values(MODEL_DEFAULTS).flatMap((d) => Object.keys(d)));
-    for (const f of fields) {
-      if (!keys.has(f.key)) continue;
-      const v = own[f.key];
-      if (typeof v === 'boolean') (f.input as HTMLInputElement).checked = v;
-      else f.input.value = String(v);
-    }
-  }
-
+  };
   fill({ ...DEFAULT_CONFIG });
   return {
     read,
@@ -183,4 +98,99 @@ export function buildSettingsForm(root: HTMLElement, formError: HTMLElement): Se
       listeners.push(fn);
     },
   };
+}
+
+/** The main fields' box and the one under "More settings", appended to `root`. */
+function sections(root: HTMLElement): [HTMLElement, HTMLElement] {
+  const main = document.createElement('div');
+  main.className = 'fields';
+  const more = document.createElement('details');
+  more.innerHTML = '<summary>More settings</summary>';
+  const moreFields = document.createElement('div');
+  moreFields.className = 'fields';
+  more.append(moreFields);
+  root.append(main, more);
+  return [main, moreFields];
+}
+
+/** A select for a choice, a checkbox for a boolean, a text box for a number. */
+function inputFor(key: ConfigKey): HTMLInputElement | HTMLSelectElement {
+  const rule = RULES[key];
+  if (rule.kind === 'choice') {
+    const select = document.createElement('select');
+    for (const v of rule.values) select.append(new Option(v, v));
+    return select;
+  }
+  const el = document.createElement('input');
+  if (rule.kind === 'bool') el.type = 'checkbox';
+  else {
+    el.type = 'text';
+    el.inputMode = rule.kind === 'int' ? 'numeric' : 'decimal';
+    el.spellcheck = false;
+    el.autocomplete = 'off';
+  }
+  return el;
+}
+
+/** One labelled field: its name (with the hint as a tooltip), input, hint and error line. */
+function buildField(key: ConfigKey): { wrap: HTMLElement; field: Field } {
+  const wrap = document.createElement('label');
+  wrap.className = 'field';
+  wrap.dataset.key = key;
+  const name = document.createElement('span');
+  name.className = 'name';
+  name.textContent = key;
+  name.title = HINTS[key] ?? '';
+  const input = inputFor(key);
+  input.name = key;
+  const hint = document.createElement('span');
+  hint.className = 'hint';
+  hint.textContent = HINTS[key] ?? '';
+  const error = document.createElement('span');
+  error.className = 'field-error';
+  error.setAttribute('role', 'alert');
+  wrap.append(name, input, hint, error);
+  return { wrap, field: { key, input, error } };
+}
+
+function valueOf(f: Field): unknown {
+  const rule = RULES[f.key];
+  if (rule.kind === 'bool') return (f.input as HTMLInputElement).checked;
+  if (rule.kind === 'choice') return f.input.value;
+  return parseNumber(f.input.value);
+}
+
+function setField(f: Field, v: Config[ConfigKey]): void {
+  if (typeof v === 'boolean') (f.input as HTMLInputElement).checked = v;
+  else f.input.value = String(v);
+}
+
+/** The validated config, each field's own mistakes beside it and those across fields in `formError`; null when any. */
+function readFields(fields: readonly Field[], formError: HTMLElement): Config | null {
+  const partial: Record<string, unknown> = {};
+  let fieldProblems = 0;
+  for (const f of fields) {
+    const value = valueOf(f);
+    partial[f.key] = value;
+    const problems = keyProblems({ [f.key]: value });
+    f.error.textContent = problems.join(' ');
+    f.input.classList.toggle('invalid', problems.length > 0);
+    fieldProblems += problems.length;
+  }
+  try {
+    const config = validateConfig(partial);
+    formError.textContent = '';
+    return config;
+  } catch (err) {
+    // Mistakes of one field are already beside it; here go those across fields.
+    formError.textContent = fieldProblems > 0 ? 'Please correct the settings marked in red.' : (err as Error).message;
+    return null;
+  }
+}
+
+/** A new model choice brings its own defaults (e.g. attn reads the source in order). */
+function applyModelDefaults(fields: readonly Field[], model: string): void {
+  const own = defaultsFor(model);
+  const keys = new Set(Object.values(MODEL_DEFAULTS).flatMap((d) => Object.keys(d)));
+  for (const f of fields) if (keys.has(f.key)) setField(f, own[f.key]);
 }
