@@ -27,14 +27,14 @@ import { activationBackward } from '../ops/activation.ts';
 import { argmax, crossEntropy } from '../ops/cross_entropy.ts';
 import { embeddingBackward, embeddingBackwardScratch, embeddingForward } from '../ops/embedding.ts';
 import { copy } from '../ops/fill.ts';
-import { matmul } from '../ops/matmul.ts';
 import { recurrentBackward, recurrentForward } from '../ops/recurrent.ts';
-import { columnSum } from '../ops/reduce.ts';
 import { blogParamShapes } from '../reference/blog_model.ts';
 import type { Batch } from '../task/batch.ts';
-import { initialArena } from './init.ts';
 import type { GpuModel } from './model.ts';
 import { createFactorisedBeam } from './beam.ts';
+import { createOwnedArena } from './layers/arena.ts';
+import { linearForward, linearInputGrad, linearParamGrads, mlpBackward, mlpOf, reluBackward, type Linear } from './layers/linear.ts';
+import type { Arena } from './layers/lstm_stack.ts';
 
 /** The named tensors of docs/contract.md §3 in one arena (PyTorch state_dict names, weights [out, in]). */
 export function blogLayout(config: Pick<Config, 'vocab_size' | 'embedding_size' | 'hidden_size'>): ArenaLayout {
@@ -54,242 +54,256 @@ interface Dims {
   L: number;
 }
 
-/** One Linear layer of an MLP: `${mlp}.${index}`, in → out. */
-interface LinearLayer {
-  name: string;
-  I: number;
-  O: number;
+/** What every part of the recording reads: sizes, parameters, tokens and the four MLPs. */
+interface Blog {
+  gpu: Gpu;
+  d: Dims;
+  arena: Arena;
+  /** A fresh buffer the model owns, seen as one view of `elements`. */
+  tensor: (label: string, elements: number) => View;
+  /** src (S, B), srcLengths (B), tgt (T, B) i32. */
+  src: View;
+  srcLengths: View;
+  tgt: View;
+  xh: Mlp;
+  ehh: Mlp;
+  dhh: Mlp;
+  hv: Mlp;
 }
 
-export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
-  const V = config.vocab_size;
-  const E = config.embedding_size;
-  const H = config.hidden_size;
-  const B = config.batch_size;
-  const S = config.max_length;
+type Mlp = [Linear, Linear, Linear];
+
+/** The encoder's activations, kept for the backward pass. */
+interface EncoderState {
+  emb: View; // (S·B, E)
+  xa1: View; // (S·B, 2H)
+  xa2: View; // (S·B, H2)
+  /** (S·B, H) xh(e_t) for every step. */
+  xo: View;
+  /** (S+1, B, H); h_0 stays zero (never written). */
+  hs: View;
+  ea1: View; // (S, B, 2H)
+  ea2: View; // (S, B, H2)
+  program: Program;
+}
+
+/** The decoder's training activations: states (T+1, B, H) h_S then d_1..d_T, a1 (T, B, 2H), a2 (T, B, H2). */
+interface DecoderState {
+  ds: View;
+  da1: View;
+  da2: View;
+}
+
+/** Rows [t·B, (t+1)·B) of a time-major (·, B, width) view. */
+const step = (b: Blog, v: View, t: number, width: number): View => slice(v, t * b.d.B * width, b.d.B * width);
+
+function blogDims(config: Config): Dims {
+  const [V, E, H, B, S] = [config.vocab_size, config.embedding_size, config.hidden_size, config.batch_size, config.max_length];
   const d: Dims = { V, E, H, H2: Math.floor(H / 2), B, S, T: S + 1, L: decodeLength(config) };
   if (d.H2 < 1) throw new RangeError(`The blog model needs hidden_size >= 2 (its MLPs have a hidden_size/2 layer), got ${H}.`);
   for (const [k, v] of [['vocab_size', V], ['embedding_size', E], ['batch_size', B], ['max_length', S]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`The blog model needs a positive integer ${k}, got ${v}.`);
   }
-  const { H2, T, L } = d;
+  return d;
+}
 
-  const layout = blogLayout(config);
-  const owned: GPUBuffer[] = [];
-  const buf = (label: string, elements: number): GPUBuffer => {
-    const b = gpu.createBuffer(`blog.${label}`, elements);
-    owned.push(b);
-    return b;
-  };
-  /** A fresh buffer seen as one view of `elements`. */
-  const tensor = (label: string, elements: number): View => view(buf(label, elements));
-
-  const params = buf('params', layout.size);
-  const grads = buf('grads', layout.size);
-  gpu.upload(params, initialArena(layout, config));
-  const P = (name: string) => layout.viewOf(params, name);
-  const G = (name: string) => layout.viewOf(grads, name);
-
+export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
+  const d = blogDims(config);
+  const { B, S, T, L, V } = d;
+  const owned = createOwnedArena(gpu, config, 'blog', blogLayout(config));
+  const { arena, buf } = owned;
   // Tokens: src (S, B), srcLengths (B), tgt (T, B); read-only everywhere, so one buffer.
   const tokens = buf('tokens', S * B + B + T * B);
-  const src = view(tokens, 0, S * B);
-  const srcLengths = view(tokens, S * B, B);
-  const tgt = view(tokens, S * B + B, T * B);
-
-  const layer = (mlp: string, index: 0 | 2 | 4): LinearLayer => {
-    const shape = layout.get(`${mlp}.${index}.weight`).shape;
-    return { name: `${mlp}.${index}`, I: shape[1], O: shape[0] };
+  const mlp = (name: string) => mlpOf(gpu, arena, name);
+  const b: Blog = {
+    gpu,
+    d,
+    arena,
+    tensor: (label, elements) => view(buf(label, elements)),
+    src: view(tokens, 0, S * B),
+    srcLengths: view(tokens, S * B, B),
+    tgt: view(tokens, S * B + B, T * B),
+    xh: mlp('encoder.xh'),
+    ehh: mlp('encoder.hh'),
+    dhh: mlp('decoder.hh'),
+    hv: mlp('decoder.hv'),
   };
-  /** out (R, O) = act(x (R, I) · Wᵀ + b). */
-  const linearForward = (l: LinearLayer, x: View, out: View, R: number, relu: boolean, tag = ''): Dispatch =>
-    matmul(gpu, { a: x, b: P(`${l.name}.weight`), bias: P(`${l.name}.bias`), c: out, M: R, N: l.O, K: l.I, transB: true, activation: relu ? 'relu' : 'none', label: `${l.name}.forward${tag}` });
-  /** dx (R, I) (+)= dz (R, O) · W. */
-  const linearInputGrad = (l: LinearLayer, dz: View, dx: View, R: number, accumulate: boolean, tag = ''): Dispatch =>
-    matmul(gpu, { a: dz, b: P(`${l.name}.weight`), c: dx, M: R, N: l.I, K: l.O, accumulate, label: `${l.name}.dx${tag}` });
-  /** dW (O, I) = dzᵀ · x and db (O) = Σ_rows dz, over all R rows at once. */
-  const linearParamGrads = (l: LinearLayer, dz: View, x: View, R: number): Dispatch[] => [
-    matmul(gpu, { a: dz, b: x, c: G(`${l.name}.weight`), M: l.O, N: l.I, K: R, transA: true, label: `${l.name}.dW` }),
-    columnSum(gpu, { dy: dz, db: G(`${l.name}.bias`), rows: R, cols: l.O, label: `${l.name}.db` }),
-  ];
-  const reluBackward = (y: View, dy: View, label: string): Dispatch => activationBackward(gpu, { act: 'relu', y, dy, label });
-  const step = (v: View, t: number, width: number): View => slice(v, t * B * width, B * width);
+  const enc = encoderForward(b);
+  const { trainStep, loss } = recordTrainStep(b, enc);
+  const { decodeStep, decoded, logits } = recordDecodeStep(b, enc);
+  return {
+    name: 'blog',
+    config,
+    layout: arena.layout,
+    params: arena.params,
+    grads: arena.grads,
+    trainStep,
+    loss,
+    decodeStep,
+    decoded,
+    // The decoder never reads its outputs: beam search over the decodeStep's logits (models/beam.ts).
+    createBeam: (K: number) => createFactorisedBeam(gpu, { B, D: L, V, logitsProgram: decodeStep, logits, label: 'blog' }, K),
+    setBatch(batch: Batch) {
+      if (batch.B !== B || batch.S !== S || batch.T !== T) {
+        throw new RangeError(`The blog model was recorded for batches of B=${B}, S=${S}, T=${T}; got B=${batch.B}, S=${batch.S}, T=${batch.T}.`);
+      }
+      gpu.upload(b.src, batch.src);
+      gpu.upload(b.srcLengths, batch.srcLengths);
+      gpu.upload(b.tgt, batch.tgt);
+    },
+    destroy: owned.destroy,
+  };
+}
 
-  const xh = [layer('encoder.xh', 0), layer('encoder.xh', 2), layer('encoder.xh', 4)];
-  const ehh = [layer('encoder.hh', 0), layer('encoder.hh', 2), layer('encoder.hh', 4)];
-  const dhh = [layer('decoder.hh', 0), layer('decoder.hh', 2), layer('decoder.hh', 4)];
-  const hv = [layer('decoder.hv', 0), layer('decoder.hv', 2), layer('decoder.hv', 4)];
-
-  // ---------------------------------------------------------------- encoder forward
-  const emb = tensor('emb', S * B * E); // (S·B, E)
-  const xa1 = tensor('xh.a1', S * B * 2 * H); // (S·B, 2H)
-  const xa2 = tensor('xh.a2', S * B * H2); // (S·B, H2)
-  const xo = tensor('xh.out', S * B * H); // (S·B, H)
-  const hs = tensor('enc.h', (S + 1) * B * H); // (S+1, B, H); h_0 stays zero (never written)
-  const ea1 = tensor('enc.hh.a1', S * B * 2 * H); // (S, B, 2H)
-  const ea2 = tensor('enc.hh.a2', S * B * H2); // (S, B, H2)
+/** Embedding and xh over all S·B rows, then per source step hh and the masked tanh update. */
+function encoderForward(b: Blog): EncoderState {
+  const { gpu, d, tensor } = b;
+  const { V, E, H, H2, B, S } = d;
+  const e: EncoderState = {
+    emb: tensor('emb', S * B * E),
+    xa1: tensor('xh.a1', S * B * 2 * H),
+    xa2: tensor('xh.a2', S * B * H2),
+    xo: tensor('xh.out', S * B * H),
+    hs: tensor('enc.h', (S + 1) * B * H),
+    ea1: tensor('enc.hh.a1', S * B * 2 * H),
+    ea2: tensor('enc.hh.a2', S * B * H2),
+    program: new Program('blog.encoder'),
+  };
   const eg = tensor('enc.hh.out', B * H); // (B, H) hh(h_t) of the current step
-  const encoder = new Program('blog.encoder');
-  encoder.add(
-    embeddingForward(gpu, { weight: P('embedding.weight'), ids: src, out: emb, vocab: V, dim: E, label: 'embedding.forward' }),
-    linearForward(xh[0], emb, xa1, S * B, true),
-    linearForward(xh[1], xa1, xa2, S * B, true),
-    linearForward(xh[2], xa2, xo, S * B, false),
+  const embedding = b.arena.layout.viewOf(b.arena.params, 'embedding.weight');
+  e.program.add(
+    embeddingForward(gpu, { weight: embedding, ids: b.src, out: e.emb, vocab: V, dim: E, label: 'embedding.forward' }),
+    linearForward(b.xh[0], e.emb, e.xa1, S * B, true),
+    linearForward(b.xh[1], e.xa1, e.xa2, S * B, true),
+    linearForward(b.xh[2], e.xa2, e.xo, S * B, false),
   );
   for (let t = 0; t < S; t++) {
     const tag = `[t=${t}]`;
-    encoder.add(
-      linearForward(ehh[0], step(hs, t, H), step(ea1, t, 2 * H), B, true, tag),
-      linearForward(ehh[1], step(ea1, t, 2 * H), step(ea2, t, H2), B, true, tag),
-      linearForward(ehh[2], step(ea2, t, H2), eg, B, false, tag),
-      recurrentForward(gpu, { x: step(xo, t, H), g: eg, hPrev: step(hs, t, H), hOut: step(hs, t + 1, H), lengths: srcLengths, t, B, H, label: `encoder.update${tag}` }),
+    e.program.add(
+      linearForward(b.ehh[0], step(b, e.hs, t, H), step(b, e.ea1, t, 2 * H), B, true, tag),
+      linearForward(b.ehh[1], step(b, e.ea1, t, 2 * H), step(b, e.ea2, t, H2), B, true, tag),
+      linearForward(b.ehh[2], step(b, e.ea2, t, H2), eg, B, false, tag),
+      recurrentForward(gpu, { x: step(b, e.xo, t, H), g: eg, hPrev: step(b, e.hs, t, H), hOut: step(b, e.hs, t + 1, H), lengths: b.srcLengths, t, B, H, label: `encoder.update${tag}` }),
     );
   }
-  const hEnc = step(hs, S, H);
+  return e;
+}
 
-  /** decoder.hh for `steps` steps from h_S: state (steps+1, B, H), a1 (steps, B, 2H), a2 (steps, B, H2). */
-  const decoderForward = (steps: number, state: View, a1: View, a2: View, prefix: string): Dispatch[] => {
-    const out: Dispatch[] = [copy(gpu, hEnc, step(state, 0, H), `${prefix}.h0`)];
-    for (let t = 0; t < steps; t++) {
-      const tag = `${prefix}[t=${t}]`;
-      out.push(
-        linearForward(dhh[0], step(state, t, H), step(a1, t, 2 * H), B, true, tag),
-        linearForward(dhh[1], step(a1, t, 2 * H), step(a2, t, H2), B, true, tag),
-        linearForward(dhh[2], step(a2, t, H2), step(state, t + 1, H), B, true, tag),
-      );
-    }
-    return out;
-  };
-  /** hv over R rows of states: a1 (R, 2H), a2 (R, H2), logits (R, V). */
-  const hvForward = (states: View, a1: View, a2: View, logits: View, R: number, tag: string): Dispatch[] => [
-    linearForward(hv[0], states, a1, R, true, tag),
-    linearForward(hv[1], a1, a2, R, true, tag),
-    linearForward(hv[2], a2, logits, R, false, tag),
-  ];
+/** decoder.hh for `steps` steps from h_S: state (steps+1, B, H), a1 (steps, B, 2H), a2 (steps, B, H2). */
+function decoderForward(b: Blog, enc: EncoderState, steps: number, dec: DecoderState, prefix: string): Dispatch[] {
+  const { H, H2, B, S } = b.d;
+  const out: Dispatch[] = [copy(b.gpu, step(b, enc.hs, S, H), step(b, dec.ds, 0, H), `${prefix}.h0`)];
+  for (let t = 0; t < steps; t++) {
+    const tag = `${prefix}[t=${t}]`;
+    out.push(
+      linearForward(b.dhh[0], step(b, dec.ds, t, H), step(b, dec.da1, t, 2 * H), B, true, tag),
+      linearForward(b.dhh[1], step(b, dec.da1, t, 2 * H), step(b, dec.da2, t, H2), B, true, tag),
+      linearForward(b.dhh[2], step(b, dec.da2, t, H2), step(b, dec.ds, t + 1, H), B, true, tag),
+    );
+  }
+  return out;
+}
 
-  // ---------------------------------------------------------------- training step
-  const ds = tensor('dec.h', (T + 1) * B * H); // (T+1, B, H): h_S, then d_1..d_T
-  const da1 = tensor('dec.hh.a1', T * B * 2 * H); // (T, B, 2H)
-  const da2 = tensor('dec.hh.a2', T * B * H2); // (T, B, H2)
-  const states = slice(ds, B * H, T * B * H); // (T·B, H) d_1..d_T
-  const inputs = slice(ds, 0, T * B * H); // (T·B, H) the input of each decoder step
+/** hv over R rows of states: a1 (R, 2H), a2 (R, H2), logits (R, V). */
+function hvForward(b: Blog, states: View, a1: View, a2: View, logits: View, R: number, tag: string): Dispatch[] {
+  return [linearForward(b.hv[0], states, a1, R, true, tag), linearForward(b.hv[1], a1, a2, R, true, tag), linearForward(b.hv[2], a2, logits, R, false, tag)];
+}
+
+/** Forward over every step (teacher forcing has no inputs: the decoder reads only its state), loss, backward. */
+function recordTrainStep(b: Blog, enc: EncoderState): { trainStep: Program; loss: View } {
+  const { gpu, tensor } = b;
+  const { V, H, H2, B, T } = b.d;
+  const dec: DecoderState = { ds: tensor('dec.h', (T + 1) * B * H), da1: tensor('dec.hh.a1', T * B * 2 * H), da2: tensor('dec.hh.a2', T * B * H2) };
+  const states = slice(dec.ds, B * H, T * B * H); // (T·B, H) d_1..d_T
   const va1 = tensor('hv.a1', T * B * 2 * H); // (T·B, 2H)
   const va2 = tensor('hv.a2', T * B * H2); // (T·B, H2)
   const logits = tensor('logits', T * B * V); // (T·B, V)
   const dlogits = tensor('dlogits', T * B * V); // (T·B, V)
   const loss = tensor('loss', 1); // (1)
   const ceScratch = tensor('ce.scratch', T * B + 1);
-
   const trainStep = new Program('blog.trainStep');
-  trainStep.add(encoder, decoderForward(T, ds, da1, da2, 'train'), hvForward(states, va1, va2, logits, T * B, ''));
-  trainStep.add(crossEntropy(gpu, { logits, targets: tgt, dLogits: dlogits, loss, rows: T * B, vocab: V, scratch: ceScratch }));
-
+  trainStep.add(enc.program, decoderForward(b, enc, T, dec, 'train'), hvForward(b, states, va1, va2, logits, T * B, ''));
+  trainStep.add(crossEntropy(gpu, { logits, targets: b.tgt, dLogits: dlogits, loss, rows: T * B, vocab: V, scratch: ceScratch }));
   // hv backward over all T·B rows.
-  const dva2 = tensor('hv.da2', T * B * H2);
-  const dva1 = tensor('hv.da1', T * B * 2 * H);
   const dds = tensor('dec.dh', T * B * H); // (T, B, H) gradient of d_1..d_T
-  trainStep.add(
-    linearParamGrads(hv[2], dlogits, va2, T * B),
-    linearInputGrad(hv[2], dlogits, dva2, T * B, false),
-    reluBackward(va2, dva2, 'hv.a2.relu_backward'),
-    linearParamGrads(hv[1], dva2, va1, T * B),
-    linearInputGrad(hv[1], dva2, dva1, T * B, false),
-    reluBackward(va1, dva1, 'hv.a1.relu_backward'),
-    linearParamGrads(hv[0], dva1, states, T * B),
-    linearInputGrad(hv[0], dva1, dds, T * B, false),
-  );
+  const [dva2, dva1] = [tensor('hv.da2', T * B * H2), tensor('hv.da1', T * B * 2 * H)];
+  trainStep.add(mlpBackward(b.hv, { dOut: dlogits, x: states, a1: va1, a2: va2, da1: dva1, da2: dva2, dx: dds, R: T * B, prefix: 'hv' }));
+  const dh = tensor('enc.dh', B * H); // (B, H) gradient of the encoder state, updated in place
+  trainStep.add(decoderBackward(b, dec, dds, dh));
+  trainStep.add(encoderBackward(b, enc, dh));
+  return { trainStep, loss };
+}
 
-  // decoder.hh backward, last step first; step t's input gradient goes to d_t (or h_S).
+/** decoder.hh backward, last step first; step t's input gradient goes to d_t (or, at t = 0, to h_S: `dh`). */
+function decoderBackward(b: Blog, dec: DecoderState, dds: View, dh: View): Dispatch[] {
+  const { gpu, tensor, dhh } = b;
+  const { H, H2, B, T } = b.d;
   const dz3 = tensor('dec.hh.dz3', T * B * H); // (T, B, H)
   const dz2 = tensor('dec.hh.dz2', T * B * H2); // (T, B, H2)
   const dz1 = tensor('dec.hh.dz1', T * B * 2 * H); // (T, B, 2H)
-  const dh = tensor('enc.dh', B * H); // (B, H) gradient of the encoder state, updated in place
+  const out: Dispatch[] = [];
   for (let t = T - 1; t >= 0; t--) {
     const tag = `[t=${t}]`;
-    trainStep.add(
-      activationBackward(gpu, { act: 'relu', y: step(ds, t + 1, H), dy: step(dds, t, H), dx: step(dz3, t, H), label: `decoder.hh.out.relu_backward${tag}` }),
-      linearInputGrad(dhh[2], step(dz3, t, H), step(dz2, t, H2), B, false, tag),
-      reluBackward(step(da2, t, H2), step(dz2, t, H2), `decoder.hh.a2.relu_backward${tag}`),
-      linearInputGrad(dhh[1], step(dz2, t, H2), step(dz1, t, 2 * H), B, false, tag),
-      reluBackward(step(da1, t, 2 * H), step(dz1, t, 2 * H), `decoder.hh.a1.relu_backward${tag}`),
-      t > 0 ? linearInputGrad(dhh[0], step(dz1, t, 2 * H), step(dds, t - 1, H), B, true, tag) : linearInputGrad(dhh[0], step(dz1, t, 2 * H), dh, B, false, tag),
+    out.push(
+      activationBackward(gpu, { act: 'relu', y: step(b, dec.ds, t + 1, H), dy: step(b, dds, t, H), dx: step(b, dz3, t, H), label: `decoder.hh.out.relu_backward${tag}` }),
+      linearInputGrad(dhh[2], step(b, dz3, t, H), step(b, dz2, t, H2), B, false, tag),
+      reluBackward(gpu, step(b, dec.da2, t, H2), step(b, dz2, t, H2), `decoder.hh.a2.relu_backward${tag}`),
+      linearInputGrad(dhh[1], step(b, dz2, t, H2), step(b, dz1, t, 2 * H), B, false, tag),
+      reluBackward(gpu, step(b, dec.da1, t, 2 * H), step(b, dz1, t, 2 * H), `decoder.hh.a1.relu_backward${tag}`),
+      t > 0 ? linearInputGrad(dhh[0], step(b, dz1, t, 2 * H), step(b, dds, t - 1, H), B, true, tag) : linearInputGrad(dhh[0], step(b, dz1, t, 2 * H), dh, B, false, tag),
     );
   }
-  trainStep.add(linearParamGrads(dhh[2], dz3, da2, T * B), linearParamGrads(dhh[1], dz2, da1, T * B), linearParamGrads(dhh[0], dz1, inputs, T * B));
+  const inputs = slice(dec.ds, 0, T * B * H); // (T·B, H) the input of each decoder step
+  out.push(...linearParamGrads(dhh[2], dz3, dec.da2, T * B), ...linearParamGrads(dhh[1], dz2, dec.da1, T * B), ...linearParamGrads(dhh[0], dz1, inputs, T * B));
+  return out;
+}
 
-  // Encoder backward, last step first: the masked update, then hh back to h_t.
+/** Encoder backward, last step first (the masked update, then hh back to h_t), then xh and the embedding. */
+function encoderBackward(b: Blog, enc: EncoderState, dh: View): Dispatch[] {
+  const { gpu, tensor, ehh } = b;
+  const { V, E, H, H2, B, S } = b.d;
   const dpre = tensor('enc.dpre', S * B * H); // (S, B, H) gradient of xh(e_t) + hh(h_t)
   const ez2 = tensor('enc.hh.dz2', S * B * H2); // (S, B, H2)
   const ez1 = tensor('enc.hh.dz1', S * B * 2 * H); // (S, B, 2H)
+  const out: Dispatch[] = [];
   for (let t = S - 1; t >= 0; t--) {
     const tag = `[t=${t}]`;
-    trainStep.add(
-      recurrentBackward(gpu, { h: step(hs, t + 1, H), dh, dcarry: dh, dpre: step(dpre, t, H), lengths: srcLengths, t, B, H, label: `encoder.update_backward${tag}` }),
-      linearInputGrad(ehh[2], step(dpre, t, H), step(ez2, t, H2), B, false, tag),
-      reluBackward(step(ea2, t, H2), step(ez2, t, H2), `encoder.hh.a2.relu_backward${tag}`),
-      linearInputGrad(ehh[1], step(ez2, t, H2), step(ez1, t, 2 * H), B, false, tag),
-      reluBackward(step(ea1, t, 2 * H), step(ez1, t, 2 * H), `encoder.hh.a1.relu_backward${tag}`),
+    out.push(
+      recurrentBackward(gpu, { h: step(b, enc.hs, t + 1, H), dh, dcarry: dh, dpre: step(b, dpre, t, H), lengths: b.srcLengths, t, B, H, label: `encoder.update_backward${tag}` }),
+      linearInputGrad(ehh[2], step(b, dpre, t, H), step(b, ez2, t, H2), B, false, tag),
+      reluBackward(gpu, step(b, enc.ea2, t, H2), step(b, ez2, t, H2), `encoder.hh.a2.relu_backward${tag}`),
+      linearInputGrad(ehh[1], step(b, ez2, t, H2), step(b, ez1, t, 2 * H), B, false, tag),
+      reluBackward(gpu, step(b, enc.ea1, t, 2 * H), step(b, ez1, t, 2 * H), `encoder.hh.a1.relu_backward${tag}`),
     );
     // h_0 is the constant zero: no gradient needed below step 0.
-    if (t > 0) trainStep.add(linearInputGrad(ehh[0], step(ez1, t, 2 * H), dh, B, true, tag));
+    if (t > 0) out.push(linearInputGrad(ehh[0], step(b, ez1, t, 2 * H), dh, B, true, tag));
   }
-  trainStep.add(linearParamGrads(ehh[2], dpre, ea2, S * B), linearParamGrads(ehh[1], ez2, ea1, S * B), linearParamGrads(ehh[0], ez1, slice(hs, 0, S * B * H), S * B));
-
+  out.push(...linearParamGrads(ehh[2], dpre, enc.ea2, S * B), ...linearParamGrads(ehh[1], ez2, enc.ea1, S * B), ...linearParamGrads(ehh[0], ez1, slice(enc.hs, 0, S * B * H), S * B));
   // xh backward over all S·B rows (its output gradient is dpre), then the embedding.
-  const dxa2 = tensor('xh.da2', S * B * H2);
-  const dxa1 = tensor('xh.da1', S * B * 2 * H);
+  const [dxa2, dxa1] = [tensor('xh.da2', S * B * H2), tensor('xh.da1', S * B * 2 * H)];
   const demb = tensor('demb', S * B * E);
   const embScratch = tensor('embedding.scratch', embeddingBackwardScratch(V, S * B));
-  trainStep.add(
-    linearParamGrads(xh[2], dpre, xa2, S * B),
-    linearInputGrad(xh[2], dpre, dxa2, S * B, false),
-    reluBackward(xa2, dxa2, 'xh.a2.relu_backward'),
-    linearParamGrads(xh[1], dxa2, xa1, S * B),
-    linearInputGrad(xh[1], dxa2, dxa1, S * B, false),
-    reluBackward(xa1, dxa1, 'xh.a1.relu_backward'),
-    linearParamGrads(xh[0], dxa1, emb, S * B),
-    linearInputGrad(xh[0], dxa1, demb, S * B, false),
-    embeddingBackward(gpu, { dOut: demb, ids: src, dWeight: G('embedding.weight'), vocab: V, dim: E, scratch: embScratch, label: 'embedding.backward' }),
-  );
+  out.push(...mlpBackward(b.xh, { dOut: dpre, x: enc.emb, a1: enc.xa1, a2: enc.xa2, da1: dxa1, da2: dxa2, dx: demb, R: S * B, prefix: 'xh' }));
+  const dWeight = b.arena.layout.viewOf(b.arena.grads, 'embedding.weight');
+  out.push(...embeddingBackward(gpu, { dOut: demb, ids: b.src, dWeight, vocab: V, dim: E, scratch: embScratch, label: 'embedding.backward' }));
+  return out;
+}
 
-  // ---------------------------------------------------------------- greedy decoding
-  const qs = tensor('decode.h', (L + 1) * B * H); // (L+1, B, H)
-  const qa1 = tensor('decode.hh.a1', L * B * 2 * H);
-  const qa2 = tensor('decode.hh.a2', L * B * H2);
+/** Greedy decoding: the same encoder, L decoder.hh steps, hv over all L·B rows, argmax. */
+function recordDecodeStep(b: Blog, enc: EncoderState): { decodeStep: Program; decoded: View; logits: View } {
+  const { gpu, tensor } = b;
+  const { V, H, H2, B, L } = b.d;
+  const dec: DecoderState = { ds: tensor('decode.h', (L + 1) * B * H), da1: tensor('decode.hh.a1', L * B * 2 * H), da2: tensor('decode.hh.a2', L * B * H2) };
   const qv1 = tensor('decode.hv.a1', L * B * 2 * H);
   const qv2 = tensor('decode.hv.a2', L * B * H2);
-  const qlogits = tensor('decode.logits', L * B * V); // (L·B, V)
+  const logits = tensor('decode.logits', L * B * V); // (L·B, V)
   const decoded = tensor('decoded', L * B); // (L, B) i32
   const decodeStep = new Program('blog.decodeStep');
   decodeStep.add(
-    encoder,
-    decoderForward(L, qs, qa1, qa2, 'decode'),
-    hvForward(slice(qs, B * H, L * B * H), qv1, qv2, qlogits, L * B, '.decode'),
-    argmax(gpu, { x: qlogits, out: decoded, rows: L * B, cols: V, label: 'decode.argmax' }),
+    enc.program,
+    decoderForward(b, enc, L, dec, 'decode'),
+    hvForward(b, slice(dec.ds, B * H, L * B * H), qv1, qv2, logits, L * B, '.decode'),
+    argmax(gpu, { x: logits, out: decoded, rows: L * B, cols: V, label: 'decode.argmax' }),
   );
-
-  return {
-    name: 'blog',
-    config,
-    layout,
-    params,
-    grads,
-    trainStep,
-    loss,
-    decodeStep,
-    decoded,
-    // The decoder never reads its outputs: beam search over the decodeStep's logits (models/beam.ts).
-    createBeam: (K: number) => createFactorisedBeam(gpu, { B, D: L, V, logitsProgram: decodeStep, logits: qlogits, label: 'blog' }, K),
-    setBatch(batch: Batch) {
-      if (batch.B !== B || batch.S !== S || batch.T !== T) {
-        throw new RangeError(`The blog model was recorded for batches of B=${B}, S=${S}, T=${T}; got B=${batch.B}, S=${batch.S}, T=${batch.T}.`);
-      }
-      gpu.upload(src, batch.src);
-      gpu.upload(srcLengths, batch.srcLengths);
-      gpu.upload(tgt, batch.tgt);
-    },
-    destroy() {
-      for (const b of owned) gpu.destroyBuffer(b);
-      owned.length = 0;
-    },
-  };
+  return { decodeStep, decoded, logits };
 }
