@@ -72,71 +72,54 @@ export interface LstmBeamSource {
   attend?(q: View, K: number, t: number): { dispatches: Dispatch[]; out: View };
 }
 
+/** The buffers of an lstm beam search and what its recorders read. */
+interface LstmBeam {
+  gpu: Gpu;
+  m: LstmBeamSource;
+  K: number;
+  /** B·K rows. */
+  R: number;
+  lay: BeamResultLayout;
+  result: View;
+  /** (R) i32 EOS, the first step's input. */
+  eos: View;
+  /** (L, 2, R, H) each: per layer slot A (the step's input state) then slot B (its output). */
+  hs: View;
+  cs: View;
+  layerStride: number;
+  gates: View; // (R, 4H), reused by every layer
+  logits: View; // (R, V)
+}
+
 export function createLstmBeam(gpu: Gpu, m: LstmBeamSource, K: number): BeamProgram {
   checkBeamWidth('lstm beam search', K);
   const { V, H, L, B, D } = m.dims;
-  const G = 4 * H;
   const R = B * K;
-  const EOS = V - 1;
   const own: GPUBuffer[] = [];
-  const buf = (label: string, n: number) => {
+  const tensor = (label: string, n: number) => {
     const b = gpu.createBuffer(`lstm.beam${K}.${label}`, n);
     own.push(b);
-    return b;
+    return view(b);
   };
-  const P = (name: string) => m.layout.viewOf(m.params, name);
-  const w = (what: string, k: number) => `decoder.${what}_l${k}`;
-
   const lay = beamResultLayout(D, B, K);
-  const result = view(buf('result', lay.size));
-  const eos = view(buf('eos', R));
-  gpu.upload(eos, new Int32Array(R).fill(EOS));
-  // (L, 2, R, H): per layer slot A (the step's input state) then slot B (its output).
+  const result = tensor('result', lay.size);
+  const eos = tensor('eos', R);
+  gpu.upload(eos, new Int32Array(R).fill(V - 1));
   const layerStride = 2 * R * H;
-  const hs = view(buf('h', L * layerStride));
-  const cs = view(buf('c', L * layerStride));
-  const gates = view(buf('gates', R * G)); // (R, G), reused by every layer
-  const logits = view(buf('logits', R * V)); // (R, V)
-  const slotA = (s: View, k: number) => slice(s, k * layerStride, R * H);
-  const slotB = (s: View, k: number) => slice(s, k * layerStride + R * H, R * H);
+  const hs = tensor('h', L * layerStride);
+  const cs = tensor('c', L * layerStride);
+  const s: LstmBeam = { gpu, m, K, R, lay, result, eos, hs, cs, layerStride, gates: tensor('gates', R * 4 * H), logits: tensor('logits', R * V) };
 
   const program = new Program(`lstm.beam${K}`);
   program.add(m.encoder());
   for (let k = 0; k < L; k++) {
     const f = m.final(k);
     program.add(
-      beamExpand(gpu, { src: f.h, dst: slotA(hs, k), B, K, H, label: `beam.l${k}.expand_h` }),
-      beamExpand(gpu, { src: f.c, dst: slotA(cs, k), B, K, H, label: `beam.l${k}.expand_c` }),
+      beamExpand(gpu, { src: f.h, dst: slotA(s, hs, k), B, K, H, label: `beam.l${k}.expand_h` }),
+      beamExpand(gpu, { src: f.c, dst: slotA(s, cs, k), B, K, H, label: `beam.l${k}.expand_c` }),
     );
   }
-  for (let t = 0; t < D; t++) {
-    const ids = t === 0 ? eos : beamTokensOf(result, lay, t - 1);
-    program.add(embeddingForward(gpu, { weight: m.decoderTable, ids, out: gates, vocab: V, dim: G, label: `beam.l0.t${t}.xproj` }));
-    for (let k = 0; k < L; k++) {
-      if (k > 0) {
-        program.add(matmul(gpu, { a: slotB(hs, k - 1), b: P(w('weight_ih', k)), bias: P(w('bias_ih', k)), c: gates, M: R, N: G, K: H, transB: true, label: `beam.l${k}.t${t}.xproj` }));
-      }
-      const cell = { B: R, H, gates, hPrev: slotA(hs, k), hOut: slotB(hs, k), cPrev: slotA(cs, k), cOut: slotB(cs, k) };
-      const wHh = P(w('weight_hh', k));
-      const bHh = P(w('bias_hh', k));
-      if (m.recurrence === 'fused') program.add(lstmStepForward(gpu, { ...cell, wHh, bHh, label: `beam.l${k}.t${t}.step` }));
-      else {
-        program.add(
-          matmul(gpu, { a: slotA(hs, k), b: wHh, bias: bHh, c: gates, M: R, N: G, K: H, transB: true, accumulate: true, label: `beam.l${k}.t${t}.hproj` }),
-          lstmCellForward(gpu, { ...cell, label: `beam.l${k}.t${t}.cell` }),
-        );
-      }
-    }
-    const attended = m.attend?.(slotB(hs, L - 1), K, t);
-    if (attended) program.add(attended.dispatches);
-    program.add(
-      matmul(gpu, { a: attended?.out ?? slotB(hs, L - 1), b: P('output.weight'), bias: P('output.bias'), c: logits, M: R, N: V, K: H, transB: true, label: `beam.t${t}.output` }),
-      beamStep(gpu, { logits, strideB: K * V, strideK: V, vocab: V, batch: B, beam: K, eos: EOS, step: t, result, steps: D, label: `beam.t${t}.select` }),
-    );
-    if (t + 1 < D) {
-      program.add(beamReorder(gpu, { result, layout: lay, step: t, h: hs, c: cs, H, layers: L, layerStride, dst: 0, src: R * H, label: `beam.t${t}.reorder` }));
-    }
-  }
+  for (let t = 0; t < D; t++) program.add(beamTimeStep(s, t));
   return {
     K,
     B,
@@ -149,6 +132,49 @@ export function createLstmBeam(gpu: Gpu, m: LstmBeamSource, K: number): BeamProg
       own.length = 0;
     },
   };
+}
+
+const slotA = (s: LstmBeam, v: View, k: number) => slice(v, k * s.layerStride, s.R * s.m.dims.H);
+const slotB = (s: LstmBeam, v: View, k: number) => slice(v, k * s.layerStride + s.R * s.m.dims.H, s.R * s.m.dims.H);
+const param = (s: LstmBeam, name: string) => s.m.layout.viewOf(s.m.params, name);
+
+/** Step t: the previous tokens into the decoder, every layer, attention, output, selection, reorder. */
+function beamTimeStep(s: LstmBeam, t: number): Dispatch[] {
+  const { gpu, m, K, R, lay, result, logits } = s;
+  const { V, H, L, B, D } = m.dims;
+  const ids = t === 0 ? s.eos : beamTokensOf(result, lay, t - 1);
+  const out: Dispatch[] = [embeddingForward(gpu, { weight: m.decoderTable, ids, out: s.gates, vocab: V, dim: 4 * H, label: `beam.l0.t${t}.xproj` })];
+  for (let k = 0; k < L; k++) out.push(...beamLayerStep(s, k, t));
+  const attended = m.attend?.(slotB(s, s.hs, L - 1), K, t);
+  if (attended) out.push(...attended.dispatches);
+  out.push(
+    matmul(gpu, { a: attended?.out ?? slotB(s, s.hs, L - 1), b: param(s, 'output.weight'), bias: param(s, 'output.bias'), c: logits, M: R, N: V, K: H, transB: true, label: `beam.t${t}.output` }),
+    beamStep(gpu, { logits, strideB: K * V, strideK: V, vocab: V, batch: B, beam: K, eos: V - 1, step: t, result, steps: D, label: `beam.t${t}.select` }),
+  );
+  if (t + 1 < D) {
+    out.push(beamReorder(gpu, { result, layout: lay, step: t, h: s.hs, c: s.cs, H, layers: L, layerStride: s.layerStride, dst: 0, src: R * H, label: `beam.t${t}.reorder` }));
+  }
+  return out;
+}
+
+/** Layer k at step t: its input projection (k > 0; layer 0's came from the table), then the model's own recurrence. */
+function beamLayerStep(s: LstmBeam, k: number, t: number): Dispatch[] {
+  const { gpu, R, gates } = s;
+  const H = s.m.dims.H;
+  const G = 4 * H;
+  const w = (what: string) => param(s, `decoder.${what}_l${k}`);
+  const out: Dispatch[] = [];
+  if (k > 0) {
+    out.push(matmul(gpu, { a: slotB(s, s.hs, k - 1), b: w('weight_ih'), bias: w('bias_ih'), c: gates, M: R, N: G, K: H, transB: true, label: `beam.l${k}.t${t}.xproj` }));
+  }
+  const cell = { B: R, H, gates, hPrev: slotA(s, s.hs, k), hOut: slotB(s, s.hs, k), cPrev: slotA(s, s.cs, k), cOut: slotB(s, s.cs, k) };
+  const [wHh, bHh] = [w('weight_hh'), w('bias_hh')];
+  if (s.m.recurrence === 'fused') return [...out, lstmStepForward(gpu, { ...cell, wHh, bHh, label: `beam.l${k}.t${t}.step` })];
+  return [
+    ...out,
+    matmul(gpu, { a: slotA(s, s.hs, k), b: wHh, bias: bHh, c: gates, M: R, N: G, K: H, transB: true, accumulate: true, label: `beam.l${k}.t${t}.hproj` }),
+    lstmCellForward(gpu, { ...cell, label: `beam.l${k}.t${t}.cell` }),
+  ];
 }
 
 /** A model whose decoder never reads its outputs: all D steps' logits come from one program. */
