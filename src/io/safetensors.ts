@@ -164,11 +164,24 @@ export function showValue(v: unknown, depth = 0): string {
  */
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}): SafetensorsFile {
   const src = options.source ?? 'checkpoint';
-  const cap = options.maxHeaderBytes ?? MAX_HEADER_BYTES;
-  const fail = (msg: string): never => {
+  const fail: Fail = (msg) => {
     throw new CheckpointError(`${src} ${msg}.`);
   };
+  const { header, headerSize } = readHeader(bytes, options.maxHeaderBytes ?? MAX_HEADER_BYTES, fail);
+  const { metadata, spans } = splitHeader(header, fail);
+  const dataStart = 8 + headerSize;
+  checkTiling(spans, bytes.length - dataStart, fail);
+  const tensors = new Map<string, Tensor>();
+  for (const s of spans) {
+    tensors.set(s.name, { shape: s.shape, data: readF32(bytes, dataStart + s.begin, dataStart + s.end) });
+  }
+  return { tensors, metadata };
+}
 
+type Fail = (msg: string) => never;
+
+/** The 8-byte length, then the JSON header object it announces (within `cap` bytes). */
+function readHeader(bytes: Uint8Array, cap: number, fail: Fail): { header: Record<string, unknown>; headerSize: number } {
   if (bytes.length < 8) fail(`is not a safetensors file: it is only ${bytes.length} bytes long`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const low = dv.getUint32(0, true);
@@ -182,7 +195,6 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   }
   const headerBytes = bytes.subarray(8, 8 + headerSize);
   if (headerBytes[0] !== 0x7b /* { */) fail('is not a safetensors file: its header does not start with "{"');
-
   let headerText = '';
   try {
     headerText = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
@@ -196,8 +208,11 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
     fail('has a header that is not valid JSON');
   }
   if (!isPlainObject(header)) fail('has a header that is not a JSON object');
-  const h = header as Record<string, unknown>;
+  return { header: header as Record<string, unknown>, headerSize };
+}
 
+/** The header's string metadata and its tensor entries, each checked. */
+function splitHeader(h: Record<string, unknown>, fail: Fail): { metadata: Record<string, string>; spans: Span[] } {
   const metadata: Record<string, string> = {};
   const spans: Span[] = [];
   for (const [name, entry] of Object.entries(h)) {
@@ -211,9 +226,11 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
     }
     spans.push(parseEntry(name, entry, fail));
   }
+  return { metadata, spans };
+}
 
-  const dataStart = 8 + headerSize;
-  const dataSize = bytes.length - dataStart;
+/** The tensors must tile the data section exactly: no gaps, no overlaps, no trailing bytes. */
+function checkTiling(spans: readonly Span[], dataSize: number, fail: Fail): void {
   // Sorting by (begin, end) puts zero-length tensors before a tensor sharing their start.
   const order = [...spans].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;
@@ -232,12 +249,6 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   if (covered !== dataSize) {
     fail(`has ${dataSize - covered} bytes after its last tensor; the data section must hold exactly its tensors`);
   }
-
-  const tensors = new Map<string, Tensor>();
-  for (const s of spans) {
-    tensors.set(s.name, { shape: s.shape, data: readF32(bytes, dataStart + s.begin, dataStart + s.end) });
-  }
-  return { tensors, metadata };
 }
 
 function parseEntry(name: string, entry: unknown, fail: (msg: string) => never): Span {
