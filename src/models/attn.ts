@@ -15,12 +15,12 @@ import { attnParamShapes } from '../reference/attn_model.ts';
 import type { LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
 import { stackBackward, stackForward } from './lstm.ts';
-import { createOwnedArena, setStackBatch } from './layers/arena.ts';
-import { cRow, createLstmStack, hRow, ptab, type Recurrence } from './layers/lstm_stack.ts';
+import type { Recurrence } from './layers/lstm_stack.ts';
+import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
 import { decoderStep, encoderForward } from './layers/lstm_layer.ts';
 import { attendBackward, attendRows, attendStep, attendTraining, attentionKeys, createAttentionLayer, trainHTilde, type AttentionLayer } from './layers/attention.ts';
 import { createLstmBeam, type BeamProgram } from './beam.ts';
-import { createOutputLayer, outputArgmax, outputBackward, outputForward } from './layers/output.ts';
+import { outputArgmax, outputBackward, outputForward } from './layers/output.ts';
 
 export interface AttnGpuModel extends GpuModel {
   readonly name: 'attn';
@@ -37,13 +37,10 @@ export function attnLayout(d: LstmDims): ArenaLayout {
 
 export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?: Recurrence } = {}): AttnGpuModel {
   const [V, E, H, L] = [config.vocab_size, config.embedding_size, config.hidden_size, config.layers];
-  const owned = createOwnedArena(gpu, config, 'attn', attnLayout({ V, E, H, L }));
-  const { arena, buf } = owned;
-  const s = createLstmStack(gpu, config, arena, options.recurrence ?? 'matmul', buf);
-  const { B, S, T, D } = s.dims;
-  const att = createAttentionLayer(s, buf);
-  const out = createOutputLayer(gpu, arena, T * B, H, V, buf);
-  const decoded = view(buf('decoded', D * B)); // (D, B) i32
+  const base = createStackModelBase(gpu, config, 'attn', attnLayout({ V, E, H, L }), options.recurrence ?? 'matmul');
+  const { s, out, decoded } = base;
+  const { B, S, D } = s.dims;
+  const att = createAttentionLayer(s, base.owned.buf);
 
   // ---- trainStep: both LSTMs, attention over all T steps, output and loss, backward ----
   const hTilde = trainHTilde(att);
@@ -67,40 +64,23 @@ export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?
 
   return {
     name: 'attn',
-    config,
-    dims: { V, E, H, L, B, S, T, D },
-    layout: arena.layout,
-    params: arena.params,
-    grads: arena.grads,
-    trainStep,
-    loss: out.loss,
-    decodeStep,
-    decoded,
+    ...stackModelFields(base, trainStep, decodeStep),
     attention: slice(att.weights, 0, D * B * S),
     counts: { trainStep: trainStep.length, decodeStep: decodeStep.length },
     createBeam: (K: number) => createAttnBeam(att, K),
-    uploadParams: owned.uploadParams,
-    setBatch: (batch) => setStackBatch(s, batch, 'attn'),
-    destroy: owned.destroy,
   };
 }
 
 /** Beam search of width K (models/beam.ts) with the step's attention over each input's states. */
 function createAttnBeam(att: AttentionLayer, K: number): BeamProgram {
   const s = att.s;
-  const { V, E, H, L, B, S, D } = s.dims;
+  const { H, B, S } = s.dims;
   const R = B * K;
   const own = [['weights', R * S], ['context', R * H], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
   const [weights, context, cat, hTilde] = own.map((b) => view(b));
   const source = {
-    config: s.config,
-    dims: { V, E, H, L, B, D },
-    layout: s.arena.layout,
-    params: s.arena.params,
-    recurrence: s.recurrence,
+    ...stackBeamSource(s),
     encoder: () => [...encoderForward(s), ...attentionKeys(att)],
-    final: (k: number) => ({ h: hRow(s, k, S), c: cRow(s, k, S) }),
-    decoderTable: ptab(s, 'decoder'),
     // Rows b·K + i: K queries per sample, batch-major already; the concat keeps their order.
     attend: (q: View, n: number, t: number) => ({ dispatches: attendRows(att, { qb: q, n, weights, context, concat: { T: 1, B: R, q }, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
   };

@@ -6,17 +6,17 @@
 // E embedding, H hidden, V vocabulary, L layers, G = 4H gate width.
 // Buffers and the recurrence's two recordings: layers/lstm_stack.ts, layers/lstm_layer.ts.
 import type { Config } from '../config/config.ts';
-import { ArenaLayout, slice, view } from '../gpu/buffers.ts';
+import { ArenaLayout, slice, type View } from '../gpu/buffers.ts';
 import type { Gpu } from '../gpu/context.ts';
 import { Program } from '../gpu/program.ts';
 import { fill } from '../ops/fill.ts';
 import { lstmParamShapes, type LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
 import { createLstmBeam } from './beam.ts';
-import { createOwnedArena, setStackBatch } from './layers/arena.ts';
-import { createLstmStack, cRow, decoderTop, hRow, ptab, type LstmStack, type Recurrence } from './layers/lstm_stack.ts';
+import { decoderTop, type LstmStack, type Recurrence } from './layers/lstm_stack.ts';
 import { decoderStep, encoderForward, layerBackward, layerForward, reverseSource } from './layers/lstm_layer.ts';
-import { createOutputLayer, outputArgmax, outputBackward, outputForward } from './layers/output.ts';
+import { outputArgmax, outputBackward, outputForward } from './layers/output.ts';
+import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
 
 export type { Recurrence } from './layers/lstm_stack.ts';
 
@@ -63,7 +63,7 @@ export function stackForward(s: LstmStack): Program {
 }
 
 /** Backward of both modules, the decoder's top fed from `dHtop`, the encoder's from `encTop` (or nothing). */
-export function stackBackward(s: LstmStack, encTop?: ReturnType<typeof view>): Program {
+export function stackBackward(s: LstmStack, encTop?: View): Program {
   const { L, S, T } = s.dims;
   const p = new Program('stack.backward').add(fill(s.gpu, s.dS, 0, 'dState.clear'));
   for (let k = L - 1; k >= 0; k--) p.add(layerBackward(s, 'decoder', k, T, s.dHtop));
@@ -74,12 +74,9 @@ export function stackBackward(s: LstmStack, encTop?: ReturnType<typeof view>): P
 export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions = {}): LstmGpuModel {
   const recurrence = options.recurrence ?? 'matmul';
   const [V, E, H, L] = [config.vocab_size, config.embedding_size, config.hidden_size, config.layers];
-  const owned = createOwnedArena(gpu, config, 'lstm', lstmLayout({ V, E, H, L }));
-  const { arena, buf } = owned;
-  const s = createLstmStack(gpu, config, arena, recurrence, buf);
-  const { B, S, T, D } = s.dims;
-  const out = createOutputLayer(gpu, arena, T * B, H, V, buf);
-  const decoded = view(buf('decoded', D * B)); // (D, B) i32
+  const base = createStackModelBase(gpu, config, 'lstm', lstmLayout({ V, E, H, L }), recurrence);
+  const { s, out, decoded } = base;
+  const { B, T, D } = s.dims;
 
   // ---- trainStep: forward, loss, backward (gradients overwritten) ----
   const hTop = decoderTop(s, 0, T); // (T·B, H)
@@ -94,16 +91,8 @@ export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions =
 
   return {
     name: 'lstm',
-    config,
-    dims: { V, E, H, L, B, S, T, D },
+    ...stackModelFields(base, trainStep, decodeStep),
     recurrence,
-    layout: arena.layout,
-    params: arena.params,
-    grads: arena.grads,
-    trainStep,
-    loss: out.loss,
-    decodeStep,
-    decoded,
     counts: {
       trainStep: trainStep.length,
       decodeStep: decodeStep.length,
@@ -111,12 +100,6 @@ export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions =
       perStepLayer: { ...LSTM_DISPATCHES_PER_STEP_LAYER[recurrence] },
     },
     // Beam search (models/beam.ts) shares the parameters, the encoder and the decoder table.
-    createBeam(K: number) {
-      const source = { config, dims: { V, E, H, L, B, D }, layout: arena.layout, params: arena.params, recurrence, encoder: () => encoderForward(s), final: (k: number) => ({ h: hRow(s, k, S), c: cRow(s, k, S) }), decoderTable: ptab(s, 'decoder') };
-      return createLstmBeam(gpu, source, K);
-    },
-    uploadParams: owned.uploadParams,
-    setBatch: (batch) => setStackBatch(s, batch, 'lstm'),
-    destroy: owned.destroy,
+    createBeam: (K: number) => createLstmBeam(gpu, stackBeamSource(s), K),
   };
 }
