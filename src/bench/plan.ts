@@ -1,13 +1,13 @@
 // What `seq2seq bench` measures and how many times: plain data, shared by the Node side
 // (which picks a plan) and the page side (src/bench/run.ts, which runs it). No GPU imports.
-import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
+import { defaultsFor, type Config } from '../config/config.ts';
 
 export type BenchMode = 'full' | 'quick' | 'tiny';
 
 export interface ModelCase {
   /** Key of this case in the report, e.g. 'lstm_default'. */
   name: string;
-  /** Full config of the model (DEFAULT_CONFIG plus overrides). */
+  /** Full config of the model (its defaults, defaultsFor, plus overrides). */
   config: Config;
   /** What the case is, for the report. */
   about: string;
@@ -52,7 +52,8 @@ export const REFERENCE_OVERRIDES: Partial<Config> = {
 const TINY: Partial<Config> = { vocab_size: 20, hidden_size: 16, embedding_size: 8, batch_size: 4, max_length: 5, eval_samples: 8 };
 
 export function benchPlan(mode: BenchMode): BenchPlan {
-  const cfg = (over: Partial<Config>): Config => ({ ...DEFAULT_CONFIG, ...over });
+  // The model's own defaults too (blog trains at lr 0.001), as `seq2seq train` resolves them.
+  const cfg = (over: Partial<Config>): Config => ({ ...defaultsFor(over.model), ...over });
   if (mode === 'tiny') {
     return {
       mode,
