@@ -20,20 +20,7 @@ const TK: u32 = 16u;       // K slice per stage
 const ROW: u32 = 65u;      // padded slice row, in words
 const LOADS: u32 = 4u;     // elements of each slice one invocation loads (64 * 16 / 256)
 
-struct Params {
-  M: u32, N: u32, K: u32, flags: u32,
-  a_off: u32, b_off: u32, c_off: u32, bias_off: u32,
-  stride_a: u32, stride_b: u32, stride_c: u32, _pad0: u32,
-  a_sm: u32, a_sk: u32, b_sk: u32, b_sn: u32,   // element steps: A(m,k) = a_sm*m + a_sk*k, B(k,n) = b_sk*k + b_sn*n
-};
-
-const FLAG_BIAS: u32 = 1u;
-const FLAG_ACCUMULATE: u32 = 2u;
-const ACT_SHIFT: u32 = 2u; // 0 none, 1 relu, 2 tanh, 3 sigmoid
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
+// Params, FLAG_*, and the bindings P, A and B: matmul_params.wgsl, put in front of this text.
 @group(0) @binding(3) var<storage, read> BIAS: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 

@@ -4,7 +4,8 @@
 //   NN  C = A·B        A (M, K), B (K, N)    e.g. dX = dY·W
 //   NT  C = A·Bᵀ       A (M, K), B (N, K)    e.g. Y = X·Wᵀ (PyTorch W[out, in])
 //   TN  C (+)= Aᵀ·B    A (K, M), B (K, N)    e.g. dW += dYᵀ·X
-import matmulSource from '../../shaders/matmul.wgsl?raw';
+import paramsSource from '../../shaders/matmul_params.wgsl?raw';
+import matmulBody from '../../shaders/matmul.wgsl?raw';
 import quadSource from '../../shaders/matmul_quad.wgsl?raw';
 import { QUAD_WORKGROUP_INVOCATIONS, type Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
@@ -13,6 +14,9 @@ import { u32 } from '../gpu/uniforms.ts';
 import type { BindingKind, PipelineSpec } from '../gpu/pipelines.ts';
 import { tiledKernelFor, type TiledDevice } from './matmul_tiled.ts';
 import { shaderVariant, type ShaderVariant } from '../gpu/shader.ts';
+
+/** matmul.wgsl behind the uniform and bindings every matmul kernel shares (matmul_params.wgsl). */
+const matmulSource = `${paramsSource}\n${matmulBody}`;
 
 export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
 
