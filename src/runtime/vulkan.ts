@@ -18,8 +18,8 @@ export function vulkanFolders(env: NodeJS.ProcessEnv = process.env, extra: strin
  * Loads a Vulkan loader for Dawn: the system's when it has one, else the first found in
  * `folders`. Dawn later opens "libvulkan.so.1" by name and gets the one already loaded
  * (glibc matches it by soname). Not RTLD_GLOBAL: a loader whose vk* symbols are global
- * shadows the drivers' own (Debian's loader 1.3.239 then lost SwiftShader's device, and
- * NVIDIA's ICD on an H200 failed with "Could not get 'vkCreateInstance'").
+ * can shadow the drivers' own (with Debian's loader 1.3.239, SwiftShader's ICD then gave
+ * no device).
  * Returns the path or soname loaded, or null when there is none.
  */
 export function preloadVulkanLoader(folders: string[]): string | null {
