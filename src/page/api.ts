@@ -1,9 +1,9 @@
 // The functions Node calls in the page (through src/harness): open a training session,
-// train a chunk of steps, evaluate, checkpoint, predict. Sessions live in this module's
+// train a chunk of steps, finish a round, evaluate, checkpoint, predict. Sessions live in this module's
 // registry between calls; progress goes to Node through a function it exposes.
 import { DEFAULT_CONFIG, type Config } from '../config/index.ts';
 import type { DeviceOptions } from '../gpu/device.ts';
-import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.ts';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
 import { TrainingSession, type Progress, type TrainChunkResult } from '../train/session.ts';
 import { fromBase64, toBase64 } from './base64.ts';
@@ -70,11 +70,16 @@ export type SessionSource = { config: Config } | { checkpoint: string; rounds?: 
 /** Opens a session; `dataId`: a finished file-data upload (file tasks); `device`: the adapter asked for. */
 export async function openSession(source: SessionSource, dataId?: number | null, device?: DeviceOptions): Promise<OpenedSession> {
   const data = takeFileData(dataId);
-  const checkpoint = 'checkpoint' in source ? decodeCheckpoint(fromBase64(source.checkpoint)) : undefined;
-  const given = 'checkpoint' in source ? { ...checkpoint!.config, ...(source.rounds === undefined ? {} : { rounds: source.rounds }) } : source.config;
+  let checkpoint: Checkpoint | undefined;
+  let config: Config;
+  if ('checkpoint' in source) {
+    checkpoint = decodeCheckpoint(fromBase64(source.checkpoint));
+    // (undefined may cross the boundary as null)
+    config = typeof source.rounds === 'number' ? { ...checkpoint.config, rounds: source.rounds } : checkpoint.config;
+  } else config = source.config;
   // The keys in DEFAULT_CONFIG's order, so the checkpoints' config metadata is the same bytes
   // whichever way the config came.
-  const session = await TrainingSession.create({ ...DEFAULT_CONFIG, ...given }, checkpoint, undefined, data, device);
+  const session = await TrainingSession.create({ ...DEFAULT_CONFIG, ...config }, checkpoint, undefined, data, device);
   const id = nextId++;
   sessions.set(id, { session, stop: false });
   return {
