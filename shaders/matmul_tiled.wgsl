@@ -23,7 +23,7 @@ const LOADS: u32 = 4u;     // elements of each slice one invocation loads (64 * 
 struct Params {
   M: u32, N: u32, K: u32, flags: u32,
   a_off: u32, b_off: u32, c_off: u32, bias_off: u32,
-  stride_a: u32, stride_b: u32, stride_c: u32, _pad0: u32,
+  stride_a: u32, stride_b: u32, stride_c: u32, ldc: u32,
   a_sm: u32, a_sk: u32, b_sk: u32, b_sn: u32,   // element steps: A(m,k) = a_sm*m + a_sk*k, B(k,n) = b_sk*k + b_sn*n
 };
 
@@ -53,7 +53,8 @@ fn load_b(base: u32, k: u32, n: u32) -> f32 {
 fn activation(x: f32, code: u32) -> f32 {
   switch (code) {
     case 1u: { return max(x, 0.0); }
-    case 2u: { return tanh(x); }
+    // tanh(±15) is ±1 in f32; the clamp keeps exp-based tanh implementations finite.
+    case 2u: { return tanh(clamp(x, -15.0, 15.0)); }
     case 3u: { return 1.0 / (1.0 + exp(-x)); }
     default: { return x; }
   }
@@ -64,7 +65,7 @@ fn store(c_base: u32, m: u32, n: u32, v: f32) {
   if (m >= P.M || n >= P.N) { return; }
   var x = v;
   if ((P.flags & FLAG_BIAS) != 0u) { x += BIAS[P.bias_off + n]; }
-  let i = c_base + m * P.N + n;
+  let i = c_base + m * P.ldc + n;
   if ((P.flags & FLAG_ACCUMULATE) != 0u) { C[i] += x; } else { C[i] = activation(x, (P.flags >> ACT_SHIFT) & 3u); }
 }
 

@@ -90,8 +90,8 @@ function createAttnBeam(att: AttentionLayer, K: number): BeamProgram {
   const s = att.s;
   const { V, E, H, L, B, S, D } = s.dims;
   const R = B * K;
-  const own = [['weights', R * S], ['context', R * H], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
-  const [weights, context, cat, hTilde] = own.map((b) => view(b));
+  const own = [['weights', R * S], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
+  const [weights, cat, hTilde] = own.map((b) => view(b));
   const source = {
     config: s.config,
     dims: { V, E, H, L, B, D },
@@ -101,8 +101,8 @@ function createAttnBeam(att: AttentionLayer, K: number): BeamProgram {
     encoder: () => [...encoderForward(s), ...attentionKeys(att)],
     final: (k: number) => ({ h: hRow(s, k, S), c: cRow(s, k, S) }),
     decoderTable: ptab(s, 'decoder'),
-    // Rows b·K + i: K queries per sample, batch-major already; the concat keeps their order.
-    attend: (q: View, n: number, t: number) => ({ dispatches: attendRows(att, { qb: q, n, weights, context, concat: { T: 1, B: R, q }, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
+    // Rows b·K + i: n = K queries per sample, one after another.
+    attend: (q: View, n: number, t: number) => ({ dispatches: attendRows(att, { q, n, layout: { rowStep: 1, sampleStep: n }, weights, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
   };
   const beam = createLstmBeam(s.gpu, source, K);
   return {

@@ -39,9 +39,31 @@ const ints = (n: number, seed: number) => randomArray(n, seed, -4, 5).map(Math.f
 interface Spec {
   M: number; N: number; K: number; layout: Layout; batch?: number; pad?: number; viewPad?: number;
   bias?: boolean; accumulate?: boolean; activation?: Activation; integers?: boolean; seed?: number; subgroups?: boolean;
+  /** Rows of the batch items interleaved (item p's rows one row width apart from item p−1's), plus this many elements between rows. */
+  interleave?: number;
+}
+
+/** A, B and C with the batch items' rows interleaved, as one sample's rows of a time-major tensor. */
+function interleavedCase(s: Spec & { interleave: number }): MatmulCase {
+  const batch = s.batch ?? 1;
+  const stored = (rows: number, width: number) => ({ ld: batch * width + s.interleave, stride: width, len: (batch - 1) * width + (rows - 1) * (batch * width + s.interleave) + width });
+  const A = s.layout === 'TN' ? stored(s.K, s.M) : stored(s.M, s.K);
+  const B = s.layout === 'NT' ? stored(s.N, s.K) : stored(s.K, s.N);
+  const C = stored(s.M, s.N);
+  const seed = s.seed ?? 1;
+  return {
+    M: s.M, N: s.N, K: s.K,
+    transA: s.layout === 'TN', transB: s.layout === 'NT',
+    a: ints(A.len, seed * 10 + 1), b: ints(B.len, seed * 10 + 2),
+    c0: s.accumulate ? ints(C.len, seed * 10 + 4) : randomArray(C.len, 99, 100, 200).map(Math.fround),
+    accumulate: s.accumulate, batch,
+    strideA: A.stride, strideB: B.stride, strideC: C.stride, lda: A.ld, ldb: B.ld, ldc: C.ld,
+    pad: s.viewPad, subgroups: s.subgroups,
+  };
 }
 
 function makeCase(s: Spec): MatmulCase {
+  if (s.interleave !== undefined) return interleavedCase({ ...s, interleave: s.interleave });
   const batch = s.batch ?? 1;
   const pad = s.pad ?? 0;
   const strideA = s.M * s.K + pad;
@@ -135,6 +157,17 @@ describe('matmul on WebGPU', () => {
     await check({ M: 20, N: 12, K: 8, layout, batch: 3, pad: 2, integers: true, viewPad: 4 }); // unaligned strides
   });
 
+  it.each(LAYOUTS)('%s row strides: batch items with interleaved rows, every kernel, exact', async (layout) => {
+    // Aligned (vec4 and quad kernels; TN: M a multiple of 4, K with a remainder), then rows 1
+    // apart beyond the packed width (generic only).
+    const [M, K] = layout === 'TN' ? [20, 13] : [21, 12];
+    const aligned = await check({ M, N: 20, K, layout, batch: 3, interleave: 4, integers: true, viewPad: 4 });
+    expect(aligned.length).toBeGreaterThan(2);
+    await check({ M, N: 20, K, layout, batch: 3, interleave: 4, accumulate: true, integers: true, viewPad: 4, subgroups: false });
+    const odd = await check({ M: 5, N: 7, K: 3, layout, batch: 4, interleave: 1, integers: true, viewPad: 4 });
+    expect(odd).toEqual(['auto', 'generic4x4']);
+  });
+
   it('larger skinny shapes as the model uses them', async () => {
     await checkBoth({ M: 70, N: 100, K: 64, layout: 'NT', bias: true, activation: 'tanh' });
     await checkBoth({ M: 64, N: 100, K: 70, layout: 'TN', accumulate: true });
@@ -152,6 +185,10 @@ describe('matmul on WebGPU', () => {
     expect(await err({ aLen: 15, bLen: 21, cLen: 35, M: 5, N: 7, K: 3, accumulate: true, activation: 'relu' })).toMatch(/cannot be combined with accumulate/);
     expect(await err({ aLen: 35, bLen: 21, cLen: 35, M: 5, N: 7, K: 3, sameBuffer: true })).toMatch(/different buffer/);
     expect(await err({ aLen: 15, bLen: 21, cLen: 35, M: 5.5, N: 7, K: 3 })).toMatch(/M must be an integer/);
+    expect(await err({ aLen: 40, bLen: 21, cLen: 35, M: 5, N: 7, K: 3, lda: 2 })).toMatch(/A's row stride 2 is less than its row width 3/);
+    expect(await err({ aLen: 15, bLen: 21, cLen: 35, M: 5, N: 7, K: 3, lda: 4 })).toMatch(/A is \(M=5, K=3\) with rows 4 apart and needs 19 elements/);
+    expect(await err({ aLen: 30, bLen: 42, cLen: 200, M: 5, N: 7, K: 3, batch: 2, ldc: 14, strideC: 8 })).toMatch(/make batch items overlap in C/);
+    expect(await err({ aLen: 30, bLen: 42, cLen: 70, M: 5, N: 7, K: 3, batch: 2, ldc: 14, strideC: 7 })).toBeNull();
   });
 
   it('the quad kernels run exactly when the subgroup numbering probe holds', async () => {

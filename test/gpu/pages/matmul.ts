@@ -24,6 +24,10 @@ export interface MatmulCase {
   strideA?: number;
   strideB?: number;
   strideC?: number;
+  /** Row strides (ops/matmul.ts MatmulArgs). */
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
   /** Elements before each view: 3 gives odd offsets (generic kernel), 4 aligned ones. */
   pad?: number;
   /** false: a device without subgroups (the quad kernels' fallback). */
@@ -117,6 +121,7 @@ export async function probeNumbering(sizes: number[]): Promise<{ feature: boolea
 export async function matmulError(args: {
   aLen: number; bLen: number; cLen: number; biasLen?: number; M: number; N: number; K: number;
   batch?: number; accumulate?: boolean; activation?: Activation; sameBuffer?: boolean;
+  lda?: number; ldc?: number; strideC?: number;
 }): Promise<string | null> {
   const gpu = await Gpu.create();
   try {
@@ -127,6 +132,7 @@ export async function matmulError(args: {
       a: view(a, 0, args.aLen), b: view(b), c: view(c, 0, args.sameBuffer ? args.aLen : args.cLen),
       bias: args.biasLen !== undefined ? view(a, args.aLen, args.biasLen) : undefined,
       M: args.M, N: args.N, K: args.K, batch: args.batch, accumulate: args.accumulate, activation: args.activation,
+      lda: args.lda, ldc: args.ldc, strideC: args.strideC,
     });
     return null;
   } catch (err) {
