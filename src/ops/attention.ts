@@ -8,6 +8,7 @@ import { linearWorkgroups, type Dispatch } from '../gpu/program.ts';
 import { u32 } from '../gpu/uniforms.ts';
 import type { BindingKind } from '../gpu/pipelines.ts';
 import { checkCount, checkShape, checkWritableApart } from './view_checks.ts';
+import type { CopyRows } from '../reference/attention.ts';
 
 const WG = 64;
 /** Uniform fields before the binding offsets (shaders/attention.wgsl Params). */
@@ -25,18 +26,12 @@ function record(gpu: Gpu, label: string, entryPoint: string, head: number[], vie
   return gpu.dispatch(label, pipeline, [params, ...views.map(([, v]) => v)], linearWorkgroups(items, WG));
 }
 
-export interface CopyRowsArgs {
+/** Rows, width and columns as in the reference (reference/attention.ts CopyRows). */
+export interface CopyRowsArgs extends CopyRows {
   /** (rows, inStride): columns [inCol, inCol + W) of each row are read. */
   input: View;
   /** (rows, outStride): columns [outCol, outCol + W) of each row are written, the rest kept. */
   out: View;
-  rows: number;
-  W: number;
-  /** Elements per row (default W) and the first column (default 0). */
-  inStride?: number;
-  inCol?: number;
-  outStride?: number;
-  outCol?: number;
   label?: string;
 }
 
