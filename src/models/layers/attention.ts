@@ -10,6 +10,8 @@
 //   K (S, B, H) = h̄ W_aᵀ                                        once per batch
 //   scores_b (n, S) = Q_b K_bᵀ;  A = masked softmax (B, n, S);  c_b (n, H) = A_b h̄_b
 //   cat (rows, 2H) = [c ; q];  h̃ = tanh(cat W_cᵀ) (tanh in the matmul's epilogue)
+// Backward: d[c ; q] = dh̃ W_c in one matmul; dQ = dScores K is summed into its q half, which
+// is then copied to the (T, B, H) rows the stack's backward reads.
 import { slice, view, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
 import { activationBackward } from '../../ops/activation.ts';
@@ -28,7 +30,7 @@ export interface AttentionLayer {
   hTilde: View;
   /** Backward scratch. */
   dHTilde: View; // (T, B, H)
-  dC: View; // (T, B, H)
+  dCat: View; // (T, B, 2H): d[c ; q]
   dScores: View; // (B, T, S)
   dKeys: View; // (S, B, H)
   /** (S, B, H): the encoder top's gradient (the stack's backward reads it). */
@@ -42,7 +44,7 @@ export function createAttentionLayer(s: LstmStack, buf: Allocate): AttentionLaye
   return {
     s,
     ...{ keys: v('keys', SBH), weights: v('weights', Tm * B * S), cat: v('cat', Tm * B * 2 * H), hTilde: v('hTilde', Tm * B * H) },
-    ...{ dHTilde: v('dHTilde', TBH), dC: v('dC', TBH), dScores: v('dScores', T * B * S), dKeys: v('dKeys', SBH), dHbar: v('dHbar', SBH) },
+    ...{ dHTilde: v('dHTilde', TBH), dCat: v('dCat', 2 * TBH), dScores: v('dScores', T * B * S), dKeys: v('dKeys', SBH), dHbar: v('dHbar', SBH) },
   };
 }
 
@@ -125,21 +127,21 @@ export function attendBackward(a: AttentionLayer): Dispatch[] {
   const { gpu } = s;
   const { S, T, B, H } = s.dims;
   const [weights, cat, q, hbar] = [stepRows(a, a.weights, S, 0, T), stepRows(a, a.cat, 2 * H, 0, T), decoderTop(s, 0, T), encoderTop(s)];
-  const wc = param(s, 'attention_combine.weight'); // (H, 2H): [W_c1 | W_c2], context half first
   const tm = timeMajor(a); // sample b's rows of a time-major (·, B, H) tensor
+  const dC = strides({ rowStep: B, sampleStep: 1 }, 2 * H); // sample b's rows of dc = dCat[:, :H]
   const perSample = { batch: B, strideA: T * S };
   const timeMajorOut = { strideC: tm.stride, ldc: tm.ld };
   return [
     activationBackward(gpu, { act: 'tanh', y: trainHTilde(a), dy: a.dHTilde, label: 'attention.tanh_backward' }),
     matmul(gpu, { a: a.dHTilde, b: cat, c: grad(s, 'attention_combine.weight'), M: H, N: 2 * H, K: T * B, transA: true, label: 'attention.dW_combine' }),
-    // d[c ; q] = dh̃ W_c, each half straight where it is needed: dC, and the decoder top's gradient.
-    matmul(gpu, { a: a.dHTilde, b: wc, c: a.dC, M: T * B, N: H, K: H, ldb: 2 * H, label: 'attention.dC' }),
-    matmul(gpu, { a: a.dHTilde, b: slice(wc, H, wc.length - H), c: s.dHtop, M: T * B, N: H, K: H, ldb: 2 * H, label: 'attention.dq' }),
-    matmul(gpu, { a: a.dC, b: hbar, c: a.dScores, M: T, N: S, K: H, transB: true, batch: B, strideA: tm.stride, lda: tm.ld, strideB: tm.stride, ldb: tm.ld, strideC: T * S, label: 'attention.dWeights' }),
+    matmul(gpu, { a: a.dHTilde, b: param(s, 'attention_combine.weight'), c: a.dCat, M: T * B, N: 2 * H, K: H, label: 'attention.dCat' }),
+    matmul(gpu, { a: a.dCat, b: hbar, c: a.dScores, M: T, N: S, K: H, transB: true, batch: B, strideA: dC.stride, lda: dC.ld, strideB: tm.stride, ldb: tm.ld, strideC: T * S, label: 'attention.dWeights' }),
     maskedSoftmaxBackward(gpu, { R: B * T, S, B, group: T, lengths: s.lengths, A: weights, d: a.dScores, label: 'attention.softmax_backward' }),
-    matmul(gpu, { a: a.dScores, b: a.keys, c: s.dHtop, M: T, N: H, K: S, ...perSample, strideB: tm.stride, ldb: tm.ld, ...timeMajorOut, accumulate: true, label: 'attention.dQ' }),
+    // dq = dCat[:, H:] + dScores K, summed in the q half of dCat, then copied where the stack reads it.
+    matmul(gpu, { a: a.dScores, b: a.keys, c: slice(a.dCat, H, a.dCat.length - H), M: T, N: H, K: S, ...perSample, strideB: tm.stride, ldb: tm.ld, strideC: dC.stride, ldc: dC.ld, accumulate: true, label: 'attention.dQ' }),
+    copyRows(gpu, { input: a.dCat, out: s.dHtop, rows: T * B, W: H, inStride: 2 * H, inCol: H, label: 'attention.dq' }),
     matmul(gpu, { a: a.dScores, b: q, c: a.dKeys, M: S, N: H, K: T, transA: true, ...perSample, strideB: tm.stride, ldb: tm.ld, ...timeMajorOut, label: 'attention.dK' }),
-    matmul(gpu, { a: weights, b: a.dC, c: a.dHbar, M: S, N: H, K: T, transA: true, ...perSample, strideB: tm.stride, ldb: tm.ld, ...timeMajorOut, label: 'attention.dHbar' }),
+    matmul(gpu, { a: weights, b: a.dCat, c: a.dHbar, M: S, N: H, K: T, transA: true, ...perSample, strideB: dC.stride, ldb: dC.ld, ...timeMajorOut, label: 'attention.dHbar' }),
     matmul(gpu, { a: a.dKeys, b: param(s, 'attention.weight'), c: a.dHbar, M: S * B, N: H, K: H, accumulate: true, label: 'attention.dHbar_keys' }),
     matmul(gpu, { a: a.dKeys, b: hbar, c: grad(s, 'attention.weight'), M: H, N: H, K: S * B, transA: true, label: 'attention.dW' }),
   ];
