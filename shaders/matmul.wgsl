@@ -28,6 +28,8 @@ struct Params {
 const FLAG_BIAS: u32 = 1u;
 const FLAG_ACCUMULATE: u32 = 2u;
 const ACT_SHIFT: u32 = 2u; // 0 none, 1 relu, 2 tanh, 3 sigmoid
+// BIAS holds y = tanh(·) laid out as C: the result becomes result ⊙ (1 − y²), taken back through that tanh.
+const FLAG_TANH_GRAD: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
@@ -61,6 +63,14 @@ fn store_row(c_base: u32, m: u32, n0: u32, v_in: vec4f) {
     }
   }
   let row = c_base + m * P.ldc;
+  if ((P.flags & FLAG_TANH_GRAD) != 0u) {
+    for (var j = 0u; j < 4u; j++) {
+      if (n0 + j < P.N) {
+        let y = BIAS[P.bias_off + (row - P.c_off) + n0 + j];
+        v[j] *= 1.0 - y * y;
+      }
+    }
+  }
   if ((P.flags & FLAG_ACCUMULATE) != 0u) {
     for (var j = 0u; j < 4u; j++) {
       if (n0 + j < P.N) { C[row + n0 + j] += v[j]; }

@@ -22,7 +22,7 @@
 // the runtime epilogue (branches on the uniform's flags, per row) took about a third of a
 // 64x256x64 matmul's time.
 
-// FLAG_BIAS | FLAG_ACCUMULATE | activation << ACT_SHIFT, as P.flags.
+// FLAG_BIAS | FLAG_ACCUMULATE | activation << ACT_SHIFT | FLAG_TANH_GRAD, as P.flags.
 override EPILOGUE: u32 = 0u;
 
 @group(0) @binding(4) var<storage, read_write> C4: array<vec4f>;
@@ -109,7 +109,12 @@ fn store_quad_block(c4: u32, m: u32, n: u32, acc: mat4x4f) {
   for (var r = 0u; r < 4u; r++) {
     if (m + r < P.M) {
       let i = c4 + (m + r) * N4 + n / 4u;
-      let v = acc[r] + bias;
+      var v = acc[r] + bias;
+      if ((EPILOGUE & FLAG_TANH_GRAD) != 0u) {
+        let o = P.bias_off + 4u * i - P.c_off; // y laid out as C
+        let y = vec4f(BIAS[o], BIAS[o + 1u], BIAS[o + 2u], BIAS[o + 3u]);
+        v *= 1.0 - y * y;
+      }
       if ((EPILOGUE & FLAG_ACCUMULATE) != 0u) {
         C4[i] += v;
       } else {

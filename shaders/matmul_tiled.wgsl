@@ -30,6 +30,7 @@ struct Params {
 const FLAG_BIAS: u32 = 1u;
 const FLAG_ACCUMULATE: u32 = 2u;
 const ACT_SHIFT: u32 = 2u; // 0 none, 1 relu, 2 tanh, 3 sigmoid
+const FLAG_TANH_GRAD: u32 = 16u; // BIAS holds y = tanh(·) laid out as C: result ⊙ (1 − y²)
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
@@ -66,6 +67,10 @@ fn store(c_base: u32, m: u32, n: u32, v: f32) {
   var x = v;
   if ((P.flags & FLAG_BIAS) != 0u) { x += BIAS[P.bias_off + n]; }
   let i = c_base + m * P.ldc + n;
+  if ((P.flags & FLAG_TANH_GRAD) != 0u) {
+    let y = BIAS[P.bias_off + (i - P.c_off)];
+    x *= 1.0 - y * y;
+  }
   if ((P.flags & FLAG_ACCUMULATE) != 0u) { C[i] += x; } else { C[i] = activation(x, (P.flags >> ACT_SHIFT) & 3u); }
 }
 

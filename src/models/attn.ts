@@ -52,7 +52,7 @@ export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?
     attentionKeys(att),
     attendTraining(att),
     outputForward(out, hTilde, s.tgt),
-    outputBackward(out, hTilde, att.dHTilde),
+    outputBackward(out, hTilde, att.dHTilde, { throughTanh: true }),
     attendBackward(att),
     stackBackward(s, att.dHbar),
   );

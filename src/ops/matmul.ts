@@ -33,6 +33,12 @@ export interface MatmulArgs {
   accumulate?: boolean;
   /** Epilogue applied after the bias; not allowed with accumulate. */
   activation?: Activation;
+  /**
+   * (M, N) laid out as C (ldc, strideC): the output y of a tanh. C = result ⊙ (1 − y²), the
+   * result taken back through that tanh (a backward matmul with the tanh's backward fused in).
+   * Not with bias, accumulate or an activation.
+   */
+  tanhGradOf?: View;
   /** Batched: item p uses a[p·strideA..], b[p·strideB..], c[p·strideC..]; strides in elements. */
   batch?: number;
   strideA?: number;
@@ -54,6 +60,7 @@ const ACTIVATIONS: Record<Activation, number> = { none: 0, relu: 1, tanh: 2, sig
 const FLAG_BIAS = 1;
 const FLAG_ACCUMULATE = 2;
 const ACT_SHIFT = 2;
+const FLAG_TANH_GRAD = 16;
 
 const BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'read', 'storage'];
 const WGX = 8;
@@ -132,13 +139,17 @@ export function planMatmul(args: MatmulArgs): MatmulPlan {
   checkView(label, 'C', c, `(M=${M}, N=${N})`, batch, { rows: M, width: N, ld: ldc, stride: strideC });
   if (!itemsApart(batch, M, N, ldc, strideC)) throw new RangeError(`${label}: strideC ${strideC} and ldc ${ldc} make batch items overlap in C (M=${M}, N=${N}).`);
   if (args.bias && args.bias.length < N) throw new RangeError(`${label}: bias needs N = ${N} elements, but its view has ${args.bias.length}.`);
-  for (const [name, v] of [['A', a], ['B', b], ['bias', args.bias]] as const) {
+  if (args.tanhGradOf) {
+    if (args.bias || args.accumulate || activation !== 'none') throw new Error(`${label}: tanhGradOf cannot be combined with bias, accumulate or an activation.`);
+    checkView(label, 'tanhGradOf', args.tanhGradOf, `(M=${M}, N=${N})`, batch, { rows: M, width: N, ld: ldc, stride: strideC });
+  }
+  for (const [name, v] of [['A', a], ['B', b], ['bias', args.bias], ['tanhGradOf', args.tanhGradOf]] as const) {
     if (v && v.buffer === c.buffer) throw new Error(`${label}: C must be in a different buffer from ${name} (${c.buffer.label}); WebGPU forbids writing a buffer bound twice.`);
   }
-  const flags = epilogueFlags({ bias: Boolean(args.bias), accumulate: args.accumulate, activation });
+  const flags = epilogueFlags({ bias: Boolean(args.bias), accumulate: args.accumulate, activation }) | (args.tanhGradOf ? FLAG_TANH_GRAD : 0);
   const fields = [
     M, N, K, flags,
-    a.offset, b.offset, c.offset, args.bias?.offset ?? 0,
+    a.offset, b.offset, c.offset, (args.bias ?? args.tanhGradOf)?.offset ?? 0,
     strideA, strideB, strideC, ldc,
     transA ? 1 : lda, transA ? lda : 1, // A(m, k) steps
     transB ? 1 : ldb, transB ? ldb : 1, // B(k, n) steps
@@ -359,7 +370,7 @@ export function matmulWithKernel(gpu: Gpu, plan: MatmulPlan, kernel: MatmulKerne
     ? [Math.max(1, Math.ceil(blocks / kernel.wgx)), 1, batch]
     : [Math.max(1, Math.ceil(args.N / (kernel.blockN * kernel.wgx))), Math.max(1, Math.ceil(args.M / (kernel.blockM * kernel.wgy))), batch];
   if (workgroups.some((w) => w > MAX_WORKGROUPS)) throw new RangeError(`${label}: ${workgroups.join('x')} workgroups exceed the ${MAX_WORKGROUPS} limit per dimension.`);
-  return gpu.dispatch(label, pipeline, [params, args.a, args.b, args.bias ?? args.a, args.c], workgroups);
+  return gpu.dispatch(label, pipeline, [params, args.a, args.b, args.bias ?? args.tanhGradOf ?? args.a, args.c], workgroups);
 }
 
 /** Records one dispatch of C[p] (=|+=) act(op(A[p])·op(B[p]) + bias). See MatmulArgs. */

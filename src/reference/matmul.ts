@@ -16,6 +16,8 @@ export interface MatmulRefArgs {
   /** C += A·B (the existing contents of `c` are kept and added to). */
   accumulate?: boolean;
   activation?: Activation;
+  /** (M, N) laid out as C: C = result ⊙ (1 − y²) (see ops/matmul.ts). */
+  tanhGradOf?: ArrayLike<number>;
   batch?: number;
   /** Elements between consecutive batch items; default the packed size. */
   strideA?: number;
@@ -72,6 +74,7 @@ export function matmulForward(a: ArrayLike<number>, b: ArrayLike<number>, c: Flo
         }
         if (args.bias) s += args.bias[n];
         const i = c0 + m * ldc + n;
+        if (args.tanhGradOf) s *= 1 - args.tanhGradOf[i] ** 2;
         c[i] = args.accumulate ? c[i] + s : activate(s, activation);
       }
     }

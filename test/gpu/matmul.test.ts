@@ -144,6 +144,19 @@ describe('matmul on WebGPU', () => {
     for (const layout of LAYOUTS) await check({ M: 20, N: 12, K: 8, layout, bias: true, activation, seed: 5, viewPad: 4 });
   });
 
+  it.each(LAYOUTS)('%s tanh-gradient epilogue: C = result ⊙ (1 − y²), y laid out as C', async (layout) => {
+    const withY = (t: MatmulCase): MatmulCase => ({ ...t, tanhGradOf: randomArray(t.c0.length, 7, -1, 1).map(Math.fround) });
+    for (const s of [
+      { M: 13, N: 9, K: 17, layout },
+      { M: 20, N: 12, K: 8, layout, viewPad: 4 },
+      { M: 21, N: 20, K: 12, layout, batch: 3, interleave: 4, viewPad: 4 },
+    ] as Spec[]) {
+      const t = withY(makeCase(s));
+      const want = expected(t);
+      for (const r of await h.call<KernelRun[]>(PAGE, 'runMatmul', t)) expectClose(`${layout} ${s.M}x${s.N}x${s.K} [${r.kernel}]`, r.first, want, { atol: 1e-5, rtol: 1e-4 });
+    }
+  });
+
   it.each(LAYOUTS)('%s accumulate: C += result, exact on integers', async (layout) => {
     await check({ M: 13, N: 9, K: 17, layout, accumulate: true, integers: true });
     await check({ M: 5, N: 7, K: 3, layout, accumulate: true, bias: true, integers: true, seed: 2 });

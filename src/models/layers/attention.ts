@@ -14,7 +14,6 @@
 // is then copied to the (T, B, H) rows the stack's backward reads.
 import { slice, view, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
-import { activationBackward } from '../../ops/activation.ts';
 import { copyRows, maskedSoftmax, maskedSoftmaxBackward } from '../../ops/attention.ts';
 import { matmul } from '../../ops/matmul.ts';
 import { decoderTop, encoderTop, grad, param, type Allocate, type LstmStack } from './lstm_stack.ts';
@@ -28,8 +27,8 @@ export interface AttentionLayer {
   /** (Tm, B, 2H) [c ; q] and (Tm, B, H) h̃, time-major: rows t·B + b of decoder step t. */
   cat: View;
   hTilde: View;
-  /** Backward scratch. */
-  dHTilde: View; // (T, B, H)
+  /** Backward scratch. (T, B, H): the gradient at the combine's output, before its tanh (the output layer's backward takes it through). */
+  dHTilde: View;
   dCat: View; // (T, B, 2H): d[c ; q]
   dScores: View; // (B, T, S)
   dKeys: View; // (S, B, H)
@@ -118,7 +117,8 @@ export function attendStep(a: AttentionLayer, t: number): Dispatch[] {
 export const trainHTilde = (a: AttentionLayer) => stepRows(a, a.hTilde, a.s.dims.H, 0, a.s.dims.T);
 
 /**
- * Backward of attendTraining and attentionKeys from dHTilde (filled by the output layer): the
+ * Backward of attendTraining and attentionKeys from dHTilde (the output layer's backward fills
+ * it, through h̃'s tanh): the
  * combine's and W_a's gradients, the decoder top's gradient into s.dHtop and the encoder top's
  * into dHbar (the stack's backward reads both).
  */
@@ -132,7 +132,6 @@ export function attendBackward(a: AttentionLayer): Dispatch[] {
   const perSample = { batch: B, strideA: T * S };
   const timeMajorOut = { strideC: tm.stride, ldc: tm.ld };
   return [
-    activationBackward(gpu, { act: 'tanh', y: trainHTilde(a), dy: a.dHTilde, label: 'attention.tanh_backward' }),
     matmul(gpu, { a: a.dHTilde, b: cat, c: grad(s, 'attention_combine.weight'), M: H, N: 2 * H, K: T * B, transA: true, label: 'attention.dW_combine' }),
     matmul(gpu, { a: a.dHTilde, b: param(s, 'attention_combine.weight'), c: a.dCat, M: T * B, N: 2 * H, K: H, label: 'attention.dCat' }),
     matmul(gpu, { a: a.dCat, b: hbar, c: a.dScores, M: T, N: S, K: H, transB: true, batch: B, strideA: dC.stride, lda: dC.ld, strideB: tm.stride, ldb: tm.ld, strideC: T * S, label: 'attention.dWeights' }),

@@ -37,6 +37,7 @@ export async function runTiled(t: MatmulCase): Promise<TiledRun> {
       b: view(inputs, bOff, t.b.length),
       bias: t.bias ? view(inputs, biasOff, t.bias.length) : undefined,
       c,
+      tanhGradOf: undefined, // not exercised here
       label: 'tiled-test',
     };
     const d = matmulWithKernel(gpu, planMatmul(args), TILED_KERNEL);
