@@ -114,7 +114,7 @@ describe.skipIf(process.env.SEQ2SEQ_BENCH !== '1')('attn beside lstm, GPU time p
   }, 600_000);
 
   it('times training steps of each in alternation', async () => {
-    const r = await h.call<unknown>(PAGE, 'alternateSteps', 15, 2);
+    const r = await h.call<unknown>(PAGE, 'alternateSteps', 30, 2);
     console.log(`alternating steps: ${JSON.stringify(r)}`);
   }, 600_000);
 });

@@ -180,6 +180,7 @@ export async function attentionKernelSweep(reps = 8, rounds = 3) {
       dK: { a, b, c, M: S, N: H, K: T, transA: true, batch: B, strideA: T * S, strideB: tm.stride, ldb: tm.ld, strideC: tm.stride, ldc: tm.ld },
       dQ: { a, b, c, M: T, N: H, K: S, batch: B, strideA: T * S, strideB: tm.stride, ldb: tm.ld, strideC: tm.stride, ldc: tm.ld, accumulate: true },
       combine: { a, b, c, M: T * B, N: H, K: 2 * H, transB: true, activation: 'tanh' },
+      combine_without_tanh: { a, b, c, M: T * B, N: H, K: 2 * H, transB: true },
       dW_combine: { a, b, c, M: H, N: 2 * H, K: T * B, transA: true },
       dC: { a, b, c, M: T * B, N: H, K: H, ldb: 2 * H },
       keys: { a, b, c, M: S * B, N: H, K: H, transB: true },
