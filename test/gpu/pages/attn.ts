@@ -181,6 +181,8 @@ export async function attentionKernelSweep(reps = 8, rounds = 3) {
       dQ: { a, b, c, M: T, N: H, K: S, batch: B, strideA: T * S, strideB: tm.stride, ldb: tm.ld, strideC: tm.stride, ldc: tm.ld, accumulate: true },
       combine: { a, b, c, M: T * B, N: H, K: 2 * H, transB: true, activation: 'tanh' },
       combine_without_tanh: { a, b, c, M: T * B, N: H, K: 2 * H, transB: true },
+      combine_half_strided: { a, b, c, M: T * B, N: H, K: H, transB: true, lda: 2 * H, ldb: 2 * H },
+      combine_half_packed: { a, b, c, M: T * B, N: H, K: H, transB: true },
       dW_combine: { a, b, c, M: H, N: 2 * H, K: T * B, transA: true },
       dC: { a, b, c, M: T * B, N: H, K: H, ldb: 2 * H },
       keys: { a, b, c, M: S * B, N: H, K: H, transB: true },
