@@ -2,11 +2,12 @@
 // odd size on a batch of mixed lengths (embedding, LSTM or recurrent steps, matmuls, loss,
 // reductions, reversal: every kernel of the step) against the float64 reference model fed
 // the GPU's own initial parameters: loss and every named gradient; then greedy decoding.
-import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
+import { defaultsFor, type Config } from '../config/config.ts';
 import type { Gpu } from '../gpu/context.ts';
 import { view } from '../gpu/buffers.ts';
 import { createModel } from '../models/index.ts';
 import { initialArena } from '../models/init.ts';
+import { attnGreedyDecode, attnModelBackward, attnModelForward } from '../reference/attn_model.ts';
 import { blogDecode, blogLossAndGrads } from '../reference/blog_model.ts';
 import { lstmGreedyDecode, lstmModelBackward, lstmModelForward } from '../reference/lstm_model.ts';
 import { makeBatch, type Batch } from '../task/index.ts';
@@ -27,6 +28,11 @@ const REFERENCES: Partial<Record<string, (p: Tensors, c: Config, b: Batch) => Re
     const fwd = lstmModelForward(p, d, b, c.reverse_source);
     return { loss: fwd.loss, grads: lstmModelBackward(p, d, fwd), decoded: lstmGreedyDecode(p, d, b.src, b.srcLengths, c.max_length + 1, c.reverse_source) };
   },
+  attn(p, c, b) {
+    const d = { V: c.vocab_size, E: c.embedding_size, H: c.hidden_size, L: c.layers };
+    const fwd = attnModelForward(p, d, b, c.reverse_source);
+    return { loss: fwd.loss, grads: attnModelBackward(p, d, fwd), decoded: attnGreedyDecode(p, d, b.src, b.srcLengths, c.max_length + 1, c.reverse_source).tokens };
+  },
   blog(p, c, b) {
     const d = { V: c.vocab_size, E: c.embedding_size, H: c.hidden_size, B: c.batch_size, S: c.max_length, T: c.max_length + 1 };
     const r = blogLossAndGrads(p, d, b);
@@ -36,7 +42,7 @@ const REFERENCES: Partial<Record<string, (p: Tensors, c: Config, b: Batch) => Re
 
 /** Small and odd: nothing divides a workgroup; lengths 1..5 so masks matter. */
 export function checkConfig(model: string): Config {
-  return { ...DEFAULT_CONFIG, model: model as Config['model'], vocab_size: 17, max_length: 5, batch_size: 6, hidden_size: 14, embedding_size: 6, layers: 2, seed: 3, decode_length: 0 };
+  return { ...defaultsFor(model), model: model as Config['model'], vocab_size: 17, max_length: 5, batch_size: 6, hidden_size: 14, embedding_size: 6, layers: 2, seed: 3, decode_length: 0 };
 }
 
 export async function checkModel(gpu: Gpu, name: string): Promise<CheckResult[] | { name: string; checked: false; reason: string }> {

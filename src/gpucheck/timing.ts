@@ -4,6 +4,7 @@
 import { benchPlan } from '../bench/plan.ts';
 import { runBench } from '../bench/run.ts';
 import { defaultsFor, MODEL_DEFAULTS, type Config } from '../config/config.ts';
+import gpuPreset from '../config/presets/gpu.json';
 import type { DeviceOptions } from '../gpu/device.ts';
 import { TrainingSession } from '../train/session.ts';
 
@@ -12,14 +13,18 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 /**
  * Matmul throughput and a training step of every model (the defaults of each). On a
  * software adapter the 512 size is left out: there it adds minutes and no information.
+ * On a hardware one, 1024 and 2048 and the larger model of presets/gpu.json are added:
+ * the small sizes alone would measure dispatch overhead, not the GPU.
  */
 export async function timeKernelsAndSteps(device: DeviceOptions, fallback: boolean, log: (s: string) => void) {
   const plan = benchPlan('quick');
   if (fallback) plan.matmul.sizes = plan.matmul.sizes.filter((s) => s < 512);
+  else plan.matmul.sizes.push(1024, 2048);
   const covered = new Set(plan.models.map((m) => m.config.model));
   for (const model of Object.keys(MODEL_DEFAULTS)) {
     if (!covered.has(model as Config['model'])) plan.models.push({ name: `${model}_default`, config: defaultsFor(model), about: `the default config with model ${model}` });
   }
+  if (!fallback) plan.models.push({ name: 'lstm_gpu_preset', config: { ...defaultsFor('lstm'), ...(gpuPreset as Partial<Config>) }, about: 'src/config/presets/gpu.json: 2 layers, hidden 256, embedding 64, batch 128' });
   (globalThis as { __seq2seqBenchProgress?: (t: string) => void }).__seq2seqBenchProgress = log;
   const page = await runBench(plan, device);
   const m = page.matmul;

@@ -16,14 +16,17 @@ export function vulkanFolders(env: NodeJS.ProcessEnv = process.env, extra: strin
 
 /**
  * Loads a Vulkan loader for Dawn: the system's when it has one, else the first found in
- * `folders`. Dawn later opens "libvulkan.so.1" by name and gets the one already loaded.
+ * `folders`. Dawn later opens "libvulkan.so.1" by name and gets the one already loaded
+ * (glibc matches it by soname). Not RTLD_GLOBAL: a loader whose vk* symbols are global
+ * can shadow the drivers' own (with Debian's loader 1.3.239, SwiftShader's ICD then gave
+ * no device).
  * Returns the path or soname loaded, or null when there is none.
  */
 export function preloadVulkanLoader(folders: string[]): string | null {
   if (process.platform !== 'linux') return 'system';
   for (const candidate of ['libvulkan.so.1', ...folders.map((f) => join(f, 'libvulkan.so.1')).filter((p) => existsSync(p))]) {
     try {
-      process.dlopen({ exports: {} }, candidate, constants.dlopen.RTLD_NOW | constants.dlopen.RTLD_GLOBAL | RTLD_NODELETE);
+      process.dlopen({ exports: {} }, candidate, constants.dlopen.RTLD_NOW | RTLD_NODELETE);
       return candidate; // never reached: the loader is not a Node addon
     } catch (err) {
       // Loaded (and kept by RTLD_NODELETE) but not an addon: exactly what we want.
