@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { matmulForward, type Activation } from '../../src/reference/matmul.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
+import { interleavedCase, ints, type Layout } from '../helpers/matmul_cases.ts';
 import type { KernelRun, MatmulCase } from './pages/matmul.ts';
 
 const PAGE = '/test/gpu/pages/matmul.ts';
@@ -17,7 +18,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Layout = 'NN' | 'NT' | 'TN';
 const LAYOUTS: Layout[] = ['NN', 'NT', 'TN'];
 const SHAPES: [number, number, number][] = [
   [5, 7, 3],
@@ -34,8 +34,6 @@ const ALIGNED_SHAPES: Record<Layout, [number, number, number][]> = {
   TN: [[4, 4, 1], [20, 12, 7], [36, 44, 13], [100, 64, 70]],
 };
 
-const ints = (n: number, seed: number) => randomArray(n, seed, -4, 5).map(Math.floor);
-
 interface Spec {
   M: number; N: number; K: number; layout: Layout; batch?: number; pad?: number; viewPad?: number;
   bias?: boolean; accumulate?: boolean; activation?: Activation; integers?: boolean; seed?: number; subgroups?: boolean;
@@ -43,27 +41,8 @@ interface Spec {
   interleave?: number;
 }
 
-/** A, B and C with the batch items' rows interleaved, as one sample's rows of a time-major tensor. */
-function interleavedCase(s: Spec & { interleave: number }): MatmulCase {
-  const batch = s.batch ?? 1;
-  const stored = (rows: number, width: number) => ({ ld: batch * width + s.interleave, stride: width, len: (batch - 1) * width + (rows - 1) * (batch * width + s.interleave) + width });
-  const A = s.layout === 'TN' ? stored(s.K, s.M) : stored(s.M, s.K);
-  const B = s.layout === 'NT' ? stored(s.N, s.K) : stored(s.K, s.N);
-  const C = stored(s.M, s.N);
-  const seed = s.seed ?? 1;
-  return {
-    M: s.M, N: s.N, K: s.K,
-    transA: s.layout === 'TN', transB: s.layout === 'NT',
-    a: ints(A.len, seed * 10 + 1), b: ints(B.len, seed * 10 + 2),
-    c0: s.accumulate ? ints(C.len, seed * 10 + 4) : randomArray(C.len, 99, 100, 200).map(Math.fround),
-    accumulate: s.accumulate, batch,
-    strideA: A.stride, strideB: B.stride, strideC: C.stride, lda: A.ld, ldb: B.ld, ldc: C.ld,
-    pad: s.viewPad, subgroups: s.subgroups,
-  };
-}
-
 function makeCase(s: Spec): MatmulCase {
-  if (s.interleave !== undefined) return interleavedCase({ ...s, interleave: s.interleave });
+  if (s.interleave !== undefined) return interleavedCase({ ...s, batch: s.batch ?? 1, interleave: s.interleave });
   const batch = s.batch ?? 1;
   const pad = s.pad ?? 0;
   const strideA = s.M * s.K + pad;
