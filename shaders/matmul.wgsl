@@ -1,7 +1,9 @@
 // Batched matmul: C[p] (=|+=) act(op(A[p]) · op(B[p]) + bias), row-major f32.
 // A (M, K) or, transposed, (K, M); B (K, N) or (N, K); C (M, N); bias (N); p < batch.
 // Shapes, element offsets, strides and flags arrive in the uniform, so one pipeline
-// serves every shape; global_invocation_id.z is the batch item p.
+// serves every shape; global_invocation_id.z is the batch item p. Rows of A, B and C may lie
+// further apart than their width (the steps a_sm, a_sk, b_sk, b_sn and ldc): matrices
+// interleaved in a larger one, e.g. one sample's rows of a time-major (T, B, H) tensor.
 //
 // mm_16x8: each invocation owns a 16x8 block of C held in eight mat4x4f registers and
 // reads A and B as vec4 (the host picks it only when the vectorised dimensions and offsets
@@ -15,7 +17,23 @@ override WGX: u32 = 8;   // mm_generic: a WGX x WGY grid of 4x4 blocks
 override WGY: u32 = 8;
 override WG: u32 = 16;   // mm_16x8: invocations per workgroup, one 16x8 block each
 
-// Params, FLAG_*, and the bindings P, A and B: matmul_params.wgsl, put in front of this text.
+struct Params {
+  M: u32, N: u32, K: u32, flags: u32,
+  a_off: u32, b_off: u32, c_off: u32, bias_off: u32,
+  stride_a: u32, stride_b: u32, stride_c: u32, ldc: u32,   // ldc: elements between rows of C
+  a_sm: u32, a_sk: u32, b_sk: u32, b_sn: u32,   // element steps: A(m,k) = a_sm*m + a_sk*k, B(k,n) = b_sk*k + b_sn*n
+  batch: u32,                                   // batch items (the quad kernel numbers its quads over all of them)
+};
+
+const FLAG_BIAS: u32 = 1u;
+const FLAG_ACCUMULATE: u32 = 2u;
+const ACT_SHIFT: u32 = 2u; // 0 none, 1 relu, 2 tanh, 3 sigmoid
+// BIAS holds y = tanh(·) laid out as C: the result becomes result ⊙ (1 − y²), taken back through that tanh.
+const FLAG_TANH_GRAD: u32 = 16u;
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(1) var<storage, read> A4: array<vec4f>;   // the same buffers, read as vec4
 @group(0) @binding(2) var<storage, read> B4: array<vec4f>;
 @group(0) @binding(3) var<storage, read> BIAS: array<f32>;
@@ -28,7 +46,8 @@ fn act(x: vec4f) -> vec4f {
 fn activation(x: vec4f, code: u32) -> vec4f {
   switch (code) {
     case 1u: { return max(x, vec4f(0.0)); }
-    case 2u: { return tanh(x); }
+    // tanh(±15) is ±1 in f32; the clamp keeps exp-based tanh implementations finite.
+    case 2u: { return tanh(clamp(x, vec4f(-15.0), vec4f(15.0))); }
     case 3u: { return 1.0 / (1.0 + exp(-x)); }
     default: { return x; }
   }
@@ -43,7 +62,15 @@ fn store_row(c_base: u32, m: u32, n0: u32, v_in: vec4f) {
       if (n0 + j < P.N) { v[j] += BIAS[P.bias_off + n0 + j]; }
     }
   }
-  let row = c_base + m * P.N;
+  let row = c_base + m * P.ldc;
+  if ((P.flags & FLAG_TANH_GRAD) != 0u) {
+    for (var j = 0u; j < 4u; j++) {
+      if (n0 + j < P.N) {
+        let y = BIAS[P.bias_off + (row - P.c_off) + n0 + j];
+        v[j] *= 1.0 - y * y;
+      }
+    }
+  }
   if ((P.flags & FLAG_ACCUMULATE) != 0u) {
     for (var j = 0u; j < 4u; j++) {
       if (n0 + j < P.N) { C[row + n0 + j] += v[j]; }
@@ -138,15 +165,15 @@ fn clamp4(first: u32, last: u32) -> vec4u {
 // Each is read as four vec4 loads at `h + off`: h (a_handle, b_handle) holds the vec4
 // indices of the first tile, and `off` grows by a_step or b_step per four k.
 
-// vec4 indices of rows m..m+3 (clamped to `last`) of a row-major matrix of K4 vec4s per row.
-fn row_index(base: u32, m: u32, last: u32, K4: u32) -> vec4u {
-  return vec4u(base) + clamp4(m, last) * K4;
+// vec4 indices of rows m..m+3 (clamped to `last`) of a row-major matrix whose rows are ld4 vec4s apart.
+fn row_index(base: u32, m: u32, last: u32, ld4: u32) -> vec4u {
+  return vec4u(base) + clamp4(m, last) * ld4;
 }
 
 // The vec4 group of columns c..c+3 (clamped to the last of `n4` groups) in four
-// consecutive rows of `n4` vec4s each.
-fn column_index(base: u32, c: u32, n4: u32) -> vec4u {
-  return vec4u(base + min(c / 4u, n4 - 1u)) + vec4u(0u, 1u, 2u, 3u) * n4;
+// consecutive rows, ld4 vec4s apart.
+fn column_index(base: u32, c: u32, n4: u32, ld4: u32) -> vec4u {
+  return vec4u(base + min(c / 4u, n4 - 1u)) + vec4u(0u, 1u, 2u, 3u) * ld4;
 }
 
 fn a_load(h: vec4u, off: u32) -> mat4x4f {
@@ -157,26 +184,26 @@ fn b_load(h: vec4u, off: u32) -> mat4x4f {
 }
 
 #if ${TRANS_A}
-// A (K, M), M a multiple of 4: four k-rows of the vec4 over m..m+3, transposed.
-fn a_handle(base: u32, m: u32) -> vec4u { return column_index(base, m, P.M / 4u); }
-fn a_step() -> u32 { return 4u * (P.M / 4u); }
+// A (K, M), M and its row stride a_sk multiples of 4: four k-rows of the vec4 over m..m+3, transposed.
+fn a_handle(base: u32, m: u32) -> vec4u { return column_index(base, m, P.M / 4u, P.a_sk / 4u); }
+fn a_step() -> u32 { return P.a_sk; }
 fn a_tile(h: vec4u, off: u32) -> mat4x4f { return transpose(a_load(h, off)); }
 #else
-// A (M, K), K a multiple of 4: rows m..m+3, each a vec4 over k..k+3.
-fn a_handle(base: u32, m: u32) -> vec4u { return row_index(base, m, P.M - 1u, P.K / 4u); }
+// A (M, K), K and its row stride a_sm multiples of 4: rows m..m+3, each a vec4 over k..k+3.
+fn a_handle(base: u32, m: u32) -> vec4u { return row_index(base, m, P.M - 1u, P.a_sm / 4u); }
 fn a_step() -> u32 { return 1u; }
 fn a_tile(h: vec4u, off: u32) -> mat4x4f { return a_load(h, off); }
 #endif
 
 #if ${TRANS_B}
-// B (N, K), K a multiple of 4: rows n..n+3, each a vec4 over k..k+3, transposed.
-fn b_handle(base: u32, n: u32) -> vec4u { return row_index(base, n, P.N - 1u, P.K / 4u); }
+// B (N, K), K and its row stride b_sn multiples of 4: rows n..n+3, each a vec4 over k..k+3, transposed.
+fn b_handle(base: u32, n: u32) -> vec4u { return row_index(base, n, P.N - 1u, P.b_sn / 4u); }
 fn b_step() -> u32 { return 1u; }
 fn b_tile(h: vec4u, off: u32) -> mat4x4f { return transpose(b_load(h, off)); }
 #else
-// B (K, N), N a multiple of 4: four k-rows of the vec4 over n..n+3.
-fn b_handle(base: u32, n: u32) -> vec4u { return column_index(base, n, P.N / 4u); }
-fn b_step() -> u32 { return 4u * (P.N / 4u); }
+// B (K, N), N and its row stride b_sk multiples of 4: four k-rows of the vec4 over n..n+3.
+fn b_handle(base: u32, n: u32) -> vec4u { return column_index(base, n, P.N / 4u, P.b_sk / 4u); }
+fn b_step() -> u32 { return P.b_sk; }
 fn b_tile(h: vec4u, off: u32) -> mat4x4f { return b_load(h, off); }
 #endif
 
@@ -219,8 +246,8 @@ fn mm_16x8(@builtin(global_invocation_id) gid: vec3u) {
   }
 #if ${TRANS_A}
   // TN takes any K: the last K % 4 one k at a time (B's vec4 over n, A's over m).
-  let M4 = P.M / 4u;
-  let N4 = P.N / 4u;
+  let M4 = P.a_sk / 4u;   // vec4s between k-rows of A and of B
+  let N4 = P.b_sk / 4u;
   for (var k = K4 * 4u; k < P.K; k++) {
     let b0 = B4[hb0.x + k * N4];
     let b1 = B4[hb1.x + k * N4];

@@ -17,12 +17,12 @@
 // Accumulator c<i><j> holds rows rows[i] .. +3 and columns cols[j] .. +3, where rows are
 // (own, own + 4, partner's, partner's + 4) and cols (own groups, then the partner's).
 //
-// C is written as vec4 (the host requires N, C's offset and stride to be multiples of 4) and
+// C is written as vec4 (the host requires N, C's offset, ldc and stride to be multiples of 4) and
 // the epilogue is fixed per pipeline by EPILOGUE instead of read from P.flags: on SwiftShader
 // the runtime epilogue (branches on the uniform's flags, per row) took about a third of a
 // 64x256x64 matmul's time.
 
-// FLAG_BIAS | FLAG_ACCUMULATE | activation << ACT_SHIFT, as P.flags.
+// FLAG_BIAS | FLAG_ACCUMULATE | activation << ACT_SHIFT | FLAG_TANH_GRAD, as P.flags.
 override EPILOGUE: u32 = 0u;
 
 @group(0) @binding(4) var<storage, read_write> C4: array<vec4f>;
@@ -45,7 +45,9 @@ fn quad_place(quad: u32, lane: u32, w: u32) -> Quad {
 }
 
 // Quads are numbered in the order of their lanes' linear subgroup index, which is the local
-// invocation index whenever only the last subgroup of a workgroup may be partial.
+// invocation index whenever only the last subgroup of a workgroup may be partial. The numbers
+// run over all batch items, item p's quads after item p − 1's, so items with fewer quads than
+// a workgroup holds (small per-sample matmuls) share workgroups instead of leaving quads idle.
 fn quad_index(wid: vec3u, sgid: u32, lane: u32, sgsize: u32) -> u32 {
   return wid.x * WG + (sgid * sgsize + lane) / 4u;
 }
@@ -98,7 +100,7 @@ fn mac16(acc: ptr<function, Acc16>, a0: mat4x4f, a1: mat4x4f, b0: mat4x4f, b1: m
 // Rows m..m+3, columns n..n+3 of C (those inside it): + bias, then += into C or act() into C.
 fn store_quad_block(c4: u32, m: u32, n: u32, acc: mat4x4f) {
   if (n >= P.N) { return; }
-  let N4 = P.N / 4u;
+  let N4 = P.ldc / 4u;
   var bias = vec4f();
   if ((EPILOGUE & FLAG_BIAS) != 0u) {
     let o = P.bias_off + n;
@@ -107,7 +109,12 @@ fn store_quad_block(c4: u32, m: u32, n: u32, acc: mat4x4f) {
   for (var r = 0u; r < 4u; r++) {
     if (m + r < P.M) {
       let i = c4 + (m + r) * N4 + n / 4u;
-      let v = acc[r] + bias;
+      var v = acc[r] + bias;
+      if ((EPILOGUE & FLAG_TANH_GRAD) != 0u) {
+        let o = P.bias_off + 4u * i - P.c_off; // y laid out as C
+        let y = vec4f(BIAS[o], BIAS[o + 1u], BIAS[o + 2u], BIAS[o + 3u]);
+        v *= 1.0 - y * y;
+      }
       if ((EPILOGUE & FLAG_ACCUMULATE) != 0u) {
         C4[i] += v;
       } else {
@@ -148,8 +155,12 @@ const W: u32 = 8u;
 @compute @workgroup_size(WG * 4u)
 fn mm_quad(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
            @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgsize: u32) {
-  let q = quad_place(quad_index(wid, sgid, lane, sgsize), lane, W);
-  let p = wid.z;
+  let quad = quad_index(wid, sgid, lane, sgsize);
+  let per_item = max(1u, ((P.M + 31u) / 32u) * ((P.N + 2u * W - 1u) / (2u * W)));
+  let p = min(quad / per_item, P.batch - 1u);
+  var q = quad_place(quad % per_item, lane, W);
+  // Quads past the last item load clamped rows and store nothing (they still join the swaps).
+  if (quad >= per_item * P.batch) { q = Quad(P.M, P.M, q.no, q.np); }
   let a_base = (P.a_off + p * P.stride_a) / 4u;
   let b_base = (P.b_off + p * P.stride_b) / 4u;
   let ha0 = a_handle(a_base, q.mo);
@@ -173,8 +184,8 @@ fn mm_quad(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_id) sgid: u32,
 #if ${TRANS_A}
   // TN takes any K: the last K % 4 one k at a time. a_i's columns and b_j's first column
   // carry the row; the rest stays zero.
-  let M4 = P.M / 4u;
-  let N4 = P.N / 4u;
+  let M4 = P.a_sk / 4u;   // vec4s between k-rows of A and of B
+  let N4 = P.b_sk / 4u;
   for (var k = K4 * 4u; k < P.K; k++) {
     let a0 = mat4x4f(A4[ha0.x + k * M4], vec4f(), vec4f(), vec4f());
     let a1 = mat4x4f(A4[ha1.x + k * M4], vec4f(), vec4f(), vec4f());

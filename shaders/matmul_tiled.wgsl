@@ -20,7 +20,21 @@ const TK: u32 = 16u;       // K slice per stage
 const ROW: u32 = 65u;      // padded slice row, in words
 const LOADS: u32 = 4u;     // elements of each slice one invocation loads (64 * 16 / 256)
 
-// Params, FLAG_*, and the bindings P, A and B: matmul_params.wgsl, put in front of this text.
+struct Params {
+  M: u32, N: u32, K: u32, flags: u32,
+  a_off: u32, b_off: u32, c_off: u32, bias_off: u32,
+  stride_a: u32, stride_b: u32, stride_c: u32, ldc: u32,
+  a_sm: u32, a_sk: u32, b_sk: u32, b_sn: u32,   // element steps: A(m,k) = a_sm*m + a_sk*k, B(k,n) = b_sk*k + b_sn*n
+};
+
+const FLAG_BIAS: u32 = 1u;
+const FLAG_ACCUMULATE: u32 = 2u;
+const ACT_SHIFT: u32 = 2u; // 0 none, 1 relu, 2 tanh, 3 sigmoid
+const FLAG_TANH_GRAD: u32 = 16u; // BIAS holds y = tanh(·) laid out as C: result ⊙ (1 − y²)
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read> BIAS: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 
@@ -40,7 +54,8 @@ fn load_b(base: u32, k: u32, n: u32) -> f32 {
 fn activation(x: f32, code: u32) -> f32 {
   switch (code) {
     case 1u: { return max(x, 0.0); }
-    case 2u: { return tanh(x); }
+    // tanh(±15) is ±1 in f32; the clamp keeps exp-based tanh implementations finite.
+    case 2u: { return tanh(clamp(x, -15.0, 15.0)); }
     case 3u: { return 1.0 / (1.0 + exp(-x)); }
     default: { return x; }
   }
@@ -51,7 +66,11 @@ fn store(c_base: u32, m: u32, n: u32, v: f32) {
   if (m >= P.M || n >= P.N) { return; }
   var x = v;
   if ((P.flags & FLAG_BIAS) != 0u) { x += BIAS[P.bias_off + n]; }
-  let i = c_base + m * P.N + n;
+  let i = c_base + m * P.ldc + n;
+  if ((P.flags & FLAG_TANH_GRAD) != 0u) {
+    let y = BIAS[P.bias_off + (i - P.c_off)];
+    x *= 1.0 - y * y;
+  }
   if ((P.flags & FLAG_ACCUMULATE) != 0u) { C[i] += x; } else { C[i] = activation(x, (P.flags >> ACT_SHIFT) & 3u); }
 }
 

@@ -8,13 +8,12 @@ import {
   attentionQueryBackward,
   attentionWeightsBackward,
   attentionWeightsForward,
-  attentionConcat,
-  attentionQueryGather,
+  copyRows,
   maskedSoftmax,
   maskedSoftmaxBackward,
-  transposeRows,
   type AttentionShape,
 } from '../src/reference/attention.ts';
+import { matmul, matmulForward } from '../src/reference/matmul.ts';
 import { attnGreedyDecode, attnInitParams, attnModelBackward, attnModelForward, attnParamShapes } from '../src/reference/attn_model.ts';
 import type { LstmDims, LstmTokens } from '../src/reference/lstm_model.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
@@ -94,7 +93,7 @@ describe('attention kernel references', () => {
   });
 });
 
-describe('the GPU formulation (batch-major matmuls between the kernels) computes the same', () => {
+describe('the GPU formulation (per-sample strided matmuls over the time-major states between the kernels) computes the same', () => {
   // T = 2 steps, B = 3 samples of lengths 1, 4 (= S) and 2, H = 5.
   const [T, S, B, H] = [2, 4, 3, 5];
   const x: AttentionShape = { R: T * B, S, B, H, group: 1 };
@@ -103,48 +102,45 @@ describe('the GPU formulation (batch-major matmuls between the kernels) computes
   const keys = randomArray(S * B * H, 12); // (S, B, H)
   const hbar = randomArray(S * B * H, 13);
   const dCat = randomArray(T * B * 2 * H, 14);
-  /** Per sample b: C_b = op(A_b) · op(B_b), the batched matmul of the GPU. */
-  const batched = (a: Float64Array, b: Float64Array, M: number, N: number, K: number, at: (p: ArrayLike<number>, m: number, k: number) => number, bt: (p: ArrayLike<number>, k: number, n: number) => number, sa: number, sb: number) => {
-    const c = new Float64Array(B * M * N);
-    for (let p = 0; p < B; p++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-      let v = 0;
-      for (let k = 0; k < K; k++) v += at(a.subarray(p * sa), m, k) * bt(b.subarray(p * sb), k, n);
-      c[(p * M + m) * N + n] = v;
-    }
-    return c;
+  const rows = { R: B * T, S, B, group: T }; // score rows b·T + t
+  /** Sample b's rows of a time-major (·, B, W) tensor, as matmul strides. */
+  const tmA = (W: number) => ({ strideA: W, lda: B * W });
+  const tmB = (W: number) => ({ strideB: W, ldb: B * W });
+  const tmC = (W: number) => ({ strideC: W, ldc: B * W });
+  /** (B, n, W) batch-major → (n, B, W) time-major, to compare with the per-row references. */
+  const timeMajor = (v: ArrayLike<number>, n: number, W: number) => {
+    const out = new Float64Array(B * n * W);
+    for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) for (let j = 0; j < W; j++) out[(i * B + b) * W + j] = v[(b * n + i) * W + j];
+    return out;
   };
-  const rowMajor = (cols: number) => (p: ArrayLike<number>, r: number, c: number) => p[r * cols + c];
-  const colMajor = (cols: number) => (p: ArrayLike<number>, r: number, c: number) => p[c * cols + r];
+  const weights = () => maskedSoftmax(rows, matmul(q, keys, { M: T, N: S, K: H, transB: true, batch: B, ...tmA(H), ...tmB(H) }), lengths); // (B, T, S)
 
-  it('forward: transpose, scores, masked softmax, context, concat', () => {
-    const Qb = transposeRows(q, T, B, H);
-    const Kb = transposeRows(keys, S, B, H);
-    const Hb = transposeRows(hbar, S, B, H);
-    const scores = batched(Qb, Kb, T, S, H, rowMajor(H), colMajor(H), T * H, S * H); // (B, T, S)
-    const A = maskedSoftmax({ R: B * T, S, B, group: T }, scores, lengths);
-    const C = batched(A, Hb, T, H, S, rowMajor(S), rowMajor(H), T * S, S * H); // (B, T, H)
-    const cat = attentionConcat(T, B, H, C, q);
+  it('forward: scores, masked softmax, context into [c ; q], the query copied beside it', () => {
+    const A = weights();
+    const cat = new Float64Array(T * B * 2 * H);
+    matmulForward(A, hbar, cat, { M: T, N: H, K: S, batch: B, strideA: T * S, ...tmB(H), ...tmC(2 * H) });
+    copyRows(q, cat, { rows: T * B, W: H, outStride: 2 * H, outCol: H });
     const ref = attentionWeightsForward(x, q, keys, lengths); // (T·B, S) rows t·B + b
-    expectClose('weights', transposeRows(A, B, T, S), ref, { atol: 1e-12, rtol: 0 });
+    expectClose('weights', timeMajor(A, T, S), ref, { atol: 1e-12, rtol: 0 });
     expectClose('cat', cat, attentionContextForward(x, ref, hbar, q), { atol: 1e-12, rtol: 0 });
   });
 
-  it('backward: the softmax backward of the batched dA, dQ gathered back, dK and dH̄', () => {
-    const A = maskedSoftmax({ R: B * T, S, B, group: T }, batched(transposeRows(q, T, B, H), transposeRows(keys, S, B, H), T, S, H, rowMajor(H), colMajor(H), T * H, S * H), lengths);
-    const Hb = transposeRows(hbar, S, B, H);
-    const dC = transposeRows(dCat, T, B, H, 2 * H, 0); // (B, T, H)
-    const dA = batched(dC, Hb, T, S, H, rowMajor(H), colMajor(H), T * H, S * H);
-    const dScores = maskedSoftmaxBackward({ R: B * T, S, B, group: T }, A, dA, lengths); // (B, T, S)
-    const dQ = batched(dScores, transposeRows(keys, S, B, H), T, H, S, rowMajor(S), rowMajor(H), T * S, S * H);
-    const dK = batched(dScores, transposeRows(q, T, B, H), S, H, T, colMajor(S), rowMajor(H), T * S, T * H); // (B, S, H)
-    const dH = batched(A, dC, S, H, T, colMajor(S), rowMajor(H), T * S, T * H);
+  it('backward: the two halves of d[c ; q], the softmax backward, dQ added to dq, dK and dH̄ time-major', () => {
+    const A = weights();
+    const dC = copyRows(dCat, new Float64Array(T * B * H), { rows: T * B, W: H, inStride: 2 * H });
+    const dq = copyRows(dCat, new Float64Array(T * B * H), { rows: T * B, W: H, inStride: 2 * H, inCol: H });
+    const dA = matmul(dC, hbar, { M: T, N: S, K: H, transB: true, batch: B, ...tmA(H), ...tmB(H) });
+    const dScores = maskedSoftmaxBackward(rows, A, dA, lengths); // (B, T, S)
+    matmulForward(dScores, keys, dq, { M: T, N: H, K: S, batch: B, strideA: T * S, ...tmB(H), ...tmC(H), accumulate: true });
+    const dK = matmul(dScores, q, { M: S, N: H, K: T, transA: true, batch: B, strideA: T * S, ...tmB(H), ...tmC(H) });
+    const dH = matmul(A, dC, { M: S, N: H, K: T, transA: true, batch: B, strideA: T * S, ...tmB(H), ...tmC(H) });
     const refA = attentionWeightsForward(x, q, keys, lengths);
     const refdS = attentionWeightsBackward(x, refA, dCat, hbar);
-    expectClose('dScores', transposeRows(dScores, B, T, S), refdS, { atol: 1e-12, rtol: 0 });
-    expectClose('dq', attentionQueryGather(T, B, H, dCat, dQ), attentionQueryBackward(x, refdS, keys, dCat), { atol: 1e-12, rtol: 0 });
+    expectClose('dScores', timeMajor(dScores, T, S), refdS, { atol: 1e-12, rtol: 0 });
+    expectClose('dq', dq, attentionQueryBackward(x, refdS, keys, dCat), { atol: 1e-12, rtol: 0 });
     const k = attentionKeysBackward(x, refdS, refA, q, dCat);
-    expectClose('dKeys', transposeRows(dK, B, S, H), k.dKeys, { atol: 1e-12, rtol: 0 });
-    expectClose('dHbar', transposeRows(dH, B, S, H), k.dHbar, { atol: 1e-12, rtol: 0 });
+    expectClose('dKeys', dK, k.dKeys, { atol: 1e-12, rtol: 0 });
+    expectClose('dHbar', dH, k.dHbar, { atol: 1e-12, rtol: 0 });
   });
 });
 

@@ -93,7 +93,7 @@ async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?
   const c = buf('bench-c', null, M * N);
   const args: MatmulArgs = { a, b, c, M, N, K, transA: shape.transA, transB: shape.transB, bias, label: shape.name };
   const plan = planMatmul(args);
-  const ref = matmulRef(aHost, bHost, { ...args, bias: biasHost });
+  const ref = matmulRef(aHost, bHost, { ...args, bias: biasHost, tanhGradOf: undefined });
   let refScale = 0;
   for (const x of ref) refScale = Math.max(refScale, Math.abs(x));
   // Check every variant once, then time them round-robin so background load hits all alike.

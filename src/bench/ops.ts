@@ -63,6 +63,8 @@ export async function checkCase(gpu: Gpu, c: OpCase): Promise<{ maxAbs: number; 
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+/** Rates keep 4 significant digits: a slow op's small GB/s must not round to 0. */
+const rate = (x: number) => Number(x.toPrecision(4));
 
 /** Checks, then times, every op at the sizes of `config`. */
 export async function benchOps(gpu: Gpu, config: Config, opts: { runs: number; targetMs: number }, progress: (text: string) => void = () => undefined): Promise<OpRow[]> {
@@ -86,8 +88,8 @@ export async function benchOps(gpu: Gpu, config: Config, opts: { runs: number; t
         shape: c.shape,
         dispatches: c.dispatches.length,
         us_per_call: round(ms * 1e3, 2),
-        gb_per_s: round(c.bytes / (ms * 1e6), 3),
-        gflop_per_s: c.flops ? round(c.flops / (ms * 1e6), 3) : null,
+        gb_per_s: rate(c.bytes / (ms * 1e6)),
+        gflop_per_s: c.flops ? rate(c.flops / (ms * 1e6)) : null,
         max_abs_error: maxAbs,
         worst_error_vs_tolerance: round(worst, 4),
         method,

@@ -49,7 +49,7 @@ export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?
     attentionKeys(att),
     attendTraining(att),
     outputForward(out, hTilde, s.tgt),
-    outputBackward(out, hTilde, att.dHTilde),
+    outputBackward(out, hTilde, att.dHTilde, { throughTanh: true }),
     attendBackward(att),
     stackBackward(s, att.dHbar),
   );
@@ -76,13 +76,13 @@ function createAttnBeam(att: AttentionLayer, K: number): BeamProgram {
   const s = att.s;
   const { H, B, S } = s.dims;
   const R = B * K;
-  const own = [['weights', R * S], ['context', R * H], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
-  const [weights, context, cat, hTilde] = own.map((b) => view(b));
+  const own = [['weights', R * S], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
+  const [weights, cat, hTilde] = own.map((b) => view(b));
   const source = {
     ...stackBeamSource(s),
     encoder: () => [...encoderForward(s), ...attentionKeys(att)],
-    // Rows b·K + i: K queries per sample, batch-major already; the concat keeps their order.
-    attend: (q: View, n: number, t: number) => ({ dispatches: attendRows(att, { qb: q, n, weights, context, concat: { T: 1, B: R, q }, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
+    // Rows b·K + i: n = K queries per sample, one after another.
+    attend: (q: View, n: number, t: number) => ({ dispatches: attendRows(att, { q, n, layout: { rowStep: 1, sampleStep: n }, weights, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
   };
   const beam = createLstmBeam(s.gpu, source, K);
   return {

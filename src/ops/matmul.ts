@@ -4,8 +4,7 @@
 //   NN  C = A·B        A (M, K), B (K, N)    e.g. dX = dY·W
 //   NT  C = A·Bᵀ       A (M, K), B (N, K)    e.g. Y = X·Wᵀ (PyTorch W[out, in])
 //   TN  C (+)= Aᵀ·B    A (K, M), B (K, N)    e.g. dW += dYᵀ·X
-import paramsSource from '../../shaders/matmul_params.wgsl?raw';
-import matmulBody from '../../shaders/matmul.wgsl?raw';
+import matmulSource from '../../shaders/matmul.wgsl?raw';
 import quadSource from '../../shaders/matmul_quad.wgsl?raw';
 import { QUAD_WORKGROUP_INVOCATIONS, type Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
@@ -14,9 +13,6 @@ import { u32 } from '../gpu/uniforms.ts';
 import type { BindingKind, PipelineSpec } from '../gpu/pipelines.ts';
 import { tiledKernelFor, type TiledDevice } from './matmul_tiled.ts';
 import { shaderVariant, type ShaderVariant } from '../gpu/shader.ts';
-
-/** matmul.wgsl behind the uniform and bindings every matmul kernel shares (matmul_params.wgsl). */
-const matmulSource = `${paramsSource}\n${matmulBody}`;
 
 export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
 
@@ -37,11 +33,26 @@ export interface MatmulArgs {
   accumulate?: boolean;
   /** Epilogue applied after the bias; not allowed with accumulate. */
   activation?: Activation;
+  /**
+   * (M, N) laid out as C (ldc, strideC): the output y of a tanh. C = result ⊙ (1 − y²), the
+   * result taken back through that tanh (a backward matmul with the tanh's backward fused in).
+   * Not with bias, accumulate or an activation.
+   */
+  tanhGradOf?: View;
   /** Batched: item p uses a[p·strideA..], b[p·strideB..], c[p·strideC..]; strides in elements. */
   batch?: number;
   strideA?: number;
   strideB?: number;
   strideC?: number;
+  /**
+   * Row strides in elements (leading dimensions) of A's and B's stored rows and of C's rows:
+   * default the packed widths (A: K, or M with transA; B: N, or K with transB; C: N). With
+   * strideX they read or write matrices interleaved in a larger one, e.g. sample b's rows of a
+   * time-major (T, B, H) tensor: offset b·H, lda = B·H, strideA = H.
+   */
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
   label?: string;
 }
 
@@ -49,6 +60,7 @@ const ACTIVATIONS: Record<Activation, number> = { none: 0, relu: 1, tanh: 2, sig
 const FLAG_BIAS = 1;
 const FLAG_ACCUMULATE = 2;
 const ACT_SHIFT = 2;
+const FLAG_TANH_GRAD = 16;
 
 const BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'read', 'storage'];
 const WGX = 8;
@@ -61,11 +73,29 @@ function checkCount(label: string, name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new RangeError(`${label}: ${name} must be an integer >= ${min}, got ${v}.`);
 }
 
-function checkView(label: string, name: string, v: View, shape: string, batch: number, stride: number, size: number): void {
-  const need = size === 0 ? 0 : (batch - 1) * stride + size;
+/** A stored operand: `rows` rows of `width` elements, `ld` apart, `batch` items `stride` apart. */
+interface Stored {
+  rows: number;
+  width: number;
+  ld: number;
+  stride: number;
+}
+
+function checkView(label: string, name: string, v: View, shape: string, batch: number, x: Stored): void {
+  if (x.rows > 1 && x.ld < x.width) throw new RangeError(`${label}: ${name}'s row stride ${x.ld} is less than its row width ${x.width}.`);
+  const need = x.rows * x.width === 0 ? 0 : (batch - 1) * x.stride + (x.rows - 1) * x.ld + x.width;
   if (v.length < need) {
-    throw new RangeError(`${label}: ${name} is ${shape}${batch > 1 ? ` x batch ${batch} (stride ${stride})` : ''} and needs ${need} elements, but its view has ${v.length}.`);
+    const strides = `${batch > 1 ? ` x batch ${batch} (stride ${x.stride})` : ''}${x.rows > 1 && x.ld !== x.width ? ` with rows ${x.ld} apart` : ''}`;
+    throw new RangeError(`${label}: ${name} is ${shape}${strides} and needs ${need} elements, but its view has ${v.length}.`);
   }
+}
+
+/** Batch items of C never share an element: whole blocks apart, or rows interleaved. */
+function itemsApart(batch: number, M: number, N: number, ldc: number, strideC: number): boolean {
+  if (batch <= 1 || M * N === 0) return true;
+  const blocks = strideC >= (M - 1) * ldc + N;
+  const interleaved = strideC >= N && (batch - 1) * strideC + N <= ldc;
+  return blocks || interleaved;
 }
 
 /** A validated matmul: the uniform fields and the facts kernel selection depends on. */
@@ -95,23 +125,35 @@ export function planMatmul(args: MatmulArgs): MatmulPlan {
   checkCount(label, 'strideA', strideA, 0);
   checkCount(label, 'strideB', strideB, 0);
   checkCount(label, 'strideC', strideC, 0);
+  const lda = args.lda ?? (transA ? M : K);
+  const ldb = args.ldb ?? (transB ? K : N);
+  const ldc = args.ldc ?? N;
+  checkCount(label, 'lda', lda, 0);
+  checkCount(label, 'ldb', ldb, 0);
+  checkCount(label, 'ldc', ldc, 0);
   if (!(activation in ACTIVATIONS)) throw new Error(`${label}: unknown activation '${activation}'.`);
   if (args.accumulate && activation !== 'none') throw new Error(`${label}: activation '${activation}' cannot be combined with accumulate.`);
-  checkView(label, 'A', a, transA ? `(K=${K}, M=${M})` : `(M=${M}, K=${K})`, batch, strideA, M * K);
-  checkView(label, 'B', b, transB ? `(N=${N}, K=${K})` : `(K=${K}, N=${N})`, batch, strideB, K * N);
-  checkView(label, 'C', c, `(M=${M}, N=${N})`, batch, strideC, M * N);
-  if (batch > 1 && strideC < M * N) throw new RangeError(`${label}: strideC ${strideC} is less than M·N = ${M * N}, so batch items would overlap in C.`);
+  const rowsOf = (trans: boolean, r: number, w: number, ld: number, stride: number) => (trans ? { rows: w, width: r, ld, stride } : { rows: r, width: w, ld, stride });
+  checkView(label, 'A', a, transA ? `(K=${K}, M=${M})` : `(M=${M}, K=${K})`, batch, rowsOf(transA, M, K, lda, strideA));
+  checkView(label, 'B', b, transB ? `(N=${N}, K=${K})` : `(K=${K}, N=${N})`, batch, rowsOf(transB, K, N, ldb, strideB));
+  checkView(label, 'C', c, `(M=${M}, N=${N})`, batch, { rows: M, width: N, ld: ldc, stride: strideC });
+  if (!itemsApart(batch, M, N, ldc, strideC)) throw new RangeError(`${label}: strideC ${strideC} and ldc ${ldc} make batch items overlap in C (M=${M}, N=${N}).`);
   if (args.bias && args.bias.length < N) throw new RangeError(`${label}: bias needs N = ${N} elements, but its view has ${args.bias.length}.`);
-  for (const [name, v] of [['A', a], ['B', b], ['bias', args.bias]] as const) {
+  if (args.tanhGradOf) {
+    if (args.bias || args.accumulate || activation !== 'none') throw new Error(`${label}: tanhGradOf cannot be combined with bias, accumulate or an activation.`);
+    checkView(label, 'tanhGradOf', args.tanhGradOf, `(M=${M}, N=${N})`, batch, { rows: M, width: N, ld: ldc, stride: strideC });
+  }
+  for (const [name, v] of [['A', a], ['B', b], ['bias', args.bias], ['tanhGradOf', args.tanhGradOf]] as const) {
     if (v && v.buffer === c.buffer) throw new Error(`${label}: C must be in a different buffer from ${name} (${c.buffer.label}); WebGPU forbids writing a buffer bound twice.`);
   }
-  const flags = epilogueFlags({ bias: Boolean(args.bias), accumulate: args.accumulate, activation });
+  const flags = epilogueFlags({ bias: Boolean(args.bias), accumulate: args.accumulate, activation }) | (args.tanhGradOf ? FLAG_TANH_GRAD : 0);
   const fields = [
     M, N, K, flags,
-    a.offset, b.offset, c.offset, args.bias?.offset ?? 0,
-    strideA, strideB, strideC, 0,
-    transA ? 1 : K, transA ? M : 1, // A(m, k) steps
-    transB ? 1 : N, transB ? K : 1, // B(k, n) steps
+    a.offset, b.offset, c.offset, (args.bias ?? args.tanhGradOf)?.offset ?? 0,
+    strideA, strideB, strideC, ldc,
+    transA ? 1 : lda, transA ? lda : 1, // A(m, k) steps
+    transB ? 1 : ldb, transB ? ldb : 1, // B(k, n) steps
+    batch,
   ];
   return { label, args, batch, transA, transB, fields };
 }
@@ -132,6 +174,8 @@ export interface MatmulKernel {
   wgx: number;
   wgy: number;
   flat?: boolean;
+  /** Flat blocks numbered over all batch items (one x range) instead of one z slice per item. */
+  packsBatch?: boolean;
 }
 
 /** What kernel choice depends on besides the plan: the Gpu satisfies it. */
@@ -176,7 +220,7 @@ const QUAD: Record<Layout, Omit<MatmulKernel, 'wgx' | 'wgy'>[]> = {
   TN: quadPair('TN', 'tn'),
 };
 function quadPair(layout: Layout, prefix: string): Omit<MatmulKernel, 'wgx' | 'wgy'>[] {
-  const quad = { entryPoint: 'mm_quad', constantEpilogue: true, blockM: 32 };
+  const quad = { entryPoint: 'mm_quad', constantEpilogue: true, packsBatch: true, blockM: 32 };
   return [
     { name: `${prefix}-quad16`, ...quadShader(layout, true), ...quad, blockN: 32 },
     { name: `${prefix}-quad8`, ...quadShader(layout, false), ...quad, blockN: 16 },
@@ -191,7 +235,8 @@ const aligned = (...xs: number[]) => xs.every((x) => x % 4 === 0);
 function vec4Layout(plan: MatmulPlan): Layout | null {
   const { M, N, K, a, b } = plan.args;
   const strides = plan.batch > 1 ? plan.fields.slice(8, 10) : [];
-  if (!aligned(a.offset, b.offset, ...strides)) return null;
+  // Row strides (A's and B's element steps; 1 for the contiguous direction).
+  if (!aligned(a.offset, b.offset, ...strides, plan.fields[12] * plan.fields[13], plan.fields[14] * plan.fields[15])) return null;
   if (!plan.transA && !plan.transB && aligned(K, N)) return 'NN';
   if (!plan.transA && plan.transB && aligned(K)) return 'NT';
   if (plan.transA && !plan.transB && aligned(M, N)) return 'TN';
@@ -208,7 +253,7 @@ function quadKernelsFor(plan: MatmulPlan, dev: MatmulDevice): MatmulKernel[] {
   // The quad kernels also write C as vec4.
   const { N, c } = plan.args;
   const strideC = plan.batch > 1 ? [plan.fields[10]] : [];
-  if (!layout || !dev.subgroups || !aligned(N, c.offset, ...strideC)) return [];
+  if (!layout || !dev.subgroups || !aligned(N, c.offset, plan.fields[11], ...strideC)) return [];
   return QUAD[layout].map(withQuadWorkgroup);
 }
 
@@ -246,7 +291,8 @@ function blockUse(plan: MatmulPlan, k: { blockM: number; blockN: number }): numb
 
 function workgroups(plan: MatmulPlan, k: MatmulKernel): number {
   const { M, N } = plan.args;
-  return Math.ceil((Math.ceil(M / k.blockM) * Math.ceil(N / k.blockN)) / k.wgx) * plan.batch;
+  const blocks = Math.ceil(M / k.blockM) * Math.ceil(N / k.blockN);
+  return k.packsBatch ? Math.ceil((blocks * plan.batch) / k.wgx) : Math.ceil(blocks / k.wgx) * plan.batch;
 }
 
 /**
@@ -318,11 +364,13 @@ export function matmulWithKernel(gpu: Gpu, plan: MatmulPlan, kernel: MatmulKerne
   const params = gpu.uniform(plan.fields.map(u32));
   const pipeline = gpu.pipelines.get(pipelineSpec(kernel, plan.fields[3]));
   const blocks = Math.ceil(args.M / kernel.blockM) * Math.ceil(args.N / kernel.blockN);
-  const workgroups: [number, number, number] = kernel.flat
+  const workgroups: [number, number, number] = kernel.packsBatch
+    ? [Math.max(1, Math.ceil((blocks * batch) / kernel.wgx)), 1, 1]
+    : kernel.flat
     ? [Math.max(1, Math.ceil(blocks / kernel.wgx)), 1, batch]
     : [Math.max(1, Math.ceil(args.N / (kernel.blockN * kernel.wgx))), Math.max(1, Math.ceil(args.M / (kernel.blockM * kernel.wgy))), batch];
   if (workgroups.some((w) => w > MAX_WORKGROUPS)) throw new RangeError(`${label}: ${workgroups.join('x')} workgroups exceed the ${MAX_WORKGROUPS} limit per dimension.`);
-  return gpu.dispatch(label, pipeline, [params, args.a, args.b, args.bias ?? args.a, args.c], workgroups);
+  return gpu.dispatch(label, pipeline, [params, args.a, args.b, args.bias ?? args.tanhGradOf ?? args.a, args.c], workgroups);
 }
 
 /** Records one dispatch of C[p] (=|+=) act(op(A[p])·op(B[p]) + bias). See MatmulArgs. */

@@ -2,12 +2,8 @@
 // on a hardware adapter whose limits hold its 64x64 tile, for outputs the tile mostly
 // covers. On the software adapter (SwiftShader) barriers cost more than the shared loads
 // save, so the register-blocked kernels of matmul.ts stay there.
-import paramsSource from '../../shaders/matmul_params.wgsl?raw';
-import tiledBody from '../../shaders/matmul_tiled.wgsl?raw';
+import code from '../../shaders/matmul_tiled.wgsl?raw';
 import type { MatmulKernel, MatmulPlan } from './matmul.ts';
-
-/** Behind the uniform and bindings every matmul kernel shares (matmul_params.wgsl). */
-const code = `${paramsSource}\n${tiledBody}`;
 
 /** 16x16 invocations, 4x4 outputs each: a 64x64 tile of C per workgroup (non-flat grid). */
 export const TILED_KERNEL: MatmulKernel = { name: 'tiled64', code, entryPoint: 'mm_tiled', blockM: 4, blockN: 4, wgx: 16, wgy: 16 };

@@ -1,7 +1,7 @@
 // Float64 CPU reference of Luong 2015 global attention with the "general" score (docs/contract.md §3
 // `attn`): the math of a whole attention run per query row, forward and backward (used by the
 // model reference, reference/attn_model.ts), and at the end the kernels between the GPU's
-// matmuls (shaders/attention.wgsl, same names):
+// matmuls (shaders/attention.wgsl, same names: copy_rows, masked_softmax and its backward):
 //   K_s = W_a h̄_s                     keys, one matmul over the encoder states (ops/matmul)
 //   score_rs = q_r · K_s              for s < len(b(r))
 //   A_r = softmax over s < len(b(r))  padding s >= len gets weight 0
@@ -125,10 +125,20 @@ export function attentionKeysBackward(x: AttentionShape, dScores: ArrayLike<numb
 
 // ---- the kernels between the GPU's matmuls (shaders/attention.wgsl) ----
 
-/** out (N2, N1, W) = input (N1, N2, inStride)[:, :, col : col + W]. */
-export function transposeRows(input: ArrayLike<number>, N1: number, N2: number, W: number, inStride = W, col = 0): Float64Array {
-  const out = new Float64Array(N2 * N1 * W);
-  for (let a = 0; a < N1; a++) for (let b = 0; b < N2; b++) for (let j = 0; j < W; j++) out[(b * N1 + a) * W + j] = input[(a * N2 + b) * inStride + col + j];
+export interface CopyRows {
+  rows: number;
+  W: number;
+  /** Elements per row (default W) and the first column (default 0). */
+  inStride?: number;
+  inCol?: number;
+  outStride?: number;
+  outCol?: number;
+}
+
+/** out[r, outCol : outCol + W] = input[r, inCol : inCol + W]; the rest of `out` kept. Returns out. */
+export function copyRows<T extends Float64Array | number[]>(input: ArrayLike<number>, out: T, x: CopyRows): T {
+  const [inStride, outStride, inCol, outCol] = [x.inStride ?? x.W, x.outStride ?? x.W, x.inCol ?? 0, x.outCol ?? 0];
+  for (let r = 0; r < x.rows; r++) for (let j = 0; j < x.W; j++) out[r * outStride + outCol + j] = input[r * inStride + inCol + j];
   return out;
 }
 
@@ -166,25 +176,4 @@ export function maskedSoftmaxBackward(x: SoftmaxRows, A: ArrayLike<number>, dA: 
     for (let s = 0; s < len; s++) out[r * x.S + s] = A[r * x.S + s] * (dA[r * x.S + s] - sum);
   }
   return out;
-}
-
-/** cat (T, B, 2H): cat[t, b] = [context[b, t] ; q[t, b]], context (B, T, H), q (T, B, H). */
-export function attentionConcat(T: number, B: number, H: number, context: ArrayLike<number>, q: ArrayLike<number>): Float64Array {
-  const cat = new Float64Array(T * B * 2 * H);
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      for (let j = 0; j < H; j++) {
-        cat[(t * B + b) * 2 * H + j] = context[(b * T + t) * H + j];
-        cat[(t * B + b) * 2 * H + H + j] = q[(t * B + b) * H + j];
-      }
-    }
-  }
-  return cat;
-}
-
-/** dq (T, B, H) = dCat[t, b][H:] + dQ[b, t], dCat (T, B, 2H), dQ (B, T, H). */
-export function attentionQueryGather(T: number, B: number, H: number, dCat: ArrayLike<number>, dQ: ArrayLike<number>): Float64Array {
-  const dq = new Float64Array(T * B * H);
-  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) dq[(t * B + b) * H + j] = dCat[(t * B + b) * 2 * H + H + j] + dQ[(b * T + t) * H + j];
-  return dq;
 }

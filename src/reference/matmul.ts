@@ -16,11 +16,17 @@ export interface MatmulRefArgs {
   /** C += A·B (the existing contents of `c` are kept and added to). */
   accumulate?: boolean;
   activation?: Activation;
+  /** (M, N) laid out as C: C = result ⊙ (1 − y²) (see ops/matmul.ts). */
+  tanhGradOf?: ArrayLike<number>;
   batch?: number;
   /** Elements between consecutive batch items; default the packed size. */
   strideA?: number;
   strideB?: number;
   strideC?: number;
+  /** Elements between stored rows of A, B and C; default the packed widths (see ops/matmul.ts). */
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
 }
 
 export function activate(x: number, activation: Activation): number {
@@ -50,6 +56,9 @@ export function matmulForward(a: ArrayLike<number>, b: ArrayLike<number>, c: Flo
   const strideA = args.strideA ?? M * K;
   const strideB = args.strideB ?? K * N;
   const strideC = args.strideC ?? M * N;
+  const lda = args.lda ?? (transA ? M : K);
+  const ldb = args.ldb ?? (transB ? K : N);
+  const ldc = args.ldc ?? N;
   if (args.accumulate && activation !== 'none') throw new Error('matmulForward: an activation cannot be combined with accumulate.');
   for (let p = 0; p < batch; p++) {
     const a0 = p * strideA;
@@ -59,12 +68,13 @@ export function matmulForward(a: ArrayLike<number>, b: ArrayLike<number>, c: Flo
       for (let n = 0; n < N; n++) {
         let s = 0;
         for (let k = 0; k < K; k++) {
-          const av = a[a0 + (transA ? k * M + m : m * K + k)];
-          const bv = b[b0 + (transB ? n * K + k : k * N + n)];
+          const av = a[a0 + (transA ? k * lda + m : m * lda + k)];
+          const bv = b[b0 + (transB ? n * ldb + k : k * ldb + n)];
           s += av * bv;
         }
         if (args.bias) s += args.bias[n];
-        const i = c0 + m * N + n;
+        const i = c0 + m * ldc + n;
+        if (args.tanhGradOf) s *= 1 - args.tanhGradOf[i] ** 2;
         c[i] = args.accumulate ? c[i] + s : activate(s, activation);
       }
     }
@@ -76,6 +86,7 @@ export function matmulForward(a: ArrayLike<number>, b: ArrayLike<number>, c: Flo
 export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, args: MatmulRefArgs): Float64Array {
   const batch = args.batch ?? 1;
   const strideC = args.strideC ?? args.M * args.N;
-  const c = new Float64Array(batch > 0 ? (batch - 1) * strideC + args.M * args.N : 0);
+  const ldc = args.ldc ?? args.N;
+  const c = new Float64Array(batch > 0 && args.M > 0 ? (batch - 1) * strideC + (args.M - 1) * ldc + args.N : 0);
   return matmulForward(a, b, c, args) as Float64Array;
 }

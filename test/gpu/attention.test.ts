@@ -1,13 +1,13 @@
 // The attention kernels between the matmuls on WebGPU against the float64 reference
 // (src/reference/attention.ts): the fused masked softmax and its backward with source lengths
 // 1 and max in one batch, every sample a different length, a length of 0 (all-zero row, no NaN),
-// beam rows (group K); the layout kernels at sizes that do not divide the workgroup. Every case
+// beam rows (group K); the row copy at sizes that do not divide the workgroup. Every case
 // runs twice (bitwise equal) and no kernel writes outside its view.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
-import { attentionConcat, attentionQueryGather, maskedSoftmax, maskedSoftmaxBackward, transposeRows } from '../../src/reference/attention.ts';
+import { copyRows, maskedSoftmax, maskedSoftmaxBackward } from '../../src/reference/attention.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
-import type { LayoutCase, SoftmaxCase } from './pages/attention.ts';
+import type { CopyCase, SoftmaxCase } from './pages/attention.ts';
 import type { Outputs } from './pages/kernels.ts';
 
 const PAGE = '/test/gpu/pages/attention.ts';
@@ -56,34 +56,23 @@ describe('masked softmax kernels', () => {
   });
 });
 
-describe('attention layout kernels', () => {
+describe('attention row copy', () => {
   it.each([
-    [3, 5, 13],
-    [1, 1, 1],
-    [4, 6, 29],
-  ])('T=%i B=%i H=%i: transpose, concat and query gather are exact', async (T, B, H) => {
-    const c: LayoutCase = {
-      T, B, H,
-      context: f32(randomArray(B * T * H, T + 1)),
-      q: f32(randomArray(T * B * H, T + 2)),
-      dCat: f32(randomArray(T * B * 2 * H, T + 3)),
-      dQ: f32(randomArray(B * T * H, T + 4)),
-    };
-    const runs = await h.call<Outputs[]>(PAGE, 'layout', c);
+    ['q into the second half of [c ; q]: 63 rows, W=13', 63, 13, 13, 0, 26, 13],
+    ['one row, one column', 1, 1, 1, 0, 1, 0],
+    ['between strided rows: 70 rows, W=29 from column 3 of 37 into column 1 of 31', 70, 29, 37, 3, 31, 1],
+  ])('%s: exact, the rest of out kept', async (_name, rows, W, inStride, inCol, outStride, outCol) => {
+    const c: CopyCase = { rows, W, inStride, inCol, outStride, outCol, input: f32(randomArray(rows * inStride, W + 1)), out0: f32(randomArray(rows * outStride, W + 2)) };
+    const runs = await h.call<Outputs[]>(PAGE, 'copy', c);
     expectStable(runs);
-    const r = runs[0];
-    expectExact('qb', r.qb.data, Array.from(transposeRows(c.q, T, B, H)));
-    expectExact('dC (second half)', r.dC.data, Array.from(transposeRows(c.dCat, T, B, H, 2 * H, H)));
-    expectExact('cat', r.cat.data, Array.from(attentionConcat(T, B, H, c.context, c.q)));
-    // One float32 addition per element: the reference's sum rounded once.
-    expectExact('dq', r.dq.data, f32(Array.from(attentionQueryGather(T, B, H, c.dCat, c.dQ))));
+    expectExact('out', runs[0].out.data, Array.from(copyRows(c.input, c.out0.slice(), c)));
   });
 
   it('builders reject wrong shapes, aliased outputs and columns past the row, with one sentence', async () => {
     const errors = await h.call<string[]>(PAGE, 'attentionErrors');
     expect(errors[0]).toMatch(/^masked_softmax: x is \(R, S\) = \(2, 3\) = 6 elements, but its view has 5\.$/);
-    expect(errors[1]).toMatch(/^attention_concat: cat is written, so it must live in a different buffer from context/);
-    expect(errors[2]).toBe('transpose_rows: columns [2, 3) do not fit input rows of 2.');
+    expect(errors[1]).toMatch(/^copy_rows: out is written, so it must live in a different buffer from input/);
+    expect(errors[2]).toBe('copy_rows: out columns [2, 5) do not fit rows of 4.');
   });
 
   it('reports no page errors', () => {

@@ -103,8 +103,18 @@ describe.skipIf(process.env.SEQ2SEQ_BENCH !== '1')('attn beside lstm, GPU time p
     }
   }, 600_000);
 
+  it('wall time per kind of dispatch, each run alone', async () => {
+    const r = await h.call<unknown>(PAGE, 'wallProfile', 8, 3);
+    console.log(`wall ms per kind of dispatch: ${JSON.stringify(r)}`);
+  }, 600_000);
+
+  it('wall time of every kernel on the attention matmul shapes', async () => {
+    const r = await h.call<unknown>(PAGE, 'attentionKernelSweep', 8, 6);
+    console.log(`wall ms per call by kernel: ${JSON.stringify(r)}`);
+  }, 600_000);
+
   it('times training steps of each in alternation', async () => {
-    const r = await h.call<unknown>(PAGE, 'alternateSteps', 15, 2);
+    const r = await h.call<unknown>(PAGE, 'alternateSteps', 30, 2);
     console.log(`alternating steps: ${JSON.stringify(r)}`);
   }, 600_000);
 });

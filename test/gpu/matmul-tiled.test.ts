@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { matmulForward, type Activation } from '../../src/reference/matmul.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
+import { interleavedCase } from '../helpers/matmul_cases.ts';
 import type { MatmulCase } from './pages/matmul.ts';
 import type { TiledRun } from './pages/matmul_tiled.ts';
 
@@ -49,10 +50,10 @@ function expected(t: MatmulCase): number[] {
   return c;
 }
 
-async function check(s: Spec, seed = 1): Promise<void> {
-  const t = makeCase(s, seed);
+async function check(s: Spec, seed = 1, built?: MatmulCase): Promise<void> {
+  const t = built ?? makeCase(s, seed);
   const r = await h.call<TiledRun>(PAGE, 'runTiled', t);
-  const name = `tiled ${s.layout} M=${s.M} N=${s.N} K=${s.K}${s.batch ? ` batch ${s.batch}` : ''}`;
+  const name = `tiled ${s.layout} M=${s.M} N=${s.N} K=${s.K}${s.batch ? ` batch ${s.batch}` : ''}${t.ldc ? ` rows ${t.ldc} apart` : ''}`;
   const want = expected(t);
   if (s.integers) expectExact(name, r.first, want);
   else expectClose(name, r.first, want, { atol: 1e-5, rtol: 1e-4 });
@@ -79,5 +80,21 @@ describe('tiled matmul (workgroup memory) forced on the software adapter', () =>
   it('batches with padded strides at aligned (multiple-of-4) offsets', async () => {
     await check({ layout: 'NN', M: 21, N: 18, K: 23, batch: 3, integers: true, pad: 4 });
     await check({ layout: 'NT', M: 65, N: 3, K: 40, batch: 2, bias: true, pad: 4 });
+  });
+
+  // Attention reads one sample's rows of a time-major tensor in place (ops/matmul.ts lda/ldb/ldc);
+  // on a hardware adapter those matmuls take this kernel.
+  it.each(['NN', 'NT', 'TN'] as const)('%s row strides: batch items with interleaved rows, exact', async (layout) => {
+    for (const [M, N, K, batch, interleave] of [[21, 20, 13, 3, 4], [5, 7, 3, 4, 1], [66, 9, 17, 2, 3]]) {
+      const t = interleavedCase({ M, N, K, layout, batch, interleave, viewPad: 4 });
+      await check({ layout, M, N, K, batch, integers: true, pad: 4 }, 1, t);
+      await check({ layout, M, N, K, batch, integers: true, pad: 4 }, 2, interleavedCase({ M, N, K, layout, batch, interleave, viewPad: 4, accumulate: true, seed: 2 }));
+    }
+  });
+
+  it.each(['NN', 'NT', 'TN'] as const)('%s tanh-gradient epilogue: C = result ⊙ (1 − y²), also with row strides', async (layout) => {
+    const withY = (t: MatmulCase): MatmulCase => ({ ...t, tanhGradOf: randomArray(t.c0.length, 7, -1, 1).map(Math.fround) });
+    await check({ layout, M: 37, N: 66, K: 19 }, 1, withY(makeCase({ layout, M: 37, N: 66, K: 19 }, 1)));
+    await check({ layout, M: 21, N: 20, K: 12, batch: 3, pad: 4 }, 1, withY(interleavedCase({ M: 21, N: 20, K: 12, layout, batch: 3, interleave: 4, viewPad: 4 })));
   });
 });

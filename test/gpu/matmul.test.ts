@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { matmulForward, type Activation } from '../../src/reference/matmul.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
+import { interleavedCase, ints, type Layout } from '../helpers/matmul_cases.ts';
 import type { KernelRun, MatmulCase } from './pages/matmul.ts';
 
 const PAGE = '/test/gpu/pages/matmul.ts';
@@ -17,7 +18,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Layout = 'NN' | 'NT' | 'TN';
 const LAYOUTS: Layout[] = ['NN', 'NT', 'TN'];
 const SHAPES: [number, number, number][] = [
   [5, 7, 3],
@@ -34,14 +34,15 @@ const ALIGNED_SHAPES: Record<Layout, [number, number, number][]> = {
   TN: [[4, 4, 1], [20, 12, 7], [36, 44, 13], [100, 64, 70]],
 };
 
-const ints = (n: number, seed: number) => randomArray(n, seed, -4, 5).map(Math.floor);
-
 interface Spec {
   M: number; N: number; K: number; layout: Layout; batch?: number; pad?: number; viewPad?: number;
   bias?: boolean; accumulate?: boolean; activation?: Activation; integers?: boolean; seed?: number; subgroups?: boolean;
+  /** Rows of the batch items interleaved (item p's rows one row width apart from item p−1's), plus this many elements between rows. */
+  interleave?: number;
 }
 
 function makeCase(s: Spec): MatmulCase {
+  if (s.interleave !== undefined) return interleavedCase({ ...s, batch: s.batch ?? 1, interleave: s.interleave });
   const batch = s.batch ?? 1;
   const pad = s.pad ?? 0;
   const strideA = s.M * s.K + pad;
@@ -122,6 +123,19 @@ describe('matmul on WebGPU', () => {
     for (const layout of LAYOUTS) await check({ M: 20, N: 12, K: 8, layout, bias: true, activation, seed: 5, viewPad: 4 });
   });
 
+  it.each(LAYOUTS)('%s tanh-gradient epilogue: C = result ⊙ (1 − y²), y laid out as C', async (layout) => {
+    const withY = (t: MatmulCase): MatmulCase => ({ ...t, tanhGradOf: randomArray(t.c0.length, 7, -1, 1).map(Math.fround) });
+    for (const s of [
+      { M: 13, N: 9, K: 17, layout },
+      { M: 20, N: 12, K: 8, layout, viewPad: 4 },
+      { M: 21, N: 20, K: 12, layout, batch: 3, interleave: 4, viewPad: 4 },
+    ] as Spec[]) {
+      const t = withY(makeCase(s));
+      const want = expected(t);
+      for (const r of await h.call<KernelRun[]>(PAGE, 'runMatmul', t)) expectClose(`${layout} ${s.M}x${s.N}x${s.K} [${r.kernel}]`, r.first, want, { atol: 1e-5, rtol: 1e-4 });
+    }
+  });
+
   it.each(LAYOUTS)('%s accumulate: C += result, exact on integers', async (layout) => {
     await check({ M: 13, N: 9, K: 17, layout, accumulate: true, integers: true });
     await check({ M: 5, N: 7, K: 3, layout, accumulate: true, bias: true, integers: true, seed: 2 });
@@ -133,6 +147,17 @@ describe('matmul on WebGPU', () => {
     await check({ M: 13, N: 9, K: 17, layout, batch: 3, pad: 5, bias: true, activation: 'tanh' });
     await checkBoth({ M: 20, N: 12, K: 8, layout, batch: 3, pad: 4, integers: true });
     await check({ M: 20, N: 12, K: 8, layout, batch: 3, pad: 2, integers: true, viewPad: 4 }); // unaligned strides
+  });
+
+  it.each(LAYOUTS)('%s row strides: batch items with interleaved rows, every kernel, exact', async (layout) => {
+    // Aligned (vec4 and quad kernels; TN: M a multiple of 4, K with a remainder), then rows 1
+    // apart beyond the packed width (generic only).
+    const [M, K] = layout === 'TN' ? [20, 13] : [21, 12];
+    const aligned = await check({ M, N: 20, K, layout, batch: 3, interleave: 4, integers: true, viewPad: 4 });
+    expect(aligned.length).toBeGreaterThan(2);
+    await check({ M, N: 20, K, layout, batch: 3, interleave: 4, accumulate: true, integers: true, viewPad: 4, subgroups: false });
+    const odd = await check({ M: 5, N: 7, K: 3, layout, batch: 4, interleave: 1, integers: true, viewPad: 4 });
+    expect(odd).toEqual(['auto', 'generic4x4']);
   });
 
   it('larger skinny shapes as the model uses them', async () => {
@@ -152,6 +177,10 @@ describe('matmul on WebGPU', () => {
     expect(await err({ aLen: 15, bLen: 21, cLen: 35, M: 5, N: 7, K: 3, accumulate: true, activation: 'relu' })).toMatch(/cannot be combined with accumulate/);
     expect(await err({ aLen: 35, bLen: 21, cLen: 35, M: 5, N: 7, K: 3, sameBuffer: true })).toMatch(/different buffer/);
     expect(await err({ aLen: 15, bLen: 21, cLen: 35, M: 5.5, N: 7, K: 3 })).toMatch(/M must be an integer/);
+    expect(await err({ aLen: 40, bLen: 21, cLen: 35, M: 5, N: 7, K: 3, lda: 2 })).toMatch(/A's row stride 2 is less than its row width 3/);
+    expect(await err({ aLen: 15, bLen: 21, cLen: 35, M: 5, N: 7, K: 3, lda: 4 })).toMatch(/A is \(M=5, K=3\) with rows 4 apart and needs 19 elements/);
+    expect(await err({ aLen: 30, bLen: 42, cLen: 200, M: 5, N: 7, K: 3, batch: 2, ldc: 14, strideC: 8 })).toMatch(/make batch items overlap in C/);
+    expect(await err({ aLen: 30, bLen: 42, cLen: 70, M: 5, N: 7, K: 3, batch: 2, ldc: 14, strideC: 7 })).toBeNull();
   });
 
   it('the quad kernels run exactly when the subgroup numbering probe holds', async () => {

@@ -3,40 +3,36 @@
 // greedy step, B·K beam rows), and its backward. Kernels: ops/attention.ts and ops/matmul.ts;
 // float64 reference: reference/attn_model.ts.
 //
-// The LSTM stack is time-major; attention contracts per sample, so it works on batch-major
-// copies, where the scores, the context and their gradients are batched matmuls (batch = B):
-//   Hb (B, S, H) = h̄ transposed;  Kb (B, S, H) = Hb W_aᵀ                 once per batch
-//   scores (B, n, S) = Qb Kbᵀ;  A = masked softmax;  C (B, n, H) = A Hb     n query rows per sample
-//   cat (n, B, 2H) = [C ; q] time-major;  h̃ = tanh(cat W_cᵀ)              then `output` reads h̃
+// Everything stays time-major, as the stack has it: attention contracts per sample, and the
+// batched matmuls (batch = B) read and write each sample's rows in place through row strides
+// (sample b's rows of a time-major (n, B, W) tensor: offset b·W, rows B·W apart), so no
+// transposes:
+//   K (S, B, H) = h̄ W_aᵀ                                        once per batch
+//   scores_b (n, S) = Q_b K_bᵀ;  A = masked softmax (B, n, S);  c_b (n, H) = A_b h̄_b
+//   cat (rows, 2H) = [c ; q];  h̃ = tanh(cat W_cᵀ) (tanh in the matmul's epilogue)
+// Backward: d[c ; q] = dh̃ W_c in one matmul; dQ = dScores K is summed into its q half, which
+// is then copied to the (T, B, H) rows the stack's backward reads.
 import { slice, view, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
-import { activationBackward, activationForward } from '../../ops/activation.ts';
-import { attentionConcat, attentionQueryGather, maskedSoftmax, maskedSoftmaxBackward, transposeRows } from '../../ops/attention.ts';
+import { copyRows, maskedSoftmax, maskedSoftmaxBackward } from '../../ops/attention.ts';
 import { matmul } from '../../ops/matmul.ts';
 import { decoderTop, encoderTop, grad, param, type Allocate, type LstmStack } from './lstm_stack.ts';
 
 export interface AttentionLayer {
   s: LstmStack;
-  /** (B, S, H) encoder top states and keys, batch-major. */
-  Hb: View;
-  Kb: View;
-  /** (B, T, H) training queries, batch-major. */
-  Qb: View;
-  /** Training: weights (B, T, S), context (B, T, H); greedy step t: rows [t·B, (t+1)·B). */
+  /** (S, B, H) keys, time-major like h̄. */
+  keys: View;
+  /** Training: weights (B, T, S) batch-major; greedy step t: rows [t·B, (t+1)·B) of (B, 1, S). */
   weights: View;
-  context: View;
-  /** (Tm, B, 2H), (Tm, B, H) time-major: rows t·B + b of decoder step t. */
+  /** (Tm, B, 2H) [c ; q] and (Tm, B, H) h̃, time-major: rows t·B + b of decoder step t. */
   cat: View;
   hTilde: View;
-  /** Backward scratch. */
-  dHTilde: View; // (T, B, H)
-  dCat: View; // (T, B, 2H)
-  dC: View; // (B, T, H)
+  /** Backward scratch. (T, B, H): the gradient at the combine's output, before its tanh (the output layer's backward takes it through). */
+  dHTilde: View;
+  dCat: View; // (T, B, 2H): d[c ; q]
   dScores: View; // (B, T, S)
-  dQb: View; // (B, T, H)
-  dKb: View; // (B, S, H)
-  dHb: View; // (B, S, H)
-  /** (S, B, H): the encoder top's gradient, time-major (the stack's backward reads it). */
+  dKeys: View; // (S, B, H)
+  /** (S, B, H): the encoder top's gradient (the stack's backward reads it). */
   dHbar: View;
 }
 
@@ -46,50 +42,57 @@ export function createAttentionLayer(s: LstmStack, buf: Allocate): AttentionLaye
   const [SBH, TBH] = [S * B * H, T * B * H];
   return {
     s,
-    ...{ Hb: v('Hb', SBH), Kb: v('Kb', SBH), Qb: v('Qb', TBH) },
-    ...{ weights: v('weights', Tm * B * S), context: v('context', Tm * B * H), cat: v('cat', Tm * B * 2 * H), hTilde: v('hTilde', Tm * B * H) },
-    ...{ dHTilde: v('dHTilde', TBH), dCat: v('dCat', 2 * TBH), dC: v('dC', TBH), dScores: v('dScores', T * B * S), dQb: v('dQb', TBH) },
-    ...{ dKb: v('dKb', SBH), dHb: v('dHb', SBH), dHbar: v('dHbar', SBH) },
+    ...{ keys: v('keys', SBH), weights: v('weights', Tm * B * S), cat: v('cat', Tm * B * 2 * H), hTilde: v('hTilde', Tm * B * H) },
+    ...{ dHTilde: v('dHTilde', TBH), dCat: v('dCat', 2 * TBH), dScores: v('dScores', T * B * S), dKeys: v('dKeys', SBH), dHbar: v('dHbar', SBH) },
   };
 }
 
-/** Hb = h̄ batch-major, Kb = Hb W_aᵀ: once per batch, after the encoder. */
+/**
+ * Where the rows of one sample lie in a matrix of rows `width` wide: query i of sample b is
+ * row b·sampleStep + i·rowStep (training: rows t·B + b, so rowStep B, sampleStep 1; beam rows
+ * b·K + i: rowStep 1, sampleStep K). As matmul strides: item b at offset b·sampleStep·width.
+ */
+export interface RowLayout {
+  rowStep: number;
+  sampleStep: number;
+}
+const strides = (l: RowLayout, width: number) => ({ stride: l.sampleStep * width, ld: l.rowStep * width });
+/** Sample b's S rows of a time-major (S, B, H) tensor. */
+const timeMajor = (a: AttentionLayer) => strides({ rowStep: a.s.dims.B, sampleStep: 1 }, a.s.dims.H);
+
+/** K = h̄ W_aᵀ: once per batch, after the encoder. */
 export function attentionKeys(a: AttentionLayer): Dispatch[] {
   const { S, B, H } = a.s.dims;
-  return [
-    transposeRows(a.s.gpu, { input: encoderTop(a.s), out: a.Hb, N1: S, N2: B, W: H, label: 'attention.Hb' }),
-    matmul(a.s.gpu, { a: a.Hb, b: param(a.s, 'attention.weight'), c: a.Kb, M: B * S, N: H, K: H, transB: true, label: 'attention.keys' }),
-  ];
+  return [matmul(a.s.gpu, { a: encoderTop(a.s), b: param(a.s, 'attention.weight'), c: a.keys, M: S * B, N: H, K: H, transB: true, label: 'attention.keys' })];
 }
 
-/** One attention run: n query rows per sample, rows b·n + i of qb (B·n, H). */
+/** One attention run: n query rows per sample, laid out in q, cat and hTilde as `layout` says. */
 export interface AttendRows {
-  qb: View;
+  /** (B·n, H) queries. */
+  q: View;
   n: number;
-  /** (B·n, S) and (B·n, H) out. */
+  layout: RowLayout;
+  /** (B, n, S) out, batch-major. */
   weights: View;
-  context: View;
-  /** The concat's time-major view of the same queries: cat[t, b] = [context[b, t] ; q[t, b]] over (T', B'). */
-  concat: { T: number; B: number; q: View };
-  /** (B·n, 2H) and (B·n, H) out. */
+  /** (B·n, 2H) and (B·n, H) out, rows as in q. */
   cat: View;
   hTilde: View;
   label: string;
 }
 
-/** Scores, masked softmax and context (batched over samples), then [c ; h], the combine and tanh. */
+/** Scores, masked softmax and context (batched over samples) into [c ; q], then h̃ = tanh(cat W_cᵀ). */
 export function attendRows(a: AttentionLayer, x: AttendRows): Dispatch[] {
   const { gpu } = a.s;
   const { S, B, H } = a.s.dims;
-  const n = x.n;
-  const batched = { batch: B, strideB: S * H };
+  const { n } = x;
+  const [q, cat, states] = [strides(x.layout, H), strides(x.layout, 2 * H), timeMajor(a)];
+  const perSample = { batch: B, strideB: states.stride, ldb: states.ld };
   return [
-    matmul(gpu, { a: x.qb, b: a.Kb, c: x.weights, M: n, N: S, K: H, transB: true, ...batched, strideA: n * H, strideC: n * S, label: `${x.label}.scores` }),
+    matmul(gpu, { a: x.q, b: a.keys, c: x.weights, M: n, N: S, K: H, transB: true, ...perSample, strideA: q.stride, lda: q.ld, strideC: n * S, label: `${x.label}.scores` }),
     maskedSoftmax(gpu, { R: B * n, S, B, group: n, lengths: a.s.lengths, x: x.weights, label: `${x.label}.softmax` }),
-    matmul(gpu, { a: x.weights, b: a.Hb, c: x.context, M: n, N: H, K: S, ...batched, strideA: n * S, strideC: n * H, label: `${x.label}.context` }),
-    attentionConcat(gpu, { T: x.concat.T, B: x.concat.B, H, context: x.context, q: x.concat.q, cat: x.cat, label: `${x.label}.concat` }),
-    matmul(gpu, { a: x.cat, b: param(a.s, 'attention_combine.weight'), c: x.hTilde, M: B * n, N: H, K: 2 * H, transB: true, label: `${x.label}.combine` }),
-    activationForward(gpu, { act: 'tanh', x: x.hTilde, label: `${x.label}.tanh` }),
+    matmul(gpu, { a: x.weights, b: encoderTop(a.s), c: x.cat, M: n, N: H, K: S, ...perSample, strideA: n * S, strideC: cat.stride, ldc: cat.ld, label: `${x.label}.context` }),
+    copyRows(gpu, { input: x.q, out: x.cat, rows: B * n, W: H, outStride: 2 * H, outCol: H, label: `${x.label}.concat` }),
+    matmul(gpu, { a: x.cat, b: param(a.s, 'attention_combine.weight'), c: x.hTilde, M: B * n, N: H, K: 2 * H, transB: true, activation: 'tanh', label: `${x.label}.combine` }),
   ];
 }
 
@@ -99,26 +102,23 @@ const stepRows = (a: AttentionLayer, x: View, width: number, t0: number, n: numb
 /** Attention of every training step (their top outputs already computed): h̃ rows t·B + b. */
 export function attendTraining(a: AttentionLayer): Dispatch[] {
   const { T, B, H, S } = a.s.dims;
-  const q = decoderTop(a.s, 0, T);
-  return [
-    transposeRows(a.s.gpu, { input: q, out: a.Qb, N1: T, N2: B, W: H, label: 'attention.Qb' }),
-    ...attendRows(a, { qb: a.Qb, n: T, weights: stepRows(a, a.weights, S, 0, T), context: stepRows(a, a.context, H, 0, T), concat: { T, B, q }, cat: stepRows(a, a.cat, 2 * H, 0, T), hTilde: trainHTilde(a), label: 'attention' }),
-  ];
+  const layout = { rowStep: B, sampleStep: 1 };
+  return attendRows(a, { q: decoderTop(a.s, 0, T), n: T, layout, weights: stepRows(a, a.weights, S, 0, T), cat: stepRows(a, a.cat, 2 * H, 0, T), hTilde: trainHTilde(a), label: 'attention' });
 }
 
 /** Attention of greedy step t (its top output already computed): h̃ rows [t·B, (t+1)·B). */
 export function attendStep(a: AttentionLayer, t: number): Dispatch[] {
-  const { B, H, S } = a.s.dims;
-  const q = decoderTop(a.s, t);
-  const label = `decode.t${t}.attention`;
-  return attendRows(a, { qb: q, n: 1, weights: stepRows(a, a.weights, S, t, 1), context: stepRows(a, a.context, H, t, 1), concat: { T: 1, B, q }, cat: stepRows(a, a.cat, 2 * H, t, 1), hTilde: stepRows(a, a.hTilde, H, t, 1), label });
+  const { H, S } = a.s.dims;
+  const layout = { rowStep: 1, sampleStep: 1 };
+  return attendRows(a, { q: decoderTop(a.s, t), n: 1, layout, weights: stepRows(a, a.weights, S, t, 1), cat: stepRows(a, a.cat, 2 * H, t, 1), hTilde: stepRows(a, a.hTilde, H, t, 1), label: `decode.t${t}.attention` });
 }
 
 /** (T·B, H) h̃ of every training step, what `output` reads. */
 export const trainHTilde = (a: AttentionLayer) => stepRows(a, a.hTilde, a.s.dims.H, 0, a.s.dims.T);
 
 /**
- * Backward of attendTraining and attentionKeys from dHTilde (filled by the output layer): the
+ * Backward of attendTraining and attentionKeys from dHTilde (the output layer's backward fills
+ * it, through h̃'s tanh): the
  * combine's and W_a's gradients, the decoder top's gradient into s.dHtop and the encoder top's
  * into dHbar (the stack's backward reads both).
  */
@@ -126,21 +126,22 @@ export function attendBackward(a: AttentionLayer): Dispatch[] {
   const { s } = a;
   const { gpu } = s;
   const { S, T, B, H } = s.dims;
-  const [weights, cat] = [stepRows(a, a.weights, S, 0, T), stepRows(a, a.cat, 2 * H, 0, T)];
+  const [weights, cat, q, hbar] = [stepRows(a, a.weights, S, 0, T), stepRows(a, a.cat, 2 * H, 0, T), decoderTop(s, 0, T), encoderTop(s)];
+  const tm = timeMajor(a); // sample b's rows of a time-major (·, B, H) tensor
+  const dC = strides({ rowStep: B, sampleStep: 1 }, 2 * H); // sample b's rows of dc = dCat[:, :H]
   const perSample = { batch: B, strideA: T * S };
+  const timeMajorOut = { strideC: tm.stride, ldc: tm.ld };
   return [
-    activationBackward(gpu, { act: 'tanh', y: trainHTilde(a), dy: a.dHTilde, label: 'attention.tanh_backward' }),
     matmul(gpu, { a: a.dHTilde, b: cat, c: grad(s, 'attention_combine.weight'), M: H, N: 2 * H, K: T * B, transA: true, label: 'attention.dW_combine' }),
     matmul(gpu, { a: a.dHTilde, b: param(s, 'attention_combine.weight'), c: a.dCat, M: T * B, N: 2 * H, K: H, label: 'attention.dCat' }),
-    transposeRows(gpu, { input: a.dCat, out: a.dC, N1: T, N2: B, W: H, inStride: 2 * H, col: 0, label: 'attention.dC' }),
-    matmul(gpu, { a: a.dC, b: a.Hb, c: a.dScores, M: T, N: S, K: H, transB: true, batch: B, strideA: T * H, strideB: S * H, strideC: T * S, label: 'attention.dWeights' }),
+    matmul(gpu, { a: a.dCat, b: hbar, c: a.dScores, M: T, N: S, K: H, transB: true, batch: B, strideA: dC.stride, lda: dC.ld, strideB: tm.stride, ldb: tm.ld, strideC: T * S, label: 'attention.dWeights' }),
     maskedSoftmaxBackward(gpu, { R: B * T, S, B, group: T, lengths: s.lengths, A: weights, d: a.dScores, label: 'attention.softmax_backward' }),
-    matmul(gpu, { a: a.dScores, b: a.Kb, c: a.dQb, M: T, N: H, K: S, ...perSample, strideB: S * H, strideC: T * H, label: 'attention.dQ' }),
-    matmul(gpu, { a: a.dScores, b: a.Qb, c: a.dKb, M: S, N: H, K: T, transA: true, ...perSample, strideB: T * H, strideC: S * H, label: 'attention.dK' }),
-    matmul(gpu, { a: weights, b: a.dC, c: a.dHb, M: S, N: H, K: T, transA: true, ...perSample, strideB: T * H, strideC: S * H, label: 'attention.dHb' }),
-    matmul(gpu, { a: a.dKb, b: param(s, 'attention.weight'), c: a.dHb, M: B * S, N: H, K: H, accumulate: true, label: 'attention.dHb_keys' }),
-    matmul(gpu, { a: a.dKb, b: a.Hb, c: grad(s, 'attention.weight'), M: H, N: H, K: B * S, transA: true, label: 'attention.dW' }),
-    attentionQueryGather(gpu, { T, B, H, dCat: a.dCat, dQ: a.dQb, dq: s.dHtop, label: 'attention.dq' }),
-    transposeRows(gpu, { input: a.dHb, out: a.dHbar, N1: B, N2: S, W: H, label: 'attention.dHbar' }),
+    // dq = dCat[:, H:] + dScores K, summed in the q half of dCat, then copied where the stack reads it.
+    matmul(gpu, { a: a.dScores, b: a.keys, c: slice(a.dCat, H, a.dCat.length - H), M: T, N: H, K: S, ...perSample, strideB: tm.stride, ldb: tm.ld, strideC: dC.stride, ldc: dC.ld, accumulate: true, label: 'attention.dQ' }),
+    copyRows(gpu, { input: a.dCat, out: s.dHtop, rows: T * B, W: H, inStride: 2 * H, inCol: H, label: 'attention.dq' }),
+    matmul(gpu, { a: a.dScores, b: q, c: a.dKeys, M: S, N: H, K: T, transA: true, ...perSample, strideB: tm.stride, ldb: tm.ld, ...timeMajorOut, label: 'attention.dK' }),
+    matmul(gpu, { a: weights, b: a.dCat, c: a.dHbar, M: S, N: H, K: T, transA: true, ...perSample, strideB: dC.stride, ldb: dC.ld, ...timeMajorOut, label: 'attention.dHbar' }),
+    matmul(gpu, { a: a.dKeys, b: param(s, 'attention.weight'), c: a.dHbar, M: S * B, N: H, K: H, accumulate: true, label: 'attention.dHbar_keys' }),
+    matmul(gpu, { a: a.dKeys, b: hbar, c: grad(s, 'attention.weight'), M: H, N: H, K: S * B, transA: true, label: 'attention.dW' }),
   ];
 }

@@ -1,6 +1,6 @@
 // Page side of the attention kernel tests: every tensor at an odd offset inside a buffer of
 // sentinels (pages/kernels.ts); each case recorded once and run twice.
-import { attentionConcat, attentionQueryGather, maskedSoftmax, maskedSoftmaxBackward, transposeRows } from '../../../src/ops/attention.ts';
+import { copyRows, maskedSoftmax, maskedSoftmaxBackward } from '../../../src/ops/attention.ts';
 import { Tensor, twice, withGpu, type Outputs } from './kernels.ts';
 
 export interface SoftmaxCase {
@@ -29,37 +29,27 @@ export async function softmax(c: SoftmaxCase): Promise<Outputs[]> {
   });
 }
 
-export interface LayoutCase {
-  T: number;
-  B: number;
-  H: number;
-  context: number[]; // (B, T, H)
-  q: number[]; // (T, B, H)
-  dCat: number[]; // (T, B, 2H)
-  dQ: number[]; // (B, T, H)
+export interface CopyCase {
+  rows: number;
+  W: number;
+  inStride: number;
+  inCol: number;
+  outStride: number;
+  outCol: number;
+  input: number[]; // (rows, inStride)
+  out0: number[]; // (rows, outStride): what out holds before the copy
 }
 
-/** transpose_rows (whole rows and one half of [c ; h]), concat and query gather. */
-export async function layout(c: LayoutCase): Promise<Outputs[]> {
+/** copy_rows: columns of every row into other columns of another matrix, the rest kept. */
+export async function copy(c: CopyCase): Promise<Outputs[]> {
   return withGpu(async (gpu) => {
-    const { T, B, H } = c;
-    const t = (label: string, n: number) => new Tensor(gpu, label, n);
-    const [context, q, dCat, dQ] = [t('context', B * T * H), t('q', T * B * H), t('dCat', T * B * 2 * H), t('dQ', B * T * H)];
-    const [qb, dC, cat, dq] = [t('qb', B * T * H), t('dC', B * T * H), t('cat', T * B * 2 * H), t('dq', T * B * H)];
-    const work = [
-      transposeRows(gpu, { input: q.view, out: qb.view, N1: T, N2: B, W: H }),
-      transposeRows(gpu, { input: dCat.view, out: dC.view, N1: T, N2: B, W: H, inStride: 2 * H, col: H }),
-      attentionConcat(gpu, { T, B, H, context: context.view, q: q.view, cat: cat.view }),
-      attentionQueryGather(gpu, { T, B, H, dCat: dCat.view, dQ: dQ.view, dq: dq.view }),
-    ];
+    const [input, out] = [new Tensor(gpu, 'input', c.rows * c.inStride), new Tensor(gpu, 'out', c.rows * c.outStride)];
+    const work = [copyRows(gpu, { input: input.view, out: out.view, rows: c.rows, W: c.W, inStride: c.inStride, inCol: c.inCol, outStride: c.outStride, outCol: c.outCol })];
     const reset = () => {
-      context.set(c.context);
-      q.set(c.q);
-      dCat.set(c.dCat);
-      dQ.set(c.dQ);
-      for (const o of [qb, dC, cat, dq]) o.set();
+      input.set(c.input);
+      out.set(c.out0);
     };
-    return twice(gpu, reset, work, { qb, dC, cat, dq });
+    return twice(gpu, reset, work, { out });
   });
 }
 
@@ -78,8 +68,8 @@ export async function attentionErrors(): Promise<string[]> {
     };
     tryIt(() => maskedSoftmax(gpu, { R: 2, S: 3, B: 2, group: 1, lengths: t(2), x: t(5) }));
     const shared = t(100);
-    tryIt(() => attentionConcat(gpu, { T: 2, B: 1, H: 2, context: { ...shared, length: 4 }, q: t(4), cat: { ...shared, offset: 50, length: 8 } }));
-    tryIt(() => transposeRows(gpu, { input: t(12), out: t(6), N1: 2, N2: 3, W: 1, inStride: 2, col: 2 }));
+    tryIt(() => copyRows(gpu, { input: { ...shared, length: 8 }, out: { ...shared, offset: 50, length: 8 }, rows: 2, W: 4 }));
+    tryIt(() => copyRows(gpu, { input: t(12), out: t(8), rows: 2, W: 3, inStride: 6, outStride: 4, outCol: 2 }));
     return errors;
   });
 }

@@ -9,6 +9,7 @@ import { makeBatch } from '../../../src/task/batch.ts';
 import type { Recurrence } from '../../../src/models/lstm.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import { toBatch, type PlainBatch } from './lstm.ts';
+import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs } from '../../../src/ops/matmul.ts';
 
 /** Loss, named gradients and parameters of one trainStep; decoded tokens and attention weights; determinism. */
 export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, recurrence: Recurrence = 'matmul') {
@@ -108,6 +109,104 @@ export async function alternateSteps(pairs = 15, warmup = 2) {
     const dispatches = models.map((m) => m.trainStep.length);
     for (const m of models) m.destroy();
     return { lstm: { minMs: Math.min(...times[0]), medianMs: median(times[0]) }, attn: { minMs: Math.min(...times[1]), medianMs: median(times[1]) }, medianRatio: median(ratios), dispatches };
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/**
+ * Wall ms per training step that each kind of dispatch costs (time indices stripped), for
+ * lstm and attn at the 1-layer H=64 E=32 B=64 S=20 size: every dispatch of trainStep is run
+ * `reps` times back to back in one submit (submit → onSubmittedWorkDone), min over `rounds`
+ * rounds, divided by reps. Unlike timestamps, this counts what SwiftShader spends per
+ * dispatch and per workgroup. Also the whole step's min wall ms, for comparison with the sum.
+ */
+export async function wallProfile(reps = 8, rounds = 3) {
+  const gpu = await Gpu.create();
+  try {
+    const base: Config = { ...DEFAULT_CONFIG, layers: 1, hidden_size: 64, embedding_size: 32, batch_size: 64, max_length: 20 };
+    const out: Record<string, { stepMs: number; sumMs: number; byKind: [string, number, number][] }> = {};
+    for (const model of ['lstm', 'attn'] as const) {
+      const config: Config = { ...base, model, reverse_source: model === 'lstm' };
+      const m = createModel(gpu, config);
+      m.setBatch(makeBatch(config, 'train', 0, 0, config.batch_size));
+      const wall = async (work: Parameters<Gpu['run']>[0]) => {
+        const t0 = performance.now();
+        gpu.run(work);
+        await gpu.device.queue.onSubmittedWorkDone();
+        return performance.now() - t0;
+      };
+      await wall(m.trainStep);
+      const ds = m.trainStep.dispatches;
+      const best = ds.map(() => Infinity);
+      let stepMs = Infinity;
+      for (let r = 0; r < rounds; r++) {
+        stepMs = Math.min(stepMs, await wall(m.trainStep));
+        for (let i = 0; i < ds.length; i++) best[i] = Math.min(best[i], (await wall(Array(reps).fill(ds[i]))) / reps);
+      }
+      const by = new Map<string, [number, number]>();
+      ds.forEach((d, i) => {
+        const key = d.label.replace(/\.t\d+\./, '.t*.');
+        const [n, ms] = by.get(key) ?? [0, 0];
+        by.set(key, [n + 1, ms + best[i]]);
+      });
+      const r3 = (x: number) => Math.round(x * 1000) / 1000;
+      const byKind = [...by.entries()].map(([k, [n, ms]]) => [k, n, r3(ms)] as [string, number, number]).sort((a, b) => b[2] - a[2]);
+      out[model] = { stepMs: r3(stepMs), sumMs: r3(best.reduce((a, b) => a + b, 0)), byKind };
+      m.destroy();
+    }
+    return out;
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/**
+ * Wall ms per call of every kernel that can run each of the attention's matmul shapes at the
+ * 1-layer H=64 B=64 S=20 size (min over `rounds` runs of `reps` calls in one submit): which
+ * kernel suits the small per-sample matmuls. Operands are zero-filled scratch buffers.
+ */
+export async function attentionKernelSweep(reps = 8, rounds = 3) {
+  const gpu = await Gpu.create();
+  try {
+    const [B, S, H] = [64, 20, 64];
+    const T = S + 1;
+    const n = T * B * 2 * H;
+    const [a, b, c] = ['a', 'b', 'c'].map((l) => view(gpu.createBuffer(l, n)));
+    const tm = { stride: H, ld: B * H };
+    const cases: Record<string, MatmulArgs> = {
+      scores: { a, b, c, M: T, N: S, K: H, transB: true, batch: B, strideA: tm.stride, lda: tm.ld, strideB: tm.stride, ldb: tm.ld, strideC: T * S },
+      context: { a, b, c, M: T, N: H, K: S, batch: B, strideA: T * S, strideB: tm.stride, ldb: tm.ld, strideC: 2 * H, ldc: 2 * B * H },
+      dK: { a, b, c, M: S, N: H, K: T, transA: true, batch: B, strideA: T * S, strideB: tm.stride, ldb: tm.ld, strideC: tm.stride, ldc: tm.ld },
+      dQ: { a, b, c, M: T, N: H, K: S, batch: B, strideA: T * S, strideB: tm.stride, ldb: tm.ld, strideC: tm.stride, ldc: tm.ld, accumulate: true },
+      combine: { a, b, c, M: T * B, N: H, K: 2 * H, transB: true, activation: 'tanh' },
+      combine_without_tanh: { a, b, c, M: T * B, N: H, K: 2 * H, transB: true },
+      combine_half_strided: { a, b, c, M: T * B, N: H, K: H, transB: true, lda: 2 * H, ldb: 2 * H },
+      combine_half_packed: { a, b, c, M: T * B, N: H, K: H, transB: true },
+      dW_combine: { a, b, c, M: H, N: 2 * H, K: T * B, transA: true },
+      dC: { a, b, c, M: T * B, N: H, K: H, ldb: 2 * H },
+      keys: { a, b, c, M: S * B, N: H, K: H, transB: true },
+      dW: { a, b, c, M: H, N: H, K: S * B, transA: true },
+    };
+    const out: Record<string, Record<string, number>> = {};
+    for (const [name, args] of Object.entries(cases)) {
+      const plan = planMatmul({ ...args, label: name });
+      const chosen = chooseKernel(plan, gpu).name;
+      const kernels = kernelsFor(plan, gpu).filter((k) => k.name !== 'generic4x4');
+      const ds = kernels.map((k) => matmulWithKernel(gpu, plan, k));
+      const best = kernels.map(() => Infinity);
+      // Kernels in turn within each round, so a busy moment slows all of them alike.
+      for (let r = 0; r < rounds + 1; r++) {
+        for (let i = 0; i < ds.length; i++) {
+          const t0 = performance.now();
+          gpu.run(Array(reps).fill(ds[i]));
+          await gpu.device.queue.onSubmittedWorkDone();
+          if (r > 0) best[i] = Math.min(best[i], (performance.now() - t0) / reps);
+        }
+      }
+      out[name] = Object.fromEntries(kernels.map((k, i) => [k.name + (k.name === chosen ? ' (chosen)' : ''), Math.round(best[i] * 1000) / 1000]));
+    }
+    return out;
   } finally {
     gpu.destroy();
   }

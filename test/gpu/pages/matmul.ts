@@ -24,6 +24,12 @@ export interface MatmulCase {
   strideA?: number;
   strideB?: number;
   strideC?: number;
+  /** y laid out as C: C = result ⊙ (1 − y²) (ops/matmul.ts MatmulArgs). */
+  tanhGradOf?: number[];
+  /** Row strides (ops/matmul.ts MatmulArgs). */
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
   /** Elements before each view: 3 gives odd offsets (generic kernel), 4 aligned ones. */
   pad?: number;
   /** false: a device without subgroups (the quad kernels' fallback). */
@@ -45,13 +51,15 @@ export async function runMatmul(t: MatmulCase): Promise<KernelRun[]> {
     const aOff = PAD;
     const bOff = aOff + t.a.length + PAD;
     const biasOff = bOff + t.b.length + PAD;
-    const inLen = biasOff + (t.bias?.length ?? 0) + PAD;
+    const gateOff = biasOff + (t.bias?.length ?? 0) + PAD;
+    const inLen = gateOff + (t.tanhGradOf?.length ?? 0) + PAD;
     const inputs = gpu.createBuffer('inputs', inLen);
     made.push(inputs);
     const host = new Float32Array(inLen).fill(NaN);
     host.set(t.a, aOff);
     host.set(t.b, bOff);
     if (t.bias) host.set(t.bias, biasOff);
+    if (t.tanhGradOf) host.set(t.tanhGradOf, gateOff);
     gpu.upload(inputs, host);
     const cBuffer = gpu.createBuffer('c', t.c0.length + 2 * PAD);
     made.push(cBuffer);
@@ -61,6 +69,7 @@ export async function runMatmul(t: MatmulCase): Promise<KernelRun[]> {
       a: view(inputs, aOff, t.a.length),
       b: view(inputs, bOff, t.b.length),
       bias: t.bias ? view(inputs, biasOff, t.bias.length) : undefined,
+      tanhGradOf: t.tanhGradOf ? view(inputs, gateOff, t.tanhGradOf.length) : undefined,
       c: cView,
       label: 'matmul-test',
     };
@@ -117,6 +126,7 @@ export async function probeNumbering(sizes: number[]): Promise<{ feature: boolea
 export async function matmulError(args: {
   aLen: number; bLen: number; cLen: number; biasLen?: number; M: number; N: number; K: number;
   batch?: number; accumulate?: boolean; activation?: Activation; sameBuffer?: boolean;
+  lda?: number; ldc?: number; strideC?: number;
 }): Promise<string | null> {
   const gpu = await Gpu.create();
   try {
@@ -127,6 +137,7 @@ export async function matmulError(args: {
       a: view(a, 0, args.aLen), b: view(b), c: view(c, 0, args.sameBuffer ? args.aLen : args.cLen),
       bias: args.biasLen !== undefined ? view(a, args.aLen, args.biasLen) : undefined,
       M: args.M, N: args.N, K: args.K, batch: args.batch, accumulate: args.accumulate, activation: args.activation,
+      lda: args.lda, ldc: args.ldc, strideC: args.strideC,
     });
     return null;
   } catch (err) {

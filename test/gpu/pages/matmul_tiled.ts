@@ -1,6 +1,6 @@
 // Page side of the tiled-matmul tests: the workgroup-memory kernel forced on this adapter
 // (matmul() only takes it on hardware ones), A, B and bias at odd offsets of one buffer,
-// C inside sentinels; two runs from the same start, for bitwise determinism.
+// C inside sentinels (row strides and the tanh-gradient epilogue too); two runs from the same start, for bitwise determinism.
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
 import { matmulWithKernel, planMatmul } from '../../../src/ops/matmul.ts';
@@ -22,13 +22,15 @@ export async function runTiled(t: MatmulCase): Promise<TiledRun> {
   const PAD = t.pad ?? 3;
   const bOff = PAD + t.a.length + PAD;
   const biasOff = bOff + t.b.length + PAD;
-  const inputs = gpu.createBuffer('tiled-inputs', biasOff + (t.bias?.length ?? 0) + PAD);
+  // The bias and tanhGradOf's y share the kernel's third binding (never both at once).
+  const third = t.tanhGradOf ?? t.bias;
+  const inputs = gpu.createBuffer('tiled-inputs', biasOff + (third?.length ?? 0) + PAD);
   const cBuffer = gpu.createBuffer('tiled-c', t.c0.length + 2 * PAD);
   try {
     const host = new Float32Array(inputs.size / 4).fill(NaN);
     host.set(t.a, PAD);
     host.set(t.b, bOff);
-    if (t.bias) host.set(t.bias, biasOff);
+    if (third) host.set(third, biasOff);
     gpu.upload(inputs, host);
     const c = view(cBuffer, PAD, t.c0.length);
     const args = {
@@ -37,6 +39,7 @@ export async function runTiled(t: MatmulCase): Promise<TiledRun> {
       b: view(inputs, bOff, t.b.length),
       bias: t.bias ? view(inputs, biasOff, t.bias.length) : undefined,
       c,
+      tanhGradOf: t.tanhGradOf ? view(inputs, biasOff, t.tanhGradOf.length) : undefined,
       label: 'tiled-test',
     };
     const d = matmulWithKernel(gpu, planMatmul(args), TILED_KERNEL);
