@@ -1,7 +1,8 @@
-// One writer per run directory: a lock file created with O_EXCL that holds the owner's
-// pid (and its start time, so a reused pid is not taken for the owner). A lock whose
-// process is gone (SIGKILL, power loss) is stale and taken over.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+// One writer per run directory: a lock file, created whole and only if absent (a hard link),
+// that holds the owner's pid (and its start time, so a reused pid is not taken for the
+// owner). A lock whose process is gone (SIGKILL, power loss) is stale and taken over, by one
+// process at a time.
+import { closeSync, linkSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 
@@ -99,11 +100,12 @@ export class RunLock {
     const path = join(dir, LOCK_NAME);
     const me: LockOwner = { pid: process.pid, started: processStart(process.pid), command };
     const content = `${JSON.stringify(me)}\n`;
-    for (let attempt = 0; attempt < 5; attempt++) {
+    // Bounded in time, not tries: a takeover in progress elsewhere may be slow on a busy machine.
+    for (const end = Date.now() + FRESH_MS; Date.now() < end; sleepMs(10)) {
       if (tryCreate(path, content)) return new RunLock(path, content);
       const owner = readOwner(path);
       if (owner ? ownerAlive(owner) : ageMs(path) < FRESH_MS) throw new UserError(inUseMessage(dir, owner));
-      takeOver(path, owner);
+      if (takeOver(path, owner, content)) return new RunLock(path, content);
     }
     throw new UserError(`Cannot lock ${dir}: other processes keep taking it; try again.`);
   }
@@ -121,47 +123,50 @@ export class RunLock {
   }
 }
 
-/** O_CREAT | O_EXCL: true when this call created the lock file. */
+/**
+ * Creates the lock file with its content in one step (written aside, then hard-linked:
+ * link never overwrites), so no process ever reads a lock half written. True when this
+ * call created it.
+ */
 function tryCreate(path: string, content: string): boolean {
-  let fd: number;
+  const fresh = `${path}.new-${process.pid}`;
   try {
-    fd = openSync(path, 'wx', 0o644);
+    writeFileSync(fresh, content, { mode: 0o644 });
+    linkSync(fresh, path);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new UserError(`Cannot lock ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
-  }
-  try {
-    writeSync(fd, content);
   } finally {
-    closeSync(fd);
+    rmSync(fresh, { force: true });
   }
-  return true;
 }
 
 /**
- * Moves a stale lock aside, atomically, so that of two processes taking over the same
- * stale lock only one removes it. Had another process already replaced it with a live
- * lock, that one is put back (link never overwrites) and the caller tries again.
+ * Replaces a stale lock by ours, one process at a time: whoever creates `.takeover`
+ * (O_EXCL) checks that the lock is still the stale one, removes it and creates its own.
+ * Others wait and try again (they then find the new owner alive). A takeover file left by
+ * a process killed inside this function is stale after FRESH_MS. True when the lock is ours.
  */
-function takeOver(path: string, stale: LockOwner | null): void {
-  const aside = `${path}.stale-${process.pid}`;
+function takeOver(path: string, stale: LockOwner | null, content: string): boolean {
+  const guard = `${path}.takeover`;
   try {
-    renameSync(path, aside);
+    closeSync(openSync(guard, 'wx', 0o644));
   } catch {
-    return; // someone else moved or freed it first
-  }
-  const moved = readOwner(aside);
-  const same = moved === null ? stale === null : stale !== null && moved.pid === stale.pid && moved.started === stale.started;
-  if (!same) {
-    try {
-      linkSync(aside, path);
-    } catch {
-      // A third process created a lock meanwhile: it holds the run now.
-    }
+    if (ageMs(guard) > FRESH_MS) rmSync(guard, { force: true });
+    return false;
   }
   try {
-    unlinkSync(aside);
-  } catch {
-    // already gone
+    const now = readOwner(path);
+    const same = now === null ? stale === null : stale !== null && now.pid === stale.pid && now.started === stale.started;
+    if (same) rmSync(path, { force: true });
+    return tryCreate(path, content);
+  } finally {
+    rmSync(guard, { force: true });
   }
+}
+
+/** Blocks this thread for `ms` (the lock is taken synchronously, before any work starts). */
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
