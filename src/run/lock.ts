@@ -15,7 +15,10 @@ export interface LockOwner {
   command: string;
 }
 
-/** A lock being written (opened, not yet filled) is young: never taken over. */
+/**
+ * A lock we cannot read (another version's, or damaged) is taken over only once this old;
+ * also the longest a takeover guard may live and a lock attempt may wait.
+ */
 const FRESH_MS = 10_000;
 
 /** Field 22 of /proc/PID/stat: the start time, which tells a reused pid from the owner. */
