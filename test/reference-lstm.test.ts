@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { lstmCellBackward, lstmCellForward } from '../src/reference/lstm.ts';
 import { lstmGreedyDecode, lstmInitParams, lstmModelBackward, lstmModelForward, lstmParamShapes, reverseWithinLength, type LstmDims, type LstmTokens } from '../src/reference/lstm_model.ts';
-import { hashString, initTensor, Rng } from '../src/models/init.ts';
+import { hashString, initTensor, Rng } from '../src/reference/init.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
 
 const FD_TOL = { atol: 1e-7, rtol: 1e-5 };

@@ -6,7 +6,7 @@ import { decodeLength, defaultsFor, type Config } from '../config/config.ts';
 import type { Gpu } from '../gpu/context.ts';
 import { view } from '../gpu/buffers.ts';
 import { createModel } from '../models/index.ts';
-import { initialArena } from '../models/init.ts';
+import { initialArena } from '../reference/init.ts';
 import { modelEntry, type Tensors } from '../models/registry.ts';
 import type { ModelName } from '../specs/index.ts';
 import { makeBatch } from '../task/index.ts';

@@ -2,7 +2,8 @@
 // them when they load): kernel and model checks, timings, training; one JSON object.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { adapterJson, type AdapterChoice } from '../gpu/adapter.ts';
+import type { AdapterChoice } from '../gpu/adapter.ts';
+import { adapterJson } from '../io/adapter_summary.ts';
 import { Gpu } from '../gpu/context.ts';
 import { MODEL_NAMES } from '../specs/index.ts';
 import type { DawnSetup } from '../runtime/dawn.ts';

@@ -11,7 +11,7 @@
 import { attentionContextForward, attentionKeysBackward, attentionQueryBackward, attentionWeightsBackward, attentionWeightsForward, type AttentionShape } from './attention.ts';
 import { embed, encode, layerWeights, meanCrossEntropy, moduleBackward, outputBackward, outputLayer, runModule, type LstmDims, type LstmTokens, type StepCache, type Tensors } from './lstm_model.ts';
 import { lstmStepForward } from './lstm.ts';
-import { initTensors, type InitSettings } from '../models/init.ts';
+import { initTensors, type InitSettings } from './init.ts';
 import { logSoftmax } from './beam.ts';
 import { attnParamShapes } from '../specs/attn.ts';
 

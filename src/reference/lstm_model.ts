@@ -7,7 +7,7 @@
 // Letters: B batch, S source length, T target length (S + 1), E embedding, H hidden,
 // V vocabulary, L layers. Token arrays are time-major: src (S, B), tgt and decIn (T, B).
 import { lstmStepBackward, lstmStepForward, type CellForwardOut, type LstmLayerWeights } from './lstm.ts';
-import { initTensors, type InitSettings } from '../models/init.ts';
+import { initTensors, type InitSettings } from './init.ts';
 import { PAD } from '../task/sample.ts';
 import { lstmParamShapes, type LstmDims } from '../specs/lstm.ts';
 

@@ -1,5 +1,5 @@
 // `seq2seq eval`: docs/contract.md §2 evaluation of a checkpoint, as one JSON object.
-import { adapterJson } from '../../gpu/adapter.ts';
+import { adapterJson } from '../../io/adapter_summary.ts';
 import { openRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import type { Config } from '../../config/config.ts';

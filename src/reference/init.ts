@@ -1,8 +1,13 @@
-// Seeded parameter initialisation shared by both models. Pure 32-bit integer arithmetic
+// Seeded parameter initialisation shared by every model (the float64 references draw the same
+// values as the GPU arenas). Pure 32-bit integer arithmetic
 // (FNV-1a for names, mulberry32 for streams) so Node and the browser produce the same
 // bits. Each tensor draws from its own stream keyed by (seed, name): adding or reordering
 // tensors never changes the others.
-import type { ArenaLayout } from '../gpu/buffers.ts';
+/** Where each tensor sits in a flat arena (src/gpu/buffers.ts ArenaLayout has this shape). */
+export interface ArenaSlots {
+  size: number;
+  entries: readonly { name: string; shape: readonly number[]; offset: number; length: number }[];
+}
 
 /** FNV-1a hash of a string's UTF-16 code units, as an unsigned 32-bit integer. */
 export function hashString(s: string): number {
@@ -110,7 +115,7 @@ export function initTensors(shapes: ReadonlyArray<readonly [string, readonly num
 }
 
 /** A whole arena (layout.size floats, padding zero) as initialised under `s`. */
-export function initialArena(layout: ArenaLayout, s: InitSettings): Float32Array {
+export function initialArena(layout: ArenaSlots, s: InitSettings): Float32Array {
   const out = new Float32Array(layout.size);
   const tensors = initTensors(layout.entries.map((e) => [e.name, e.shape] as const), s);
   for (const e of layout.entries) out.set(tensors.get(e.name)!, e.offset);
