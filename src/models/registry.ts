@@ -7,7 +7,7 @@ import { attnGreedyDecode, attnModelBackward, attnModelForward } from '../refere
 import { blogDecode, blogLossAndGrads } from '../reference/blog_model.ts';
 import { lstmGreedyDecode, lstmModelBackward, lstmModelForward } from '../reference/lstm_model.ts';
 import { lstmDims } from '../specs/lstm.ts';
-import { modelSpec, MODEL_NAMES, type ModelName, type ModelSpec } from '../specs/index.ts';
+import { modelSpec, type ModelName, type ModelSpec } from '../specs/index.ts';
 import type { Batch } from '../task/batch.ts';
 import { createAttnModel } from './attn.ts';
 import { createBlogModel } from './blog.ts';
@@ -66,6 +66,3 @@ const ENTRIES: Record<ModelName, Omit<ModelEntry, 'spec'>> = {
 export function modelEntry(name: ModelName): ModelEntry {
   return { spec: modelSpec(name), ...ENTRIES[name] };
 }
-
-/** Every model, in MODEL_NAMES order. */
-export const modelEntries = (): ModelEntry[] => MODEL_NAMES.map(modelEntry);
