@@ -3,20 +3,12 @@
 // (FNV-1a for names, mulberry32 for streams) so Node and the browser produce the same
 // bits. Each tensor draws from its own stream keyed by (seed, name): adding or reordering
 // tensors never changes the others.
+import { fnv1a32 } from '../hash.ts';
+
 /** Where each tensor sits in a flat arena (src/gpu/buffers.ts ArenaLayout has this shape). */
 export interface ArenaSlots {
   size: number;
   entries: readonly { name: string; shape: readonly number[]; offset: number; length: number }[];
-}
-
-/** FNV-1a hash of a string's UTF-16 code units, as an unsigned 32-bit integer. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
 }
 
 /** mulberry32: a small 32-bit generator; uniform() has 32 bits of resolution. */
@@ -54,7 +46,7 @@ export class Rng {
 
 /** The stream of tensor `name` under `seed`. */
 export function tensorRng(seed: number, name: string): Rng {
-  return new Rng((hashString(name) ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0);
+  return new Rng((fnv1a32(name) ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0);
 }
 
 export type TensorInit = { kind: 'uniform'; bound: number } | { kind: 'normal'; std: number } | { kind: 'zeros' };
