@@ -51,6 +51,18 @@ export const REFERENCE_OVERRIDES: Partial<Config> = {
 /** A tiny config for tests (hidden ≤ 32, batch ≤ 8, sequences ≤ 6). */
 const TINY: Partial<Config> = { vocab_size: 20, hidden_size: 16, embedding_size: 8, batch_size: 4, max_length: 5, eval_samples: 8 };
 
+/**
+ * Each lstm and attn case, then the same with recurrence=steps (named `${name}_steps`) right
+ * after it, so both recordings are timed side by side in one run (blog has no LSTM).
+ */
+export function withStepsTwins(models: ModelCase[]): ModelCase[] {
+  return models.flatMap((c) =>
+    c.config.model === 'blog' || c.config.recurrence === 'steps'
+      ? [c]
+      : [c, { name: `${c.name}_steps`, config: { ...c.config, recurrence: 'steps' }, about: `${c.about}, recorded step by step (recurrence=steps)` }],
+  );
+}
+
 export function benchPlan(mode: BenchMode): BenchPlan {
   // The model's own defaults too (blog trains at lr 0.001), as `seq2seq train` resolves them.
   const cfg = (over: Partial<Config>): Config => ({ ...defaultsFor(over.model), ...over });
@@ -59,18 +71,18 @@ export function benchPlan(mode: BenchMode): BenchPlan {
       mode,
       matmul: { sizes: [64], runs: 3, targetMs: 5, skinny: false },
       ops: { config: cfg({ ...TINY, model: 'lstm' }), runs: 1, targetMs: 2 },
-      models: [
+      models: withStepsTwins([
         { name: 'lstm_default', config: cfg({ ...TINY, model: 'lstm', layers: 2 }), about: 'tiny lstm (tests)' },
         { name: 'blog_default', config: cfg({ ...TINY, model: 'blog' }), about: 'tiny blog (tests)' },
         { name: 'attn_default', config: cfg({ ...TINY, model: 'attn', reverse_source: false }), about: 'tiny attn (tests)' },
-      ],
+      ]),
       warmupSteps: 1,
       timedSteps: 3,
       profileRuns: 1,
       decodeRuns: 1,
     };
   }
-  const models: ModelCase[] = [
+  const models: ModelCase[] = withStepsTwins([
     { name: 'lstm_default', config: cfg({ model: 'lstm' }), about: 'the default config (DEFAULT_CONFIG, model lstm)' },
     { name: 'blog_default', config: cfg({ model: 'blog' }), about: 'the default config with model blog' },
     {
@@ -83,7 +95,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
       config: cfg({ ...REFERENCE_OVERRIDES, model: 'attn', reverse_source: false }),
       about: 'the reference config with model attn (Luong attention), timed right after lstm_reference',
     },
-  ];
+  ]);
   const opsConfig = cfg(REFERENCE_OVERRIDES);
   if (mode === 'quick') {
     return { mode, matmul: { sizes: [128, 256, 512], runs: 3, targetMs: 40, skinny: true }, ops: { config: opsConfig, runs: 3, targetMs: 20 }, models, warmupSteps: 2, timedSteps: 10, profileRuns: 3, decodeRuns: 3 };
