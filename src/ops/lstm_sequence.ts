@@ -1,5 +1,5 @@
 // One LSTM layer over all its time steps in one dispatch, forward and backward through time
-// (shaders/lstm_sequence.wgsl; float64 reference: src/reference/lstm.ts lstmRecurrenceForward /
+// (shaders/lstm_sequence.wgsl; float64 reference: src/reference/lstm_sequence.ts lstmRecurrenceForward /
 // lstmRecurrenceBackward). Each workgroup owns 4 batch rows for the whole sequence; its
 // invocations are the hidden units (HU = H rounded up to 32), so B rows take ⌈B/4⌉ workgroups.
 import source from '../../shaders/lstm_sequence.wgsl?raw';
