@@ -45,6 +45,7 @@ struct BwdParams {
   dg_off: u32,    // dG (steps, B, 4H) out
   dh_off: u32,    // dS (B, H): dh at the last step in, dh_{-1} out
   dc_off: u32,    // dS (B, H): dc likewise
+  zero_in: u32,   // 1: the last state's dh, dc are zero (nothing read from dS)
 };
 
 @group(0) @binding(0) var<uniform> bp: BwdParams;
@@ -196,8 +197,12 @@ fn lstm_sequence_backward(@builtin(local_invocation_id) lid: vec3u, @builtin(wor
   let lengths = vec4i(b_len[bp.len_off + rows.x], b_len[bp.len_off + rows.y], b_len[bp.len_off + rows.z], b_len[bp.len_off + rows.w]);
   let live_steps = min(u32(max(b_len[bp.n_off], 0)), bp.steps);
   let sh = rows * H + vec4u(ju);
-  var dh = vec4f(b_ds[bp.dh_off + sh.x], b_ds[bp.dh_off + sh.y], b_ds[bp.dh_off + sh.z], b_ds[bp.dh_off + sh.w]);
-  var dc = vec4f(b_ds[bp.dc_off + sh.x], b_ds[bp.dc_off + sh.y], b_ds[bp.dc_off + sh.z], b_ds[bp.dc_off + sh.w]);
+  var dh = vec4f(0.0);
+  var dc = vec4f(0.0);
+  if (bp.zero_in == 0u) {
+    dh = vec4f(b_ds[bp.dh_off + sh.x], b_ds[bp.dh_off + sh.y], b_ds[bp.dh_off + sh.z], b_ds[bp.dh_off + sh.w]);
+    dc = vec4f(b_ds[bp.dc_off + sh.x], b_ds[bp.dc_off + sh.y], b_ds[bp.dc_off + sh.z], b_ds[bp.dc_off + sh.w]);
+  }
   let G = 4u * H;
   for (var s = 0u; s < bp.steps; s++) {
     let t = bp.steps - 1u - s;

@@ -68,7 +68,8 @@ export function stackForward(s: LstmStack): Program {
 /** Backward of both modules, the decoder's top fed from `dHtop`, the encoder's from `encTop` (or nothing). */
 export function stackBackward(s: LstmStack, encTop?: View): Program {
   const { L, S, T } = s.dims;
-  const p = new Program('stack.backward').add(fill(s.gpu, s.dS, 0, 'dState.clear'));
+  // Step by step, dh and dc accumulate in dS from zero; the sequence kernels start the decoder from zero themselves.
+  const p = new Program('stack.backward').add(s.recurrence === 'sequence' ? [] : fill(s.gpu, s.dS, 0, 'dState.clear'));
   for (let k = L - 1; k >= 0; k--) p.add(layerBackward(s, 'decoder', k, T, s.dHtop));
   for (let k = L - 1; k >= 0; k--) p.add(layerBackward(s, 'encoder', k, S, encTop));
   return p;

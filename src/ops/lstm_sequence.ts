@@ -64,6 +64,8 @@ export interface SequenceBackwardArgs extends SequenceArgs {
   /** (B, H) in: dh, dc of the last step's state; out: those of the initial state. One buffer. */
   dh: View;
   dc: View;
+  /** The last state's dh, dc are zero (the decoder's): nothing is read from dh, dc, so nothing need clear them. */
+  zeroIn?: boolean;
 }
 
 function checkCommon(gpu: Gpu, label: string, a: SequenceArgs): void {
@@ -120,7 +122,7 @@ export function lstmSequenceBackward(gpu: Gpu, a: SequenceBackwardArgs): Dispatc
       a.B, a.H, a.steps, a.lengths ? 1 : 0,
       a.gates.offset, a.c.offset, a.lengths?.offset ?? 0, a.live.offset,
       a.wHh.offset, a.above?.offset ?? 0, a.above ? 1 : 0, a.dGates.offset,
-      a.dh.offset, a.dc.offset,
+      a.dh.offset, a.dc.offset, a.zeroIn ? 1 : 0,
     ].map(u32),
   );
   return gpu.dispatch(label, pipeline, [params, a.live.buffer, a.gates.buffer, a.c.buffer, (a.above ?? a.gates).buffer, a.wHh.buffer, a.dGates.buffer, a.dh.buffer], [Math.ceil(a.B / ROWS), 1, 1]);

@@ -43,7 +43,8 @@ function reference(x: SequenceInputs) {
   const lengths = Array.from({ length: x.B }, (_, b) => Math.min(x.lengths?.[b] ?? x.steps, x.live));
   const d = { B: x.B, H: x.H, steps: x.steps, lengths };
   const fwd = lstmRecurrenceForward(x.gx, x.whh, x.bhh, x.h0, x.c0, d);
-  return { fwd, bwd: lstmRecurrenceBackward(fwd, x.whh, x.above ?? undefined, x.dh, x.dc, d) };
+  const zero = new Array(x.B * x.H).fill(0);
+  return { fwd, bwd: lstmRecurrenceBackward(fwd, x.whh, x.above ?? undefined, x.zeroIn ? zero : x.dh, x.zeroIn ? zero : x.dc, d) };
 }
 
 function expectMatches(r: Result, x: SequenceInputs): void {
@@ -71,6 +72,11 @@ describe('LSTM sequence kernels against the float64 reference', () => {
     [9, 32, 3, null, 3, false],
   ] as [number, number, number, number[] | null, number, boolean][])('B=%i H=%i steps=%i lengths %j live %i above %s', async (B, H, steps, lengths, live, withAbove) => {
     const x = inputs(B, H, steps, lengths, live, withAbove);
+    expectMatches(await h.call<Result>(PAGE, 'sequenceRun', x), x);
+  }, 120_000);
+
+  it('starts the backward from zero dh, dc without reading them (zeroIn, the decoder)', async () => {
+    const x = { ...inputs(6, 13, 5, null, 4, true), zeroIn: true };
     expectMatches(await h.call<Result>(PAGE, 'sequenceRun', x), x);
   }, 120_000);
 

@@ -107,15 +107,16 @@ export function layerBackward(s: LstmStack, m: Module, k: number, steps: number,
 }
 
 /**
- * Backward through time of layer k in one dispatch: dh, dc of its last state come in through
- * dS (zero for the decoder; for the encoder, what the decoder's backward left there, since
- * the decoder starts from the encoder's final state) and leave as those of its initial state.
+ * Backward through time of layer k in one dispatch: dh, dc of its last state are zero (the
+ * decoder's) or come in through dS (the encoder's: what the decoder's backward left there,
+ * since the decoder starts from the encoder's final state); those of its initial state leave
+ * through dS.
  */
 function sequenceBackward(s: LstmStack, m: Module, k: number, steps: number, top?: View): Dispatch {
   const r0 = baseRow(s, m);
   const above = k === s.dims.L - 1 ? top : dInRow(s, k + 1, r0, steps); // (steps·B, H)
   const r = sequenceRows(s, m, k, steps);
-  return lstmSequenceBackward(s.gpu, { ...r, gates: gRow(s, k, r0, steps), c: cRow(s, k, r0, steps + 1), above, dGates: dgRow(s, k, r0, steps), dh: dhOf(s, k), dc: dcOf(s, k), label: `${m}.l${k}.sequence_backward` });
+  return lstmSequenceBackward(s.gpu, { ...r, gates: gRow(s, k, r0, steps), c: cRow(s, k, r0, steps + 1), above, dGates: dgRow(s, k, r0, steps), dh: dhOf(s, k), dc: dcOf(s, k), zeroIn: m === 'decoder', label: `${m}.l${k}.sequence_backward` });
 }
 
 function stepBackward(s: LstmStack, m: Module, k: number, t: number, steps: number, top?: View): Dispatch[] {
@@ -153,8 +154,8 @@ function layerWeightsBackward(s: LstmStack, m: Module, k: number, steps: number)
     return [
       ...out,
       matmul(gpu, { a: dG, b: hRow(s, k - 1, 1 + r0, steps), c: grad(s, w(m, 'weight_ih', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_ih` }),
-      columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_ih', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_ih` }),
-      columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_hh', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_hh` }),
+      // b_ih and b_hh enter the pre-activations alike: equal gradients, one column sum.
+      columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_ih', k)), copy: grad(s, w(m, 'bias_hh', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db` }),
       matmul(gpu, { a: dG, b: param(s, w(m, 'weight_ih', k)), c: dInRow(s, k, r0, steps), M: steps * B, N: H, K: G, label: `${m}.l${k}.dX` }),
     ];
   }
@@ -165,7 +166,6 @@ function layerWeightsBackward(s: LstmStack, m: Module, k: number, steps: number)
     ...embeddingBackward(gpu, { dOut: dG, ids: idsOf(s, m), dWeight: dP, vocab: V, dim: G, scratch: s.embScratch[m === 'encoder' ? 0 : 1], label: `${m}.l0.dP` }),
     matmul(gpu, { a: dP, b: param(s, embName(m)), c: grad(s, w(m, 'weight_ih', 0)), M: G, N: E, K: V, transA: true, label: `${m}.l0.dW_ih` }),
     matmul(gpu, { a: dP, b: param(s, w(m, 'weight_ih', 0)), c: grad(s, embName(m)), M: V, N: E, K: G, label: `${m}.l0.dEmbedding` }),
-    columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_ih', 0)), rows: V, cols: G, label: `${m}.l0.db_ih` }),
-    columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_hh', 0)), rows: V, cols: G, label: `${m}.l0.db_hh` }),
+    columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_ih', 0)), copy: grad(s, w(m, 'bias_hh', 0)), rows: V, cols: G, label: `${m}.l0.db` }),
   ];
 }

@@ -20,6 +20,8 @@ export interface SequenceInputs {
   above: number[] | null; // (steps, B, H)
   dh: number[]; // (B, H)
   dc: number[]; // (B, H)
+  /** The backward starts from zero dh, dc (dS holds dh, dc all the same, to be ignored). */
+  zeroIn?: boolean;
 }
 
 function buffers(gpu: Gpu, x: SequenceInputs) {
@@ -63,7 +65,7 @@ export async function sequenceRun(x: SequenceInputs) {
       const common = { B, H, steps, lengths: v.lengths, live: v.live, wHh: v.wHh };
       gpu.run([
         lstmSequenceForward(gpu, { ...common, bHh: v.bHh, gates: v.gates, h: v.h, c: v.c }),
-        lstmSequenceBackward(gpu, { ...common, gates: v.gates, c: v.c, above: v.above, dGates: v.dGates, dh: sub(v.dS, 0, n), dc: sub(v.dS, n, n) }),
+        lstmSequenceBackward(gpu, { ...common, gates: v.gates, c: v.c, above: v.above, dGates: v.dGates, dh: sub(v.dS, 0, n), dc: sub(v.dS, n, n), zeroIn: x.zeroIn }),
       ]);
       const read = async (w: View) => Array.from(await gpu.read(w));
       return { gates: await read(v.gates), h: await read(v.h), c: await read(v.c), dGates: await read(v.dGates), dh0: await read(sub(v.dS, 0, n)), dc0: await read(sub(v.dS, n, n)) };
