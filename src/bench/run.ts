@@ -153,7 +153,7 @@ export interface DecodeStepReport {
 
 export interface ModelReport {
   about: string;
-  config: Pick<Config, 'model' | 'layers' | 'hidden_size' | 'embedding_size' | 'batch_size' | 'max_length' | 'vocab_size' | 'optimizer' | 'reverse_source'>;
+  config: Pick<Config, 'model' | 'layers' | 'hidden_size' | 'embedding_size' | 'batch_size' | 'max_length' | 'vocab_size' | 'optimizer' | 'reverse_source' | 'recurrence'>;
   /** Name of an earlier case with the identical config whose figures these are. */
   same_as?: string;
   parameters: number;
@@ -235,7 +235,8 @@ const DISPATCH_METHOD =
   'input projections, output layer, loss, weight gradients; the optimizer\'s dispatches are not part of trainStep. ' +
   'Cross-check in dispatches_per_time_step_and_layer_by_difference: the trainStep of the same model recorded at ' +
   'max_length + 1 (one more encoder and one more decoder step) minus this one, / 2 / layers. The two differ when ' +
-  'some time step lacks a kernel the others have (e.g. no gradient into the encoder\'s constant initial state).';
+  'some time step lacks a kernel the others have (e.g. no gradient into the encoder\'s constant initial state). ' +
+  'With recurrence=sequence no dispatch is per time step (one per layer and direction): both are 0.';
 
 /** The training step's figures from its timings and counts. */
 function trainStepReport(
@@ -287,6 +288,7 @@ const configOf = (c: Config): ModelReport['config'] => ({
   vocab_size: c.vocab_size,
   optimizer: c.optimizer,
   reverse_source: c.reverse_source,
+  recurrence: c.recurrence,
 });
 
 async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<ModelReport> {

@@ -11,6 +11,8 @@ export type TaskName = BuiltinTaskName | 'file';
 export type TokenizeName = 'words' | 'chars';
 /** `pytorch`: PyTorch's own defaults (what the seed's code used); `uniform`: the paper's U(-init_scale, init_scale). */
 export type InitName = 'pytorch' | 'uniform';
+/** How the LSTM recurrence is recorded: `sequence`, one dispatch per layer and direction (src/ops/lstm_sequence.ts); `steps`, dispatches per time step. */
+export type RecurrenceName = 'sequence' | 'steps';
 
 export interface Config {
   // task (docs/contract.md §1, §1b)
@@ -30,6 +32,8 @@ export interface Config {
   hidden_size: number;
   layers: number;
   reverse_source: boolean;
+  /** lstm, attn: `sequence` runs each layer's time loop inside one kernel; `steps` records every step. */
+  recurrence: RecurrenceName;
   // training (docs/contract.md §4)
   batch_size: number;
   optimizer: OptimizerName;
@@ -67,6 +71,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hidden_size: 64,
   layers: 1,
   reverse_source: true,
+  recurrence: 'sequence',
   batch_size: 64,
   optimizer: 'adam',
   lr: 0.01,

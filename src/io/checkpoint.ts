@@ -138,6 +138,8 @@ function parseConfig(text: string, fail: (msg: string) => never): Config {
   const known: Readonly<Record<string, unknown>> = { ...DEFAULT_CONFIG };
   // Keys of file tasks (docs/contract.md §1b), absent from checkpoints of built-in tasks written before them.
   for (const key of ['data', 'eval_data', 'tokenize']) if (!Object.hasOwn(obj, key)) obj[key] = known[key];
+  // How the recurrence is recorded (no effect on the tensors), absent from checkpoints written before it.
+  if (!Object.hasOwn(obj, 'recurrence')) obj.recurrence = known.recurrence;
   for (const key of Object.keys(known)) {
     if (!Object.hasOwn(obj, key)) fail(`has a config without ${key}`);
     if (typeof obj[key] !== typeof known[key]) {

@@ -15,7 +15,7 @@ import { attnParamShapes } from '../reference/attn_model.ts';
 import type { LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
 import { stackBackward, stackForward } from './lstm.ts';
-import type { Recurrence } from './layers/lstm_stack.ts';
+import { chooseRecurrence, type Recurrence } from './layers/lstm_stack.ts';
 import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
 import { decoderStep, encoderForward } from './layers/lstm_layer.ts';
 import { attendBackward, attendRows, attendStep, attendTraining, attentionKeys, createAttentionLayer, trainHTilde, type AttentionLayer } from './layers/attention.ts';
@@ -37,7 +37,7 @@ export function attnLayout(d: LstmDims): ArenaLayout {
 
 export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?: Recurrence } = {}): AttnGpuModel {
   const [V, E, H, L] = [config.vocab_size, config.embedding_size, config.hidden_size, config.layers];
-  const base = createStackModelBase(gpu, config, 'attn', attnLayout({ V, E, H, L }), options.recurrence ?? 'matmul');
+  const base = createStackModelBase(gpu, config, 'attn', attnLayout({ V, E, H, L }), chooseRecurrence(gpu, config, options.recurrence));
   const { s, out, decoded } = base;
   const { B, S, D } = s.dims;
   const att = createAttentionLayer(s, base.owned.buf);

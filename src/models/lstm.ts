@@ -13,7 +13,7 @@ import { fill } from '../ops/fill.ts';
 import { lstmParamShapes, type LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
 import { createLstmBeam } from './beam.ts';
-import { decoderTop, type LstmStack, type Recurrence } from './layers/lstm_stack.ts';
+import { chooseRecurrence, decoderTop, type LstmStack, type Recurrence } from './layers/lstm_stack.ts';
 import { decoderStep, encoderForward, layerBackward, layerForward, reverseSource } from './layers/lstm_layer.ts';
 import { outputArgmax, outputBackward, outputForward } from './layers/output.ts';
 import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
@@ -21,14 +21,15 @@ import { createStackModelBase, stackBeamSource, stackModelFields } from './layer
 export type { Recurrence } from './layers/lstm_stack.ts';
 
 export interface LstmOptions {
-  /** How each time step is recorded; see layers/lstm_layer.ts. Default 'matmul'. */
+  /** How the time loop is recorded (layers/lstm_layer.ts); default: config.recurrence (chooseRecurrence). */
   recurrence?: Recurrence;
 }
 
-/** Dispatches the recorded trainStep spends per time step and layer. */
+/** Dispatches the recorded trainStep spends per time step and layer ('sequence': one per layer and direction, none per step). */
 export const LSTM_DISPATCHES_PER_STEP_LAYER: Record<Recurrence, { forward: number; backward: number }> = {
   matmul: { forward: 2, backward: 2 },
   fused: { forward: 1, backward: 1 },
+  sequence: { forward: 0, backward: 0 },
 };
 
 export interface LstmGpuModel extends GpuModel {
@@ -43,6 +44,8 @@ export interface LstmGpuModel extends GpuModel {
     decodeStep: number;
     /** trainStep dispatches inside the time loops (labels `*.t<n>.*`): 'fused' 2·L·(S + T), 'matmul' L·(4(S + T) − 1) (the encoder's h_0 needs no gradient). */
     recurrent: number;
+    /** trainStep dispatches of the sequence kernels: 4·L ('sequence'), else 0. */
+    sequence: number;
     perStepLayer: { forward: number; backward: number };
   };
 }
@@ -65,14 +68,15 @@ export function stackForward(s: LstmStack): Program {
 /** Backward of both modules, the decoder's top fed from `dHtop`, the encoder's from `encTop` (or nothing). */
 export function stackBackward(s: LstmStack, encTop?: View): Program {
   const { L, S, T } = s.dims;
-  const p = new Program('stack.backward').add(fill(s.gpu, s.dS, 0, 'dState.clear'));
+  // Step by step, dh and dc accumulate in dS from zero; the sequence kernels start the decoder from zero themselves.
+  const p = new Program('stack.backward').add(s.recurrence === 'sequence' ? [] : fill(s.gpu, s.dS, 0, 'dState.clear'));
   for (let k = L - 1; k >= 0; k--) p.add(layerBackward(s, 'decoder', k, T, s.dHtop));
   for (let k = L - 1; k >= 0; k--) p.add(layerBackward(s, 'encoder', k, S, encTop));
   return p;
 }
 
 export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions = {}): LstmGpuModel {
-  const recurrence = options.recurrence ?? 'matmul';
+  const recurrence = chooseRecurrence(gpu, config, options.recurrence);
   const [V, E, H, L] = [config.vocab_size, config.embedding_size, config.hidden_size, config.layers];
   const base = createStackModelBase(gpu, config, 'lstm', lstmLayout({ V, E, H, L }), recurrence);
   const { s, out, decoded } = base;
@@ -97,6 +101,7 @@ export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions =
       trainStep: trainStep.length,
       decodeStep: decodeStep.length,
       recurrent: trainStep.dispatches.filter((d) => /\.t\d+\./.test(d.label)).length,
+      sequence: trainStep.dispatches.filter((d) => /\.sequence(_backward)?$/.test(d.label)).length,
       perStepLayer: { ...LSTM_DISPATCHES_PER_STEP_LAYER[recurrence] },
     },
     // Beam search (models/beam.ts) shares the parameters, the encoder and the decoder table.

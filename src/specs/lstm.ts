@@ -60,6 +60,7 @@ export const lstmSpec: ModelSpec<'lstm'> = {
   paramShapes: (c) => lstmParamShapes(lstmDims(c)),
   bufferNeeds: (c) => lstmStackNeeds(c, lstmParamShapes(lstmDims(c))),
   stepLayers: (c) => c.layers,
+  recurrence: true,
   attention: false,
   conform: (c) => c,
 };

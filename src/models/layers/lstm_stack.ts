@@ -15,8 +15,10 @@ import { decodeLength } from '../../config/config.ts';
 import { slice, view, type ArenaLayout, type View } from '../../gpu/buffers.ts';
 import type { Gpu } from '../../gpu/context.ts';
 import { embeddingBackwardScratch } from '../../ops/embedding.ts';
+import { sequenceMaxHidden } from '../../ops/lstm_sequence.ts';
 
-export type Recurrence = 'matmul' | 'fused';
+/** How each layer's time loop is recorded (lstm_layer.ts): per step ('matmul', 'fused') or in one kernel ('sequence'). */
+export type Recurrence = 'matmul' | 'fused' | 'sequence';
 export type Module = 'encoder' | 'decoder';
 
 export interface StackDims {
@@ -51,6 +53,9 @@ export interface LstmStack {
   /** Tokens: src (S, B), lengths (B), tgt (T, B), decIn (T, B), eos (B) i32. */
   src: View;
   lengths: View;
+  /** (1) i32 each, in the lengths buffer: the batch's longest source and target (the steps the sequence kernels run). */
+  liveSrc: View;
+  liveTgt: View;
   tgt: View;
   decIn: View;
   eos: View;
@@ -80,6 +85,7 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
   const Tm = Math.max(T, D);
   const G = 4 * H;
   const src = view(buf('src', S * B));
+  const lengths = buf('srcLengths', B + 2); // (B) lengths, then the longest source and target
   const srcRev = view(buf('srcReversed', S * B));
   const eos = view(buf('eos', B));
   gpu.upload(eos, new Int32Array(B).fill(V - 1));
@@ -91,7 +97,9 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
     recurrence,
     arena,
     src,
-    lengths: view(buf('srcLengths', B)),
+    lengths: view(lengths, 0, B),
+    liveSrc: view(lengths, B, 1),
+    liveTgt: view(lengths, B + 1, 1),
     tgt: view(buf('tgt', T * B)),
     decIn: view(buf('decIn', T * B)),
     eos,
@@ -108,6 +116,16 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
     dHtop: view(buf('dHtop', T * B * H)),
     embScratch: [S, T].map((n, i) => view(buf(`embScratch${i}`, embeddingBackwardScratch(V, n * B)))),
   };
+}
+
+/**
+ * The recording the config asks for (`recurrence=steps`: the per-step matmul recording) unless
+ * `asked` overrides it; `sequence` falls back to per-step recording past the largest H the
+ * device's workgroups hold (src/ops/lstm_sequence.ts sequenceMaxHidden).
+ */
+export function chooseRecurrence(gpu: Gpu, config: Config, asked?: Recurrence): Recurrence {
+  const r = asked ?? (config.recurrence === 'steps' ? 'matmul' : 'sequence');
+  return r === 'sequence' && config.hidden_size > sequenceMaxHidden(gpu.device.limits) ? 'matmul' : r;
 }
 
 // ---- named views ----
