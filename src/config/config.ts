@@ -10,6 +10,8 @@ export type TaskName = BuiltinTaskName | 'file';
 export type TokenizeName = 'words' | 'chars';
 /** `pytorch`: PyTorch's own defaults (what the seed's code used); `uniform`: the paper's U(-init_scale, init_scale). */
 export type InitName = 'pytorch' | 'uniform';
+/** How the LSTM's time loops are recorded: `sequence` one kernel runs every step (greedy decoding), `steps` a few dispatches per step. */
+export type RecurrenceName = 'sequence' | 'steps';
 
 export interface Config {
   // task (docs/contract.md §1, §1b)
@@ -29,6 +31,8 @@ export interface Config {
   hidden_size: number;
   layers: number;
   reverse_source: boolean;
+  /** `sequence`: one dispatch for every step of a time loop where the sizes allow; `steps`: per-step dispatches. */
+  recurrence: RecurrenceName;
   // training (docs/contract.md §4)
   batch_size: number;
   optimizer: OptimizerName;
@@ -66,6 +70,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hidden_size: 64,
   layers: 1,
   reverse_source: true,
+  recurrence: 'sequence',
   batch_size: 64,
   optimizer: 'adam',
   lr: 0.01,

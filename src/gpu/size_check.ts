@@ -46,7 +46,7 @@ export function bufferNeeds(c: Config): BufferNeed[] {
   const lstmParams = 2 * V * E + 2 * Array.from({ length: c.layers }, (_, k) => perLayer(k)).reduce((a, b) => a + b, 0) + V * H + V;
   needs.push(
     { what: 'the LSTM gate activations', formula: 'batch_size × (max_length + decode_length) × 4·hidden_size', keys: ['batch_size', 'max_length', 'decode_length', 'hidden_size'], floats: (S + Tm) * B * 4 * H },
-    { what: 'the LSTM states', formula: 'batch_size × (max_length + decode_length) × hidden_size', keys: ['batch_size', 'max_length', 'decode_length', 'hidden_size'], floats: (1 + S + Tm) * B * H },
+    { what: 'the LSTM states', formula: 'layers × batch_size × (max_length + decode_length) × hidden_size', keys: ['layers', 'batch_size', 'max_length', 'decode_length', 'hidden_size'], floats: c.layers * (1 + S + Tm) * B * H },
     { what: 'the input projection tables', formula: '2 × vocab_size × 4·hidden_size', keys: ['vocab_size', 'hidden_size'], floats: 2 * V * 4 * H },
     { what: 'the parameters', formula: 'about vocab_size × (2·embedding_size + hidden_size) + 8·layers·hidden_size²', keys: ['vocab_size', 'embedding_size', 'hidden_size', 'layers'], floats: lstmParams },
   );

@@ -1,0 +1,49 @@
+// Page side of the one-dispatch greedy decode tests: builds an lstm or attn model with the
+// given `recurrence`, optionally makes the output layer's rows tie in pairs, runs decodeStep
+// twice and returns the tokens, the attention weights, the parameters the reference needs,
+// and what was recorded.
+import { Gpu } from '../../../src/gpu/context.ts';
+import { view } from '../../../src/gpu/buffers.ts';
+import { createModel } from '../../../src/models/index.ts';
+import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
+import { toBatch, type PlainBatch } from './lstm.ts';
+
+/** Output rows 2m + 1 copy rows 2m (weight and bias): every logit ties with its even neighbour. */
+async function tieOutputRows(gpu: Gpu, model: ReturnType<typeof createModel>, uploadParams: (data: Float32Array) => void): Promise<void> {
+  const all = await gpu.read(view(model.params));
+  const w = model.layout.entries.find((e) => e.name === 'output.weight')!;
+  const b = model.layout.entries.find((e) => e.name === 'output.bias')!;
+  const V = b.length;
+  const H = w.length / V;
+  for (let v = 1; v < V; v += 2) {
+    all.copyWithin(w.offset + v * H, w.offset + (v - 1) * H, w.offset + v * H);
+    all[b.offset + v] = all[b.offset + v - 1];
+  }
+  uploadParams(all);
+}
+
+export async function greedyRun(overrides: Partial<Config>, plain: PlainBatch, opts: { tie?: boolean } = {}) {
+  const gpu = await Gpu.create();
+  try {
+    const config: Config = { ...DEFAULT_CONFIG, ...overrides };
+    const model = createModel(gpu, config) as ReturnType<typeof createModel> & { uploadParams(data: Float32Array): void; counts: { decodeStep: number } };
+    if (opts.tie) await tieOutputRows(gpu, model, model.uploadParams);
+    model.setBatch(toBatch(plain));
+    gpu.run(model.decodeStep);
+    const decoded = Array.from(await gpu.readI32(model.decoded));
+    const attention = model.attention ? Array.from(await gpu.read(model.attention)) : null;
+    gpu.run(model.decodeStep);
+    const again = Array.from(await gpu.readI32(model.decoded));
+    const againAttention = model.attention ? Array.from(await gpu.read(model.attention)) : null;
+    const bitwiseRepeat = again.every((v, i) => v === decoded[i]) && (attention === null || againAttention!.every((v, i) => Object.is(v, attention[i])));
+    const paramsAll = await gpu.read(view(model.params));
+    const params: Record<string, number[]> = {};
+    for (const e of model.layout.entries) params[e.name] = Array.from(paramsAll.subarray(e.offset, e.offset + e.length));
+    gpu.check();
+    const out = { decoded, attention, bitwiseRepeat, params, decoding: model.decoding, decodeDispatches: model.decodeStep.length, labels: model.decodeStep.dispatches.map((d) => d.label) };
+    model.destroy();
+    return out;
+  } finally {
+    gpu.destroy();
+  }
+}
