@@ -1,21 +1,22 @@
 // Greedy decoding of the `lstm` and `attn` decoders in ONE dispatch (src/ops/greedy_decode.ts;
 // float64 reference: lstmGreedyDecode / attnGreedyDecode in src/reference/). A workgroup owns
 // ROWS rows of the batch and runs every decode step for them, fed its own argmax (EOS = V − 1
-// first). Rows never talk to each other, so workgroup barriers are the only synchronisation:
-// per step t and layer k
-//   gates   G (ROWS, 4H) = x-projection + h_{t-1}·W_hhᵀ + b_hh     one invocation per gate unit,
-//           x-projection = P[token] (layer 0) or x·W_ihᵀ + b_ih      all ROWS rows at once
-//   cell    c_t, h_t (PyTorch gate order i, f, g, o) into the stack's state rows
+// first). Rows never talk to each other, so workgroup barriers are the only synchronisation.
+// Per step t and layer k, one invocation per hidden unit j and all ROWS rows at once:
+//   z = x-projection + h_{t-1}·W_hhᵀ + b_hh for the unit's gates i, f, g, o (PyTorch order),
+//       x-projection = P[token] (layer 0, the decoder's table) or x·W_ihᵀ + b_ih (above);
+//   c_t = σ(f) c_{t-1} + σ(i) tanh(g),  h_t = σ(o) tanh(c_t), into the stack's state rows;
 // then, with ATTN (Luong general score, no input feeding, as models/attn.ts):
 //   scores  q·K_s for s < S  → weights (D, B, S) row t;  masked softmax (0 past the length)
 //   context c = Σ_s A_s h̄_s;  h̃ = tanh(W_c [c ; q])
 // and the output: logits = y·W_outᵀ + b_out (y = h̃ or the top h), argmax with the lowest
-// index on ties (per invocation over an ascending slice, then a tree over invocations).
+// index on ties (each invocation over an ascending slice of V, then one scan per row).
 // Letters: B batch, S source length, D decode steps, H hidden, G = 4H, V vocabulary, L layers.
-// Workgroup memory: two (ROWS, H) vectors, the argmax tree and the tokens; the builder picks
-// ROWS so they fit. Element offsets arrive in the uniform; every output has one writer.
+// Workgroup memory: two (ROWS, H) vectors, the (ROWS, WG) argmax candidates and the tokens;
+// the builder picks ROWS so they fit. Element offsets arrive in the uniform; every output has
+// one writer: deterministic, no atomics.
 
-override WG: u32 = 256;   // a power of two (the argmax tree)
+override WG: u32 = 64;
 override ROWS: u32 = 4u;  // batch rows per workgroup, at most MAX_ROWS
 override HC: u32 = 64u;   // H, sizing the workgroup vectors
 const MAX_ROWS: u32 = 4u;
@@ -24,9 +25,9 @@ const MAX_LAYERS: u32 = 8u;
 struct Params {
   B: u32, H: u32, V: u32, L: u32,
   S: u32, D: u32, ptab: u32, lstride: u32,   // lstride: elements per layer in the state buffers
-  h_off: u32, c_off: u32, gate_off: u32, dec_off: u32,
+  h_off: u32, c_off: u32, pad0: u32, dec_off: u32,
   out_w: u32, out_b: u32, len_off: u32, key_off: u32,
-  wts_off: u32, ht_off: u32, comb_w: u32, pad0: u32,
+  wts_off: u32, ht_off: u32, comb_w: u32, pad13: u32,
   pad1: u32, pad2: u32, pad3: u32, pad4: u32,
   pad5: u32, pad6: u32, pad7: u32, pad8: u32,
   pad9: u32, pad10: u32, pad11: u32, pad12: u32,
@@ -38,17 +39,17 @@ struct Params {
 @group(0) @binding(2) var<storage, read> ptab: array<f32>;         // (V, G) decoder layer-0 table
 @group(0) @binding(3) var<storage, read_write> hs: array<f32>;     // (L, 1 + S + Tm, B, H) states h
 @group(0) @binding(4) var<storage, read_write> cs: array<f32>;     // (L, 1 + S + Tm, B, H) states c
-@group(0) @binding(5) var<storage, read_write> scr: array<f32>;    // gates (B, G), then attn's h̃ (B, H) and weights (D, B, S)
-@group(0) @binding(6) var<storage, read_write> decoded: array<i32>; // (D, B) time-major
+@group(0) @binding(5) var<storage, read_write> decoded: array<i32>; // (D, B) time-major
 #if ${ATTN}
+@group(0) @binding(6) var<storage, read_write> scr: array<f32>;    // h̃ (B, H), then the weights (D, B, S)
 @group(0) @binding(7) var<storage, read> lens: array<i32>;         // (B) source lengths
 @group(0) @binding(8) var<storage, read> keys: array<f32>;         // (S, B, H) K = h̄ W_aᵀ
 #endif
 
 var<workgroup> xv: array<f32, ROWS * HC>;  // the layer's input x, then q, then y for the output
 var<workgroup> hv: array<f32, ROWS * HC>;  // h_{t-1} of the layer, then the context c
-var<workgroup> red_v: array<f32, WG>;
-var<workgroup> red_i: array<u32, WG>;
+var<workgroup> red_v: array<f32, ROWS * WG>; // each invocation's best logit per row
+var<workgroup> red_i: array<u32, ROWS * WG>;
 var<workgroup> tok: array<u32, MAX_ROWS>;
 
 // Storage writes (state rows, gates, weights) and workgroup vectors both cross phases.
@@ -84,51 +85,43 @@ fn load_h(k: u32, r: u32, b0: u32, lid: u32, into_x: bool) {
   }
 }
 
-// Gate pre-activations of layer k at step t for every row: one invocation per gate unit j.
-fn gates(k: u32, b0: u32, lid: u32) {
+// Layer k at step t for every row, one invocation per hidden unit j: its four gate rows of
+// W_hh (and W_ih above layer 0) against all ROWS rows at once, then the cell; h_t and c_t go
+// to state row t_row (h_{t-1} in hv, the layer's input x in xv).
+fn lstm_units(k: u32, t_row: u32, b0: u32, lid: u32) {
   let H = p.H;
   let G = 4u * H;
   let lw = p.layer[k];
-  for (var j = lid; j < G; j += WG) {
-    var rec = array<f32, MAX_ROWS>(); // an explicit zero: SwiftShader kept the last pass's sums without it
-    var inp = array<f32, MAX_ROWS>(); // an explicit zero: SwiftShader kept the last pass's sums without it
-    let wr = lw.z + j * H;
+  for (var j = lid; j < H; j += WG) {
+    // Pre-activations of gates i, f, g, o (PyTorch order) of unit j, per row. An explicit
+    // zero: SwiftShader kept the previous pass's sums without it.
+    var pre = array<vec4f, MAX_ROWS>();
     for (var i = 0u; i < H; i++) {
-      let wv = w[wr + i];
-      for (var r = 0u; r < ROWS; r++) { rec[r] += wv * hv[r * HC + i]; }
+      let wh = vec4f(w[lw.z + j * H + i], w[lw.z + (H + j) * H + i], w[lw.z + (2u * H + j) * H + i], w[lw.z + (3u * H + j) * H + i]);
+      for (var r = 0u; r < ROWS; r++) { pre[r] += wh * hv[r * HC + i]; }
     }
+    let bh = vec4f(w[lw.w + j], w[lw.w + H + j], w[lw.w + 2u * H + j], w[lw.w + 3u * H + j]);
+    var x = array<vec4f, MAX_ROWS>();
     if (k > 0u) {
-      let wi = lw.x + j * H;
       for (var i = 0u; i < H; i++) {
-        let wv = w[wi + i];
-        for (var r = 0u; r < ROWS; r++) { inp[r] += wv * xv[r * HC + i]; }
+        let wi = vec4f(w[lw.x + j * H + i], w[lw.x + (H + j) * H + i], w[lw.x + (2u * H + j) * H + i], w[lw.x + (3u * H + j) * H + i]);
+        for (var r = 0u; r < ROWS; r++) { x[r] += wi * xv[r * HC + i]; }
       }
+      let bi = vec4f(w[lw.y + j], w[lw.y + H + j], w[lw.y + 2u * H + j], w[lw.y + 3u * H + j]);
+      for (var r = 0u; r < ROWS; r++) { x[r] += bi; }
     }
     for (var r = 0u; r < ROWS; r++) {
       let b = b0 + r;
       if (b >= p.B) { continue; }
-      var x = inp[r] + w[lw.y + j];
-      if (k == 0u) { x = ptab[p.ptab + tok[r] * G + j]; }
-      scr[p.gate_off + b * G + j] = x + (rec[r] + w[lw.w + j]);
+      if (k == 0u) {
+        let row = p.ptab + tok[r] * G + j;
+        x[r] = vec4f(ptab[row], ptab[row + H], ptab[row + 2u * H], ptab[row + 3u * H]);
+      }
+      let z = x[r] + (pre[r] + bh);
+      let c = sigmoid(z.y) * cs[p.c_off + state_at(k, t_row - 1u, b, j)] + sigmoid(z.x) * tanh_safe(z.z);
+      cs[p.c_off + state_at(k, t_row, b, j)] = c;
+      hs[p.h_off + state_at(k, t_row, b, j)] = sigmoid(z.w) * tanh_safe(c);
     }
-  }
-}
-
-// The cell of layer k at step t: state row t_row − 1 in, row t_row out, one invocation per (row, unit).
-fn cell(k: u32, t_row: u32, b0: u32, lid: u32) {
-  let H = p.H;
-  for (var e = lid; e < ROWS * H; e += WG) {
-    let b = b0 + e / H;
-    let j = e % H;
-    if (b >= p.B) { continue; }
-    let g0 = p.gate_off + b * 4u * H + j;
-    let ig = sigmoid(scr[g0]);
-    let fg = sigmoid(scr[g0 + H]);
-    let gg = tanh_safe(scr[g0 + 2u * H]);
-    let og = sigmoid(scr[g0 + 3u * H]);
-    let c = fg * cs[p.c_off + state_at(k, t_row - 1u, b, j)] + ig * gg;
-    cs[p.c_off + state_at(k, t_row, b, j)] = c;
-    hs[p.h_off + state_at(k, t_row, b, j)] = og * tanh_safe(c);
   }
 }
 
@@ -237,22 +230,24 @@ fn output_argmax(t: u32, b0: u32, lid: u32) {
     }
   }
   for (var r = 0u; r < ROWS; r++) {
-    red_v[lid] = best_v[r];
-    red_i[lid] = best_i[r];
-    sync();
-    for (var half = WG / 2u; half > 0u; half /= 2u) {
-      if (lid < half && beats(red_v[lid + half], red_i[lid + half], red_v[lid], red_i[lid])) {
-        red_v[lid] = red_v[lid + half];
-        red_i[lid] = red_i[lid + half];
-      }
-      sync();
-    }
-    if (lid == 0u) {
-      tok[r] = red_i[0];
-      if (b0 + r < p.B) { decoded[p.dec_off + t * p.B + b0 + r] = i32(red_i[0]); }
-    }
-    sync();
+    red_v[r * WG + lid] = best_v[r];
+    red_i[r * WG + lid] = best_i[r];
   }
+  sync();
+  // One invocation per row scans the WG candidates: two barriers, where a tree takes 2·log2(WG) per row.
+  if (lid < ROWS) {
+    var bv = red_v[lid * WG];
+    var bi = red_i[lid * WG];
+    for (var l = 1u; l < WG; l++) {
+      if (beats(red_v[lid * WG + l], red_i[lid * WG + l], bv, bi)) {
+        bv = red_v[lid * WG + l];
+        bi = red_i[lid * WG + l];
+      }
+    }
+    tok[lid] = bi;
+    if (b0 + lid < p.B) { decoded[p.dec_off + t * p.B + b0 + lid] = i32(bi); }
+  }
+  sync();
 }
 
 @compute @workgroup_size(WG)
@@ -266,9 +261,7 @@ fn greedy_decode(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
       load_h(k, row - 1u, b0, lid, false);
       if (k > 0u) { load_h(k - 1u, row, b0, lid, true); }
       sync();
-      gates(k, b0, lid);
-      sync();
-      cell(k, row, b0, lid);
+      lstm_units(k, row, b0, lid);
       sync();
     }
     load_h(top, row, b0, lid, true);

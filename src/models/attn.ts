@@ -14,7 +14,7 @@ import { Program } from '../gpu/program.ts';
 import { attnParamShapes } from '../reference/attn_model.ts';
 import type { LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
-import { stackBackward, stackForward } from './lstm.ts';
+import { stackBackward, stackForward, type LstmOptions } from './lstm.ts';
 import type { Recurrence } from './layers/lstm_stack.ts';
 import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
 import { encoderForward } from './layers/lstm_layer.ts';
@@ -37,7 +37,7 @@ export function attnLayout(d: LstmDims): ArenaLayout {
   return layout;
 }
 
-export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?: Recurrence } = {}): AttnGpuModel {
+export function createAttnModel(gpu: Gpu, config: Config, options: LstmOptions = {}): AttnGpuModel {
   const [V, E, H, L] = [config.vocab_size, config.embedding_size, config.hidden_size, config.layers];
   const base = createStackModelBase(gpu, config, 'attn', attnLayout({ V, E, H, L }), options.recurrence ?? 'matmul');
   const { s, out, decoded } = base;
@@ -57,7 +57,7 @@ export function createAttnModel(gpu: Gpu, config: Config, options: { recurrence?
   );
 
   // ---- decodeStep: encoder and keys, then D greedy steps each attending once: one dispatch, or a few per step ----
-  const decoding = decodeRecording(s, true);
+  const decoding = decodeRecording(s, true, options.decodeKernel);
   const decodeStep = new Program('attn.decodeStep').add(encoderForward(s), attentionKeys(att));
   let weights = slice(att.weights, 0, D * B * S); // (D, B, S)
   if (decoding.recording === 'sequence') {

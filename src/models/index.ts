@@ -3,12 +3,13 @@ import type { Config } from '../config/config.ts';
 import type { Gpu } from '../gpu/context.ts';
 import { createAttnModel } from './attn.ts';
 import { createBlogModel } from './blog.ts';
-import { createLstmModel } from './lstm.ts';
+import { createLstmModel, type LstmOptions } from './lstm.ts';
 import type { GpuModel } from './model.ts';
 
 export type { GpuModel } from './model.ts';
 
-export function createModel(gpu: Gpu, config: Config): GpuModel {
+/** `options` reach lstm and attn (their recording choices); blog has none. */
+export function createModel(gpu: Gpu, config: Config, options: LstmOptions = {}): GpuModel {
   if (config.model === 'blog') return createBlogModel(gpu, config);
-  return config.model === 'attn' ? createAttnModel(gpu, config) : createLstmModel(gpu, config);
+  return config.model === 'attn' ? createAttnModel(gpu, config, options) : createLstmModel(gpu, config, options);
 }

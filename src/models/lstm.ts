@@ -16,7 +16,7 @@ import { createLstmBeam } from './beam.ts';
 import { decoderTop, type LstmStack, type Recurrence } from './layers/lstm_stack.ts';
 import { encoderForward, layerBackward, layerForward, reverseSource } from './layers/lstm_layer.ts';
 import { outputBackward, outputForward } from './layers/output.ts';
-import { decodeRecording, decodeSequence, decodeSteps, type DecodeRecording } from './layers/greedy.ts';
+import { decodeRecording, decodeSequence, decodeSteps, type DecodeKernelChoice, type DecodeRecording } from './layers/greedy.ts';
 import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
 
 export type { Recurrence } from './layers/lstm_stack.ts';
@@ -24,6 +24,8 @@ export type { Recurrence } from './layers/lstm_stack.ts';
 export interface LstmOptions {
   /** How each time step is recorded; see layers/lstm_layer.ts. Default 'matmul'. */
   recurrence?: Recurrence;
+  /** Where config recurrence=sequence records the one-dispatch greedy decode (layers/greedy.ts). Default 'auto'. */
+  decodeKernel?: DecodeKernelChoice;
 }
 
 /** Dispatches the recorded trainStep spends per time step and layer. */
@@ -86,7 +88,7 @@ export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions =
   const trainStep = new Program('lstm.trainStep').add(stackForward(s), outputForward(out, hTop, s.tgt), outputBackward(out, hTop, s.dHtop), stackBackward(s));
 
   // ---- decodeStep: encoder, then D greedy steps fed their own argmax (EOS first): one dispatch, or a few per step ----
-  const decoding = decodeRecording(s, false);
+  const decoding = decodeRecording(s, false, options.decodeKernel);
   const decodeStep = new Program('lstm.decodeStep').add(encoderForward(s));
   decodeStep.add(decoding.recording === 'sequence' ? decodeSequence(s, decoded, base.owned.buf).dispatch : decodeSteps(s, out, decoded));
 

@@ -14,14 +14,23 @@ import { shaderVariant } from '../gpu/shader.ts';
 import { u32 } from '../gpu/uniforms.ts';
 import { checkCount, checkShape } from './view_checks.ts';
 
-/** Invocations per workgroup (a power of two, the argmax tree's width; WebGPU's default limit). */
-const WG = 256;
+/**
+ * Invocations per workgroup: one per hidden unit up to 256 (WebGPU's default limit) on a
+ * hardware adapter; 64 on the software one, where every barrier costs in proportion to the
+ * invocations it waits for (256 measured several times slower there).
+ */
+export function greedyWorkgroupSize(H: number, software: boolean): number {
+  if (software) return 64;
+  return Math.min(256, Math.max(64, 2 ** Math.ceil(Math.log2(H))));
+}
 /** Rows a workgroup may own: the shader's private accumulators hold this many. */
 const MAX_ROWS = 4;
 /** Layers the uniform's offset table holds. */
 export const GREEDY_MAX_LAYERS = 8;
 /** Storage buffers the attention variant binds (WebGPU's default per-stage limit is 8). */
 const ATTN_STORAGE_BUFFERS = 8;
+
+export type GreedyLimits = Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupSizeX' | 'maxStorageBuffersPerShaderStage'>;
 
 export interface GreedyDims {
   B: number;
@@ -34,21 +43,22 @@ export interface GreedyDims {
   Tm: number;
 }
 
-/** The workgroup memory one workgroup of `rows` rows needs, in bytes: two (rows, H) vectors, the argmax tree, the tokens. */
-export const greedyWorkgroupBytes = (rows: number, H: number) => 4 * (2 * rows * H + 2 * WG + MAX_ROWS);
+/** The workgroup memory one workgroup of `rows` rows and `wg` invocations needs, in bytes: two (rows, H) vectors, the (rows, wg) argmax candidates, the tokens. */
+export const greedyWorkgroupBytes = (rows: number, H: number, wg: number) => 4 * (2 * rows * H + 2 * rows * wg + MAX_ROWS);
 
 /**
  * Rows per workgroup for these sizes on this device (the most, up to 4, that fit its workgroup
  * memory), or the one sentence saying why the one-dispatch decode cannot run them.
  */
-export function greedyDecodeFit(d: Pick<GreedyDims, 'H' | 'L'>, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup' | 'maxStorageBuffersPerShaderStage'>, attention: boolean): { rows: number } | { why: string } {
+export function greedyDecodeFit(d: Pick<GreedyDims, 'H' | 'L'>, limits: GreedyLimits, attention: boolean, software: boolean): { rows: number; wg: number } | { why: string } {
   if (d.L > GREEDY_MAX_LAYERS) return { why: `layers=${d.L} is more than the ${GREEDY_MAX_LAYERS} layers the one-dispatch decode holds` };
-  if (limits.maxComputeInvocationsPerWorkgroup < WG) return { why: `the device allows ${limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup, the one-dispatch decode needs ${WG}` };
+  const wg = Math.min(greedyWorkgroupSize(d.H, software), limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+  if (wg < 64) return { why: `the device allows ${wg} invocations per workgroup, the one-dispatch decode needs 64` };
   if (attention && limits.maxStorageBuffersPerShaderStage < ATTN_STORAGE_BUFFERS) return { why: `the device allows ${limits.maxStorageBuffersPerShaderStage} storage buffers per kernel, attention's one-dispatch decode needs ${ATTN_STORAGE_BUFFERS}` };
   for (let rows = MAX_ROWS; rows >= 1; rows >>= 1) {
-    if (greedyWorkgroupBytes(rows, d.H) <= limits.maxComputeWorkgroupStorageSize) return { rows };
+    if (greedyWorkgroupBytes(rows, d.H, wg) <= limits.maxComputeWorkgroupStorageSize) return { rows, wg };
   }
-  return { why: `hidden_size=${d.H} needs ${greedyWorkgroupBytes(1, d.H)} bytes of workgroup memory, more than the device's ${limits.maxComputeWorkgroupStorageSize}` };
+  return { why: `hidden_size=${d.H} needs ${greedyWorkgroupBytes(1, d.H, wg)} bytes of workgroup memory, more than the device's ${limits.maxComputeWorkgroupStorageSize}` };
 }
 
 /** One LSTM layer's parameters: views into the parameter arena. */
@@ -67,7 +77,7 @@ export interface GreedyAttention {
   keys: View;
   /** (H, 2H) W_c, in the parameter arena. */
   combine: View;
-  /** (B, H) h̃ scratch and (D, B, S) out: the attention weights of every step; both in the scratch buffer. */
+  /** (B, H) h̃ scratch and (D, B, S) out: the attention weights of every step; views of one buffer. */
   hTilde: View;
   weights: View;
 }
@@ -84,8 +94,6 @@ export interface GreedyDecodeArgs {
   /** (L, 1 + S + Tm, B, H) h and c: row 0 zeros, rows 1..S the encoder, row S its final state, S + 1 + t decoder step t (written). */
   h: View;
   c: View;
-  /** (B, G) gate scratch, in the same buffer as the attention's hTilde and weights. */
-  gates: View;
   /** (D, B) i32 out, time-major. */
   decoded: View;
   attention?: GreedyAttention;
@@ -107,23 +115,25 @@ function checkArgs(label: string, a: GreedyDecodeArgs): void {
   checkShape(label, 'outBias', a.outBias, '(V)', [V]);
   checkShape(label, 'table', a.table, '(V, G)', [V, G]);
   for (const [n, v] of [['h', a.h], ['c', a.c]] as const) checkShape(label, n, v, '(L, 1 + S + Tm, B, H)', [L, 1 + S + Tm, B, H]);
-  checkShape(label, 'gates', a.gates, '(B, G)', [B, G]);
   checkShape(label, 'decoded', a.decoded, '(D, B)', [D, B]);
   const weights = [...a.layers.flatMap((l) => [l.wIh, l.bIh, l.wHh, l.bHh]), a.outWeight, a.outBias, ...(a.attention ? [a.attention.combine] : [])];
   if (weights.some((v) => v.buffer !== a.params.buffer)) throw new Error(`${label}: every weight must lie in the parameter arena (one binding).`);
-  if (a.attention) checkAttention(label, a.dims, a.attention, a.gates);
-  const bound = [a.params, a.table, a.h, a.c, a.gates, a.decoded, ...(a.attention ? [a.attention.lengths, a.attention.keys] : [])];
-  if (new Set(bound.map((v) => v.buffer)).size !== bound.length) throw new Error(`${label}: params, table, h, c, the scratch, decoded, lengths and keys must be eight different buffers.`);
+  if (a.attention) checkAttention(label, a.dims, a.attention);
+  const bound = boundViews(a);
+  if (new Set(bound.map((v) => v.buffer)).size !== bound.length) throw new Error(`${label}: params, table, h, c, decoded and attention's scratch, lengths and keys must be different buffers.`);
 }
 
-function checkAttention(label: string, d: GreedyDims, at: GreedyAttention, gates: View): void {
+/** Bindings 1.. in shader order. */
+const boundViews = (a: GreedyDecodeArgs): View[] => [a.params, a.table, a.h, a.c, a.decoded, ...(a.attention ? [a.attention.hTilde, a.attention.lengths, a.attention.keys] : [])];
+
+function checkAttention(label: string, d: GreedyDims, at: GreedyAttention): void {
   const { B, S, D, H } = d;
   checkShape(label, 'lengths', at.lengths, '(B)', [B]);
   checkShape(label, 'keys', at.keys, '(S, B, H)', [S, B, H]);
   checkShape(label, 'combine', at.combine, '(H, 2H)', [H, 2 * H]);
   checkShape(label, 'hTilde', at.hTilde, '(B, H)', [B, H]);
   checkShape(label, 'weights', at.weights, '(D, B, S)', [D, B, S]);
-  if (at.hTilde.buffer !== gates.buffer || at.weights.buffer !== gates.buffer) throw new Error(`${label}: gates, hTilde and weights must be views of one scratch buffer.`);
+  if (at.hTilde.buffer !== at.weights.buffer) throw new Error(`${label}: hTilde and weights must be views of one scratch buffer.`);
 }
 
 /** The uniform (shaders/greedy_decode.wgsl Params): 32 scalars, then W_ih, b_ih, W_hh, b_hh offsets of each of 8 layers. */
@@ -131,7 +141,7 @@ function uniformWords(a: GreedyDecodeArgs): number[] {
   const { B, S, D, H, V, L, Tm } = a.dims;
   const at = a.attention;
   const head = [B, H, V, L, S, D, a.table.offset, (1 + S + Tm) * B * H];
-  head.push(a.h.offset, a.c.offset, a.gates.offset, a.decoded.offset, a.outWeight.offset, a.outBias.offset, at?.lengths.offset ?? 0, at?.keys.offset ?? 0);
+  head.push(a.h.offset, a.c.offset, 0, a.decoded.offset, a.outWeight.offset, a.outBias.offset, at?.lengths.offset ?? 0, at?.keys.offset ?? 0);
   head.push(at?.weights.offset ?? 0, at?.hTilde.offset ?? 0, at?.combine.offset ?? 0);
   const table = Array.from({ length: GREEDY_MAX_LAYERS }, (_, k) => {
     const l = a.layers[k];
@@ -144,13 +154,12 @@ function uniformWords(a: GreedyDecodeArgs): number[] {
 export function greedyDecode(gpu: Gpu, a: GreedyDecodeArgs): Dispatch {
   const label = a.label ?? 'greedy_decode';
   checkArgs(label, a);
-  const fit = greedyDecodeFit(a.dims, gpu.device.limits, a.attention !== undefined);
+  const fit = greedyDecodeFit(a.dims, gpu.device.limits, a.attention !== undefined, gpu.adapter.isFallbackAdapter);
   if ('why' in fit) throw new RangeError(`${label}: ${fit.why}.`);
   const variant = shaderVariant('greedy_decode', source, { ATTN: a.attention !== undefined });
-  // uniform; params, table; h, c, scratch, decoded; attention's lengths and keys.
-  const bindings: BindingKind[] = ['uniform', 'read', 'read', 'storage', 'storage', 'storage', 'storage', ...(a.attention ? (['read', 'read'] as BindingKind[]) : [])];
-  const pipeline = gpu.pipelines.get({ ...variant, entryPoint: 'greedy_decode', bindings, constants: { WG, ROWS: fit.rows, HC: a.dims.H } });
+  // uniform; params, table; h, c, decoded; attention's scratch, lengths and keys.
+  const bindings: BindingKind[] = ['uniform', 'read', 'read', 'storage', 'storage', 'storage', ...(a.attention ? (['storage', 'read', 'read'] as BindingKind[]) : [])];
+  const pipeline = gpu.pipelines.get({ ...variant, entryPoint: 'greedy_decode', bindings, constants: { WG: fit.wg, ROWS: fit.rows, HC: a.dims.H } });
   const params = gpu.uniform(uniformWords(a).map(u32));
-  const views = [a.params, a.table, a.h, a.c, a.gates, a.decoded, ...(a.attention ? [a.attention.lengths, a.attention.keys] : [])];
-  return gpu.dispatch(label, pipeline, [params, ...views], [Math.ceil(a.dims.B / fit.rows), 1, 1]);
+  return gpu.dispatch(label, pipeline, [params, ...boundViews(a)], [Math.ceil(a.dims.B / fit.rows), 1, 1]);
 }

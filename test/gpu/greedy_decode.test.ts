@@ -3,7 +3,8 @@
 // greedy decode: tokens exactly, attention weights within tolerance. Awkward sizes: H and V
 // that do not divide the 256-invocation workgroup (and V, 4H above it), batches that do not
 // divide the 4-row slice, source lengths 1 and max, two layers, decode_length above and below
-// max_length + 1, and output rows tied in pairs (the lowest index must win).
+// max_length + 1, and output rows tied in pairs (the lowest index must win). The kernel is
+// asked for always: by default the software adapter records the per-step decode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { attnGreedyDecode } from '../../src/reference/attn_model.ts';
@@ -89,22 +90,31 @@ describe.each(CASES)('greedy decode: %s', (_name, shape, tie) => {
   });
 });
 
+it('recurrence=sequence records the per-step decode on the software adapter unless the kernel is asked for always, and says why', async () => {
+  const config: Config = { ...DEFAULT_CONFIG, max_length: 5, hidden_size: 8, embedding_size: 4, vocab_size: 17, batch_size: 3 };
+  const run = await h.call<Run>(PAGE, 'greedyRun', config, batchOf(config), { kernel: 'auto' });
+  expect(run.decoding).toEqual({ recording: 'steps', fallback: 'the software adapter runs the one-dispatch decode slower than the per-step dispatches' });
+  expect(run.labels).not.toContain('decode.greedy');
+}, 120_000);
+
 describe('greedyDecodeFit: rows per workgroup, and the sizes that fall back to per-step decoding', () => {
-  const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxStorageBuffersPerShaderStage: 8 };
+  const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256, maxStorageBuffersPerShaderStage: 8 };
   it.each([
-    [64, 1, 4],
-    [256, 2, 4],
-    [512, 2, 2],
-    [1024, 2, 1],
-  ])('H=%i L=%i fits %i rows (the default and the gpu preset: >= 8 workgroups at B=64)', (H, L, rows) => {
-    expect(greedyDecodeFit({ H, L }, limits, true)).toEqual({ rows });
-    expect(greedyWorkgroupBytes(rows, H)).toBeLessThanOrEqual(16384);
+    [64, 1, false, 4, 64],
+    [256, 2, false, 2, 256],
+    [256, 2, true, 4, 64],
+    [100, 2, false, 4, 128],
+    [512, 2, false, 2, 256],
+    [1024, 2, true, 1, 64],
+  ])('H=%i L=%i (software adapter %s) fits %i rows of %i invocations (the default and the gpu preset: >= 8 workgroups at B=64)', (H, L, software, rows, wg) => {
+    expect(greedyDecodeFit({ H, L }, limits, true, software)).toEqual({ rows, wg });
+    expect(greedyWorkgroupBytes(rows, H, wg)).toBeLessThanOrEqual(16384);
   });
   it('says why it cannot run a hidden size too large for workgroup memory, more than 8 layers, or too few storage buffers', () => {
-    expect(greedyDecodeFit({ H: 2048, L: 1 }, limits, false)).toEqual({ why: 'hidden_size=2048 needs 18448 bytes of workgroup memory, more than the device\'s 16384' });
-    expect(greedyDecodeFit({ H: 64, L: 9 }, limits, false)).toEqual({ why: 'layers=9 is more than the 8 layers the one-dispatch decode holds' });
-    expect(greedyDecodeFit({ H: 64, L: 1 }, { ...limits, maxStorageBuffersPerShaderStage: 6 }, true)).toHaveProperty('why');
-    expect(greedyDecodeFit({ H: 64, L: 1 }, { ...limits, maxStorageBuffersPerShaderStage: 6 }, false)).toEqual({ rows: 4 });
+    expect(greedyDecodeFit({ H: 2048, L: 1 }, limits, false, true)).toEqual({ why: 'hidden_size=2048 needs 16912 bytes of workgroup memory, more than the device\'s 16384' });
+    expect(greedyDecodeFit({ H: 64, L: 9 }, limits, false, false)).toEqual({ why: 'layers=9 is more than the 8 layers the one-dispatch decode holds' });
+    expect(greedyDecodeFit({ H: 64, L: 1 }, { ...limits, maxStorageBuffersPerShaderStage: 6 }, true, false)).toHaveProperty('why');
+    expect(greedyDecodeFit({ H: 64, L: 1 }, { ...limits, maxStorageBuffersPerShaderStage: 6 }, false, false)).toEqual({ rows: 4, wg: 64 });
   });
 });
 

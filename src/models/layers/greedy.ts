@@ -5,7 +5,10 @@
 //   'steps': per decode step the table lookup, each layer's recurrent step, the attention, the
 //       output and argmax (a few dispatches each, ~8·D for two layers).
 // Where the one-dispatch kernel cannot run these sizes (ops/greedy_decode.ts greedyDecodeFit:
-// hidden_size too large for workgroup memory, more than 8 layers) 'sequence' records 'steps'.
+// hidden_size too large for workgroup memory, more than 8 layers) 'sequence' records 'steps';
+// so it does on the software adapter (SwiftShader), which runs the kernel's long per-invocation
+// loops several times slower than the tuned per-step matmuls (as the tiled matmul, which it
+// also leaves to hardware adapters), unless `kernel: 'always'` (tests, the bench).
 import type { RecurrenceName } from '../../config/config.ts';
 import { slice, view, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
@@ -44,24 +47,24 @@ export interface SequenceAttention {
 }
 
 /**
- * The one-dispatch greedy decode over the stack's state rows, with its scratch (allocated by
- * `buf`): gates (B, G), and with attention h̃ (B, H) and the weights (D, B, S) it writes.
+ * The one-dispatch greedy decode over the stack's state rows; with attention, its scratch
+ * (allocated by `buf`): h̃ (B, H) and the weights (D, B, S) it writes.
  */
 export function decodeSequence(s: LstmStack, decoded: View, buf: Allocate, att?: SequenceAttention): { dispatch: Dispatch; weights?: View } {
-  const { B, S, D, H, V, L, Tm, G } = s.dims;
-  const scratch = view(buf('greedy.scratch', B * G + (att ? B * H + D * B * S : 0)));
+  const { B, S, D, H, V, L, Tm } = s.dims;
   const layers = Array.from({ length: L }, (_, k) => ({
     wIh: param(s, wName('decoder', 'weight_ih', k)),
     bIh: param(s, wName('decoder', 'bias_ih', k)),
     wHh: param(s, wName('decoder', 'weight_hh', k)),
     bHh: param(s, wName('decoder', 'bias_hh', k)),
   }));
+  const scratch = att && view(buf('greedy.scratch', B * H + D * B * S));
   const attention: GreedyAttention | undefined = att && {
     lengths: s.lengths,
     keys: att.keys,
     combine: param(s, 'attention_combine.weight'),
-    hTilde: slice(scratch, B * G, B * H),
-    weights: slice(scratch, B * G + B * H, D * B * S),
+    hTilde: slice(scratch!, 0, B * H),
+    weights: slice(scratch!, B * H, D * B * S),
   };
   const dispatch = greedyDecode(s.gpu, {
     dims: { B, S, D, H, V, L, Tm },
@@ -72,7 +75,6 @@ export function decodeSequence(s: LstmStack, decoded: View, buf: Allocate, att?:
     table: ptab(s, 'decoder'),
     h: allStates(s, 'h'),
     c: allStates(s, 'c'),
-    gates: slice(scratch, 0, B * G),
     decoded,
     attention,
     label: 'decode.greedy',
@@ -80,9 +82,14 @@ export function decodeSequence(s: LstmStack, decoded: View, buf: Allocate, att?:
   return { dispatch, weights: attention?.weights };
 }
 
-/** Which recording the stack's config asks for and these sizes allow. */
-export function decodeRecording(s: LstmStack, attention: boolean): DecodeRecording {
+/** `auto`: the one-dispatch decode on hardware adapters only; `always`: on the software adapter too. */
+export type DecodeKernelChoice = 'auto' | 'always';
+
+/** Which recording the stack's config asks for and this device and these sizes allow. */
+export function decodeRecording(s: LstmStack, attention: boolean, kernel: DecodeKernelChoice = 'auto'): DecodeRecording {
   if (s.config.recurrence === 'steps') return { recording: 'steps' };
-  const fit = greedyDecodeFit(s.dims, s.gpu.device.limits, attention);
+  const software = s.gpu.adapter.isFallbackAdapter;
+  if (software && kernel === 'auto') return { recording: 'steps', fallback: 'the software adapter runs the one-dispatch decode slower than the per-step dispatches' };
+  const fit = greedyDecodeFit(s.dims, s.gpu.device.limits, attention, software);
   return 'why' in fit ? { recording: 'steps', fallback: fit.why } : { recording: 'sequence' };
 }

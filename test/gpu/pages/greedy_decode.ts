@@ -7,6 +7,7 @@ import { view } from '../../../src/gpu/buffers.ts';
 import { createModel } from '../../../src/models/index.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import { toBatch, type PlainBatch } from './lstm.ts';
+import type { DecodeKernelChoice } from '../../../src/models/layers/greedy.ts';
 
 /** Output rows 2m + 1 copy rows 2m (weight and bias): every logit ties with its even neighbour. */
 async function tieOutputRows(gpu: Gpu, model: ReturnType<typeof createModel>, uploadParams: (data: Float32Array) => void): Promise<void> {
@@ -22,11 +23,12 @@ async function tieOutputRows(gpu: Gpu, model: ReturnType<typeof createModel>, up
   uploadParams(all);
 }
 
-export async function greedyRun(overrides: Partial<Config>, plain: PlainBatch, opts: { tie?: boolean } = {}) {
+/** `kernel` 'always' (the default here) records the one-dispatch decode on the software adapter too. */
+export async function greedyRun(overrides: Partial<Config>, plain: PlainBatch, opts: { tie?: boolean; kernel?: DecodeKernelChoice } = {}) {
   const gpu = await Gpu.create();
   try {
     const config: Config = { ...DEFAULT_CONFIG, ...overrides };
-    const model = createModel(gpu, config) as ReturnType<typeof createModel> & { uploadParams(data: Float32Array): void; counts: { decodeStep: number } };
+    const model = createModel(gpu, config, { decodeKernel: opts.kernel ?? 'always' }) as ReturnType<typeof createModel> & { uploadParams(data: Float32Array): void; counts: { decodeStep: number } };
     if (opts.tie) await tieOutputRows(gpu, model, model.uploadParams);
     model.setBatch(toBatch(plain));
     gpu.run(model.decodeStep);
@@ -47,3 +49,4 @@ export async function greedyRun(overrides: Partial<Config>, plain: PlainBatch, o
     gpu.destroy();
   }
 }
+
