@@ -5,6 +5,7 @@
 // divide the 4-row slice, source lengths 1 and max, two layers, decode_length above and below
 // max_length + 1, and output rows tied in pairs (the lowest index must win). The kernel is
 // asked for always: by default the software adapter records the per-step decode.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { attnGreedyDecode } from '../../src/reference/attn_model.ts';
@@ -116,6 +117,21 @@ describe('greedyDecodeFit: rows per workgroup, and the sizes that fall back to p
     expect(greedyDecodeFit({ H: 64, L: 1 }, { ...limits, maxStorageBuffersPerShaderStage: 6 }, true, false)).toHaveProperty('why');
     expect(greedyDecodeFit({ H: 64, L: 1 }, { ...limits, maxStorageBuffersPerShaderStage: 6 }, false, false)).toEqual({ rows: 4, wg: 64 });
   });
+});
+
+// A trained checkpoint (e.g. `seq2seq train --rounds 1 --steps 200 --out D recurrence=steps`):
+// its evaluation scores are the same with either recording. Opt-in: it decodes thousands of samples.
+describe.skipIf(!process.env.SEQ2SEQ_EVAL_CHECKPOINT)('evaluation of SEQ2SEQ_EVAL_CHECKPOINT with either recording', () => {
+  it('gives the same scores', async () => {
+    const base64 = readFileSync(process.env.SEQ2SEQ_EVAL_CHECKPOINT!).toString('base64');
+    const opts = { rounds: Number(process.env.SEQ2SEQ_EVAL_ROUNDS ?? 1), samples: 1000 };
+    type Eval = { summary: Record<string, unknown>; decoding: { recording: string }; dispatches: number };
+    const steps = await h.call<Eval>(PAGE, 'evaluateCheckpoint', base64, 'steps', opts);
+    const sequence = await h.call<Eval>(PAGE, 'evaluateCheckpoint', base64, 'sequence', opts);
+    expect([sequence.decoding.recording, steps.decoding.recording]).toEqual(['sequence', 'steps']);
+    expect(sequence.summary).toEqual(steps.summary);
+    console.log(`evaluation (${opts.rounds} × 1000 samples): GeoMean ${String(steps.summary.geomean)} both ways; decodeStep ${steps.dispatches} dispatches per batch recorded per step, ${sequence.dispatches} in sequence`);
+  }, 1_200_000);
 });
 
 it('reports no page errors', () => {

@@ -1,11 +1,14 @@
 // Page side of the one-dispatch greedy decode tests: builds an lstm or attn model with the
 // given `recurrence`, optionally makes the output layer's rows tie in pairs, runs decodeStep
 // twice and returns the tokens, the attention weights, the parameters the reference needs,
-// and what was recorded.
+// and what was recorded; and evaluates a trained checkpoint with either recording.
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
 import { createModel } from '../../../src/models/index.ts';
-import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
+import { DEFAULT_CONFIG, type Config, type RecurrenceName } from '../../../src/config/config.ts';
+import { decodeCheckpoint, tensorsIntoArena } from '../../../src/io/checkpoint.ts';
+import { fromBase64 } from '../../../src/page/base64.ts';
+import { evaluateModel } from '../../../src/train/evaluate.ts';
 import { toBatch, type PlainBatch } from './lstm.ts';
 import type { DecodeKernelChoice } from '../../../src/models/layers/greedy.ts';
 
@@ -50,3 +53,22 @@ export async function greedyRun(overrides: Partial<Config>, plain: PlainBatch, o
   }
 }
 
+
+/** docs/contract.md §2 evaluation of a checkpoint (base64 safetensors) with decoding recorded as `recurrence` (the kernel asked for always). */
+export async function evaluateCheckpoint(base64: string, recurrence: RecurrenceName, opts: { rounds: number; samples: number }) {
+  const gpu = await Gpu.create();
+  try {
+    const checkpoint = decodeCheckpoint(fromBase64(base64));
+    const config: Config = { ...DEFAULT_CONFIG, ...checkpoint.config, recurrence };
+    const model = createModel(gpu, config, { decodeKernel: 'always' });
+    const arena = new Float32Array(model.layout.size);
+    tensorsIntoArena(checkpoint.tensors, model.layout.entries, arena);
+    gpu.upload(model.params, arena);
+    const summary = await evaluateModel(gpu, model, { ...opts, seed: config.seed, beam: 1 });
+    const out = { summary, decoding: model.decoding, dispatches: model.decodeStep.length };
+    model.destroy();
+    return out;
+  } finally {
+    gpu.destroy();
+  }
+}
