@@ -40,6 +40,7 @@ const HINTS: Partial<Record<ConfigKey, string>> = {
   eval_samples: 'samples per eval round',
   seed: 'every random stream derives from it',
   reverse_source: 'feed the source reversed (LSTM)',
+  recurrence: 'sequence: one dispatch for every decode step (GPUs); steps: a few per step',
   clip_norm: '0 turns clipping off',
   init: 'pytorch (PyTorch defaults, fast) or uniform (the paper)',
   init_scale: 'range of init=uniform',
