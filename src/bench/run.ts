@@ -15,6 +15,7 @@ import { benchMatmul, type BenchResult } from './matmul.ts';
 import { TILED_KERNEL } from '../ops/matmul_tiled.ts';
 import { median } from './median.ts';
 import { benchOps, type OpRow } from './ops.ts';
+import { compareDecodeRecordings, type DecodeComparison } from './decode.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
 import { modelSpec } from '../specs/index.ts';
 
@@ -161,6 +162,8 @@ export interface ModelReport {
   record_ms: number;
   train_step: TrainStepReport;
   decode_step: DecodeStepReport;
+  /** Greedy decoding recorded both ways (recurrence sequence and steps), side by side; null for blog. */
+  decode_recordings: DecodeComparison | null;
 }
 
 type Optimizer = ReturnType<typeof recordOptimizer>;
@@ -228,6 +231,13 @@ async function timeDecode(gpu: Gpu, m: GpuModel, c: ModelCase, plan: BenchPlan):
   let d = 0;
   const profile = await profileProgram(gpu, m.decodeStep, plan.profileRuns, () => m.setBatch(makeBatch(config, 'train', config.seed + 2, d++ * B, B)));
   return { dispatches: m.decodeStep.length, ms_per_call: round(median(decodeTimes)), timed_calls: decodeTimes.length, profile };
+}
+
+async function decodeRecordings(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<DecodeComparison | null> {
+  // A step-by-step twin (plan.ts withStepsTwins) is the per-step recording already.
+  if (!modelSpec(c.config.model).recurrence || c.config.recurrence === 'steps') return null;
+  progress(`${c.name}: greedy decoding recorded as one dispatch and per step, ${plan.decodeRuns} timed pairs`);
+  return compareDecodeRecordings(gpu, c.config, plan.decodeRuns);
 }
 
 const DISPATCH_METHOD =
@@ -315,6 +325,7 @@ async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<Mode
       record_ms: round(recordMs, 1),
       train_step: trainStepReport(m, optimizer, config, plan, timed, counts, trainProfile),
       decode_step: await timeDecode(gpu, m, c, plan),
+      decode_recordings: await decodeRecordings(gpu, c, plan),
     };
   } finally {
     model?.destroy();

@@ -11,7 +11,7 @@ export type TaskName = BuiltinTaskName | 'file';
 export type TokenizeName = 'words' | 'chars';
 /** `pytorch`: PyTorch's own defaults (what the seed's code used); `uniform`: the paper's U(-init_scale, init_scale). */
 export type InitName = 'pytorch' | 'uniform';
-/** How the LSTM recurrence is recorded: `sequence`, one dispatch per layer and direction (src/ops/lstm_sequence.ts); `steps`, dispatches per time step. */
+/** How the LSTM time loops are recorded: `sequence`, one kernel per layer and direction (src/ops/lstm_sequence.ts) and greedy decoding in one dispatch where it pays (src/ops/greedy_decode.ts); `steps`, dispatches per time step. */
 export type RecurrenceName = 'sequence' | 'steps';
 
 export interface Config {
@@ -32,7 +32,7 @@ export interface Config {
   hidden_size: number;
   layers: number;
   reverse_source: boolean;
-  /** lstm, attn: `sequence` runs each layer's time loop inside one kernel; `steps` records every step. */
+  /** lstm, attn: `sequence` runs each time loop inside one kernel where the sizes allow; `steps` records every step. */
   recurrence: RecurrenceName;
   // training (docs/contract.md §4)
   batch_size: number;

@@ -6,7 +6,7 @@
 // E embedding, H hidden, V vocabulary, L layers, G = 4H gate width.
 // Buffers and the recurrence's two recordings: layers/lstm_stack.ts, layers/lstm_layer.ts.
 import type { Config } from '../config/config.ts';
-import { ArenaLayout, slice, type View } from '../gpu/buffers.ts';
+import { ArenaLayout, type View } from '../gpu/buffers.ts';
 import type { Gpu } from '../gpu/context.ts';
 import { Program } from '../gpu/program.ts';
 import { fill } from '../ops/fill.ts';
@@ -14,8 +14,9 @@ import { lstmParamShapes, type LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
 import { createLstmBeam } from './beam.ts';
 import { chooseRecurrence, decoderTop, type LstmStack, type Recurrence } from './layers/lstm_stack.ts';
-import { decoderStep, encoderForward, layerBackward, layerForward, reverseSource } from './layers/lstm_layer.ts';
-import { outputArgmax, outputBackward, outputForward } from './layers/output.ts';
+import { encoderForward, layerBackward, layerForward, reverseSource } from './layers/lstm_layer.ts';
+import { outputBackward, outputForward } from './layers/output.ts';
+import { decodeRecording, decodeSequence, decodeSteps, type DecodeKernelChoice, type DecodeRecording } from './layers/greedy.ts';
 import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
 
 export type { Recurrence } from './layers/lstm_stack.ts';
@@ -23,6 +24,8 @@ export type { Recurrence } from './layers/lstm_stack.ts';
 export interface LstmOptions {
   /** How the time loop is recorded (layers/lstm_layer.ts); default: config.recurrence (chooseRecurrence). */
   recurrence?: Recurrence;
+  /** Where config recurrence=sequence records the one-dispatch greedy decode (layers/greedy.ts). Default 'auto'. */
+  decodeKernel?: DecodeKernelChoice;
 }
 
 /** Dispatches the recorded trainStep spends per time step and layer ('sequence': one per layer and direction, none per step). */
@@ -36,6 +39,8 @@ export interface LstmGpuModel extends GpuModel {
   readonly name: 'lstm';
   readonly dims: LstmDims & { B: number; S: number; T: number; D: number };
   readonly recurrence: Recurrence;
+  /** How greedy decoding was recorded (config key `recurrence`, layers/greedy.ts). */
+  readonly decoding: DecodeRecording;
   /** Overwrites every parameter (layout.size floats, e.g. from a checkpoint). */
   uploadParams(data: Float32Array): void;
   /** Dispatch counts of the recorded programs. */
@@ -80,23 +85,22 @@ export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions =
   const [V, E, H, L] = [config.vocab_size, config.embedding_size, config.hidden_size, config.layers];
   const base = createStackModelBase(gpu, config, 'lstm', lstmLayout({ V, E, H, L }), recurrence);
   const { s, out, decoded } = base;
-  const { B, T, D } = s.dims;
+  const { T } = s.dims;
 
   // ---- trainStep: forward, loss, backward (gradients overwritten) ----
   const hTop = decoderTop(s, 0, T); // (T·B, H)
   const trainStep = new Program('lstm.trainStep').add(stackForward(s), outputForward(out, hTop, s.tgt), outputBackward(out, hTop, s.dHtop), stackBackward(s));
 
-  // ---- decodeStep: encoder, then D greedy steps fed their own argmax (EOS first) ----
+  // ---- decodeStep: encoder, then D greedy steps fed their own argmax (EOS first): one dispatch, or a few per step ----
+  const decoding = decodeRecording(s, false, options.decodeKernel);
   const decodeStep = new Program('lstm.decodeStep').add(encoderForward(s));
-  for (let t = 0; t < D; t++) {
-    const ids = t === 0 ? s.eos : slice(decoded, (t - 1) * B, B);
-    decodeStep.add(decoderStep(s, t, ids), outputArgmax(out, decoderTop(s, t), slice(decoded, t * B, B), B, t));
-  }
+  decodeStep.add(decoding.recording === 'sequence' ? decodeSequence(s, decoded, base.owned.buf).dispatch : decodeSteps(s, out, decoded));
 
   return {
     name: 'lstm',
     ...stackModelFields(base, trainStep, decodeStep),
     recurrence,
+    decoding,
     counts: {
       trainStep: trainStep.length,
       decodeStep: decodeStep.length,

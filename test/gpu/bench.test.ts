@@ -117,6 +117,23 @@ describe('bench page function (tiny plan)', () => {
     for (const [name, r] of Object.entries(ratios)) positive(r, `recurrence_ratio.${name}`);
   });
 
+  it('times greedy decoding recorded both ways side by side, for lstm and attn', () => {
+    for (const [name, m] of Object.entries(report.models)) {
+      const r = m.decode_recordings;
+      if (!modelSpec(m.config.model).recurrence || m.config.recurrence === 'steps') {
+        expect(r, name).toBeNull();
+        continue;
+      }
+      expect(r, name).not.toBeNull();
+      expect([r!.sequence.recorded, r!.steps.recorded], name).toEqual(['sequence', 'steps']);
+      // At least one dispatch per decode step fewer (test/gpu/greedy_decode.test.ts counts them exactly).
+      expect(r!.steps.dispatches - r!.sequence.dispatches, name).toBeGreaterThanOrEqual(m.config.max_length + 1);
+      expect(r!.dispatch_ratio, name).toBeCloseTo(r!.steps.dispatches / r!.sequence.dispatches, 2);
+      for (const row of [r!.sequence, r!.steps]) positive(row.ms_per_batch, `${name} decode ms per batch`);
+      positive(r!.ms_ratio, `${name}.decode_recordings.ms_ratio`);
+    }
+  });
+
   it('derives dispatches per time step and layer from the counts it reports', () => {
     for (const [name, m] of Object.entries(report.models)) {
       if (m.config.recurrence === 'sequence' && modelSpec(m.config.model).recurrence) continue;

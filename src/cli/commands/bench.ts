@@ -59,6 +59,8 @@ function assemble(page: PageBenchReport, chrome: string | null): Record<string, 
       ms_per_step: m.train_step.ms_per_step,
       gpu_ms_per_step: m.train_step.profile?.gpu_ms_per_step ?? null,
     })),
+    decode_recordings: summary((m) => m.decode_recordings && { sequence: m.decode_recordings.sequence, steps: m.decode_recordings.steps, dispatch_ratio: m.decode_recordings.dispatch_ratio }),
+    decode_ratio: summary((m) => m.decode_recordings?.ms_ratio ?? null),
     attn_over_lstm_training_step: stepRatio(page, 'attn_reference', 'lstm_reference') ?? stepRatio(page, 'attn_default', 'lstm_default'),
     recurrence_ratio: recurrenceRatios(page),
     matmul: page.matmul,
@@ -105,7 +107,11 @@ Measures, in headless Chrome (or Node, --runtime node) on WebGPU, and prints one
     step with recurrence=sequence over recurrence=steps): every kernel of the training step
     (model + optimizer) and of greedy decoding with calls per step, median µs per call and
     ms per step; dispatches, submits and bind groups created per step; dispatches per time
-    step and layer; wall-clock ms per training step (median, a fresh batch each step).
+    step and layer; wall-clock ms per training step (median, a fresh batch each step);
+  - for lstm and attn, greedy decoding recorded both ways (recurrence=sequence: the encoder
+    and one dispatch for every decode step; recurrence=steps: a few dispatches per step),
+    timed in alternation on the same batches: decode_recordings (dispatches and ms per
+    decoded batch of each) and decode_ratio (steps ms / sequence ms).
 Progress goes to stderr. Timings are noisy on a busy machine: compare within one run.
 
   --quick   fewer runs and shorter timings (about a minute)

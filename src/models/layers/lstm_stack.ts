@@ -7,7 +7,8 @@
 // Per layer k one state buffer holds the encoder and the decoder back to back, so the
 // decoder's initial state is the encoder's final one with no copy, and every matmul over
 // time reads contiguous rows:
-//   Hs_k, Cs_k (1 + S + Tm, B, H): row 0 = zeros, rows 1..S encoder, rows S+1.. decoder
+//   Hs_k, Cs_k (1 + S + Tm, B, H): row 0 = zeros, rows 1..S encoder, rows S+1.. decoder;
+//              the L layers back to back in one buffer each: (L, 1 + S + Tm, B, H)
 //   G_k, dG_k  (S + Tm, B, G):     rows 0..S-1 encoder steps, rows S.. decoder steps
 // (Tm rows, so greedy decoding writes the same rows.)
 import type { Config } from '../../config/config.ts';
@@ -90,6 +91,11 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
   const eos = view(buf('eos', B));
   gpu.upload(eos, new Int32Array(B).fill(V - 1));
   const layers = (label: string, n: number) => Array.from({ length: L }, (_, k) => view(buf(`${label}${k}`, n)));
+  // Every layer's states in one buffer, so greedy decoding's single kernel binds them once.
+  const stacked = (label: string, n: number) => {
+    const all = view(buf(label, L * n));
+    return Array.from({ length: L }, (_, k) => slice(all, k * n, n));
+  };
   return {
     gpu,
     config,
@@ -107,8 +113,8 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
     encIds: config.reverse_source ? srcRev : src,
     Ptab: view(buf('P', 2 * V * G)),
     dPtab: view(buf('dP', 2 * V * G)),
-    Hs: layers('H', (1 + S + Tm) * B * H),
-    Cs: layers('C', (1 + S + Tm) * B * H),
+    Hs: stacked('H', (1 + S + Tm) * B * H),
+    Cs: stacked('C', (1 + S + Tm) * B * H),
     Gs: layers('G', (S + Tm) * B * G),
     dGs: layers('dG', (S + T) * B * G),
     dIns: Array.from({ length: L }, (_, k) => (k === 0 ? null : view(buf(`dIn${k}`, (S + T) * B * H)))),
@@ -149,6 +155,11 @@ export const ptab = (s: LstmStack, m: Module) => slice(s.Ptab, (m === 'encoder' 
 export const dptab = (s: LstmStack, m: Module) => slice(s.dPtab, (m === 'encoder' ? 0 : 1) * s.dims.V * s.dims.G, s.dims.V * s.dims.G);
 /** Token ids of module m's steps: (steps, B) i32. */
 export const idsOf = (s: LstmStack, m: Module) => (m === 'encoder' ? s.encIds : s.decIn);
+/** (L, 1 + S + Tm, B, H) every layer's h or c states: the whole buffer behind Hs or Cs. */
+export const allStates = (s: LstmStack, which: 'h' | 'c') => {
+  const first = (which === 'h' ? s.Hs : s.Cs)[0];
+  return slice(view(first.buffer), first.offset, s.dims.L * first.length);
+};
 /** (S·B, H) the encoder's top-layer outputs h̄, time-major. */
 export const encoderTop = (s: LstmStack) => hRow(s, s.dims.L - 1, 1, s.dims.S);
 /** (n·B, H) the decoder's top-layer outputs from step t. */
