@@ -21,7 +21,7 @@ import { until } from './helpers/wait.ts';
 import { collect, expectSentence, fakeCheckpoint, mountTmpfs, rssMb, run, TINY_CONFIG, unmount } from './helpers/robust.ts';
 
 // Each case starts the CLI (tsx compiles it first): slow on a busy 2-core machine.
-vi.setConfig({ testTimeout: 400_000 });
+vi.setConfig({ testTimeout: 900_000 });
 
 const root = mkdtempSync(join(tmpdir(), 'seq2seq-robust-'));
 const mounts: string[] = [];
@@ -103,7 +103,7 @@ describe('item 2: one writer per run directory', () => {
     const dir = mkdtempSync(join(root, 'race-'));
     writeFileSync(join(dir, LOCK_NAME), JSON.stringify({ pid: deadPid(), started: null, command: 'train' }));
     await expectOneWinner(dir, 8);
-  }, 300_000);
+  }, 900_000);
 
   it('eight processes racing for a stale lock whose takeover guard, and that guard\'s guard, a killed process left: exactly one gets it', async () => {
     // The guard of a takeover is named after the stale lock's dead owner; a process killed
@@ -118,7 +118,7 @@ describe('item 2: one writer per run directory', () => {
     writeFileSync(join(dir, guard), owner(guardOwner));
     writeFileSync(join(dir, `${guard}.takeover-${guardOwner}-x`), owner(guard2Owner));
     await expectOneWinner(dir, 8);
-  }, 300_000);
+  }, 900_000);
 
   it('train and train --resume beside a live writer are refused before anything is written', async () => {
     const dir = join(root, 'busy');
@@ -133,7 +133,7 @@ describe('item 2: one writer per run directory', () => {
       live.stop();
     }
     expect(readdirSync(dir).sort()).toEqual([LOCK_NAME, 'last.safetensors']);
-  }, 240_000);
+  }, 900_000);
 });
 
 describe.concurrent('item 3: a folder that is not a run', () => {
@@ -270,7 +270,7 @@ describe('item 7: a reader that goes away or reads slowly', () => {
   it('data | head -1 ends at once with one line', async () => {
     const t0 = Date.now();
     const child = spawn('sh', ['-c', `${process.execPath} bin/seq2seq.mjs data --n 100000000 | head -1`], { cwd: PROJECT_DIR });
-    const r = await collect(child, t0, 120);
+    const r = await collect(child, t0, 600);
     expect(r.signal).toBeNull();
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -280,7 +280,7 @@ describe('item 7: a reader that goes away or reads slowly', () => {
 
   it('a reader that stops reading: memory stays flat; closing the pipe ends the command with status 0', async () => {
     const child = spawn(process.execPath, ['bin/seq2seq.mjs', 'data', '--n', '50000000'], { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-    const done = collect(child, Date.now(), 120);
+    const done = collect(child, Date.now(), 600);
     // Read the first chunk, then stop reading.
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     child.stdout!.pause();
@@ -294,7 +294,7 @@ describe('item 7: a reader that goes away or reads slowly', () => {
     expect(r.signal).toBeNull();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-  }, 120_000);
+  }, 900_000);
 });
 
 describe.concurrent('item 8: a Chrome that is not one', () => {
