@@ -458,8 +458,8 @@ async function predict(): Promise<void> {
     return report('predict-error', err);
   }
   try {
-    // attn at beam 1: the greedy prediction with its attention weights, drawn under it.
-    const maps = s.model.attention && beam === 1 ? await exclusive(() => s.attention([input])) : null;
+    // attn: the prediction with its attention weights (with a beam, the chosen beam's), drawn under it.
+    const maps = s.model.attention ? await exclusive(() => s.attention([input], beam)) : null;
     const [out] = maps ? [maps[0].prediction] : await exclusive(() => s.predict([input], beam));
     const tokens = (ids: number[]) => (s.vocab ? ids.map((id) => s.vocab![id] ?? '?') : ids.map(String));
     showAttention(tokens(input), maps?.[0] ? { ...maps[0], outputs: [...tokens(maps[0].prediction), 'EOS'] } : null);

@@ -376,6 +376,14 @@ describe('demo page: the attn model and its attention heat map', () => {
     }
     mkdirSync(`${PROJECT_ROOT}test-artifacts`, { recursive: true });
     await (await h.page.$('#predict-section'))!.screenshot({ path: `${PROJECT_ROOT}test-artifacts/demo-attention.png` });
+
+    // With a beam, the map is the chosen beam's: one row per token of the beam's prediction.
+    await h.page.$eval('#predict-beam', (el) => ((el as HTMLInputElement).value = '3'));
+    await h.page.click('#predict');
+    await h.page.waitForFunction(() => document.getElementById('predict-decoding')?.textContent === 'beam search, width 3', { timeout: WAIT });
+    const beamOut = await textOf(h.page, '#predict-out');
+    const beamRows = await h.page.$$eval('#predict-attention tbody tr', (trs) => trs.map((tr) => tr.firstElementChild?.textContent));
+    expect(beamRows).toEqual([...(beamOut === '(none)' ? [] : beamOut.split(' ')), 'EOS'].slice(0, 5));
     expect(h.pageErrors).toEqual([]);
   }, 600_000);
 });
