@@ -152,7 +152,7 @@ describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1,
 
   beforeAll(async () => {
     run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
-  }, 300_000);
+  }, 600_000);
 
   it('beam 3 equals the float64 reference beam search over the reference lstm (every final beam)', () => {
     const p = tensorsOf(run.params);
@@ -199,7 +199,7 @@ describe('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 
 
   beforeAll(async () => {
     run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
-  }, 300_000);
+  }, 600_000);
 
   it('beam 3 equals the float64 reference beam search over the reference attn model (every final beam)', () => {
     const p = tensorsOf(run.params);
@@ -261,7 +261,7 @@ describe('blog beam search on the GPU (shared logits rows)', () => {
 
   beforeAll(async () => {
     run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
-  }, 300_000);
+  }, 600_000);
 
   it('beam 3 equals the reference beam search over the float64 blog logits; beam 1 is greedy', () => {
     const p = tensorsOf(run.params);
