@@ -24,13 +24,15 @@ export async function decodeBatch(gpu: Gpu, model: GpuModel, batch: Batch, beam 
   return out;
 }
 
+/** An input to decode as a sample: a file task has no target function, and decoding never reads the target. */
+const sampleOf = (config: Config, input: number[]) => (config.task === 'file' ? { input, target: [] } : { input });
+
 /** Predicts the primes of any number of inputs, a batch at a time. */
 export async function predictInputs(gpu: Gpu, model: GpuModel, config: Config, inputs: number[][], beam = config.beam): Promise<number[][]> {
   const B = config.batch_size;
   const out: number[][] = [];
   for (let start = 0; start < inputs.length; start += B) {
-    // A file task has no target function; predictions never read the target.
-    const chunk = inputs.slice(start, start + B).map((input) => (config.task === 'file' ? { input, target: [] } : { input }));
+    const chunk = inputs.slice(start, start + B).map((input) => sampleOf(config, input));
     const { batch, real } = batchFromSamples(config, chunk, B);
     out.push(...(await decodeBatch(gpu, model, batch, beam)).slice(0, real));
   }
@@ -91,7 +93,7 @@ function attentionMaps(model: GpuModel, batch: Batch, predictions: number[][], w
 export async function attentionInputs(gpu: Gpu, model: GpuModel, config: Config, inputs: number[][], beam = 1): Promise<AttentionMap[]> {
   const out: AttentionMap[] = [];
   for (let start = 0; start < inputs.length; start += config.batch_size) {
-    const { batch, real } = batchFromSamples(config, inputs.slice(start, start + config.batch_size).map((input) => ({ input })), config.batch_size);
+    const { batch, real } = batchFromSamples(config, inputs.slice(start, start + config.batch_size).map((input) => sampleOf(config, input)), config.batch_size);
     out.push(...(await attentionBatch(gpu, model, batch, real, beam)));
   }
   return out;
