@@ -251,6 +251,10 @@ describe('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 
     expect(differs).toBeGreaterThanOrEqual(otherPaths);
     console.log(`attn beam 3 maps: ${otherPaths} of ${INPUTS.length} inputs decode otherwise than greedy`);
   });
+
+  it('a file task gets the same maps (its inputs are batched without a target function)', () => {
+    expect(run.fileTaskMaps).toEqual(run.maps![3]);
+  });
 });
 
 describe('blog beam search on the GPU (shared logits rows)', () => {
