@@ -75,26 +75,36 @@ export function createAttnModel(gpu: Gpu, config: Config, options: LstmOptions =
     attention: weights,
     decoding,
     counts: { trainStep: trainStep.length, decodeStep: decodeStep.length },
-    createBeam: (K: number) => createAttnBeam(att, K),
+    createBeam: (K: number, keepAttention = false) => createAttnBeam(att, K, keepAttention),
   };
 }
 
-/** Beam search of width K (models/beam.ts) with the step's attention over each input's states. */
-function createAttnBeam(att: AttentionLayer, K: number): BeamProgram {
+/**
+ * Beam search of width K (models/beam.ts) with the step's attention over each input's states.
+ * `keep`: every step writes its weights to its own (B·K, S) slice of a (D, B·K, S) buffer
+ * (else all steps share one slice), so the chosen beam's weights can be read afterwards.
+ */
+function createAttnBeam(att: AttentionLayer, K: number, keep: boolean): BeamProgram {
   const s = att.s;
-  const { H, B, S } = s.dims;
+  const { H, B, S, D } = s.dims;
   const R = B * K;
-  const own = [['weights', R * S], ['cat', R * 2 * H], ['hTilde', R * H]].map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n as number));
+  const sizes: [string, number][] = [['weights', (keep ? D : 1) * R * S], ['cat', R * 2 * H], ['hTilde', R * H]];
+  const own = sizes.map(([label, n]) => s.gpu.createBuffer(`attn.beam${K}.${label}`, n));
   const [weights, cat, hTilde] = own.map((b) => view(b));
+  const stepWeights = (t: number) => slice(weights, keep ? t * R * S : 0, R * S); // (B·K, S)
   const source = {
     ...stackBeamSource(s),
     encoder: () => [...encoderForward(s), ...attentionKeys(att)],
     // Rows b·K + i: n = K queries per sample, one after another.
-    attend: (q: View, n: number, t: number) => ({ dispatches: attendRows(att, { q, n, layout: { rowStep: 1, sampleStep: n }, weights, cat, hTilde, label: `beam.t${t}.attention` }), out: hTilde }),
+    attend: (q: View, n: number, t: number) => ({
+      dispatches: attendRows(att, { q, n, layout: { rowStep: 1, sampleStep: n }, weights: stepWeights(t), cat, hTilde, label: `beam.t${t}.attention` }),
+      out: hTilde,
+    }),
   };
   const beam = createLstmBeam(s.gpu, source, K);
   return {
     ...beam,
+    attention: keep ? weights : undefined,
     destroy() {
       beam.destroy();
       for (const b of own) s.gpu.destroyBuffer(b);

@@ -33,7 +33,11 @@ export interface GpuModel {
   readonly attention?: View;
   /** How greedy decoding was recorded (`lstm`, `attn`: config key `recurrence`, models/layers/greedy.ts). */
   readonly decoding?: DecodeRecording;
-  /** Records a beam search of width K over the batch last set (models/beam.ts); the caller destroys it. */
-  createBeam?(K: number): BeamProgram;
+  /**
+   * Records a beam search of width K over the batch last set (models/beam.ts); the caller
+   * destroys it. `keepAttention` (models with attention): keep every step's weights of every
+   * beam row in the program's `attention`, so the chosen beam's can be followed back.
+   */
+  createBeam?(K: number, keepAttention?: boolean): BeamProgram;
   destroy(): void;
 }

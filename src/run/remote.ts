@@ -83,9 +83,9 @@ export class RemoteSession implements DrivenSession {
     return new Uint8Array(Buffer.from(await callPage(this.h, 'checkpointSession', this.id), 'base64'));
   }
 
-  /** Greedy predictions with their attention weights (attn checkpoints). */
-  attention(inputs: number[][]): Promise<AttentionMap[]> {
-    return callPage(this.h, 'attentionSession', this.id, inputs);
+  /** Predictions with their attention weights (attn checkpoints); `beam` > 1: the chosen beam's. */
+  attention(inputs: number[][], beam = 1): Promise<AttentionMap[]> {
+    return callPage(this.h, 'attentionSession', this.id, inputs, beam);
   }
 
   /** `beam`: width (default the checkpoint's config.beam; 1 = greedy). */

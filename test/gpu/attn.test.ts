@@ -57,7 +57,7 @@ describe.each([
 
   beforeAll(async () => {
     run = await h.call<AttnRun>(PAGE, 'attnRun', config, batch, recurrence);
-  }, 300_000);
+  }, 600_000);
 
   it('initialises exactly as the reference init, with the SPEC names', () => {
     expect(Object.keys(run.params)).toEqual(attnParamShapes(d).map(([n]) => n));

@@ -16,7 +16,7 @@ let report: PageBenchReport;
 beforeAll(async () => {
   h = await openHarness();
   report = await h.call<PageBenchReport>('/src/bench/run.ts', 'runBench', benchPlan('tiny'));
-}, 240_000); // the whole tiny plan: matmul, every op, two models
+}, 900_000); // the whole tiny plan: matmul, every op, two models
 afterAll(async () => {
   await h?.close();
 });

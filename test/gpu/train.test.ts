@@ -28,7 +28,7 @@ beforeAll(async () => {
   // Compile the pipelines once, outside the timed tests (one device serves every session).
   const seconds = await h.call<number>(PAGE, 'warmUp', LEARN_CONFIG);
   console.log(`train.test: first session opened (pipelines compiled) in ${seconds.toFixed(1)} s`);
-}, 300_000);
+}, 600_000);
 afterAll(async () => {
   await h?.close();
 });
@@ -46,7 +46,7 @@ describe.each(['sequence', 'steps'])('training on WebGPU, recurrence=%s', (recur
     expect(last.geomean).toBeGreaterThanOrEqual(0.9);
     expect(curve.every((p) => Number.isFinite(p.loss))).toBe(true);
     expect(curve[0].loss).toBeGreaterThan(last.loss);
-  }, 240_000);
+  }, 600_000);
 
   it('a checkpoint written and loaded back gives bitwise identical state, loss, gradients, decodings and further training', async () => {
     const r = await h.call<{
