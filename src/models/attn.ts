@@ -15,7 +15,6 @@ import { attnParamShapes } from '../reference/attn_model.ts';
 import type { LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
 import { stackBackward, stackForward, type LstmOptions } from './lstm.ts';
-import type { Recurrence } from './layers/lstm_stack.ts';
 import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
 import { encoderForward } from './layers/lstm_layer.ts';
 import { decodeRecording, decodeSequence, decodeSteps, type DecodeRecording } from './layers/greedy.ts';
