@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // The public API of seq2seq-webgpu: train, evaluate, save, load and run sequence-to-sequence models
 // on WebGPU, the same in a browser page and in Node (after `useDawn()` from `seq2seq-webgpu/node`).
 import { DEFAULT_CONFIG, defaultsFor, type Config } from '../config/config.ts';
