@@ -1,9 +1,10 @@
 // `npm run build` (and `npm pack`, through prepack): the library in dist/. One ESM bundle per
 // entry (the page's `index.js`, Node's `node.js`, a shared chunk) with the WGSL inlined as
-// strings, so a consumer needs no Vite plugin; declarations from tsc under dist/types.
+// strings, so a consumer needs no Vite plugin; declarations from tsc under dist/types; the page
+// `seq2seq export` writes (dist/export/app.js).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +30,7 @@ function fixDeclarationImports(dir) {
   }
 }
 
-for (const sub of ['index.js', 'node.js', 'chunks', 'types']) rmSync(join(DIST, sub), { recursive: true, force: true });
+for (const sub of ['index.js', 'node.js', 'chunks', 'types', 'export']) rmSync(join(DIST, sub), { recursive: true, force: true });
 await build({
   entryPoints: { index: join(ROOT, 'src/lib/index.ts'), node: join(ROOT, 'src/lib/node.ts') },
   outdir: DIST,
@@ -48,4 +49,10 @@ await build({
 const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
 execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.lib.json')], { stdio: 'inherit', cwd: ROOT });
 fixDeclarationImports(join(DIST, 'types'));
-console.log(`built ${DIST}: index.js, node.js, types/lib/index.d.ts`);
+// The page `seq2seq export` writes, for installs without esbuild (src/export/bundle.ts).
+const { register } = await import('tsx/esm/api');
+register();
+const { bundlePage, PREBUILT_PAGE } = await import('../src/export/bundle.ts');
+mkdirSync(dirname(PREBUILT_PAGE), { recursive: true });
+writeFileSync(PREBUILT_PAGE, await bundlePage());
+console.log(`built ${DIST}: index.js, node.js, types/lib/index.d.ts, export/app.js`);
