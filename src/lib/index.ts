@@ -42,20 +42,35 @@ export interface TrainerOptions extends DeviceChoice {
   pairs?: Pairs;
   /** Held-out pairs to evaluate on (with `pairs`). */
   evalPairs?: Pairs;
+  /**
+   * Start from these checkpoint bytes (parameters, optimizer state, step and round) instead of a
+   * fresh model: `settings` then change the checkpoint's own (e.g. more `rounds`, a new `lr`), and
+   * a model of pairs trains further on `pairs` (the same pairs give the same vocabulary).
+   */
+  checkpoint?: Uint8Array | ArrayBuffer;
 }
 
-/** The config and data a new trainer starts from, checked: one Seq2SeqError naming every mistake. */
-async function startingPoint(opts: TrainerOptions): Promise<{ config: Config; data?: FileData }> {
+/** Decodes checkpoint bytes and checks the config they carry. */
+async function readCheckpoint(bytes: Uint8Array | ArrayBuffer): Promise<{ checkpoint: Checkpoint; config: Config }> {
+  const checkpoint = await guarded(() => decodeCheckpoint(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), 'The checkpoint'), 'invalid_checkpoint');
+  const config = await guarded(() => validateConfig(checkpoint.config), 'invalid_checkpoint');
+  if (config.task === 'file' && !checkpoint.vocab) throw new Seq2SeqError('invalid_checkpoint', 'The checkpoint is of a file task but carries no vocab in its metadata.');
+  return { checkpoint, config };
+}
+
+/** The config and data a new trainer starts from (over `base`: a checkpoint's config), checked. */
+async function startingPoint(opts: TrainerOptions, base?: Config): Promise<{ config: Config; data?: FileData }> {
   const settings: Settings = { ...(opts.settings ?? {}) };
   if (opts.pairs !== undefined && settings.task === undefined) settings.task = 'file';
-  const config = await guarded(() => mergeConfig(defaultsFor(settings.model), settings));
+  const config = await guarded(() => (base ? mergeConfig(base, settings) : mergeConfig(defaultsFor(settings.model), settings)));
   if (config.task !== 'file') {
     if (opts.pairs !== undefined) throw new Seq2SeqError('invalid_settings', `Pairs were given but task is ${config.task}; leave task unset (or set it to file) to train on them.`);
     return { config };
   }
   if (opts.pairs === undefined) throw new Seq2SeqError('invalid_data', 'task=file needs training pairs: pass them as `pairs`.');
   const pairs = opts.pairs;
-  return guarded(() => pairsTask(config, pairs, opts.evalPairs, Object.hasOwn(settings, 'max_length')), 'invalid_data');
+  // A checkpoint's max_length is its model's: longer pairs are left out, never a new length derived.
+  return guarded(() => pairsTask(config, pairs, opts.evalPairs, Boolean(base) || Object.hasOwn(settings, 'max_length')), 'invalid_data');
 }
 
 /** Opens a session on the caller's device or a new one. */
@@ -64,7 +79,9 @@ async function open(config: Config, checkpoint: Checkpoint | undefined, data: Fi
   const ordered = { ...DEFAULT_CONFIG, ...config };
   const borrowed = where.device ? await guarded(() => Gpu.fromDevice(where.device as GPUDevice)) : null;
   try {
-    const session = await guarded(() => TrainingSession.create(ordered, checkpoint, borrowed ?? undefined, data, { adapter: where.adapter }), checkpoint ? 'invalid_checkpoint' : 'invalid_settings');
+    // A checkpoint that does not fit its settings is the checkpoint's fault; with pairs, their vocabulary's.
+    const blame = data && checkpoint ? 'invalid_data' : checkpoint ? 'invalid_checkpoint' : 'invalid_settings';
+    const session = await guarded(() => TrainingSession.create(ordered, checkpoint, borrowed ?? undefined, data, { adapter: where.adapter }), blame);
     return new Trainer(session, borrowed);
   } catch (err) {
     borrowed?.release();
@@ -81,17 +98,17 @@ async function open(config: Config, checkpoint: Checkpoint | undefined, data: Fi
  * await trainer.destroy();
  */
 export async function createTrainer(opts: TrainerOptions = {}): Promise<Trainer> {
-  const { config, data } = await startingPoint(opts);
-  return open(config, undefined, data, opts);
+  const saved = opts.checkpoint === undefined ? undefined : await readCheckpoint(opts.checkpoint);
+  const { config, data } = await startingPoint(opts, saved?.config);
+  return open(config, saved?.checkpoint, data, opts);
 }
 
 /**
  * A model from checkpoint bytes (a `.safetensors` file written by `seq2seq train` or by
- * Trainer.checkpoint()): predict with it, evaluate it, or train it further (built-in tasks).
+ * Trainer.checkpoint()): predict with it, evaluate it, or train it further (built-in tasks; a model of
+ * pairs trains further through createTrainer's `checkpoint` and `pairs`).
  */
 export async function loadModel(bytes: Uint8Array | ArrayBuffer, where: DeviceChoice = {}): Promise<Trainer> {
-  const checkpoint = await guarded(() => decodeCheckpoint(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), 'The checkpoint'), 'invalid_checkpoint');
-  const config = await guarded(() => validateConfig(checkpoint.config), 'invalid_checkpoint');
-  if (config.task === 'file' && !checkpoint.vocab) throw new Seq2SeqError('invalid_checkpoint', 'The checkpoint is of a file task but carries no vocab in its metadata.');
+  const { checkpoint, config } = await readCheckpoint(bytes);
   return open(config, checkpoint, undefined, where);
 }

@@ -126,7 +126,7 @@ export class Trainer {
   /** Evaluates on fresh samples (built-in tasks) or on every held-out pair (pairs): docs/contract.md §2. */
   async evaluate(opts: { samples?: number; beam?: number } = {}): Promise<Evaluation> {
     if (this.vocab && !this.session.data?.heldOutCount) {
-      throw new Seq2SeqError('unsupported', 'A model of pairs loaded from a checkpoint has no held-out pairs to evaluate (`seq2seq eval --data` evaluates it on a file).');
+      throw new Seq2SeqError('unsupported', 'A model of pairs loaded from a checkpoint has no held-out pairs to evaluate: pass its pairs with the checkpoint to createTrainer.');
     }
     return guarded(() => this.exclusive(() => this.session.evaluate({ samples: opts.samples, beam: this.beamOf(opts) })));
   }
@@ -177,7 +177,7 @@ export class Trainer {
 
   private needTrainingData(): void {
     if (this.vocab && !this.session.data?.trainCount) {
-      throw new Seq2SeqError('unsupported', 'A model of pairs loaded from a checkpoint cannot train further here: its pairs are not in the checkpoint.');
+      throw new Seq2SeqError('unsupported', 'A model of pairs loaded from a checkpoint cannot train without its pairs: pass them with the checkpoint to createTrainer.');
     }
   }
 

@@ -67,6 +67,14 @@ describe('public API on Dawn for Node', () => {
     const loaded = await loadModel(await trainer.checkpoint());
     expect(await loaded.predict(['a b', 'zzz c'])).toEqual(out);
     expect(await codeOf(loaded.train(1))).toBe('unsupported');
+    // With its pairs, the checkpoint trains further, under new settings.
+    const bytes = await trainer.checkpoint();
+    const more = await createTrainer({ checkpoint: bytes, pairs, evalPairs: pairs.slice(0, 5), settings: { rounds: 3 } });
+    expect(more).toMatchObject({ step: 4, round: 2 });
+    expect(await more.trainRounds()).toMatchObject({ reason: 'rounds', round: 3, step: 6 });
+    await more.destroy();
+    const other = createTrainer({ checkpoint: bytes, pairs: [['x y', 'y x'], ...pairs] });
+    expect(await codeOf(other)).toBe('invalid_data');
     await trainer.destroy();
     await loaded.destroy();
   });

@@ -3,7 +3,7 @@
 // from a strict TypeScript consumer. One pack and one install serve every test of this file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,6 +33,14 @@ async function cliPredict(beam: number): Promise<string[]> {
   return out.replace(/\n$/, '').split('\n');
 }
 
+/** The README's JavaScript examples under "Use it as a library": the Node one, then the page's. */
+function readmeExamples(): { node: string; page: string } {
+  const readme = readFileSync(join(PROJECT_DIR, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it as a library'));
+  const blocks = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  return { node: blocks[0], page: blocks[1] };
+}
+
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'seq2seq-package-'));
   await sh('npm', ['pack', '--pack-destination', work, '--silent'], PROJECT_DIR);
@@ -40,6 +48,9 @@ beforeAll(async () => {
   app = join(work, 'app');
   cpSync(FIXTURE, app, { recursive: true });
   mkdirSync(join(app, 'public'));
+  const readme = readmeExamples();
+  writeFileSync(join(app, 'readme-train.mjs'), readme.node);
+  writeFileSync(join(app, 'readme.js'), readme.page);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   await sh('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--silent'], app);
   inputs = (await import(join(app, 'inputs.json'), { with: { type: 'json' } })).default as string[];
@@ -55,7 +66,7 @@ describe('the packed package, installed into an empty project', () => {
     expect(fromNode.greedy).toHaveLength(inputs.length);
     expect(await cliPredict(1)).toEqual(fromNode.greedy);
     expect(await cliPredict(3)).toEqual(fromNode.beam);
-  }, 120_000);
+  }, 300_000);
 
   it('a page Vite builds from it predicts the same in headless Chrome', async () => {
     await sh(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], app);
@@ -68,11 +79,20 @@ describe('the packed package, installed into an empty project', () => {
       const text = await page.$eval('#out', (e) => e.textContent ?? '');
       expect(text).not.toMatch(/^error/);
       expect(JSON.parse(text)).toEqual(fromNode);
+      // The README's page example, built beside it, on the same checkpoint.
+      await page.goto(`${server.url}readme.html`);
+      await page.waitForFunction(() => (document.body.textContent ?? '').trim() !== '', { timeout: 120_000 });
+      expect(await page.$eval('body', (b) => (b.textContent ?? '').trim())).toMatch(/^greedy: [\d ]*; beam 4: [\d ]*$/);
     } finally {
       await browser.close();
       await server.close();
     }
   }, 240_000);
+
+  it("the README's Node example runs as written", async () => {
+    const out = await sh(process.execPath, ['readme-train.mjs'], app);
+    expect(out).toMatch(/^round 1: GeoMean \d\.\d{3}\n10 steps, loss \d+\.\d{3}\n\[ '[\d ]*', '[\d ]*' \]\n$/);
+  }, 180_000);
 
   it('its declarations compile in a strict TypeScript consumer', async () => {
     await sh(process.execPath, [TSC, '-p', join(app, 'tsconfig.json')], app);
