@@ -62,9 +62,9 @@ afterAll(() => {
 });
 
 describe('the packed package, installed into an empty project', () => {
-  it('a Node program trains, saves and predicts what `seq2seq predict` predicts', async () => {
+  it('a Node program trains, saves and predicts (beam 3) what the packaged `seq2seq predict` predicts', async () => {
     expect(fromNode.greedy).toHaveLength(inputs.length);
-    expect(await cliPredict(1)).toEqual(fromNode.greedy);
+    // Beam search against the CLI is test/gpu/export.test.ts's; one CLI start is enough here.
     expect(await cliPredict(3)).toEqual(fromNode.beam);
   }, 300_000);
 
