@@ -9,8 +9,12 @@ export type AdapterChoice = (typeof ADAPTER_CHOICES)[number];
 export class AdapterChoiceError extends Error {}
 
 export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
-  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  const legacy = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return summarizeAdapterInfo(adapter.info, (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter);
+}
+
+/** The summary of an adapter's info (a device's `adapterInfo` when only the device is at hand). */
+export function summarizeAdapterInfo(adapterInfo: GPUAdapterInfo | undefined, legacy?: boolean): AdapterSummary {
+  const info = adapterInfo as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
   return {
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',

@@ -8,7 +8,11 @@ export interface View {
   length: number;
 }
 
-export const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+/**
+ * GPUBufferUsage.STORAGE | COPY_SRC | COPY_DST as the WebGPU spec numbers them: a literal, because
+ * in Node the GPU* globals exist only once Dawn is installed, after this module is imported.
+ */
+export const STORAGE_USAGE = 0x80 | 0x04 | 0x08;
 
 export function view(buffer: GPUBuffer, offset = 0, length = buffer.size / 4 - offset): View {
   if (offset < 0 || length < 0 || (offset + length) * 4 > buffer.size) {

@@ -1,6 +1,7 @@
 // The GPU context every op and model receives: device, pipeline cache, uniform pool,
 // buffer creation, dispatch building, submission, readback, profiling and error checks.
 import { acquireDevice, GpuDeviceLostError, type DeviceOptions } from './device.ts';
+import { summarizeAdapterInfo } from './adapter.ts';
 import type { AdapterSummary } from '../io/adapter_summary.ts';
 import { PipelineCache } from './pipelines.ts';
 import { UniformPool, type UniformField, type UniformSlot } from './uniforms.ts';
@@ -55,6 +56,19 @@ export class Gpu {
     const { device, adapter, timestamps, subgroups } = await acquireDevice(opts);
     const quads = subgroups && (await subgroupNumberingHolds(device, QUAD_WORKGROUP_INVOCATIONS));
     return new Gpu(device, adapter, timestamps, quads);
+  }
+
+  /**
+   * Builds on a device the caller acquired (the library's `device` option): its features decide
+   * timestamps and subgroups, as acquireDevice's requests would have.
+   */
+  static async fromDevice(device: GPUDevice): Promise<Gpu> {
+    const info = (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    const adapter = summarizeAdapterInfo(info);
+    const wgsl = (globalThis.navigator as { gpu?: { wgslLanguageFeatures?: ReadonlySet<string> } } | undefined)?.gpu?.wgslLanguageFeatures;
+    const subgroups = device.features.has('subgroups') && Boolean(wgsl?.has('subgroup_id'));
+    const quads = subgroups && (await subgroupNumberingHolds(device, QUAD_WORKGROUP_INVOCATIONS));
+    return new Gpu(device, adapter, device.features.has('timestamp-query'), quads);
   }
 
   /** A storage buffer of `elements` 4-byte elements, zero-filled. */
@@ -237,11 +251,16 @@ export class Gpu {
   }
 
   destroy(): void {
+    this.release();
+    this.device.destroy();
+  }
+
+  /** Frees every buffer this context made but keeps the device (one the caller owns). */
+  release(): void {
     for (const b of this.buffers) b.destroy();
     this.buffers.clear();
     this.stats.liveBuffers = 0;
     this.stats.liveBytes = 0;
     this.uniforms.destroy();
-    this.device.destroy();
   }
 }

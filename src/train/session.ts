@@ -29,7 +29,7 @@ function fileVocab(config: Config, checkpoint?: Checkpoint, data?: FileData): st
   const vocab = fromData ?? checkpoint?.vocab;
   if (config.task === 'file' && !vocab) throw new Error('A file-task session needs its vocabulary (from the data or the checkpoint).');
   if (fromData && checkpoint?.vocab && JSON.stringify(fromData) !== JSON.stringify(checkpoint.vocab)) {
-    throw new Error("The data's vocabulary differs from the checkpoint's.");
+    throw new UserError("The data's vocabulary differs from the checkpoint's: train further on the pairs the checkpoint was trained on.");
   }
   if (vocab && vocab.length !== config.vocab_size) throw new Error(`The vocabulary has ${vocab.length} tokens but vocab_size is ${config.vocab_size}.`);
   return vocab;

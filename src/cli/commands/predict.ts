@@ -5,12 +5,10 @@ import { intFlag, parseCommandArgs, refuseSettings } from '../args.ts';
 import type { Command, Io } from '../command.ts';
 import { UserError } from '../../errors.ts';
 import { readCheckpointFile, type CheckpointFile } from './checkpoint_file.ts';
-import { idsToText, textToIds } from '../../data/text.ts';
-import { Vocab } from '../../data/vocab.ts';
+import { predictionText, readInputLines } from '../../data/inputs.ts';
 import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
 import type { RuntimeOptions } from '../../runtime/runtime.ts';
 import type { Config } from '../../config/config.ts';
-import { readSequence } from '../../task/parse.ts';
 import type { AttentionMap } from '../../train/decode.ts';
 import { MODEL_SPECS, modelSpec } from '../../specs/index.ts';
 
@@ -55,7 +53,7 @@ ${RUNTIME_USAGE}
     const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
     // Empty lines give empty lines, in place, so outputs line up with inputs (docs/contract.md §6).
-    const inputs = lines.map((line, i) => (line.trim() === '' ? null : parseSequence(line, i + 1, config)));
+    const inputs = readInputLines(lines, config);
     const real = inputs.filter((x): x is number[] => x !== null);
     const h = real.length > 0 ? await withRuntimeErrors(() => openRuntime(runtime)) : null;
     try {
@@ -99,12 +97,8 @@ async function predictText(checkpoint: CheckpointFile & { vocab: string[] }, bea
   const { config } = checkpoint;
   const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
   if (lines.length === 0) throw new UserError('No input lines: give them as arguments or on standard input, one per line.');
-  const vocab = new Vocab(checkpoint.vocab);
-  const ids = lines.map((line) => textToIds(line, vocab, config.tokenize));
-  ids.forEach((x, i) => {
-    if (x.length > config.max_length) throw new UserError(`Input ${i + 1} has ${x.length} tokens, but this model takes at most max_length = ${config.max_length}.`);
-  });
-  const todo = ids.filter((x) => x.length > 0);
+  const ids = readInputLines(lines, config, checkpoint.vocab);
+  const todo = ids.filter((x): x is number[] => x !== null);
   let predicted: number[][] = [];
   if (todo.length > 0) {
     const h = await withRuntimeErrors(() => openRuntime(runtime));
@@ -116,7 +110,7 @@ async function predictText(checkpoint: CheckpointFile & { vocab: string[] }, bea
     }
   }
   let next = 0;
-  const out = ids.map((x) => (x.length === 0 ? '' : idsToText(predicted[next++], vocab, config.tokenize)));
+  const out = ids.map((x) => (x === null ? '' : predictionText(predicted[next++], config, checkpoint.vocab)));
   io.stdout(`${out.join('\n')}\n`);
   return 0;
 }
@@ -126,11 +120,4 @@ export function stdinLines(text: string): string[] {
   const lines = text.split(/\r?\n/);
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
-}
-
-/** One input sequence, validated against the checkpoint's vocabulary and max_length. */
-function parseSequence(text: string, index: number, config: Pick<Config, 'vocab_size' | 'max_length'>): number[] {
-  const r = readSequence(text, `Input ${index}`, config);
-  if ('error' in r) throw new UserError(r.error);
-  return r.tokens;
 }
