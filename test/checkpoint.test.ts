@@ -149,7 +149,7 @@ describe('checkpoint metadata validation', () => {
   });
 
   it('loads a checkpoint written before the recurrence key with the default recording', () => {
-    expect(decodeCheckpoint(withConfig({}, 'recurrence')).config.recurrence).toBe('sequence');
+    expect(decodeCheckpoint(withConfig({}, 'recurrence')).config.recurrence).toBe('auto');
     expect(decodeCheckpoint(withConfig({ recurrence: 'steps' })).config.recurrence).toBe('steps');
   });
 

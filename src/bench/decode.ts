@@ -4,7 +4,7 @@
 // in alternation on the same batches so a busy machine slows both alike, and their ratio.
 // The one-dispatch kernel is asked for always, so the software adapter (which records the
 // per-step decode by default) reports it too.
-import type { Config, RecurrenceName } from '../config/config.ts';
+import type { Config, RecordingName } from '../config/config.ts';
 import type { Gpu } from '../gpu/context.ts';
 import { createModel, type GpuModel } from '../models/index.ts';
 import { makeBatch } from '../task/index.ts';
@@ -13,7 +13,7 @@ import { modelSpec } from '../specs/index.ts';
 
 export interface DecodeRecordingRow {
   /** What was recorded: the recording asked for, or `steps` where the kernel cannot run these sizes. */
-  recorded: RecurrenceName;
+  recorded: RecordingName;
   fallback?: string;
   dispatches: number;
   /** Wall clock of one decodeStep, submit → onSubmittedWorkDone, median of the timed calls. */
@@ -42,7 +42,7 @@ async function timeOnce(gpu: Gpu, m: GpuModel): Promise<number> {
 /** Both recordings of `config`'s greedy decode (models with the `recurrence` setting; null for others), `pairs` timed pairs after one warm-up. */
 export async function compareDecodeRecordings(gpu: Gpu, config: Config, pairs: number): Promise<DecodeComparison | null> {
   if (!modelSpec(config.model).recurrence) return null;
-  const names: RecurrenceName[] = ['sequence', 'steps'];
+  const names: RecordingName[] = ['sequence', 'steps'];
   const models = names.map((recurrence) => createModel(gpu, { ...config, recurrence }, { decodeKernel: 'always' }));
   try {
     const B = config.batch_size;

@@ -57,11 +57,12 @@ const TINY: Partial<Config> = { vocab_size: 20, hidden_size: 16, embedding_size:
  * (named `${name}_steps`) right after it, so both recordings are timed side by side in one run.
  */
 export function withStepsTwins(models: ModelCase[]): ModelCase[] {
-  return models.flatMap((c) =>
-    !modelSpec(c.config.model).recurrence || c.config.recurrence === 'steps'
-      ? [c]
-      : [c, { name: `${c.name}_steps`, config: { ...c.config, recurrence: 'steps' }, about: `${c.about}, recorded step by step (recurrence=steps)` }],
-  );
+  return models.flatMap((c) => {
+    if (!modelSpec(c.config.model).recurrence || c.config.recurrence === 'steps') return [c];
+    // Explicitly `sequence`: `auto` would record step by step on the software adapter.
+    const sequence = { ...c, config: { ...c.config, recurrence: 'sequence' as const } };
+    return [sequence, { name: `${c.name}_steps`, config: { ...c.config, recurrence: 'steps' as const }, about: `${c.about}, recorded step by step (recurrence=steps)` }];
+  });
 }
 
 export function benchPlan(mode: BenchMode): BenchPlan {

@@ -11,8 +11,10 @@ export type TaskName = BuiltinTaskName | 'file';
 export type TokenizeName = 'words' | 'chars';
 /** `pytorch`: PyTorch's own defaults (what the seed's code used); `uniform`: the paper's U(-init_scale, init_scale). */
 export type InitName = 'pytorch' | 'uniform';
-/** How the LSTM time loops are recorded: `sequence`, one kernel per layer and direction (src/ops/lstm_sequence.ts) and greedy decoding in one dispatch where it pays (src/ops/greedy_decode.ts); `steps`, dispatches per time step. */
-export type RecurrenceName = 'sequence' | 'steps';
+/** How an LSTM time loop is recorded: `sequence`, in one kernel (src/ops/lstm_sequence.ts, src/ops/greedy_decode.ts); `steps`, dispatches per time step. */
+export type RecordingName = 'sequence' | 'steps';
+/** `auto`: `sequence` on a hardware GPU, `steps` on the software adapter, where the kernels' long loops run slower than the per-step matmuls. */
+export type RecurrenceName = 'auto' | RecordingName;
 
 export interface Config {
   // task (docs/contract.md §1, §1b)
@@ -32,7 +34,7 @@ export interface Config {
   hidden_size: number;
   layers: number;
   reverse_source: boolean;
-  /** lstm, attn: `sequence` runs each time loop inside one kernel where the sizes allow; `steps` records every step. */
+  /** lstm, attn: `sequence` runs each time loop inside one kernel where the sizes allow; `steps` records every step; `auto` picks by adapter. */
   recurrence: RecurrenceName;
   // training (docs/contract.md §4)
   batch_size: number;
@@ -71,7 +73,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hidden_size: 64,
   layers: 1,
   reverse_source: true,
-  recurrence: 'sequence',
+  recurrence: 'auto',
   batch_size: 64,
   optimizer: 'adam',
   lr: 0.01,

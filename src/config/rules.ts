@@ -34,7 +34,7 @@ export const RULES: Record<ConfigKey, Rule> = {
   hidden_size: positive,
   layers: positive,
   reverse_source: { kind: 'bool' },
-  recurrence: choice('sequence', 'steps'),
+  recurrence: choice('auto', 'sequence', 'steps'),
   batch_size: positive,
   optimizer: choice('adam', 'sgd'),
   lr: { kind: 'number', ok: (v) => v > 0, text: 'a number > 0' },

@@ -41,7 +41,7 @@ const HINTS: Partial<Record<ConfigKey, string>> = {
   eval_samples: 'samples per eval round',
   seed: 'every random stream derives from it',
   reverse_source: 'feed the source reversed (LSTM)',
-  recurrence: 'LSTM time loops: sequence (one kernel per loop) or steps (dispatches per step)',
+  recurrence: 'LSTM time loops: sequence (one kernel per loop), steps (dispatches per step) or auto (by adapter)',
   clip_norm: '0 turns clipping off',
   init: 'pytorch (PyTorch defaults, fast) or uniform (the paper)',
   init_scale: 'range of init=uniform',

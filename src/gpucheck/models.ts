@@ -15,7 +15,7 @@ import { compare, maxAbs, type CheckResult } from './compare.ts';
 
 /** Small and odd: nothing divides a workgroup; lengths 1..5 so masks matter. */
 export function checkConfig(model: ModelName): Config {
-  const odd: Config = { ...defaultsFor(model), model, vocab_size: 17, max_length: 5, batch_size: 6, hidden_size: 14, embedding_size: 6, layers: 2, seed: 3, decode_length: 0 };
+  const odd: Config = { ...defaultsFor(model), model, vocab_size: 17, max_length: 5, batch_size: 6, hidden_size: 14, embedding_size: 6, layers: 2, seed: 3, decode_length: 0, recurrence: 'sequence' };
   return modelEntry(model).spec.conform(odd);
 }
 

@@ -91,7 +91,7 @@ describe.each(CASES)('greedy decode: %s', (_name, shape, tie) => {
   });
 });
 
-it('recurrence=sequence records the per-step decode on the software adapter unless the kernel is asked for always, and says why', async () => {
+it('recurrence=auto (the default) records the per-step decode on the software adapter unless the kernel is asked for always, and says why', async () => {
   const config: Config = { ...DEFAULT_CONFIG, max_length: 5, hidden_size: 8, embedding_size: 4, vocab_size: 17, batch_size: 3 };
   const run = await h.call<Run>(PAGE, 'greedyRun', config, batchOf(config), { kernel: 'auto' });
   expect(run.decoding).toEqual({ recording: 'steps', fallback: 'the software adapter runs the one-dispatch decode slower than the per-step dispatches' });

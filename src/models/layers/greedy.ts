@@ -9,7 +9,7 @@
 // so it does on the software adapter (SwiftShader), which runs the kernel's long per-invocation
 // loops several times slower than the tuned per-step matmuls (as the tiled matmul, which it
 // also leaves to hardware adapters), unless `kernel: 'always'` (tests, the bench).
-import type { RecurrenceName } from '../../config/config.ts';
+import type { RecordingName } from '../../config/config.ts';
 import { slice, view, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
 import { greedyDecode, greedyDecodeFit, type GreedyAttention } from '../../ops/greedy_decode.ts';
@@ -19,7 +19,7 @@ import { outputArgmax, type OutputLayer } from './output.ts';
 
 /** What the greedy recording turned out to be: `sequence` as asked, or `steps` (asked, or the fallback and why). */
 export interface DecodeRecording {
-  recording: RecurrenceName;
+  recording: RecordingName;
   /** Why 'sequence' was asked for but 'steps' recorded. */
   fallback?: string;
 }
@@ -82,14 +82,14 @@ export function decodeSequence(s: LstmStack, decoded: View, buf: Allocate, att?:
   return { dispatch, weights: attention?.weights };
 }
 
-/** `auto`: the one-dispatch decode on hardware adapters only; `always`: on the software adapter too. */
+/** With recurrence=auto, `auto`: the one-dispatch decode on hardware adapters only; `always`: on the software adapter too. */
 export type DecodeKernelChoice = 'auto' | 'always';
 
 /** Which recording the stack's config asks for and this device and these sizes allow. */
 export function decodeRecording(s: LstmStack, attention: boolean, kernel: DecodeKernelChoice = 'auto'): DecodeRecording {
   if (s.config.recurrence === 'steps') return { recording: 'steps' };
   const software = s.gpu.adapter.isFallbackAdapter;
-  if (software && kernel === 'auto') return { recording: 'steps', fallback: 'the software adapter runs the one-dispatch decode slower than the per-step dispatches' };
+  if (software && s.config.recurrence === 'auto' && kernel === 'auto') return { recording: 'steps', fallback: 'the software adapter runs the one-dispatch decode slower than the per-step dispatches' };
   const fit = greedyDecodeFit(s.dims, s.gpu.device.limits, attention, software);
   return 'why' in fit ? { recording: 'steps', fallback: fit.why } : { recording: 'sequence' };
 }

@@ -125,12 +125,15 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
 }
 
 /**
- * The recording the config asks for (`recurrence=steps`: the per-step matmul recording) unless
- * `asked` overrides it; `sequence` falls back to per-step recording past the largest H the
- * device's workgroups hold (src/ops/lstm_sequence.ts sequenceMaxHidden).
+ * The recording the config asks for (`recurrence=steps`: the per-step matmul recording;
+ * `auto`: that on the software adapter, where the sequence kernels' long loops measured slower
+ * than the per-step matmuls, the sequence kernels elsewhere) unless `asked` overrides it;
+ * `sequence` falls back to per-step recording past the largest H the device's workgroups hold
+ * (src/ops/lstm_sequence.ts sequenceMaxHidden).
  */
 export function chooseRecurrence(gpu: Gpu, config: Config, asked?: Recurrence): Recurrence {
-  const r = asked ?? (config.recurrence === 'steps' ? 'matmul' : 'sequence');
+  const perStep = config.recurrence === 'steps' || (config.recurrence === 'auto' && gpu.adapter.isFallbackAdapter);
+  const r = asked ?? (perStep ? 'matmul' : 'sequence');
   return r === 'sequence' && config.hidden_size > sequenceMaxHidden(gpu.device.limits) ? 'matmul' : r;
 }
 
