@@ -379,7 +379,7 @@ describe.concurrent('what a new user tripped on', () => {
       run(['predict', '--checkpoint', path, 'beam=4', '3 4']),
       run(['eval', '--checkpoint', path, '--beam', '0']),
     ]);
-    expectSentence(e, /^eval does not take the setting "hidden_size=3" \(its settings come from the checkpoint\); see `seq2seq eval --help`\.$/);
+    expectSentence(e, /^eval does not take the setting "hidden_size=3" \(its settings come from the checkpoint, except recurrence\); see `seq2seq eval --help`\.$/);
     expectSentence(p, /^predict does not take the setting "beam=4" \(its settings come from the checkpoint\); see `seq2seq predict --help`\.$/);
     expectSentence(b, /^--beam must be an integer from 1 to 64, got "0"\.$/);
   });

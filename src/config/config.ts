@@ -1,8 +1,9 @@
 // The one typed configuration (docs/contract.md §4a): the same key names in the CLI (`key=value`),
 // in config.json, in checkpoint metadata and on the demo page.
 import type { BuiltinTaskName } from '../task/tasks.ts';
+import { isModelName, modelSpec, type ModelName } from '../specs/index.ts';
 
-export type ModelName = 'lstm' | 'attn' | 'blog';
+export type { ModelName } from '../specs/index.ts';
 export type OptimizerName = 'adam' | 'sgd';
 export type LrSchedule = 'constant' | 'cosine';
 /** `file`: pairs from data=PATH (docs/contract.md §1b). */
@@ -10,6 +11,8 @@ export type TaskName = BuiltinTaskName | 'file';
 export type TokenizeName = 'words' | 'chars';
 /** `pytorch`: PyTorch's own defaults (what the seed's code used); `uniform`: the paper's U(-init_scale, init_scale). */
 export type InitName = 'pytorch' | 'uniform';
+/** How the LSTM time loops are recorded: `sequence`, one kernel per layer and direction (src/ops/lstm_sequence.ts) and greedy decoding in one dispatch where it pays (src/ops/greedy_decode.ts); `steps`, dispatches per time step. */
+export type RecurrenceName = 'sequence' | 'steps';
 
 export interface Config {
   // task (docs/contract.md §1, §1b)
@@ -29,6 +32,8 @@ export interface Config {
   hidden_size: number;
   layers: number;
   reverse_source: boolean;
+  /** lstm, attn: `sequence` runs each time loop inside one kernel where the sizes allow; `steps` records every step. */
+  recurrence: RecurrenceName;
   // training (docs/contract.md §4)
   batch_size: number;
   optimizer: OptimizerName;
@@ -66,6 +71,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hidden_size: 64,
   layers: 1,
   reverse_source: true,
+  recurrence: 'sequence',
   batch_size: 64,
   optimizer: 'adam',
   lr: 0.01,
@@ -83,25 +89,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   seed: 0,
 });
 
-/**
- * Defaults that differ by model. The seed's blog decoder applies a ReLU MLP to its state
- * at every step, so its activations can grow geometrically: at lr 0.01 it diverges within
- * a hundred steps; the seed trained it with Adam's usual 1e-3.
- */
-export const MODEL_DEFAULTS: Readonly<Record<ModelName, Partial<Config>>> = Object.freeze({
-  lstm: {},
-  // Luong et al. feed the source in order: attention reaches every position directly.
-  attn: { reverse_source: false },
-  blog: { lr: 0.001, lr_schedule: 'constant' },
-});
-
-/** DEFAULT_CONFIG with the named model's own defaults (unknown names: the plain defaults). */
+/** DEFAULT_CONFIG with the named model's own defaults (src/specs/; unknown names: the plain defaults). */
 export function defaultsFor(model: unknown): Config {
-  const own = typeof model === 'string' && Object.hasOwn(MODEL_DEFAULTS, model) ? MODEL_DEFAULTS[model as ModelName] : {};
-  return { ...DEFAULT_CONFIG, ...own };
+  return { ...DEFAULT_CONFIG, ...(isModelName(model) ? modelSpec(model).defaults : {}) };
 }
 
-/** The decode limit in steps (docs/contract.md §2: `max_length + 1` unless configured). */
-export function decodeLength(c: Pick<Config, 'decode_length' | 'max_length'>): number {
-  return c.decode_length > 0 ? c.decode_length : c.max_length + 1;
-}
+export { decodeLength } from './decode_length.ts';

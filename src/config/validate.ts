@@ -2,6 +2,7 @@
 // page) into a Config, naming every mistake in one sentence each.
 import { UserError } from '../errors.ts';
 import { DEFAULT_CONFIG, type Config } from './config.ts';
+import { modelSpec } from '../specs/index.ts';
 import { checkValue, isConfigKey, unknownKeyMessage } from './rules.ts';
 
 /** The sentences for the keys and values of `partial` alone (no checks across keys). */
@@ -29,9 +30,7 @@ export function validateConfig(partial: object): Config {
   if (config.min_length > config.max_length) {
     cross.push(`min_length (${config.min_length}) must not exceed max_length (${config.max_length}).`);
   }
-  if (config.model === 'blog' && config.hidden_size % 2 !== 0) {
-    cross.push(`hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got ${config.hidden_size}.`);
-  }
+  cross.push(...modelSpec(config.model).problems(config));
   if (cross.length > 0) throw new UserError(cross.join(' '));
   return config;
 }

@@ -6,7 +6,8 @@ import type { OpenedSession } from '../page/api.ts';
 import type { Progress, TrainChunkResult, TrainHooks } from '../train/session.ts';
 import type { AttentionMap } from '../train/decode.ts';
 import type { DrivenSession, RoundSummary } from '../train/driver.ts';
-import type { Config } from '../config/config.ts';
+import type { Config, RecurrenceName } from '../config/config.ts';
+import type { FileDataUpload } from '../data/file_data.ts';
 
 const API = '/src/page/api.ts';
 
@@ -24,16 +25,13 @@ function callPage<K extends ApiFunction>(h: GpuRuntime, fn: K, ...args: ArgsOf<K
 }
 
 /** A fresh session's resolved config, or a checkpoint's bytes with the run's rounds. */
-export type RemoteSource = { config: Config } | { checkpoint: Uint8Array; rounds?: number };
+/** `recurrence`: how the session records greedy decoding, in place of the checkpoint's. */
+export type RemoteSource = { config: Config } | { checkpoint: Uint8Array; rounds?: number; recurrence?: RecurrenceName };
 
 /** Ids per upload call: 4 Mi int32s = 16 MiB, about 22 MB of base64. */
 const UPLOAD_INTS = 1 << 22;
 
 /** A file task's pairs for the page: its vocabulary and encodePackedSets([train, heldOut]). */
-export interface FileDataUpload {
-  vocab: string[];
-  packed: Int32Array;
-}
 
 export class RemoteSession implements DrivenSession {
   private onProgress: ((p: Progress) => void) | null = null;
@@ -46,7 +44,7 @@ export class RemoteSession implements DrivenSession {
   /** Opens a session from a resolved config or from checkpoint bytes; `data` for file tasks. */
   static async open(h: GpuRuntime, source: RemoteSource, data?: FileDataUpload): Promise<RemoteSession> {
     const dataId = data ? await upload(h, data) : undefined;
-    const from = 'checkpoint' in source ? { checkpoint: Buffer.from(source.checkpoint).toString('base64'), rounds: source.rounds } : source;
+    const from = 'checkpoint' in source ? { checkpoint: Buffer.from(source.checkpoint).toString('base64'), rounds: source.rounds, recurrence: source.recurrence } : source;
     const info = await callPage(h, 'openSession', from, dataId, { adapter: h.adapter });
     const session = new RemoteSession(h, info);
     await h.expose('__seq2seqProgress', (json: string) => session.onProgress?.(JSON.parse(json) as Progress));

@@ -9,7 +9,7 @@ import { beamSearch, beamSelect, DEAD, FINISHED, LIVE, logSoftmax, lstmStepLogPr
 import { type LstmDims, type Tensors } from '../../src/reference/lstm_model.ts';
 import { blogLossAndGrads } from '../../src/reference/blog_model.ts';
 import { attnModelForward, attnStepLogProbs } from '../../src/reference/attn_model.ts';
-import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
+import { DEFAULT_CONFIG, type Config, type RecurrenceName } from '../../src/config/config.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
 import type { ModelBeamRun, SelectCase } from './pages/beam.ts';
@@ -143,8 +143,11 @@ function expectBeamsLikeReference(run: ModelBeamRun, K: number, lpFor: (b: numbe
   return swaps;
 }
 
-describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1, 1))', () => {
-  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0 };
+/** The encoder (and training) recorded both ways; beam steps are per step either way. */
+const RECURRENCES: RecurrenceName[] = ['sequence', 'steps'];
+
+describe.each(RECURRENCES)('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1, 1)), recurrence=%s', (recurrence) => {
+  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0, recurrence };
   const d: LstmDims = { V: 17, E: 5, H: 8, L: 2 };
   const D = config.max_length + 1;
   const EOS = d.V - 1;
@@ -190,8 +193,8 @@ describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1,
   });
 });
 
-describe('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 1)): rows b·K + i attend over input b', () => {
-  const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 3, layers: 1, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0, reverse_source: false };
+describe.each(RECURRENCES)('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 1)), recurrence=%s: rows b·K + i attend over input b', (recurrence) => {
+  const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 3, layers: 1, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0, reverse_source: false, recurrence };
   const d: LstmDims = { V: 17, E: 5, H: 8, L: 1 };
   const D = config.max_length + 1;
   const EOS = d.V - 1;

@@ -12,6 +12,7 @@ import type { RuntimeOptions } from '../../runtime/runtime.ts';
 import type { Config } from '../../config/config.ts';
 import { readSequence } from '../../task/parse.ts';
 import type { AttentionMap } from '../../train/decode.ts';
+import { MODEL_SPECS, modelSpec } from '../../specs/index.ts';
 
 /** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM; not imported: that module loads a shader). */
 export const MAX_BEAM = 64;
@@ -75,9 +76,12 @@ ${RUNTIME_USAGE}
   },
 };
 
-/** --attention needs an attn model of a built-in task. */
+/** --attention needs a model with attention, of a built-in task. */
 function checkAttention(config: Config, fileTask: boolean): void {
-  if (config.model !== 'attn') throw new UserError(`--attention needs an attn checkpoint; this one holds a ${config.model} model, which has no attention.`);
+  if (!modelSpec(config.model).attention) {
+    const withAttention = MODEL_SPECS.filter((s) => s.attention).map((s) => s.name);
+    throw new UserError(`--attention needs a checkpoint of a model with attention (${withAttention.join(', ')}); this one holds a ${config.model} model, which has none.`);
+  }
   if (fileTask) throw new UserError('--attention prints number sequences; it does not yet support file tasks (task=file).');
 }
 
