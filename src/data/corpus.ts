@@ -5,8 +5,8 @@
 import { MAX_VOCAB } from '../config/rules.ts';
 import { IntList, PairPacker, pairCount, sourceOf, targetOf, type PackedPairs } from './packed.ts';
 import { DataError, parsePairLine, type PairsFormat, type TokenPair } from './parse.ts';
-import { fnv1a32 } from '../hash.ts';
 import { fallbackHeldOut, HOLD_OUT_EVERY } from './split.ts';
+import { fnv1a32 } from '../hash.ts';
 import type { Tokenize } from './tokenize.ts';
 import { UNK_ID, vocabFromCounts } from './vocab.ts';
 

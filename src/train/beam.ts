@@ -85,7 +85,7 @@ export async function beamSearchBatch(gpu: Gpu, model: GpuModel, batch: Batch, K
 /** The best beam of every input and the (D, B·K, S) attention weights of every step and beam row. */
 export async function beamSearchWithAttention(gpu: Gpu, model: GpuModel, batch: Batch, K: number): Promise<{ best: BeamHypothesis[]; weights: Float32Array }> {
   const beam = beamProgramFor(model, K, true);
-  if (!beam.attention) throw new Error(`The ${model.name} model has no attention to show; attention maps need a model=attn checkpoint.`);
+  if (!beam.attention) throw new Error(`The ${model.name} model has no attention to show; attention maps need a checkpoint of a model with attention.`);
   model.setBatch(batch);
   gpu.run(beam.program);
   const beams = backtrackBeams(await gpu.readI32(beam.result), beam.layout);

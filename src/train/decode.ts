@@ -56,7 +56,7 @@ export interface AttentionMap {
  */
 export async function attentionBatch(gpu: Gpu, model: GpuModel, batch: Batch, real: number, beam = 1): Promise<AttentionMap[]> {
   if (beam > 1) return beamAttentionBatch(gpu, model, batch, real, beam);
-  if (!model.attention) throw new Error(`The ${model.name} model has no attention to show; attention maps need a model=attn checkpoint.`);
+  if (!model.attention) throw new Error(`The ${model.name} model has no attention to show; attention maps need a checkpoint of a model with attention.`);
   const predictions = await decodeBatch(gpu, model, batch, 1);
   const weights = await gpu.read(model.attention); // (D, B, S)
   return attentionMaps(model, batch, predictions.slice(0, real), weights, (t, b) => t * batch.B + b);
