@@ -222,9 +222,16 @@ describe.each(RECURRENCES)('attn beam search on the GPU (V=17, S=5, B=3, 1 layer
     expect(h.pageErrors).toEqual([]);
   });
 
-  // With beam 1 the beam program computes greedy's weights exactly (same kernels, same shapes).
-  it("beam 1's attention maps equal greedy's exactly", () => {
-    expect(run.maps![1]).toEqual(run.greedyMaps);
+  // With beam 1 the beam program follows greedy's path with greedy's weights: exactly where
+  // both are recorded per step (the software adapter); a one-dispatch greedy decode sums in
+  // another order, so the weights are compared to float32 rounding.
+  it("beam 1's attention maps equal greedy's", () => {
+    INPUTS.forEach((_, b) => {
+      const [beam1, greedy] = [run.maps![1][b], run.greedyMaps![b]];
+      expect(beam1.prediction, `input ${b} prediction`).toEqual(greedy.prediction);
+      expect(beam1.weights.length, `input ${b} rows`).toBe(greedy.weights.length);
+      beam1.weights.forEach((row, t) => expectClose(`input ${b} step ${t}`, row, greedy.weights[t], { atol: 1e-5, rtol: 1e-4 }));
+    });
   });
 
   // The maps of beam 3 follow the chosen beam back through its parents: they must be the
