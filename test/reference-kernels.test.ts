@@ -109,6 +109,19 @@ describe('cross-entropy reference', () => {
     expect(crossEntropyForward([5, 5, 5, 5], [1], 1, 4).loss).toBeCloseTo(Math.log(4), 14);
   });
 
+  it('label smoothing: backward matches finite differences; PyTorch\'s formula on a hand case', () => {
+    for (const eps of [0.1, 1]) {
+      const analytic = crossEntropyBackward(logits, targets, R, V, eps);
+      expectClose(`dLogits eps ${eps}`, analytic, numericGrad((z) => crossEntropyForward(z, targets, R, V, eps).loss, logits), FD_TOL);
+      expectExact('dLogits PAD row', analytic.slice(V, 2 * V), [0, 0, 0, 0]);
+    }
+    // logits (0, ln 3): p = (1/4, 3/4); target 1, ε 0.2: 0.8·(−ln ¾) + 0.2·(−ln ¼ − ln ¾)/2.
+    const r = crossEntropyForward([0, Math.log(3)], [1], 1, 2, 0.2);
+    expect(r.loss).toBeCloseTo(0.8 * -Math.log(0.75) + (0.2 * (-Math.log(0.25) - Math.log(0.75))) / 2, 14);
+    expectClose('smoothed dLogits', crossEntropyBackward([0, Math.log(3)], [1], 1, 2, 0.2), [0.25 - 0.1, 0.75 - 0.9], { atol: 1e-15, rtol: 0 });
+    expect(() => crossEntropyForward(logits, targets, R, V, 1.5)).toThrow('crossEntropyForward: label smoothing must be in [0, 1], got 1.5.');
+  });
+
   it('stays finite for huge logits', () => {
     const r = crossEntropyForward([1000, -1000, 0], [2], 1, 3);
     expect(r.loss).toBeCloseTo(1000, 10);

@@ -29,6 +29,8 @@ export interface Config {
   hidden_size: number;
   layers: number;
   reverse_source: boolean;
+  /** Probability of zeroing an activation during training where the model has dropout (0 = off). */
+  dropout: number;
   // training (docs/contract.md §4)
   batch_size: number;
   optimizer: OptimizerName;
@@ -36,6 +38,10 @@ export interface Config {
   /** `cosine` anneals lr to lr/20 over the run's rounds × steps updates. */
   lr_schedule: LrSchedule;
   clip_norm: number;
+  /** PyTorch's CrossEntropyLoss(label_smoothing): the target keeps 1 − ε, every token gets ε / V. */
+  label_smoothing: number;
+  /** Updates of linear learning-rate warm-up before `lr_schedule` takes over (0 = none). */
+  warmup_steps: number;
   init: InitName;
   /** The bound of `init=uniform`. */
   init_scale: number;
@@ -66,11 +72,14 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hidden_size: 64,
   layers: 1,
   reverse_source: true,
+  dropout: 0,
   batch_size: 64,
   optimizer: 'adam',
   lr: 0.01,
   lr_schedule: 'cosine',
   clip_norm: 5,
+  label_smoothing: 0,
+  warmup_steps: 0,
   init: 'pytorch',
   init_scale: 0.08,
   rounds: 3,
