@@ -4,6 +4,7 @@
 // resumed run draws the same masks. Reference: src/reference/dropout.ts (same hash).
 //   dropout            y = keep ? x·scale : 0      (the backward is the same map on dy)
 //   dropout_inplace    x = keep ? x·scale : 0
+//   dropout_residual   out = res + (keep ? x·scale : 0)
 // The step is read from a storage word that the model rewrites before each submit, so the
 // recorded dispatches never change.
 
@@ -19,6 +20,7 @@ struct Params {
   seed_lo: u32,
   seed_hi: u32,
   tensor: u32,
+  res_off: u32,
 };
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> step_word: array<u32>;   // (1) the training step
@@ -64,4 +66,17 @@ fn dropout_inplace(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   let i = flat_index(gid, nwg);
   if (i >= p.n) { return; }
   i_x[p.y_off + i] = select(0.0, i_x[p.y_off + i] * p.scale, kept(i));
+}
+
+// dropout_residual: out = res + keep ? x·scale : 0, a residual branch joining its skip path
+// (p = 0: the plain sum, scale 1).
+@group(0) @binding(2) var<storage, read> r_res: array<f32>;        // (n)
+@group(0) @binding(3) var<storage, read> r_x: array<f32>;          // (n)
+@group(0) @binding(4) var<storage, read_write> r_out: array<f32>;  // (n)
+
+@compute @workgroup_size(WG)
+fn dropout_residual(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.n) { return; }
+  r_out[p.y_off + i] = r_res[p.res_off + i] + select(0.0, r_x[p.x_off + i] * p.scale, kept(i));
 }

@@ -89,6 +89,7 @@ describe('dropout kernel', () => {
     const want = f32(dropoutForward(c, c.x));
     expectExact('y', runs[0].y.data, want);
     expectExact('in place', runs[0].inPlace.data, want);
+    expectExact('residual x + dropout(x)', runs[0].sum.data, f32(want.map((v, i) => c.x[i] + v)));
     if (c.p === 0) expectExact('identity', runs[0].y.data, c.x);
     else expect(dropoutMask(c, c.x.length).includes(0)).toBe(true);
   });

@@ -1,9 +1,9 @@
 // Page side of the Transformer kernel tests: every tensor at an odd offset inside a buffer of
 // sentinels (pages/kernels.ts); each case recorded once and run twice.
 import { layerNormBackward, layerNormForward } from '../../../src/ops/layer_norm.ts';
-import { dropout } from '../../../src/ops/dropout.ts';
+import { dropout, dropoutResidual } from '../../../src/ops/dropout.ts';
 import { positionsBackward, positionsForward } from '../../../src/ops/positions.ts';
-import { multiheadBackward, multiheadForward } from '../../../src/models/layers/multihead.ts';
+import { multiheadBackward, multiheadForward, rowsOf } from '../../../src/models/layers/multihead.ts';
 import type { MultiheadShape } from '../../../src/reference/multihead.ts';
 import { Tensor, twice, withGpu, type Outputs } from './kernels.ts';
 
@@ -49,17 +49,16 @@ export interface DropoutCase {
 export async function dropoutCase(c: DropoutCase): Promise<Outputs[]> {
   return withGpu(async (gpu) => {
     const n = c.x.length;
-    const [x, y, inPlace] = [new Tensor(gpu, 'x', n), new Tensor(gpu, 'y', n), new Tensor(gpu, 'inPlace', n)];
+    const [x, y, inPlace, res, sum] = ['x', 'y', 'inPlace', 'res', 'sum'].map((label) => new Tensor(gpu, label, n));
     const step = new Tensor(gpu, 'step', 1, 'i32');
     const key = { p: c.p, seed: c.seed, tensor: c.tensor, step: step.view };
-    const work = [dropout(gpu, { ...key, x: x.view, y: y.view }), dropout(gpu, { ...key, x: inPlace.view })];
+    const work = [dropout(gpu, { ...key, x: x.view, y: y.view }), dropout(gpu, { ...key, x: inPlace.view }), dropoutResidual(gpu, { ...key, x: x.view, res: res.view, out: sum.view })];
     const reset = () => {
-      x.set(c.x);
-      y.set();
-      inPlace.set(c.x);
+      [x, inPlace, res].forEach((t) => t.set(c.x));
+      [y, sum].forEach((t) => t.set());
       step.set([c.step]);
     };
-    return twice(gpu, reset, work, { y, inPlace });
+    return twice(gpu, reset, work, { y, inPlace, sum });
   });
 }
 
@@ -102,9 +101,10 @@ export async function multihead(c: MultiheadCase): Promise<Outputs[]> {
     const t = (label: string, n: number) => new Tensor(gpu, label, n);
     const [q, kv, out, weights, dOut, dScores, dq, dkv] = [t('q', B * T * d), t('kv', B * S * 2 * d), t('out', B * T * d), t('weights', B * heads * T * S), t('dOut', B * T * d), t('dScores', B * heads * T * S), t('dq', B * T * d), t('dkv', B * S * 2 * d)];
     const lengths = new Tensor(gpu, 'lengths', B, 'i32');
-    const rows = (v: Tensor, ld: number, col = 0) => ({ v: { ...v.view, offset: v.view.offset + col, length: v.length - col }, ld });
-    const args = { ...c, q: rows(q, d), k: rows(kv, 2 * d), val: rows(kv, 2 * d, d), lengths: lengths.view, weights: weights.view, out: out.view };
-    const work = [...multiheadForward(gpu, args), ...multiheadBackward(gpu, { ...args, dOut: dOut.view, dScores: dScores.view, dq: rows(dq, d), dk: rows(dkv, 2 * d), dv: rows(dkv, 2 * d, d) })];
+    const rows = (v: Tensor, N: number, ld: number, col = 0) => rowsOf({ ...v.view, offset: v.view.offset + col, length: v.length - col }, ld, 'batch', B, N);
+    const args = { ...c, q: rows(q, T, d), k: rows(kv, S, 2 * d), val: rows(kv, S, 2 * d, d), lengths: lengths.view, weights: weights.view, out: rows(out, T, d) };
+    const grads = { dOut: rows(dOut, T, d), dScores: dScores.view, dq: rows(dq, T, d), dk: rows(dkv, S, 2 * d), dv: rows(dkv, S, 2 * d, d) };
+    const work = [...multiheadForward(gpu, args), ...multiheadBackward(gpu, { ...args, ...grads })];
     const reset = () => {
       [q, kv, dOut, lengths].forEach((tensor, i) => tensor.set([c.q, c.kv, c.dOut, c.lengths][i]));
       [out, weights, dScores, dq, dkv].forEach((tensor) => tensor.set());
