@@ -2,7 +2,7 @@
 // in config.json, in checkpoint metadata and on the demo page.
 import type { BuiltinTaskName } from '../task/tasks.ts';
 
-export type ModelName = 'lstm' | 'attn' | 'blog';
+export type ModelName = 'lstm' | 'attn' | 'blog' | 'transformer';
 export type OptimizerName = 'adam' | 'sgd';
 export type LrSchedule = 'constant' | 'cosine';
 /** `file`: pairs from data=PATH (docs/contract.md §1b). */
@@ -29,6 +29,10 @@ export interface Config {
   hidden_size: number;
   layers: number;
   reverse_source: boolean;
+  /** model=transformer: attention heads (they divide hidden_size, the model width d). */
+  heads: number;
+  /** model=transformer: the feed-forward layers' inner width. */
+  ff_size: number;
   /** Probability of zeroing an activation during training where the model has dropout (0 = off). */
   dropout: number;
   // training (docs/contract.md §4)
@@ -72,6 +76,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hidden_size: 64,
   layers: 1,
   reverse_source: true,
+  heads: 4,
+  ff_size: 128,
   dropout: 0,
   batch_size: 64,
   optimizer: 'adam',
@@ -102,6 +108,8 @@ export const MODEL_DEFAULTS: Readonly<Record<ModelName, Partial<Config>>> = Obje
   // Luong et al. feed the source in order: attention reaches every position directly.
   attn: { reverse_source: false },
   blog: { lr: 0.001, lr_schedule: 'constant' },
+  // Vaswani et al.: d_model both embedding and width, sources in order, Adam with a warm-up.
+  transformer: { embedding_size: 64, hidden_size: 64, layers: 2, reverse_source: false, lr: 0.001, warmup_steps: 100 },
 });
 
 /** DEFAULT_CONFIG with the named model's own defaults (unknown names: the plain defaults). */

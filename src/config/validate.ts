@@ -32,6 +32,7 @@ export function validateConfig(partial: object): Config {
   if (config.model === 'blog' && config.hidden_size % 2 !== 0) {
     cross.push(`hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got ${config.hidden_size}.`);
   }
+  if (config.model === 'transformer') cross.push(...transformerProblems(config));
   if (cross.length > 0) throw new UserError(cross.join(' '));
   return config;
 }
@@ -39,4 +40,12 @@ export function validateConfig(partial: object): Config {
 /** Later layers win: e.g. mergeConfig(fileSettings, keyValues, flags). */
 export function mergeConfig(...layers: object[]): Config {
   return validateConfig(Object.assign({}, ...layers));
+}
+
+/** model=transformer: one width d for embeddings and layers, split evenly over the heads. */
+function transformerProblems(c: Config): string[] {
+  const out: string[] = [];
+  if (c.embedding_size !== c.hidden_size) out.push(`embedding_size (${c.embedding_size}) must equal hidden_size (${c.hidden_size}) for model "transformer" (both are d_model).`);
+  if (c.hidden_size % c.heads !== 0) out.push(`heads (${c.heads}) must divide hidden_size (${c.hidden_size}) for model "transformer".`);
+  return out;
 }

@@ -130,8 +130,8 @@ function parseConfig(text: string, fail: (msg: string) => never): Config {
   const obj = raw as Record<string, unknown>;
   const known: Readonly<Record<string, unknown>> = { ...DEFAULT_CONFIG };
   // Keys absent from checkpoints written before them: file tasks (docs/contract.md §1b), dropout,
-  // label smoothing and warm-up, whose defaults reproduce what those runs did.
-  for (const key of ['data', 'eval_data', 'tokenize', 'dropout', 'label_smoothing', 'warmup_steps']) if (!Object.hasOwn(obj, key)) obj[key] = known[key];
+  // label smoothing, warm-up and the transformer's sizes, whose defaults reproduce what those runs did.
+  for (const key of ['data', 'eval_data', 'tokenize', 'dropout', 'label_smoothing', 'warmup_steps', 'heads', 'ff_size']) if (!Object.hasOwn(obj, key)) obj[key] = known[key];
   for (const key of Object.keys(known)) {
     if (!Object.hasOwn(obj, key)) fail(`has a config without ${key}`);
     if (typeof obj[key] !== typeof known[key]) {
