@@ -41,7 +41,7 @@ describe('validateConfig', () => {
     [{ vocab_size: 10.5 }, 'vocab_size must be an integer from 4 to 16777216, got 10.5.'],
     [{ max_length: 0 }, 'max_length must be a positive integer, got 0.'],
     [{ min_length: '2' }, 'min_length must be a positive integer, got "2".'],
-    [{ model: 'gru' }, 'model must be one of "lstm", "attn", "blog", got "gru".'],
+    [{ model: 'gru' }, 'model must be one of "lstm", "attn", "blog", "transformer", got "gru".'],
     [{ optimizer: 'rmsprop' }, 'optimizer must be one of "adam", "sgd", got "rmsprop".'],
     [{ batch_size: -4 }, 'batch_size must be a positive integer, got -4.'],
     [{ lr: 0 }, 'lr must be a number > 0, got 0.'],
@@ -57,6 +57,8 @@ describe('validateConfig', () => {
     [{ beam: 0 }, 'beam must be a positive integer, got 0.'],
     [{ min_length: 5, max_length: 3 }, 'min_length (5) must not exceed max_length (3).'],
     [{ model: 'blog', hidden_size: 7 }, 'hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got 7.'],
+    [{ model: 'transformer', embedding_size: 32 }, 'embedding_size (32) must equal hidden_size (64) for model "transformer" (both are d_model).'],
+    [{ model: 'transformer', embedding_size: 64, heads: 3 }, 'heads (3) must divide hidden_size (64) for model "transformer".'],
   ])('rejects %j', (partial, expected) => {
     expect(message(() => validateConfig(partial))).toBe(expected);
   });
