@@ -10,6 +10,7 @@ import { initialArena } from '../models/init.ts';
 import { attnGreedyDecode, attnModelBackward, attnModelForward } from '../reference/attn_model.ts';
 import { blogDecode, blogLossAndGrads } from '../reference/blog_model.ts';
 import { lstmGreedyDecode, lstmModelBackward, lstmModelForward } from '../reference/lstm_model.ts';
+import { transformerGreedyDecode, transformerModelForward } from '../reference/transformer_model.ts';
 import { makeBatch, type Batch } from '../task/index.ts';
 import { compare, maxAbs, type CheckResult } from './compare.ts';
 
@@ -33,6 +34,11 @@ const REFERENCES: Partial<Record<string, (p: Tensors, c: Config, b: Batch) => Re
     const fwd = attnModelForward(p, d, b, c.reverse_source);
     return { loss: fwd.loss, grads: attnModelBackward(p, d, fwd), decoded: attnGreedyDecode(p, d, b.src, b.srcLengths, c.max_length + 1, c.reverse_source).tokens };
   },
+  transformer(p, c, b) {
+    const d = { V: c.vocab_size, d: c.hidden_size, heads: c.heads, L: c.layers, F: c.ff_size };
+    const fwd = transformerModelForward(p, d, b, { reverse: c.reverse_source, smoothing: c.label_smoothing });
+    return { loss: fwd.loss, grads: fwd.grads(), decoded: transformerGreedyDecode(p, d, b.src, b.srcLengths, c.max_length + 1, c.reverse_source) };
+  },
   blog(p, c, b) {
     const d = { V: c.vocab_size, E: c.embedding_size, H: c.hidden_size, B: c.batch_size, S: c.max_length, T: c.max_length + 1 };
     const r = blogLossAndGrads(p, d, b);
@@ -42,7 +48,9 @@ const REFERENCES: Partial<Record<string, (p: Tensors, c: Config, b: Batch) => Re
 
 /** Small and odd: nothing divides a workgroup; lengths 1..5 so masks matter. */
 export function checkConfig(model: string): Config {
-  return { ...defaultsFor(model), model: model as Config['model'], vocab_size: 17, max_length: 5, batch_size: 6, hidden_size: 14, embedding_size: 6, layers: 2, seed: 3, decode_length: 0 };
+  const base: Config = { ...defaultsFor(model), model: model as Config['model'], vocab_size: 17, max_length: 5, batch_size: 6, hidden_size: 14, embedding_size: 6, layers: 2, seed: 3, decode_length: 0 };
+  // One width d for the transformer, split over 3 heads.
+  return model === 'transformer' ? { ...base, hidden_size: 6, embedding_size: 6, heads: 3, ff_size: 7 } : base;
 }
 
 export async function checkModel(gpu: Gpu, name: string): Promise<CheckResult[] | { name: string; checked: false; reason: string }> {
