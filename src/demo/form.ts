@@ -25,7 +25,7 @@ const MAIN_KEYS: ConfigKey[] = [
 ];
 
 const HINTS: Partial<Record<ConfigKey, string>> = {
-  model: 'lstm (Sutskever 2014), attn (Luong 2015 attention) or blog (the seed MLP-RNN)',
+  model: 'lstm (Sutskever 2014), attn (Luong 2015 attention), blog (the seed MLP-RNN) or transformer (Vaswani 2017)',
   vocab_size: 'numbers 1..V-2, plus PAD and EOS',
   max_length: 'longest input',
   min_length: 'shortest input',
@@ -41,6 +41,8 @@ const HINTS: Partial<Record<ConfigKey, string>> = {
   seed: 'every random stream derives from it',
   reverse_source: 'feed the source reversed (LSTM)',
   clip_norm: '0 turns clipping off',
+  heads: 'transformer: attention heads (divide hidden_size)',
+  ff_size: 'transformer: feed-forward width',
   dropout: 'probability of zeroing an activation in training (0 = off)',
   label_smoothing: 'ε: the target keeps 1 − ε, every token gets ε / V',
   warmup_steps: 'updates of linear lr warm-up before the schedule',
