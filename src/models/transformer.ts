@@ -93,6 +93,7 @@ function allocSubs(tf: Pick<Tf, 'x' | 'owned' | 'c'>, which: 'encoder' | 'decode
       if (kind !== 'ff') {
         const M = kind === 'self' ? Nm : S;
         Object.assign(s, { proj: buf(`${tag}.proj`, R * (kind === 'self' ? 3 * d : d)), weights: buf(`${tag}.weights`, B * heads * Nm * M), att: buf(`${tag}.att`, R * d) });
+        if (tf.c.p > 0) s.dropped = buf(`${tag}.dropped`, B * heads * Nm * M);
         if (kind === 'cross') s.kv = buf(`${tag}.kv`, S * B * 2 * d);
       } else {
         s.h = buf(`${tag}.h`, R * F);

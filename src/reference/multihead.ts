@@ -3,10 +3,11 @@
 // (models/layers/multihead.ts). Per sample b and head h, with d_h = d / heads columns
 // [h·d_h, (h+1)·d_h) of the projected queries, keys and values:
 //   A_bh = softmax(Q_bh K_bhᵀ / √d_h) over keys s < len(b) (and s <= t under the causal mask)
-//   O_bh = A_bh V_bh
+//   O_bh = drop(A_bh) V_bh   (dropout on the weights, as nn.MultiheadAttention, when a key is given)
 // Letters: B samples, T query positions, S key positions, d model width, heads.
 // Q, O (B, T, d); K, V (B, S, d); A (B, heads, T, S); lengths (B). Fully masked rows give 0.
 import { maskedSoftmax, maskedSoftmaxBackward, type SoftmaxRows } from './attention.ts';
+import { dropoutBackward, dropoutForward, type DropoutKey } from './dropout.ts';
 
 export interface MultiheadShape {
   B: number;
@@ -47,17 +48,19 @@ function scores(x: MultiheadShape, q: ArrayLike<number>, k: ArrayLike<number>): 
   return sc;
 }
 
-export function multiheadForward(x: MultiheadShape, q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, lengths: ArrayLike<number>): { out: Float64Array; A: Float64Array } {
+/** A (B, heads, T, S) the softmax weights; `drop` the key of their dropout mask (index = position in A). */
+export function multiheadForward(x: MultiheadShape, q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, lengths: ArrayLike<number>, drop?: DropoutKey): { out: Float64Array; A: Float64Array } {
   const { B, T, S, d, heads } = x;
   const dh = checkHeads(x);
   const A = maskedSoftmax(scoreRows(x), scores(x, q, k), lengths);
+  const Ad = drop ? dropoutForward(drop, A) : A;
   const out = new Float64Array(B * T * d);
   for (let b = 0; b < B; b++)
     for (let h = 0; h < heads; h++)
       for (let t = 0; t < T; t++)
         for (let j = 0; j < dh; j++) {
           let o = 0;
-          for (let s = 0; s < S; s++) o += A[((b * heads + h) * T + t) * S + s] * v[(b * S + s) * d + h * dh + j];
+          for (let s = 0; s < S; s++) o += Ad[((b * heads + h) * T + t) * S + s] * v[(b * S + s) * d + h * dh + j];
           out[(b * T + t) * d + h * dh + j] = o;
         }
   return { out, A };
@@ -70,19 +73,21 @@ export interface MultiheadGrads {
 }
 
 /** The gradients of Σ dOut ⊙ out; A as the forward returned it. */
-export function multiheadBackward(x: MultiheadShape, q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, A: ArrayLike<number>, lengths: ArrayLike<number>, dOut: ArrayLike<number>): MultiheadGrads {
+export function multiheadBackward(x: MultiheadShape, q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, A: ArrayLike<number>, lengths: ArrayLike<number>, dOut: ArrayLike<number>, drop?: DropoutKey): MultiheadGrads {
   const { B, T, S, d, heads } = x;
   const dh = checkHeads(x);
-  const dA = new Float64Array(B * heads * T * S);
+  const Ad = drop ? dropoutForward(drop, A) : A;
+  let dA: Float64Array = new Float64Array(B * heads * T * S);
   const [dq, dk, dv] = [new Float64Array(B * T * d), new Float64Array(B * S * d), new Float64Array(B * S * d)];
   for (let b = 0; b < B; b++)
     for (let h = 0; h < heads; h++)
       for (let t = 0; t < T; t++)
         for (let s = 0; s < S; s++) {
-          const a = A[((b * heads + h) * T + t) * S + s];
+          const a = Ad[((b * heads + h) * T + t) * S + s];
           dA[((b * heads + h) * T + t) * S + s] = dot(dOut, (b * T + t) * d + h * dh, v, (b * S + s) * d + h * dh, dh);
           for (let j = 0; j < dh; j++) dv[(b * S + s) * d + h * dh + j] += a * dOut[(b * T + t) * d + h * dh + j];
         }
+  if (drop) dA = dropoutBackward(drop, dA);
   const dS = maskedSoftmaxBackward(scoreRows(x), A, dA, lengths);
   for (let b = 0; b < B; b++)
     for (let h = 0; h < heads; h++)

@@ -9,6 +9,7 @@
 //     x = x + drop1(SelfAttn(LN1(x)))          causal
 //     x = x + drop2(CrossAttn(LN2(x), memory)) key padding on the source
 //     x = x + drop3(FeedForward(LN3(x)))
+//   Attention weights are dropped too (nn.MultiheadAttention's dropout).
 //   logits = output(LN_dec(x)),  loss = mean cross-entropy over non-PAD targets (label smoothing ε).
 // Rows are time-major, r = t·B + b, as the batch's tokens and the GPU's activations.
 // Letters: B batch, S source length, T target length, d width, F feed-forward width, V vocabulary.
@@ -113,7 +114,10 @@ function toTime(x: Float64Array, N: number, B: number, d: number): Float64Array 
   return out;
 }
 
-/** nn.MultiheadAttention(xq, xkv, xkv): in_proj rows [0, d) for queries, [d, 2d) keys, [2d, 3d) values; out_proj. */
+/**
+ * nn.MultiheadAttention(xq, xkv, xkv): in_proj rows [0, d) for queries, [d, 2d) keys, [2d, 3d)
+ * values; dropout on the weights (its site named after the module, e.g. `….self_attn`); out_proj.
+ */
 function attention(c: Ctx, prefix: string, xq: Float64Array, xkv: Float64Array, lengths: ArrayLike<number>, causal: boolean): [Float64Array, (dy: Float64Array) => [Float64Array, Float64Array]] {
   const { d, heads } = c.x;
   const B = c.B;
@@ -124,13 +128,15 @@ function attention(c: Ctx, prefix: string, xq: Float64Array, xkv: Float64Array, 
   const [v, vBack] = affine(c, ...w, xkv, d, d, 2 * d);
   const shape = { B, T, S, d, heads, causal };
   const [qb, kb, vb] = [toBatch(q, T, B, d), toBatch(k, S, B, d), toBatch(v, S, B, d)];
-  const f = multiheadForward(shape, qb, kb, vb, lengths);
+  const o = c.run.dropout;
+  const drop = o && o.p > 0 ? { ...o, tensor: dropoutTensorId(prefix.slice(0, prefix.lastIndexOf('.')), prefix.slice(prefix.lastIndexOf('.') + 1)) } : undefined;
+  const f = multiheadForward(shape, qb, kb, vb, lengths, drop);
   const [out, outBack] = affine(c, `${prefix}.out_proj.weight`, `${prefix}.out_proj.bias`, toTime(f.out, T, B, d), d, d);
   return [
     out,
     (dy) => {
       const dAtt = toBatch(outBack(dy), T, B, d);
-      const g = multiheadBackward(shape, qb, kb, vb, f.A, lengths, dAtt);
+      const g = multiheadBackward(shape, qb, kb, vb, f.A, lengths, dAtt, drop);
       const dxq = qBack(toTime(g.dq, T, B, d));
       const dxkv = add(kBack(toTime(g.dk, S, B, d)), vBack(toTime(g.dv, S, B, d)));
       return [dxq, dxkv];

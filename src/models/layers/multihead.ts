@@ -11,6 +11,7 @@ import type { Gpu } from '../../gpu/context.ts';
 import type { Dispatch } from '../../gpu/program.ts';
 import { maskedSoftmax, maskedSoftmaxBackward } from '../../ops/attention.ts';
 import { matmul } from '../../ops/matmul.ts';
+import { dropout, type DropoutArgs } from '../../ops/dropout.ts';
 import { checkHeads, scoreRows, type MultiheadShape } from '../../reference/multihead.ts';
 
 /**
@@ -38,8 +39,13 @@ export interface MultiheadArgs extends MultiheadShape {
   weights: View;
   /** (B·T, d): the heads' outputs side by side, as nn.MultiheadAttention before out_proj. */
   out: Rows;
+  /** Dropout on the weights (nn.MultiheadAttention's): the mask's key and (B, heads, T, S) for the dropped weights. */
+  dropout?: { key: Omit<DropoutArgs, 'x' | 'y' | 'label'>; dropped: View };
   label?: string;
 }
+
+/** The weights the context reads: dropped when the attention has dropout. */
+const used = (a: MultiheadArgs) => a.dropout?.dropped ?? a.weights;
 
 /** Head h's columns of `r`: a view starting d_h·h elements in. */
 const head = (r: Rows, h: number, dh: number): View => slice(r.v, h * dh, r.v.length - h * dh);
@@ -56,9 +62,11 @@ export function multiheadForward(gpu: Gpu, a: MultiheadArgs): Dispatch[] {
     out.push(matmul(gpu, { a: head(a.q, h, dh), b: head(a.k, h, dh), c: slice(a.weights, h * TS, a.weights.length - h * TS), M: T, N: S, K: dh, transB: true, lda: a.q.row, ldb: a.k.row, batch: B, strideA: a.q.sample, strideB: a.k.sample, strideC: heads * TS, label: `${label}.h${h}.scores` }));
   }
   out.push(maskedSoftmax(gpu, { ...rows, lengths: a.lengths, x: a.weights, label: `${label}.softmax` }));
+  if (a.dropout) out.push(dropout(gpu, { ...a.dropout.key, x: a.weights, y: a.dropout.dropped, label: `${label}.dropout` }));
+  const w = used(a);
   for (let h = 0; h < heads; h++) {
-    // out_bh (T, d_h) = A_bh · V_bh
-    out.push(matmul(gpu, { a: slice(a.weights, h * TS, a.weights.length - h * TS), b: head(a.val, h, dh), c: head(a.out, h, dh), M: T, N: dh, K: S, lda: S, ldb: a.val.row, ldc: a.out.row, batch: B, strideA: heads * TS, strideB: a.val.sample, strideC: a.out.sample, label: `${label}.h${h}.context` }));
+    // out_bh (T, d_h) = drop(A_bh) · V_bh
+    out.push(matmul(gpu, { a: slice(w, h * TS, w.length - h * TS), b: head(a.val, h, dh), c: head(a.out, h, dh), M: T, N: dh, K: S, lda: S, ldb: a.val.row, ldc: a.out.row, batch: B, strideA: heads * TS, strideB: a.val.sample, strideC: a.out.sample, label: `${label}.h${h}.context` }));
   }
   return out;
 }
@@ -77,7 +85,8 @@ export function multiheadBackward(gpu: Gpu, a: MultiheadBackwardArgs): Dispatch[
   const dh = checkHeads(a);
   const label = `${a.label ?? 'multihead'}.backward`;
   const TS = T * S;
-  const weights = (h: number) => slice(a.weights, h * TS, a.weights.length - h * TS);
+  const w = used(a);
+  const weights = (h: number) => slice(w, h * TS, w.length - h * TS);
   const dScores = (h: number) => slice(a.dScores, h * TS, a.dScores.length - h * TS);
   const dOut = (h: number) => head(a.dOut, h, dh);
   const perSample = { batch: B, strideA: heads * TS };
@@ -87,6 +96,7 @@ export function multiheadBackward(gpu: Gpu, a: MultiheadBackwardArgs): Dispatch[
     out.push(matmul(gpu, { a: dOut(h), b: head(a.val, h, dh), c: dScores(h), M: T, N: S, K: dh, transB: true, lda: a.dOut.row, ldb: a.val.row, batch: B, strideA: a.dOut.sample, strideB: a.val.sample, strideC: heads * TS, label: `${label}.h${h}.dA` }));
     out.push(matmul(gpu, { a: weights(h), b: dOut(h), c: head(a.dv, h, dh), M: S, N: dh, K: T, transA: true, lda: S, ldb: a.dOut.row, ldc: a.dv.row, ...perSample, strideB: a.dOut.sample, strideC: a.dv.sample, label: `${label}.h${h}.dV` }));
   }
+  if (a.dropout) out.push(dropout(gpu, { ...a.dropout.key, x: a.dScores, label: `${label}.dropout` }));
   out.push(maskedSoftmaxBackward(gpu, { ...scoreRows(a), lengths: a.lengths, A: a.weights, d: a.dScores, label: `${label}.softmax` }));
   for (let h = 0; h < heads; h++) {
     // dQ_bh (T, d_h) = dScores_bh · K_bh;  dK_bh (S, d_h) = dScores_bhᵀ · Q_bh

@@ -54,6 +54,8 @@ export interface Sub {
   proj?: View;
   kv?: View;
   weights?: View;
+  /** The weights after dropout (training with dropout only). */
+  dropped?: View;
   att?: View;
   /** Feed-forward: relu(linear1) (R, F) and its dropped copy (R, F). */
   h?: View;
@@ -116,10 +118,13 @@ function branchGrad(c: BlockCtx, s: Sub, dX: View, R: number): { dBranch: View; 
 }
 
 /** The attention's arguments for multihead{Forward,Backward}: queries of N positions, keys of M. */
-function attentionArgs(c: BlockCtx, s: Sub, N: number, M: number, q: View, k: View, ldq: number, ldk: number, lengths: View, causal: boolean, label: string) {
+function attentionArgs(c: BlockCtx, s: Sub, N: number, M: number, q: View, k: View, ldq: number, ldk: number, lengths: View, causal: boolean, label: string, train: boolean) {
   const { B, d, heads } = c;
   const time = (v: View, ld: number, n: number) => rowsOf(v, ld, 'time', B, n);
+  const module = label.slice(label.lastIndexOf('.') + 1); // self_attn or multihead_attn: the dropout site
+  const dropped = train && c.p > 0 ? { key: key(c, s, module, true), dropped: slice(s.dropped!, 0, B * heads * N * M) } : undefined;
   return {
+    dropout: dropped,
     B, T: N, S: M, d, heads, causal, lengths, label,
     q: time(q, ldq, N),
     k: time(k, ldk, M),
@@ -136,7 +141,7 @@ export function selfAttentionForward(c: BlockCtx, s: Sub, x: View, out: View, pa
   const prefix = `${s.layer}.self_attn`;
   const W = inProj(c, prefix, 0, 3 * d);
   const proj = rows(s.proj!, R, 3 * d);
-  const args = attentionArgs(c, s, pass.N, pass.N, proj, slice(proj, d, proj.length - d), 3 * d, 3 * d, lengths, causal, prefix);
+  const args = attentionArgs(c, s, pass.N, pass.N, proj, slice(proj, d, proj.length - d), 3 * d, 3 * d, lengths, causal, prefix, pass.train);
   return [
     normForward(c, s, x, R),
     project(c, W.w, W.b, rows(s.n, R, d), proj, R, d, 3 * d, `${prefix}.in_proj`),
@@ -151,7 +156,7 @@ export function selfAttentionBackward(c: BlockCtx, s: Sub, x: View, dX: View, N:
   const R = N * B;
   const prefix = `${s.layer}.self_attn`;
   const proj = rows(s.proj!, R, 3 * d);
-  const args = attentionArgs(c, s, N, N, proj, slice(proj, d, proj.length - d), 3 * d, 3 * d, lengths, causal, prefix);
+  const args = attentionArgs(c, s, N, N, proj, slice(proj, d, proj.length - d), 3 * d, 3 * d, lengths, causal, prefix, true);
   const { dBranch, dispatches } = branchGrad(c, s, dX, R);
   const dAtt = rows(sc.dAtt, R, d);
   const dQKV = rows(sc.dQKV, R, 3 * d);
@@ -185,7 +190,7 @@ export function crossAttentionForward(c: BlockCtx, s: Sub, x: View, out: View, p
     normForward(c, s, x, R),
     project(c, Wq.w, Wq.b, rows(s.n, R, d), q, R, d, d, `${prefix}.q_proj`),
     project(c, Wkv.w, Wkv.b, m.x, s.kv!, m.S * B, d, 2 * d, `${prefix}.kv_proj`),
-    ...multiheadForward(c.gpu, attentionArgs(c, s, pass.N, m.S, q, s.kv!, d, 2 * d, m.lengths, false, prefix)),
+    ...multiheadForward(c.gpu, attentionArgs(c, s, pass.N, m.S, q, s.kv!, d, 2 * d, m.lengths, false, prefix, pass.train)),
     project(c, P(c, `${prefix}.out_proj.weight`), P(c, `${prefix}.out_proj.bias`), rows(s.att!, R, d), rows(s.branch, R, d), R, d, d, `${prefix}.out_proj`),
     join(c, s, x, out, R, pass.train),
   ];
@@ -196,7 +201,7 @@ export function crossAttentionBackward(c: BlockCtx, s: Sub, x: View, dX: View, N
   const R = N * B;
   const prefix = `${s.layer}.multihead_attn`;
   const q = rows(s.proj!, R, d);
-  const args = attentionArgs(c, s, N, m.S, q, s.kv!, d, 2 * d, m.lengths, false, prefix);
+  const args = attentionArgs(c, s, N, m.S, q, s.kv!, d, 2 * d, m.lengths, false, prefix, true);
   const { dBranch, dispatches } = branchGrad(c, s, dX, R);
   const [dAtt, dQ] = [rows(sc.dAtt, R, d), rows(sc.dQKV, R, d)];
   const dkv = (col: number) => rowsOf(slice(sc.dKV, col, sc.dKV.length - col), 2 * d, 'time', B, m.S);
