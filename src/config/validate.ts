@@ -33,6 +33,8 @@ export function validateConfig(partial: object): Config {
     cross.push(`hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got ${config.hidden_size}.`);
   }
   if (config.model === 'transformer') cross.push(...transformerProblems(config));
+  const beam = beamProblem(config.model, config.beam);
+  if (beam) cross.push(beam);
   if (cross.length > 0) throw new UserError(cross.join(' '));
   return config;
 }
@@ -48,4 +50,15 @@ function transformerProblems(c: Config): string[] {
   if (c.embedding_size !== c.hidden_size) out.push(`embedding_size (${c.embedding_size}) must equal hidden_size (${c.hidden_size}) for model "transformer" (both are d_model).`);
   if (c.hidden_size % c.heads !== 0) out.push(`heads (${c.heads}) must divide hidden_size (${c.hidden_size}) for model "transformer".`);
   return out;
+}
+
+/** The sentence for a beam width the model cannot decode with, or null. */
+export function beamProblem(model: string, beam: number): string | null {
+  return model === 'transformer' && beam > 1 ? `model "transformer" decodes greedily only (no beam search yet): use beam 1, got ${beam}.` : null;
+}
+
+/** Throws UserError when the model cannot decode with this beam width (--beam flags). */
+export function checkBeam(model: string, beam: number | undefined): void {
+  const problem = beam === undefined ? null : beamProblem(model, beam);
+  if (problem) throw new UserError(problem);
 }

@@ -10,6 +10,7 @@ import { Vocab } from '../../data/vocab.ts';
 import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
 import type { RuntimeOptions } from '../../runtime/runtime.ts';
 import type { Config } from '../../config/config.ts';
+import { checkBeam } from '../../config/validate.ts';
 import { readSequence } from '../../task/parse.ts';
 import type { AttentionMap } from '../../train/decode.ts';
 
@@ -46,6 +47,7 @@ ${RUNTIME_USAGE}
     const { bytes, config } = checkpoint;
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
+    checkBeam(config.model, beam);
     const attention = flags.attention === true;
     if (attention) checkAttention(config, checkpoint.vocab !== undefined, flags.beam !== undefined && beam > 1);
     if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io, runtime);
