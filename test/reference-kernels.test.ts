@@ -2,37 +2,13 @@
 // (every backward) and by hand-computed cases (the ops without a backward).
 import { describe, expect, it } from 'vitest';
 import { expectClose, expectExact, randomArray } from './helpers/close.ts';
+import { dot, FD_TOL, numericGrad } from './helpers/finite_diff.ts';
 import { ACTIVATIONS, activationBackward, activationForward } from '../src/reference/activation.ts';
 import { columnSum, sumOfSquares } from '../src/reference/reduce.ts';
 import { embeddingBackward, embeddingForward } from '../src/reference/embedding.ts';
 import { argmax, crossEntropyBackward, crossEntropyForward } from '../src/reference/cross_entropy.ts';
 import { adamStep, gradNorm, sgdStep } from '../src/reference/optimizer.ts';
 import { reverseSequences } from '../src/reference/sequence.ts';
-
-const FD_TOL = { atol: 1e-7, rtol: 1e-6 };
-const H = 1e-6;
-
-/** Central differences of the scalar f at x, one coordinate at a time. */
-function numericGrad(f: (x: Float64Array) => number, x: ArrayLike<number>): Float64Array {
-  const p = Float64Array.from(x);
-  const g = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const keep = p[i];
-    p[i] = keep + H;
-    const up = f(p);
-    p[i] = keep - H;
-    const down = f(p);
-    p[i] = keep;
-    g[i] = (up - down) / (2 * H);
-  }
-  return g;
-}
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
 
 describe('activation reference', () => {
   // Keep relu inputs away from its kink at 0.

@@ -3,34 +3,11 @@
 // finite differences at tiny sizes.
 import { describe, expect, it } from 'vitest';
 import { expectClose, expectExact, randomArray } from './helpers/close.ts';
+import { dot, FD_TOL, numericGrad } from './helpers/finite_diff.ts';
 import { layerNormBackward, layerNormForward } from '../src/reference/layer_norm.ts';
 import { multiheadBackward, multiheadForward, type MultiheadShape } from '../src/reference/multihead.ts';
 import { dropoutBackward, dropoutForward, dropoutHash, dropoutMask, mix32, seedWords } from '../src/reference/dropout.ts';
 import { positionsBackward, positionsForward, positionTable } from '../src/reference/positions.ts';
-
-const FD_TOL = { atol: 1e-7, rtol: 1e-6 };
-const H = 1e-6;
-
-function numericGrad(f: (x: Float64Array) => number, x: ArrayLike<number>): Float64Array {
-  const p = Float64Array.from(x);
-  const g = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const keep = p[i];
-    p[i] = keep + H;
-    const up = f(p);
-    p[i] = keep - H;
-    const down = f(p);
-    p[i] = keep;
-    g[i] = (up - down) / (2 * H);
-  }
-  return g;
-}
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
 
 describe('layer norm reference', () => {
   const [R, D] = [3, 5];
