@@ -12,7 +12,8 @@ import { EpochOrder, epochPermutation } from '../src/data/order.ts';
 import { FileData } from '../src/data/file_data.ts';
 import { DataError, formatOf, parsePairLine } from '../src/data/parse.ts';
 import { loadCorpus } from '../src/data/read_node.ts';
-import { fnv1a32, isHeldOut } from '../src/data/split.ts';
+import { isHeldOut } from '../src/data/split.ts';
+import { fnv1a32 } from '../src/hash.ts';
 import { compareCodePoints, detokenize, tokenize } from '../src/data/tokenize.ts';
 import { Vocab, vocabFromCounts } from '../src/data/vocab.ts';
 

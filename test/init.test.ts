@@ -2,7 +2,7 @@
 // `pytorch` and `uniform`, bounds, independence of streams, and a Kolmogorov–Smirnov check
 // of the drawn values against the intended distribution on large tensors.
 import { describe, expect, it } from 'vitest';
-import { initRule, initTensors, initialArena, type InitSettings } from '../src/models/init.ts';
+import { initRule, initTensors, initialArena, type InitSettings } from '../src/reference/init.ts';
 import { lstmInitParams, lstmParamShapes } from '../src/reference/lstm_model.ts';
 import { blogParamShapes } from '../src/reference/blog_model.ts';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose } from './helpers/close.ts';
 import { transformerGreedyDecode, transformerInitParams, transformerModelForward, type TransformerRun } from '../src/reference/transformer_model.ts';
-import { transformerParamShapes, type TransformerDims } from '../src/reference/transformer_spec.ts';
+import { transformerParamShapes, type TransformerDims } from '../src/specs/transformer.ts';
 import type { LstmTokens } from '../src/reference/lstm_model.ts';
 
 const dims: TransformerDims = { V: 7, d: 4, heads: 2, L: 1, F: 5 };

@@ -1,6 +1,7 @@
 // What `seq2seq bench` measures and how many times: plain data, shared by the Node side
 // (which picks a plan) and the page side (src/bench/run.ts, which runs it). No GPU imports.
 import { defaultsFor, type Config } from '../config/config.ts';
+import { MODEL_SPECS, modelSpec } from '../specs/index.ts';
 
 export type BenchMode = 'full' | 'quick' | 'tiny';
 
@@ -48,22 +49,21 @@ export const REFERENCE_OVERRIDES: Partial<Config> = {
   max_length: 20,
 };
 
-/** A tiny config for tests (hidden ≤ 32, batch ≤ 8, sequences ≤ 6). */
-const TINY: Partial<Config> = { vocab_size: 20, hidden_size: 16, embedding_size: 8, batch_size: 4, max_length: 5, eval_samples: 8 };
+/** A tiny config for tests (hidden ≤ 32, batch ≤ 8, sequences ≤ 6; two layers where a model stacks them). */
+const TINY: Partial<Config> = { vocab_size: 20, hidden_size: 16, embedding_size: 8, batch_size: 4, max_length: 5, eval_samples: 8, layers: 2 };
 
 export function benchPlan(mode: BenchMode): BenchPlan {
   // The model's own defaults too (blog trains at lr 0.001), as `seq2seq train` resolves them.
-  const cfg = (over: Partial<Config>): Config => ({ ...defaultsFor(over.model), ...over });
+  const cfg = (over: Partial<Config>): Config => {
+    const c = { ...defaultsFor(over.model), ...over };
+    return modelSpec(c.model).conform(c);
+  };
   if (mode === 'tiny') {
     return {
       mode,
       matmul: { sizes: [64], runs: 3, targetMs: 5, skinny: false },
       ops: { config: cfg({ ...TINY, model: 'lstm' }), runs: 1, targetMs: 2 },
-      models: [
-        { name: 'lstm_default', config: cfg({ ...TINY, model: 'lstm', layers: 2 }), about: 'tiny lstm (tests)' },
-        { name: 'blog_default', config: cfg({ ...TINY, model: 'blog' }), about: 'tiny blog (tests)' },
-        { name: 'attn_default', config: cfg({ ...TINY, model: 'attn', reverse_source: false }), about: 'tiny attn (tests)' },
-      ],
+      models: MODEL_SPECS.map((s) => ({ name: `${s.name}_default`, config: cfg({ ...TINY, model: s.name }), about: `tiny ${s.name} (tests)` })),
       warmupSteps: 1,
       timedSteps: 3,
       profileRuns: 1,
@@ -71,8 +71,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
     };
   }
   const models: ModelCase[] = [
-    { name: 'lstm_default', config: cfg({ model: 'lstm' }), about: 'the default config (DEFAULT_CONFIG, model lstm)' },
-    { name: 'blog_default', config: cfg({ model: 'blog' }), about: 'the default config with model blog' },
+    ...MODEL_SPECS.map((s) => ({ name: `${s.name}_default`, config: cfg({ model: s.name }), about: `the default config with model ${s.name} (its own defaults)` })),
     {
       name: 'lstm_reference',
       config: cfg(REFERENCE_OVERRIDES),

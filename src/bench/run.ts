@@ -16,6 +16,7 @@ import { TILED_KERNEL } from '../ops/matmul_tiled.ts';
 import { median } from './median.ts';
 import { benchOps, type OpRow } from './ops.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
+import { modelSpec } from '../specs/index.ts';
 
 type ProgressSink = (text: string) => unknown;
 const progress = (text: string): void => {
@@ -248,7 +249,7 @@ function trainStepReport(
 ): TrainStepReport {
   const S = config.max_length;
   const T = S + 1;
-  const layers = config.model === 'blog' ? 1 : config.layers;
+  const layers = modelSpec(config.model).stepLayers(config);
   const n = plan.timedSteps;
   const msPerStep = median(t.times);
   const { fixed, longerDispatches } = counts;

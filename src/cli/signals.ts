@@ -70,8 +70,3 @@ export function installStdoutGuard(stream: NodeJS.WriteStream = process.stdout):
     else process.exit(0);
   });
 }
-
-/** True once stdout's reader is gone: nothing more should be written to it. */
-export function stdoutClosed(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return stream.destroyed || stream.writableEnded;
-}

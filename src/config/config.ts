@@ -1,8 +1,9 @@
 // The one typed configuration (docs/contract.md §4a): the same key names in the CLI (`key=value`),
 // in config.json, in checkpoint metadata and on the demo page.
 import type { BuiltinTaskName } from '../task/tasks.ts';
+import { isModelName, modelSpec, type ModelName } from '../specs/index.ts';
 
-export type ModelName = 'lstm' | 'attn' | 'blog' | 'transformer';
+export type { ModelName } from '../specs/index.ts';
 export type OptimizerName = 'adam' | 'sgd';
 export type LrSchedule = 'constant' | 'cosine';
 /** `file`: pairs from data=PATH (docs/contract.md §1b). */
@@ -98,27 +99,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   seed: 0,
 });
 
-/**
- * Defaults that differ by model. The seed's blog decoder applies a ReLU MLP to its state
- * at every step, so its activations can grow geometrically: at lr 0.01 it diverges within
- * a hundred steps; the seed trained it with Adam's usual 1e-3.
- */
-export const MODEL_DEFAULTS: Readonly<Record<ModelName, Partial<Config>>> = Object.freeze({
-  lstm: {},
-  // Luong et al. feed the source in order: attention reaches every position directly.
-  attn: { reverse_source: false },
-  blog: { lr: 0.001, lr_schedule: 'constant' },
-  // Vaswani et al.: d_model both embedding and width, sources in order, Adam with a warm-up.
-  transformer: { embedding_size: 64, hidden_size: 64, layers: 2, reverse_source: false, lr: 0.001, warmup_steps: 100 },
-});
-
-/** DEFAULT_CONFIG with the named model's own defaults (unknown names: the plain defaults). */
+/** DEFAULT_CONFIG with the named model's own defaults (src/specs/; unknown names: the plain defaults). */
 export function defaultsFor(model: unknown): Config {
-  const own = typeof model === 'string' && Object.hasOwn(MODEL_DEFAULTS, model) ? MODEL_DEFAULTS[model as ModelName] : {};
-  return { ...DEFAULT_CONFIG, ...own };
+  return { ...DEFAULT_CONFIG, ...(isModelName(model) ? modelSpec(model).defaults : {}) };
 }
 
-/** The decode limit in steps (docs/contract.md §2: `max_length + 1` unless configured). */
-export function decodeLength(c: Pick<Config, 'decode_length' | 'max_length'>): number {
-  return c.decode_length > 0 ? c.decode_length : c.max_length + 1;
-}
+export { decodeLength } from './decode_length.ts';

@@ -3,6 +3,7 @@
 import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { quote, QUOTE_MAX } from '../quote.ts';
 import { TASK_NAMES } from '../task/tasks.ts';
+import { MODEL_NAMES } from '../specs/index.ts';
 
 export type ConfigKey = keyof Config;
 
@@ -28,7 +29,7 @@ export const RULES: Record<ConfigKey, Rule> = {
   data: { kind: 'path' },
   eval_data: { kind: 'path' },
   tokenize: choice('words', 'chars'),
-  model: choice('lstm', 'attn', 'blog', 'transformer'),
+  model: choice(...MODEL_NAMES),
   embedding_size: positive,
   hidden_size: positive,
   layers: positive,

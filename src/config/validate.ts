@@ -2,6 +2,7 @@
 // page) into a Config, naming every mistake in one sentence each.
 import { UserError } from '../errors.ts';
 import { DEFAULT_CONFIG, type Config } from './config.ts';
+import { modelSpec } from '../specs/index.ts';
 import { checkValue, isConfigKey, unknownKeyMessage } from './rules.ts';
 
 /** The sentences for the keys and values of `partial` alone (no checks across keys). */
@@ -29,12 +30,7 @@ export function validateConfig(partial: object): Config {
   if (config.min_length > config.max_length) {
     cross.push(`min_length (${config.min_length}) must not exceed max_length (${config.max_length}).`);
   }
-  if (config.model === 'blog' && config.hidden_size % 2 !== 0) {
-    cross.push(`hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got ${config.hidden_size}.`);
-  }
-  if (config.model === 'transformer') cross.push(...transformerProblems(config));
-  const beam = beamProblem(config.model, config.beam);
-  if (beam) cross.push(beam);
+  cross.push(...modelSpec(config.model).problems(config));
   if (cross.length > 0) throw new UserError(cross.join(' '));
   return config;
 }
@@ -44,21 +40,9 @@ export function mergeConfig(...layers: object[]): Config {
   return validateConfig(Object.assign({}, ...layers));
 }
 
-/** model=transformer: one width d for embeddings and layers, split evenly over the heads. */
-function transformerProblems(c: Config): string[] {
-  const out: string[] = [];
-  if (c.embedding_size !== c.hidden_size) out.push(`embedding_size (${c.embedding_size}) must equal hidden_size (${c.hidden_size}) for model "transformer" (both are d_model).`);
-  if (c.hidden_size % c.heads !== 0) out.push(`heads (${c.heads}) must divide hidden_size (${c.hidden_size}) for model "transformer".`);
-  return out;
-}
-
-/** The sentence for a beam width the model cannot decode with, or null. */
-export function beamProblem(model: string, beam: number): string | null {
-  return model === 'transformer' && beam > 1 ? `model "transformer" decodes greedily only (no beam search yet): use beam 1, got ${beam}.` : null;
-}
-
-/** Throws UserError when the model cannot decode with this beam width (--beam flags). */
-export function checkBeam(model: string, beam: number | undefined): void {
-  const problem = beam === undefined ? null : beamProblem(model, beam);
-  if (problem) throw new UserError(problem);
+/** Throws UserError when a valid config's model cannot decode with beam width `beam` (a --beam flag). */
+export function checkBeam(config: Config, beam: number | undefined): void {
+  if (beam === undefined) return;
+  const problems = modelSpec(config.model).problems({ ...config, beam });
+  if (problems.length > 0) throw new UserError(problems.join(' '));
 }

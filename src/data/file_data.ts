@@ -4,6 +4,12 @@ import { layout, type Batch, type PaddedBatch } from '../task/batch.ts';
 import { EpochOrder } from './order.ts';
 import { decodePackedSets, pairCount, sourceOf, targetOf, type PackedPairs } from './packed.ts';
 
+/** A file task's data as it crosses into a GPU runtime: the vocabulary and encodePackedSets([train, heldOut]). */
+export interface FileDataUpload {
+  vocab: string[];
+  packed: Int32Array;
+}
+
 export class FileData {
   private order: EpochOrder | null = null;
 

@@ -2,7 +2,7 @@
 // max_length, and hand the page packed ids; for `eval --data`, pack a file with a
 // checkpoint's vocabulary.
 import type { Config } from '../config/config.ts';
-import type { FileDataUpload } from '../run/remote.ts';
+import type { FileDataUpload } from './file_data.ts';
 import { loadCorpus, streamFile, type FileIdentity } from './read_node.ts';
 import { encodePackedSets, pairCount, PairPacker } from './packed.ts';
 import { DataError, formatOf, parsePairLine } from './parse.ts';

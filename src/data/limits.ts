@@ -2,6 +2,7 @@
 // within one storage binding. WebGPU guarantees 128 MiB per binding and 256 MiB per buffer;
 // the project requests no more, so these defaults are the limits everywhere.
 import type { Config } from '../config/config.ts';
+import { bufferNeeds } from '../specs/index.ts';
 
 export const DEFAULT_LIMITS = { maxStorageBufferBindingSize: 134217728, maxBufferSize: 268435456 } as const;
 
@@ -9,22 +10,19 @@ type Limits = { maxStorageBufferBindingSize: number; maxBufferSize: number };
 
 const MIB = 1 << 20;
 
-/** The biggest buffers that scale with V, in bytes, with what they are. */
-function vocabBuffers(c: Pick<Config, 'vocab_size' | 'max_length' | 'batch_size' | 'hidden_size' | 'embedding_size' | 'model'>): [string, number, string][] {
-  const V = c.vocab_size;
-  const T = c.max_length + 1;
-  const H = c.hidden_size;
-  const out: [string, number, string][] = [
-    ['the (T, B, V) logits', 4 * T * c.batch_size * V, 'lower batch_size or max_length'],
-    ['the parameters', 4 * V * (2 * c.embedding_size + H + 1), 'lower embedding_size or hidden_size'],
-  ];
-  if (c.model !== 'blog') out.push(['the (2, V, 4H) input projection tables', 4 * 2 * V * 4 * H, 'lower hidden_size']);
-  return out;
+/** The buffers that grow with V, in bytes, with what they are and what else would shrink them. */
+function vocabBuffers(c: Config): [string, number, string][] {
+  return bufferNeeds(c)
+    .filter((n) => n.keys.includes('vocab_size'))
+    .map((n) => {
+      const others = n.keys.filter((k) => k !== 'vocab_size');
+      return [n.what, 4 * n.floats, others.length > 0 ? `lower ${others.slice(0, -1).map((k) => `${k}, `).join('')}${others.length > 1 ? 'or ' : ''}${others[others.length - 1]}` : 'use a smaller vocabulary'];
+    });
 }
 
 /** One sentence when the vocabulary of `source` is too large for `limits`, else null. */
 export function vocabLimitProblem(
-  c: Pick<Config, 'vocab_size' | 'max_length' | 'batch_size' | 'hidden_size' | 'embedding_size' | 'model'>,
+  c: Config,
   source: string,
   limits: Limits = DEFAULT_LIMITS,
 ): string | null {

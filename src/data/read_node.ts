@@ -47,11 +47,6 @@ export async function loadCorpus(opts: LoadOptions): Promise<LoadedCorpus> {
   return { corpus: builder.finish(), files };
 }
 
-/** Size and SHA-256 of a file, streamed. */
-export async function identify(path: string): Promise<FileIdentity> {
-  return streamFile(path, () => undefined);
-}
-
 /** Streams `path` line by line into `onLine`; with `progress`, a line every PROGRESS_MS once the file is at least minBytes. */
 export async function streamFile(
   path: string,

@@ -2,7 +2,6 @@
 // `chars` takes every Unicode code point, spaces included. Shared by Node and the page.
 
 export type Tokenize = 'words' | 'chars';
-export const TOKENIZE_MODES: readonly Tokenize[] = ['words', 'chars'];
 
 const WHITESPACE = /\s+/u;
 

@@ -2,7 +2,6 @@
 // 2 .. V-2 = the training tokens by descending count (ties in code-point order), V-1 = <eos>.
 import { compareCodePoints } from './tokenize.ts';
 
-export const PAD_ID = 0;
 export const UNK_ID = 1;
 export const PAD_TOKEN = '<pad>';
 export const UNK_TOKEN = '<unk>';

@@ -1,7 +1,8 @@
 // The settings form: one field per config key (docs/contract.md §4a names), defaults prefilled, every
 // value checked as it is typed with the validator's own sentences shown beside the field.
-import { CONFIG_KEYS, DEFAULT_CONFIG, defaultsFor, keyProblems, MODEL_DEFAULTS, validateConfig, type Config, type ConfigKey } from '../config/index.ts';
+import { CONFIG_KEYS, DEFAULT_CONFIG, defaultsFor, keyProblems, validateConfig, type Config, type ConfigKey } from '../config/index.ts';
 import { RULES } from '../config/rules.ts';
+import { MODEL_SPECS } from '../specs/index.ts';
 
 /** Shown up front; the rest sit under "More settings". */
 const MAIN_KEYS: ConfigKey[] = [
@@ -25,7 +26,7 @@ const MAIN_KEYS: ConfigKey[] = [
 ];
 
 const HINTS: Partial<Record<ConfigKey, string>> = {
-  model: 'lstm (Sutskever 2014), attn (Luong 2015 attention), blog (the seed MLP-RNN) or transformer (Vaswani 2017)',
+  model: MODEL_SPECS.map((s) => `${s.name}: ${s.summary}`).join('; '),
   vocab_size: 'numbers 1..V-2, plus PAD and EOS',
   max_length: 'longest input',
   min_length: 'shortest input',
@@ -196,6 +197,6 @@ function readFields(fields: readonly Field[], formError: HTMLElement): Config | 
 /** A new model choice brings its own defaults (e.g. attn reads the source in order). */
 function applyModelDefaults(fields: readonly Field[], model: string): void {
   const own = defaultsFor(model);
-  const keys = new Set(Object.values(MODEL_DEFAULTS).flatMap((d) => Object.keys(d)));
+  const keys = new Set(MODEL_SPECS.flatMap((s) => Object.keys(s.defaults)));
   for (const f of fields) if (keys.has(f.key)) setField(f, own[f.key]);
 }

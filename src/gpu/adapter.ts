@@ -1,20 +1,12 @@
 // Which WebGPU adapter to take (docs/contract.md §6 `--adapter`): `auto` a hardware GPU when there is
 // one, else the software adapter; `hardware` a GPU or one sentence; `software` the
 // fallback adapter (SwiftShader, WGSL run on the CPU). Shared by Chrome and Dawn for Node.
+import type { AdapterSummary } from '../io/adapter_summary.ts';
 
 export const ADAPTER_CHOICES = ['auto', 'hardware', 'software'] as const;
 export type AdapterChoice = (typeof ADAPTER_CHOICES)[number];
 
 export class AdapterChoiceError extends Error {}
-
-/** What the adapter says of itself, as every JSON output and checkpoint records it. */
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean;
-}
 
 export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
@@ -51,9 +43,4 @@ export async function requestAdapterFor(gpu: GPU, choice: AdapterChoice): Promis
 /** "nvidia/ampere", "google/swiftshader (software)": for header lines. */
 export function adapterLabel(a: AdapterSummary): string {
   return `${a.vendor || '?'}/${a.architecture || '?'}${a.description ? ` "${a.description}"` : ''}${a.isFallbackAdapter ? ' (software)' : ''}`;
-}
-
-/** The snake_case form every JSON output carries. */
-export function adapterJson(a: AdapterSummary): { vendor: string; architecture: string; device: string; description: string; fallback: boolean } {
-  return { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, fallback: a.isFallbackAdapter };
 }

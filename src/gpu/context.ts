@@ -1,6 +1,7 @@
 // The GPU context every op and model receives: device, pipeline cache, uniform pool,
 // buffer creation, dispatch building, submission, readback, profiling and error checks.
-import { acquireDevice, GpuDeviceLostError, type AdapterSummary, type DeviceOptions } from './device.ts';
+import { acquireDevice, GpuDeviceLostError, type DeviceOptions } from './device.ts';
+import type { AdapterSummary } from '../io/adapter_summary.ts';
 import { PipelineCache } from './pipelines.ts';
 import { UniformPool, type UniformField, type UniformSlot } from './uniforms.ts';
 import { STORAGE_USAGE, type View } from './buffers.ts';

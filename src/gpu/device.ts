@@ -1,7 +1,7 @@
 // Acquires a WebGPU device, or fails with one sentence that says what to try.
-import { requestAdapterFor, summarizeAdapter, type AdapterChoice, type AdapterSummary } from './adapter.ts';
+import { requestAdapterFor, summarizeAdapter, type AdapterChoice } from './adapter.ts';
+import type { AdapterSummary } from '../io/adapter_summary.ts';
 
-export type { AdapterSummary } from './adapter.ts';
 
 export class WebGpuUnavailableError extends Error {}
 export class GpuDeviceLostError extends Error {}

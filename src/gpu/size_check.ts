@@ -3,6 +3,7 @@
 // the device is one sentence naming the settings and the limit, never raw WebGPU text or
 // a page that crashes minutes later. Pure: the page runs it with the device's limits.
 import { DEFAULT_CONFIG, decodeLength, type Config } from '../config/config.ts';
+import { bufferNeeds } from '../specs/index.ts';
 
 export interface SizeLimits {
   maxStorageBufferBindingSize: number;
@@ -10,48 +11,6 @@ export interface SizeLimits {
 }
 
 type Key = keyof Config;
-
-export interface BufferNeed {
-  /** What the buffer holds, e.g. "the logits". */
-  what: string;
-  /** Its size in floats, as the user reads it. */
-  formula: string;
-  /** The settings the size grows with. */
-  keys: Key[];
-  floats: number;
-}
-
-/** The largest buffers of a model built from `c` (every model: the shared ones; lstm/attn and blog their own). */
-export function bufferNeeds(c: Config): BufferNeed[] {
-  const V = c.vocab_size;
-  const E = c.embedding_size;
-  const H = c.hidden_size;
-  const B = c.batch_size;
-  const S = c.max_length;
-  const T = S + 1;
-  const D = decodeLength(c);
-  const Tm = Math.max(T, D);
-  const needs: BufferNeed[] = [
-    { what: 'the logits', formula: 'batch_size × (max_length + 1) × vocab_size', keys: ['batch_size', 'max_length', 'vocab_size'], floats: T * B * V },
-    { what: 'the decoded tokens', formula: 'batch_size × decode_length', keys: ['batch_size', 'decode_length'], floats: D * B },
-  ];
-  if (c.model === 'blog') {
-    needs.push(
-      { what: 'the MLP activations', formula: 'batch_size × (max_length + decode_length) × 2·hidden_size', keys: ['batch_size', 'max_length', 'decode_length', 'hidden_size'], floats: (S + Tm) * B * 2 * H },
-      { what: 'the parameters', formula: 'vocab_size × (embedding_size + hidden_size)', keys: ['vocab_size', 'embedding_size', 'hidden_size'], floats: V * (E + H) },
-    );
-    return needs;
-  }
-  const perLayer = (k: number) => 4 * H * (k === 0 ? E : H) + 4 * H * H + 8 * H;
-  const lstmParams = 2 * V * E + 2 * Array.from({ length: c.layers }, (_, k) => perLayer(k)).reduce((a, b) => a + b, 0) + V * H + V;
-  needs.push(
-    { what: 'the LSTM gate activations', formula: 'batch_size × (max_length + decode_length) × 4·hidden_size', keys: ['batch_size', 'max_length', 'decode_length', 'hidden_size'], floats: (S + Tm) * B * 4 * H },
-    { what: 'the LSTM states', formula: 'batch_size × (max_length + decode_length) × hidden_size', keys: ['batch_size', 'max_length', 'decode_length', 'hidden_size'], floats: (1 + S + Tm) * B * H },
-    { what: 'the input projection tables', formula: '2 × vocab_size × 4·hidden_size', keys: ['vocab_size', 'hidden_size'], floats: 2 * V * 4 * H },
-    { what: 'the parameters', formula: 'about vocab_size × (2·embedding_size + hidden_size) + 8·layers·hidden_size²', keys: ['vocab_size', 'embedding_size', 'hidden_size', 'layers'], floats: lstmParams },
-  );
-  return needs;
-}
 
 /** "128 MB", "8.4 GB" */
 function bytesText(n: number): string {

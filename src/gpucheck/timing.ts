@@ -3,7 +3,8 @@
 // and a fixed number of training steps of the default model with its evaluation.
 import { benchPlan } from '../bench/plan.ts';
 import { runBench } from '../bench/run.ts';
-import { defaultsFor, MODEL_DEFAULTS, type Config } from '../config/config.ts';
+import { defaultsFor, type Config } from '../config/config.ts';
+import { MODEL_NAMES } from '../specs/index.ts';
 import gpuPreset from '../config/presets/gpu.json';
 import type { DeviceOptions } from '../gpu/device.ts';
 import { TrainingSession } from '../train/session.ts';
@@ -21,8 +22,8 @@ export async function timeKernelsAndSteps(device: DeviceOptions, fallback: boole
   if (fallback) plan.matmul.sizes = plan.matmul.sizes.filter((s) => s < 512);
   else plan.matmul.sizes.push(1024, 2048);
   const covered = new Set(plan.models.map((m) => m.config.model));
-  for (const model of Object.keys(MODEL_DEFAULTS)) {
-    if (!covered.has(model as Config['model'])) plan.models.push({ name: `${model}_default`, config: defaultsFor(model), about: `the default config with model ${model}` });
+  for (const model of MODEL_NAMES) {
+    if (!covered.has(model)) plan.models.push({ name: `${model}_default`, config: defaultsFor(model), about: `the default config with model ${model}` });
   }
   if (!fallback) plan.models.push({ name: 'lstm_gpu_preset', config: { ...defaultsFor('lstm'), ...(gpuPreset as Partial<Config>) }, about: 'src/config/presets/gpu.json: 2 layers, hidden 256, embedding 64, batch 128' });
   (globalThis as { __seq2seqBenchProgress?: (t: string) => void }).__seq2seqBenchProgress = log;

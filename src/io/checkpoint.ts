@@ -3,9 +3,16 @@
 // string metadata: `format`, `config` (the resolved Config as JSON), `step`, `round`
 // and `resume` (a JSON object with whatever exact resume needs). Pure, like safetensors.ts.
 import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
-import type { ArenaEntry } from '../gpu/buffers.ts';
-import { adapterJson, type AdapterSummary } from '../gpu/adapter.ts';
+import { adapterJson, type AdapterSummary } from './adapter_summary.ts';
 import { CheckpointError, decodeSafetensors, encodeSafetensors, formatShape, showName, showValue, type Tensor } from './safetensors.ts';
+
+/** Where a named tensor sits in a flat arena (src/gpu/buffers.ts ArenaEntry has this shape). */
+interface ArenaEntry {
+  name: string;
+  shape: readonly number[];
+  offset: number;
+  length: number;
+}
 
 /** Bumped whenever the meaning of the tensors or metadata changes. */
 export const CHECKPOINT_FORMAT = '1';

@@ -17,7 +17,7 @@ import { layerNormBackward, layerNormForward } from '../ops/layer_norm.ts';
 import { positionsBackward, positionsForward } from '../ops/positions.ts';
 import { reverseSequences } from '../ops/sequence.ts';
 import { positionTable } from '../reference/positions.ts';
-import { decLayer, encLayer, transformerParamShapes, type TransformerDims } from '../reference/transformer_spec.ts';
+import { decLayer, encLayer, transformerParamShapes, type TransformerDims } from '../specs/transformer.ts';
 import type { Batch } from '../task/batch.ts';
 import type { GpuModel } from './model.ts';
 import { createOwnedArena, type OwnedArena } from './layers/arena.ts';

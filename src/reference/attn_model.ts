@@ -9,15 +9,13 @@
 // V vocabulary, L layers. Encoder states h̄ and keys K are time-major (S, B, H); decoder
 // rows are t·B + b.
 import { attentionContextForward, attentionKeysBackward, attentionQueryBackward, attentionWeightsBackward, attentionWeightsForward, type AttentionShape } from './attention.ts';
-import { embed, encode, layerWeights, lstmParamShapes, meanCrossEntropy, moduleBackward, outputBackward, outputLayer, runModule, type LstmDims, type LstmTokens, type StepCache, type Tensors } from './lstm_model.ts';
+import { embed, encode, layerWeights, meanCrossEntropy, moduleBackward, outputBackward, outputLayer, runModule, type LstmDims, type LstmTokens, type StepCache, type Tensors } from './lstm_model.ts';
 import { lstmStepForward } from './lstm.ts';
-import { initTensors, type InitSettings } from '../models/init.ts';
+import { initTensors, type InitSettings } from './init.ts';
 import { logSoftmax } from './beam.ts';
+import { attnParamShapes } from '../specs/attn.ts';
 
-/** docs/contract.md §3 names and shapes of `attn`, in arena order: the lstm's, then the attention's. */
-export function attnParamShapes(d: LstmDims): [string, number[]][] {
-  return [...lstmParamShapes(d), ['attention.weight', [d.H, d.H]], ['attention_combine.weight', [d.H, 2 * d.H]]];
-}
+export { attnParamShapes } from '../specs/attn.ts';
 
 /** Initial parameters under `s` (init, init_scale, seed), bit-identical to the GPU model's arena. */
 export function attnInitParams(d: LstmDims, s: InitSettings): Tensors {

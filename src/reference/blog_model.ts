@@ -13,6 +13,7 @@
 //   loss    = mean over tgt != PAD of −log softmax(logits)[tgt]
 import { recurrentUpdateBackward, recurrentUpdateForward } from './recurrent.ts';
 import { PAD } from '../task/sample.ts';
+import { BLOG_MLPS as MLPS, blogMlpDims as mlpDims, blogParamShapes } from '../specs/blog.ts';
 
 export interface BlogDims {
   V: number;
@@ -34,35 +35,7 @@ export interface BlogBatchRef {
   tgt: ArrayLike<number>;
 }
 
-/** The three Linear layers of an MLP: in → 2H → H2 → out. */
-function mlpDims(inSize: number, H: number, outSize: number): [number, number][] {
-  const H2 = Math.floor(H / 2);
-  return [
-    [2 * H, inSize],
-    [H2, 2 * H],
-    [outSize, H2],
-  ];
-}
-
-const MLPS = ['encoder.xh', 'encoder.hh', 'decoder.hh', 'decoder.hv'] as const;
-
-/** Every named tensor and its shape, in arena order (PyTorch state_dict names; weights [out, in]). */
-export function blogParamShapes(d: Pick<BlogDims, 'V' | 'E' | 'H'>): [string, number[]][] {
-  const out: [string, number[]][] = [['embedding.weight', [d.V, d.E]]];
-  const io: Record<(typeof MLPS)[number], [number, number]> = {
-    'encoder.xh': [d.E, d.H],
-    'encoder.hh': [d.H, d.H],
-    'decoder.hh': [d.H, d.H],
-    'decoder.hv': [d.H, d.V],
-  };
-  for (const m of MLPS) {
-    mlpDims(io[m][0], d.H, io[m][1]).forEach(([o, i], k) => {
-      out.push([`${m}.${2 * k}.weight`, [o, i]]);
-      out.push([`${m}.${2 * k}.bias`, [o]]);
-    });
-  }
-  return out;
-}
+export { blogParamShapes } from '../specs/blog.ts';
 
 // ---------------------------------------------------------------------------------------
 // Linear layers over rows, float64.

@@ -7,15 +7,11 @@
 // Letters: B batch, S source length, T target length (S + 1), E embedding, H hidden,
 // V vocabulary, L layers. Token arrays are time-major: src (S, B), tgt and decIn (T, B).
 import { lstmStepBackward, lstmStepForward, type CellForwardOut, type LstmLayerWeights } from './lstm.ts';
-import { initTensors, type InitSettings } from '../models/init.ts';
+import { initTensors, type InitSettings } from './init.ts';
 import { PAD } from '../task/sample.ts';
+import { lstmParamShapes, type LstmDims } from '../specs/lstm.ts';
 
-export interface LstmDims {
-  V: number;
-  E: number;
-  H: number;
-  L: number;
-}
+export { lstmParamShapes, type LstmDims } from '../specs/lstm.ts';
 
 /** The token side of a batch (the fields of task/batch.ts's Batch that the model reads). */
 export interface LstmTokens {
@@ -30,26 +26,6 @@ export interface LstmTokens {
 }
 
 export type Tensors = Record<string, Float64Array>;
-
-/** docs/contract.md §3 names and shapes, in arena order. */
-export function lstmParamShapes(d: LstmDims): [string, number[]][] {
-  const out: [string, number[]][] = [
-    ['src_embedding.weight', [d.V, d.E]],
-    ['tgt_embedding.weight', [d.V, d.E]],
-  ];
-  for (const m of ['encoder', 'decoder']) {
-    for (let k = 0; k < d.L; k++) {
-      const I = k === 0 ? d.E : d.H;
-      out.push([`${m}.weight_ih_l${k}`, [4 * d.H, I]]);
-      out.push([`${m}.weight_hh_l${k}`, [4 * d.H, d.H]]);
-      out.push([`${m}.bias_ih_l${k}`, [4 * d.H]]);
-      out.push([`${m}.bias_hh_l${k}`, [4 * d.H]]);
-    }
-  }
-  out.push(['output.weight', [d.V, d.H]]);
-  out.push(['output.bias', [d.V]]);
-  return out;
-}
 
 /** Initial parameters under `s` (init, init_scale, seed), bit-identical to the GPU model's arena. */
 export function lstmInitParams(d: LstmDims, s: InitSettings): Tensors {

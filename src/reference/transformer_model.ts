@@ -19,8 +19,8 @@ import { dropoutBackward, dropoutForward } from './dropout.ts';
 import { positionTable } from './positions.ts';
 import { crossEntropyBackward, crossEntropyForward } from './cross_entropy.ts';
 import { reverseWithinLength, type LstmTokens, type Tensors } from './lstm_model.ts';
-import { initTensors, type InitSettings } from '../models/init.ts';
-import { decLayer, dropoutTensorId, encLayer, transformerParamShapes, type TransformerDims } from './transformer_spec.ts';
+import { initTensors, type InitSettings } from './init.ts';
+import { decLayer, dropoutTensorId, encLayer, transformerParamShapes, type TransformerDims } from '../specs/transformer.ts';
 
 type Back = (dy: Float64Array) => Float64Array;
 

@@ -7,6 +7,7 @@ import { decodeCheckpoint } from '../io/checkpoint.ts';
 import { plural } from '../plural.ts';
 import type { RunDir } from './rundir.ts';
 import { reachedTarget } from '../train/driver.ts';
+import { modelSpec } from '../specs/index.ts';
 
 export interface BestRound {
   round: number;
@@ -49,9 +50,8 @@ export const FAR_BELOW = 0.9;
 export function farBelowWarning(config: Config, geomean: number): string | null {
   if (!(geomean < FAR_BELOW)) return null;
   const steps = config.rounds * config.steps;
-  if (config.model === 'blog') {
-    return `train: GeoMean ${geomean.toFixed(3)} is far below ${FAR_BELOW}; this is expected of the blog model (its decoder never reads its own outputs); --model lstm learns the task.\n`;
-  }
+  const note = modelSpec(config.model).farBelowNote;
+  if (note) return `train: GeoMean ${geomean.toFixed(3)} is far below ${FAR_BELOW}; ${note}.\n`;
   return (
     `train: GeoMean ${geomean.toFixed(3)} after ${steps} steps is far below ${FAR_BELOW}, what this model usually reaches with enough training; ` +
     `raise --steps or --rounds (or hidden_size), or check lr (now ${config.lr}).\n`

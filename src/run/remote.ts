@@ -7,6 +7,7 @@ import type { Progress, TrainChunkResult, TrainHooks } from '../train/session.ts
 import type { AttentionMap } from '../train/decode.ts';
 import type { DrivenSession, RoundSummary } from '../train/driver.ts';
 import type { Config } from '../config/config.ts';
+import type { FileDataUpload } from '../data/file_data.ts';
 
 const API = '/src/page/api.ts';
 
@@ -30,10 +31,6 @@ export type RemoteSource = { config: Config } | { checkpoint: Uint8Array; rounds
 const UPLOAD_INTS = 1 << 22;
 
 /** A file task's pairs for the page: its vocabulary and encodePackedSets([train, heldOut]). */
-export interface FileDataUpload {
-  vocab: string[];
-  packed: Int32Array;
-}
 
 export class RemoteSession implements DrivenSession {
   private onProgress: ((p: Progress) => void) | null = null;

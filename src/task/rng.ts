@@ -6,14 +6,9 @@
 /** The random streams. Each name is hashed into every draw, so their inputs never coincide. */
 export type Stream = 'train' | 'eval' | 'data';
 
-const TWO_32 = 4294967296;
+import { fnv1a32 } from '../hash.ts';
 
-/** FNV-1a of the stream name: the tag that keeps the streams' key spaces apart. */
-function streamTag(stream: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+const TWO_32 = 4294967296;
 
 // MurmurHash3 (x86, 32-bit) block step and finaliser, over whole 32-bit words.
 function mixWord(h: number, k: number): number {
@@ -50,7 +45,7 @@ export class SampleRng {
   constructor(stream: Stream, seed: number, index: number) {
     checkCounter('seed', seed);
     checkCounter('index', index);
-    this.tag = streamTag(stream);
+    this.tag = fnv1a32(stream);
     // Safe integers need 53 bits: hash the low and high 32-bit halves separately.
     this.seedLo = seed >>> 0;
     this.seedHi = Math.floor(seed / TWO_32);

@@ -7,6 +7,8 @@ import { benchPlan } from '../../src/bench/plan.ts';
 import type { PageBenchReport, ProfileReport } from '../../src/bench/run.ts';
 import { bench } from '../../src/cli/commands/bench.ts';
 import type { Io } from '../../src/cli/command.ts';
+import { MODEL_NAMES, modelSpec } from '../../src/specs/index.ts';
+import { defaultsFor } from '../../src/config/config.ts';
 
 let h: Harness;
 let report: PageBenchReport;
@@ -81,7 +83,7 @@ describe('bench page function (tiny plan)', () => {
   });
 
   it('reports both models with sound counts', () => {
-    expect(Object.keys(report.models).sort()).toEqual(['attn_default', 'blog_default', 'lstm_default']);
+    expect(Object.keys(report.models).sort()).toEqual(MODEL_NAMES.map((n) => `${n}_default`).sort());
     for (const [name, m] of Object.entries(report.models)) {
       const t = m.train_step;
       expect(t.submits_per_step, name).toBe(1);
@@ -104,7 +106,7 @@ describe('bench page function (tiny plan)', () => {
     for (const [name, m] of Object.entries(report.models)) {
       const t = m.train_step;
       const S = m.config.max_length;
-      const layers = m.config.model === 'lstm' ? m.config.layers : 1;
+      const layers = modelSpec(m.config.model).stepLayers({ ...defaultsFor(m.config.model), ...m.config });
       expect(t.fixed_dispatches, name).toBeLessThan(t.model_dispatches);
       expect(t.dispatches_per_time_step_and_layer, name).toBeCloseTo((t.model_dispatches - t.fixed_dispatches) / (2 * S + 1) / layers, 3);
       positive(t.dispatches_per_time_step_and_layer_by_difference, `${name} by difference`);

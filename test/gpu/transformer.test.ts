@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { transformerGreedyDecode, transformerInitParams, transformerModelForward } from '../../src/reference/transformer_model.ts';
-import { transformerParamShapes, type TransformerDims } from '../../src/reference/transformer_spec.ts';
+import { transformerParamShapes, type TransformerDims } from '../../src/specs/transformer.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
 import { expectClose, expectExact } from '../helpers/close.ts';

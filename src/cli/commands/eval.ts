@@ -1,5 +1,5 @@
 // `seq2seq eval`: docs/contract.md §2 evaluation of a checkpoint, as one JSON object.
-import { adapterJson } from '../../gpu/adapter.ts';
+import { adapterJson } from '../../io/adapter_summary.ts';
 import { openRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import type { Config } from '../../config/config.ts';
@@ -57,7 +57,7 @@ ${RUNTIME_USAGE}
       maxLength: intFlag(flags, 'max-length', config.min_length, 10_000) ?? config.max_length,
       beam: intFlag(flags, 'beam', 1, MAX_BEAM) ?? config.beam,
     };
-    checkBeam(config.model, opts.beam);
+    checkBeam(config, opts.beam);
     const h = await withRuntimeErrors(() => openRuntime(runtime));
     try {
       const session = await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes }));
@@ -91,7 +91,7 @@ async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: C
   }
   const { upload, pairs } = await packEvalFile(flags.data, vocab, config.tokenize);
   const beam = intFlag(flags, 'beam', 1, MAX_BEAM);
-  checkBeam(config.model, beam);
+  checkBeam(config, beam);
   const maxLength = intFlag(flags, 'max-length', 1, 10_000);
   const h = await withRuntimeErrors(() => openRuntime(runtime));
   try {

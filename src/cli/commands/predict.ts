@@ -13,6 +13,7 @@ import type { Config } from '../../config/config.ts';
 import { checkBeam } from '../../config/validate.ts';
 import { readSequence } from '../../task/parse.ts';
 import type { AttentionMap } from '../../train/decode.ts';
+import { MODEL_SPECS, modelSpec } from '../../specs/index.ts';
 
 /** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM; not imported: that module loads a shader). */
 export const MAX_BEAM = 64;
@@ -47,7 +48,7 @@ ${RUNTIME_USAGE}
     const { bytes, config } = checkpoint;
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
-    checkBeam(config.model, beam);
+    checkBeam(config, beam);
     const attention = flags.attention === true;
     if (attention) checkAttention(config, checkpoint.vocab !== undefined, flags.beam !== undefined && beam > 1);
     if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io, runtime);
@@ -75,9 +76,12 @@ ${RUNTIME_USAGE}
   },
 };
 
-/** --attention needs an attn model of a built-in task, decoded greedily. */
+/** --attention needs a model with attention, of a built-in task, decoded greedily. */
 function checkAttention(config: Config, fileTask: boolean, beamAsked: boolean): void {
-  if (config.model !== 'attn') throw new UserError(`--attention needs an attn checkpoint; this one holds a ${config.model} model, which has no attention.`);
+  if (!modelSpec(config.model).attention) {
+    const withAttention = MODEL_SPECS.filter((s) => s.attention).map((s) => s.name);
+    throw new UserError(`--attention needs a checkpoint of a model with attention (${withAttention.join(', ')}); this one holds a ${config.model} model, which has none.`);
+  }
   if (fileTask) throw new UserError('--attention prints number sequences; it does not yet support file tasks (task=file).');
   if (beamAsked) throw new UserError("--attention shows the greedy decoding's weights; drop --beam or set it to 1.");
 }

@@ -24,6 +24,7 @@ import type { Command, Io } from '../command.ts';
 import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
 import { UserError } from '../../errors.ts';
 import { exitCodeFor, StopSignals } from '../signals.ts';
+import { modelChoices, modelDefaultsText, modelLines } from '../model_help.ts';
 
 const LOG_EVERY = 10;
 /** Settings a resumed run may change: how far it goes, not what it learns. */
@@ -32,7 +33,7 @@ const RESUMABLE_KEYS = new Set(['rounds', 'stop_at']);
 export const train: Command = {
   name: 'train',
   summary: 'train a model in headless Chrome on WebGPU, checkpointing and evaluating every round',
-  usage: `Usage: seq2seq train [--model lstm|attn|blog|transformer] [--config F] [--rounds N] [--steps N] [--out DIR] [--resume] [--seed S] [--runtime R] [--adapter A] [key=value …]
+  usage: `Usage: seq2seq train [--model ${modelChoices()}] [--config F] [--rounds N] [--steps N] [--out DIR] [--resume] [--seed S] [--runtime R] [--adapter A] [key=value …]
 
 Trains for rounds × steps optimizer updates (docs/contract.md §4). After each round it writes
 DIR/round-NNN.safetensors and DIR/last.safetensors, evaluates (evaluate_round rounds of
@@ -40,7 +41,8 @@ eval_samples held-out samples) and appends the scores to DIR/metrics.jsonl; the 
 with the highest GeoMean so far is copied to DIR/best.safetensors. Progress goes to
 stderr; a table of round scores and a final JSON line (naming the best checkpoint) go to stdout.
 
-  --model NAME   lstm (default), attn, blog or transformer
+  --model NAME   the model:
+${modelLines('                   ')}
   --config F     a JSON file of settings (flags and key=value override it)
   --rounds N     rounds (default ${DEFAULT_CONFIG.rounds})
   --steps N      optimizer updates per round (default ${DEFAULT_CONFIG.steps})
@@ -50,9 +52,7 @@ stderr; a table of round scores and a final JSON line (naming the best checkpoin
   --seed S       seed of every random stream (default 0)
 ${RUNTIME_USAGE}
   key=value      any setting of docs/contract.md §4a, e.g. hidden_size=128 lr=0.001
-                 (blog defaults to lr=0.001 lr_schedule=constant, as the seed trained it;
-                 transformer to d=64, 2 layers, lr=0.001, warmup_steps=100: heads=,
-                 ff_size=, dropout=, label_smoothing= set the rest);
+                 (each model's own defaults: ${modelDefaultsText()});
                  task=copy|reverse|sort for the other built-in tasks, or data=PAIRS.tsv|.jsonl
                  [eval_data=F] [tokenize=words|chars] to learn your own pairs (task=file)
                  stop_at=G ends training after the first round whose GeoMean reaches G

@@ -3,8 +3,8 @@
 // line, best.safetensors, the table row and the stop_at sentence; and the final JSON line.
 import type { SingleBar } from 'cli-progress';
 import type { Config } from '../../config/index.ts';
-import { adapterJson } from '../../gpu/adapter.ts';
-import type { AdapterSummary } from '../../gpu/adapter.ts';
+import { adapterJson } from '../../io/adapter_summary.ts';
+import type { AdapterSummary } from '../../io/adapter_summary.ts';
 import { progressBar, tableRow } from '../../run/console.ts';
 import { BestTracker, stopAtMessage } from '../../run/outcome.ts';
 import type { RunDir } from '../../run/rundir.ts';

@@ -4,7 +4,7 @@ import type { Config } from '../../config/config.ts';
 import type { ArenaLayout } from '../../gpu/buffers.ts';
 import type { Gpu } from '../../gpu/context.ts';
 import type { Batch } from '../../task/batch.ts';
-import { initialArena } from '../init.ts';
+import { initialArena } from '../../reference/init.ts';
 import type { Allocate, Arena, LstmStack } from './lstm_stack.ts';
 
 export interface OwnedArena {

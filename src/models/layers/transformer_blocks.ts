@@ -12,7 +12,7 @@ import { dropout, dropoutResidual } from '../../ops/dropout.ts';
 import { layerNormBackward, layerNormForward } from '../../ops/layer_norm.ts';
 import { matmul } from '../../ops/matmul.ts';
 import { columnSum } from '../../ops/reduce.ts';
-import { dropoutTensorId } from '../../reference/transformer_spec.ts';
+import { dropoutTensorId } from '../../specs/transformer.ts';
 import type { Arena } from './lstm_stack.ts';
 import { multiheadBackward, multiheadForward, rowsOf } from './multihead.ts';
 

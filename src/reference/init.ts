@@ -1,17 +1,14 @@
-// Seeded parameter initialisation shared by both models. Pure 32-bit integer arithmetic
+// Seeded parameter initialisation shared by every model (the float64 references draw the same
+// values as the GPU arenas). Pure 32-bit integer arithmetic
 // (FNV-1a for names, mulberry32 for streams) so Node and the browser produce the same
 // bits. Each tensor draws from its own stream keyed by (seed, name): adding or reordering
 // tensors never changes the others.
-import type { ArenaLayout } from '../gpu/buffers.ts';
+import { fnv1a32 } from '../hash.ts';
 
-/** FNV-1a hash of a string's UTF-16 code units, as an unsigned 32-bit integer. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
+/** Where each tensor sits in a flat arena (src/gpu/buffers.ts ArenaLayout has this shape). */
+export interface ArenaSlots {
+  size: number;
+  entries: readonly { name: string; shape: readonly number[]; offset: number; length: number }[];
 }
 
 /** mulberry32: a small 32-bit generator; uniform() has 32 bits of resolution. */
@@ -49,7 +46,7 @@ export class Rng {
 
 /** The stream of tensor `name` under `seed`. */
 export function tensorRng(seed: number, name: string): Rng {
-  return new Rng((hashString(name) ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0);
+  return new Rng((fnv1a32(name) ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0);
 }
 
 export type TensorInit = { kind: 'uniform'; bound: number } | { kind: 'normal'; std: number } | { kind: 'zeros' } | { kind: 'ones' };
@@ -128,7 +125,7 @@ export function initTensors(shapes: ReadonlyArray<readonly [string, readonly num
 }
 
 /** A whole arena (layout.size floats, padding zero) as initialised under `s`. */
-export function initialArena(layout: ArenaLayout, s: InitSettings): Float32Array {
+export function initialArena(layout: ArenaSlots, s: InitSettings): Float32Array {
   const out = new Float32Array(layout.size);
   const tensors = initTensors(layout.entries.map((e) => [e.name, e.shape] as const), s);
   for (const e of layout.entries) out.set(tensors.get(e.name)!, e.offset);
