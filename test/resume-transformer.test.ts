@@ -3,24 +3,12 @@
 // ends bitwise identical to an uninterrupted one (the dropout masks are a function of the
 // step, the warm-up of the update number). A constant lr after the warm-up: extending --rounds
 // on resume re-plans a cosine anneal.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { decodeCheckpoint, type Checkpoint } from '../src/io/checkpoint.ts';
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/seq2seq.mjs', ...args], { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { cli as run } from './helpers/cli.ts';
 
 const TINY = ['--model', 'transformer', '--steps', '8', '--seed', '2', 'vocab_size=11', 'max_length=5', 'hidden_size=6', 'embedding_size=6', 'heads=2', 'ff_size=7', 'layers=1', 'batch_size=6', 'eval_samples=12', 'evaluate_round=1', 'dropout=0.2', 'label_smoothing=0.1', 'warmup_steps=5', 'lr_schedule=constant'];
 const checkpoint = (dir: string): Checkpoint => decodeCheckpoint(new Uint8Array(readFileSync(join(dir, 'last.safetensors'))));
