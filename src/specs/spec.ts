@@ -31,7 +31,7 @@ export interface ModelSpec<Name extends string = string> {
   paramShapes(c: Config): ParamShapes;
   /** This model's own largest buffers (the logits and parameters are every model's: specs/index.ts). */
   bufferNeeds(c: Config): BufferNeed[];
-  /** Layers a time step runs through (bench: dispatches per time step and layer). */
+  /** Layers a time step runs through (bench: dispatches per time step and layer); 0: the model does not step through time. */
   stepLayers(c: Config): number;
   /** Whether the model has attention weights to show (`predict --attention`, the demo's map). */
   readonly attention: boolean;

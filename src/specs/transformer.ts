@@ -106,7 +106,8 @@ export const transformerSpec: ModelSpec<'transformer'> = {
   problems: transformerProblems,
   paramShapes: (c) => transformerParamShapes(transformerDimsOf(c)),
   bufferNeeds: transformerNeeds,
-  stepLayers: (c) => 2 * c.layers,
+  // Attention over whole sequences: no dispatch per time step, so none per time step and layer.
+  stepLayers: () => 0,
   attention: false,
   conform: (c) => ({ ...c, embedding_size: c.hidden_size, heads: fittingHeads(c.hidden_size, c.heads), beam: 1 }),
 };

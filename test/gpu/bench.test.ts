@@ -90,9 +90,12 @@ describe('bench page function (tiny plan)', () => {
       expect(t.bind_groups_per_step, name).toBe(0);
       expect(t.dispatches_per_step_measured, name).toBe(t.dispatches);
       expect(t.dispatches, name).toBe(t.model_dispatches + t.optimizer_dispatches);
-      for (const key of ['dispatches', 'model_dispatches', 'optimizer_dispatches', 'bind_groups_at_record', 'fixed_dispatches', 'dispatches_per_time_step_and_layer', 'dispatches_per_time_step_and_layer_by_difference', 'ms_per_step', 'ms_per_step_min', 'ms_per_step_max', 'ms_per_step_with_batch', 'steps_per_s', 'final_loss'] as const) {
+      const stepping = modelSpec(m.config.model).stepLayers({ ...defaultsFor(m.config.model), ...m.config }) > 0;
+      const perStep = ['dispatches_per_time_step_and_layer', 'dispatches_per_time_step_and_layer_by_difference'] as const;
+      for (const key of ['dispatches', 'model_dispatches', 'optimizer_dispatches', 'bind_groups_at_record', 'fixed_dispatches', ...(stepping ? perStep : []), 'ms_per_step', 'ms_per_step_min', 'ms_per_step_max', 'ms_per_step_with_batch', 'steps_per_s', 'final_loss'] as const) {
         positive(t[key], `${name}.train_step.${key}`);
       }
+      if (!stepping) for (const key of perStep) expect(t[key], `${name}: no time steps`).toBe(0);
       expect(t.dispatches_per_time_step_and_layer_method).toMatch(/fixed/);
       positive(m.parameters, `${name}.parameters`);
       positive(m.decode_step.dispatches, `${name}.decode_step.dispatches`);
@@ -107,6 +110,7 @@ describe('bench page function (tiny plan)', () => {
       const t = m.train_step;
       const S = m.config.max_length;
       const layers = modelSpec(m.config.model).stepLayers({ ...defaultsFor(m.config.model), ...m.config });
+      if (layers === 0) continue; // a model that does not step through time
       expect(t.fixed_dispatches, name).toBeLessThan(t.model_dispatches);
       expect(t.dispatches_per_time_step_and_layer, name).toBeCloseTo((t.model_dispatches - t.fixed_dispatches) / (2 * S + 1) / layers, 3);
       positive(t.dispatches_per_time_step_and_layer_by_difference, `${name} by difference`);
