@@ -83,14 +83,15 @@ function transformerProblems(c: Config): string[] {
   return out;
 }
 
+/** Its largest single buffers (each sublayer owns one of each kind). */
 function transformerNeeds(c: Config): BufferNeed[] {
   const [B, S, d, F, h] = [c.batch_size, c.max_length, c.hidden_size, c.ff_size, c.heads];
   const Tm = Math.max(S + 1, decodeLength(c));
-  const grows: BufferNeed['keys'] = ['batch_size', 'max_length', 'decode_length', 'heads', 'layers'];
+  const rows: BufferNeed['keys'] = ['batch_size', 'max_length', 'decode_length'];
   return [
-    { what: 'the attention weights', formula: '3·layers × batch_size × heads × (max_length + 1)²', keys: grows, floats: 3 * c.layers * B * h * Tm * Tm },
-    { what: 'the feed-forward activations', formula: '2·layers × batch_size × (max_length + 1) × ff_size', keys: ['batch_size', 'max_length', 'ff_size', 'layers'], floats: 2 * c.layers * B * Tm * F },
-    { what: 'the residual stream', formula: '5·layers × batch_size × (max_length + 1) × hidden_size', keys: ['batch_size', 'max_length', 'hidden_size', 'layers'], floats: 5 * c.layers * B * Tm * d },
+    { what: 'the attention weights', formula: 'batch_size × heads × (max_length + 1)²', keys: [...rows, 'heads'], floats: B * h * Tm * Tm },
+    { what: 'the feed-forward activations', formula: 'batch_size × (max_length + 1) × ff_size', keys: [...rows, 'ff_size'], floats: B * Tm * F },
+    { what: 'the attention projections', formula: 'batch_size × (max_length + 1) × 3·hidden_size', keys: [...rows, 'hidden_size'], floats: B * Tm * 3 * d },
     { what: 'the parameters', formula: 'about 2·vocab_size × hidden_size + 10·layers·hidden_size² + 4·layers·hidden_size·ff_size', keys: ['vocab_size', 'hidden_size', 'layers', 'ff_size'], floats: floatsOf(transformerParamShapes(transformerDimsOf(c))) },
   ];
 }
