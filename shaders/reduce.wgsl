@@ -1,5 +1,6 @@
 // Deterministic reductions (no atomics; every sum runs in a fixed order).
-//   column_sum           db[n] (+)= Σ_m dy[m, n]      dy: (M, N), db: (N); one invocation per column
+//   column_sum           db[n] (+)= Σ_m dy[m, n]      dy: (M, N), db: (N); one invocation per column;
+//                        with use_copy the same value also into copy[n] (same buffer as db)
 //   sum_squares_partial  partials[g] = Σ x[i]² over block g of RWG·ITEMS elements   x: (n)
 //   sum_final            out[0] = Σ_g partials[g]     one workgroup
 // The two-stage sum of squares also feeds the global gradient norm (optimizer.wgsl).
@@ -16,6 +17,8 @@ struct ColumnSumParams {
   rows: u32,
   cols: u32,
   accumulate: u32,
+  use_copy: u32,
+  copy_offset: u32,
 };
 @group(0) @binding(0) var<uniform> cs: ColumnSumParams;
 @group(0) @binding(1) var<storage, read> cs_dy: array<f32>;        // (M, N)
@@ -34,6 +37,9 @@ fn column_sum(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     cs_db[k] = cs_db[k] + s;
   } else {
     cs_db[k] = s;
+  }
+  if (cs.use_copy != 0u) {
+    cs_db[cs.copy_offset + n] = cs_db[k];
   }
 }
 

@@ -148,6 +148,11 @@ describe('checkpoint metadata validation', () => {
     expect(decodeCheckpoint(edit({})).step).toBe(3);
   });
 
+  it('loads a checkpoint written before the recurrence key with the default recording', () => {
+    expect(decodeCheckpoint(withConfig({}, 'recurrence')).config.recurrence).toBe('sequence');
+    expect(decodeCheckpoint(withConfig({ recurrence: 'steps' })).config.recurrence).toBe('steps');
+  });
+
   const cases: [string, () => Uint8Array, RegExp][] = [
     ['a plain safetensors file', () => file({}), /^checkpoint has no format in its metadata, so it was not written by seq2seq\.$/],
     ['another format', () => edit({ format: '2' }), /has format "2", but this version reads format 1/],

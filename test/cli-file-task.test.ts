@@ -18,7 +18,7 @@ async function inProcess(args: string[]): Promise<CliResult> {
 }
 
 /** Chrome-backed commands on a loaded 2-core machine take minutes. */
-const SLOW = 400_000;
+const SLOW = 600_000;
 
 const root = mkdtempSync(join(tmpdir(), 'seq2seq-file-task-'));
 const path = (name: string) => join(root, name);

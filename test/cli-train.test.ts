@@ -37,7 +37,7 @@ beforeAll(async () => {
     stdin: cli(['predict', '--checkpoint', last], `${INPUTS.slice(0, 2).join('\n')}\n\n${INPUTS.slice(2).join('\n')}\n  \n`),
   };
   for (const p of Object.values(later)) p.catch(() => undefined);
-}, 300_000);
+}, 900_000);
 
 describe.concurrent('bad input: one sentence, a non-zero exit, nothing overwritten', () => {
   const cases: Array<[string, () => string[], RegExp]> = [

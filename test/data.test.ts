@@ -151,10 +151,35 @@ describe('the corpus', () => {
     expect(() => new CorpusBuilder(opts()).finish()).toThrow(new DataError('d.tsv is empty: it holds no pairs.'));
     const noHeld = new CorpusBuilder(opts());
     noHeld.addDataLine('1\t2', 1);
-    expect(() => noHeld.finish()).toThrow(/^d\.tsv has no held-out pairs: .* give eval_data=FILE\.$/);
+    expect(() => noHeld.finish()).toThrow(new DataError('d.tsv has no held-out pairs: it holds a single pair, and training needs it; add pairs or give eval_data=FILE.'));
     const allHeld = new CorpusBuilder(opts());
     allHeld.addDataLine('16\t32', 1);
     expect(() => allHeld.finish()).toThrow(/^d\.tsv leaves no pairs to train on: the hash rule held out every pair\.$/);
+  });
+  it('holds out the pairs with the smallest hashes when the hash rule chose none (⌈n/20⌉, at least one), uncounted in the vocabulary', () => {
+    const lines = ['1\t2', 'cat\tdog', 'x y\tz w', 'a b\tc'];
+    expect(lines.filter(isHeldOut), 'the hash rule holds out none of these').toEqual([]);
+    const b = new CorpusBuilder(opts());
+    lines.forEach((l, i) => b.addDataLine(l, i + 1));
+    const c = b.finish();
+    // Hashes: 4210741767, 808127848, 1265875766, 1331255782: 'cat\tdog' is the smallest.
+    expect(lines.map(fnv1a32)).toEqual([4210741767, 808127848, 1265875766, 1331255782]);
+    expect(c.heldOutBy).toBe('fallback');
+    expect(pairCount(c.train)).toBe(3);
+    expect(c.vocab, 'cat and dog are only held out').toEqual(['<pad>', '<unk>', '1', '2', 'a', 'b', 'c', 'w', 'x', 'y', 'z', '<eos>']);
+    expect(pairsOf(c.heldOut)).toEqual([[[1], [1]]]);
+    expect(c.maxLength).toBe(2);
+    expect(c.heldOutMaxLength).toBe(1);
+  });
+  it('the fallback on very regular lines: 45 identical pairs give 3 held out, in line order; with eval_data or a hash hit it is unused', () => {
+    const same = new CorpusBuilder(opts());
+    for (let i = 1; i <= 45; i++) same.addDataLine('a b\tc', i);
+    const c = same.finish();
+    expect([pairCount(c.train), pairCount(c.heldOut), c.heldOutBy]).toEqual([42, 3, 'fallback']);
+    expect(c.vocab).toEqual(['<pad>', '<unk>', 'a', 'b', 'c', '<eos>']);
+    const hashed = new CorpusBuilder(opts());
+    ['16\t32', '1\t2', 'cat\tdog'].forEach((l, i) => hashed.addDataLine(l, i + 1));
+    expect(hashed.finish().heldOutBy).toBe('hash');
   });
   it('packs into one Int32Array and back', () => {
     const b = new CorpusBuilder(opts({ evalData: { name: 'e.tsv', format: 'tsv' } }));

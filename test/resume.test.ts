@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { decodeCheckpoint, type Checkpoint } from '../src/io/checkpoint.ts';
+import { until } from './helpers/wait.ts';
 
 interface Result {
   code: number | null;
@@ -32,14 +33,6 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Result> } {
   return { child, done };
 }
 
-async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const TINY = ['vocab_size=12', 'max_length=4', 'hidden_size=16', 'embedding_size=8', 'batch_size=8', 'eval_samples=40', 'evaluate_round=2', 'lr=0.02'];
 const RUN = ['--rounds', '3', '--steps', '60', '--seed', '5', ...TINY];
 
@@ -62,7 +55,7 @@ it('SIGKILL after the first checkpoint, then --resume: bitwise the same weights,
   // Both runs at once: the machine has two cores and each run mostly waits on its own Chrome.
   const a = start(['train', '--out', A, ...RUN]);
   const b = start(['train', '--out', B, ...RUN]);
-  await until('round-001.safetensors of run B', () => existsSync(join(B, 'round-001.safetensors')), 240_000);
+  await until('round-001.safetensors of run B', () => existsSync(join(B, 'round-001.safetensors')));
   b.child.kill('SIGKILL');
   const killed = await b.done;
   expect(killed.signal).toBe('SIGKILL');
@@ -95,4 +88,4 @@ it('SIGKILL after the first checkpoint, then --resume: bitwise the same weights,
   const rounds = metrics(A).filter((l) => l.type === 'round');
   expect(rounds.map((l) => l.round)).toEqual([1, 2, 3]);
   console.log(`resume.test: rounds of both runs (step, loss, GeoMean): ${rounds.map((l) => `${l.step}, ${l.loss.toFixed(4)}, ${l.geomean.toFixed(3)}`).join(' | ')}`);
-}, 420_000);
+}, 900_000);

@@ -12,6 +12,7 @@ import { afterAll, expect, it } from 'vitest';
 import { decodeCheckpoint, type Checkpoint } from '../src/io/checkpoint.ts';
 import { LOCK_NAME } from '../src/run/lock.ts';
 import { PROJECT_DIR } from './helpers/cli.ts';
+import { until } from './helpers/wait.ts';
 import { collect, expectSentence, mountTmpfs, run, unmount, type TimedResult } from './helpers/robust.ts';
 
 const TINY = ['vocab_size=12', 'max_length=4', 'hidden_size=16', 'embedding_size=8', 'batch_size=8', 'eval_samples=40', 'evaluate_round=2', 'lr=0.02'];
@@ -25,14 +26,6 @@ afterAll(() => {
 function start(args: string[]): { child: ChildProcess; done: Promise<TimedResult> } {
   const child = spawn(process.execPath, ['bin/seq2seq.mjs', ...args], { cwd: PROJECT_DIR, env: { ...process.env, SEQ2SEQ_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   return { child, done: collect(child, Date.now(), 900) };
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs = 600_000): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const lines = (dir: string) =>

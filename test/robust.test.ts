@@ -17,10 +17,11 @@ import { LOCK_NAME, RunLock } from '../src/run/lock.ts';
 import { RunDir } from '../src/run/rundir.ts';
 import { DEFAULT_CONFIG } from '../src/config/config.ts';
 import { PROJECT_DIR } from './helpers/cli.ts';
+import { until } from './helpers/wait.ts';
 import { collect, expectSentence, fakeCheckpoint, mountTmpfs, rssMb, run, TINY_CONFIG, unmount } from './helpers/robust.ts';
 
 // Each case starts the CLI (tsx compiles it first): slow on a busy 2-core machine.
-vi.setConfig({ testTimeout: 400_000 });
+vi.setConfig({ testTimeout: 900_000 });
 
 const root = mkdtempSync(join(tmpdir(), 'seq2seq-robust-'));
 const mounts: string[] = [];
@@ -37,6 +38,39 @@ function deadPid(): number {
 function sleeper(): { pid: number; stop: () => void } {
   const child = spawn('sleep', ['300'], { stdio: 'ignore' });
   return { pid: child.pid!, stop: () => child.kill('SIGKILL') };
+}
+
+/**
+ * Starts `n` processes that race for the lock of `dir` at one signal (a file appears); the
+ * winner holds the lock until every loser has answered, however slowly each one starts.
+ * Exactly one wins; the others name it; afterwards only our signal files remain.
+ */
+async function expectOneWinner(dir: string, n: number): Promise<void> {
+  const [go, free] = [join(dir, 'go'), join(dir, 'free')];
+  const script = `
+    import { existsSync } from 'node:fs';
+    import { RunLock } from ${JSON.stringify(join(PROJECT_DIR, 'src/run/lock.ts'))};
+    const nap = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    console.log('ready');
+    while (!existsSync(${JSON.stringify(go)})) nap(1);
+    let lock = null;
+    try { lock = RunLock.acquire(${JSON.stringify(dir)}, 'race'); console.log('won'); }
+    catch (e) { console.log('lost: ' + e.message); }
+    if (lock) { while (!existsSync(${JSON.stringify(free)})) nap(20); lock.release(); }`;
+  const kids = Array.from({ length: n }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_DIR }));
+  const texts = kids.map(() => '');
+  kids.forEach((k, i) => k.stdout!.on('data', (d) => (texts[i] += d)));
+  const outs = kids.map((k) => collect(k, Date.now(), 280));
+  const answered = (t: string) => /\n(won|lost: .*)\n/.test(t);
+  await until('every racer to start', () => texts.every((t) => t.includes('ready')), 240_000, () => texts.join('\n---\n'));
+  writeFileSync(go, '');
+  await until('every racer to answer', () => texts.every(answered), 240_000, () => texts.join('\n---\n'));
+  writeFileSync(free, '');
+  const results = await Promise.all(outs);
+  const lines = results.map((r) => `${r.stdout.trim().split('\n').pop()} ${r.stderr.trim()}`.trim());
+  expect(lines.filter((l) => l === 'won'), lines.join('\n')).toHaveLength(1);
+  expect(lines.filter((l) => /^lost: .* is in use by seq2seq race \(pid \d+\)/.test(l)), lines.join('\n')).toHaveLength(n - 1);
+  expect(readdirSync(dir).sort(), 'what the race left in the folder').toEqual(['free', 'go']);
 }
 
 describe('item 2: one writer per run directory', () => {
@@ -65,28 +99,26 @@ describe('item 2: one writer per run directory', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('six processes racing for one stale lock: exactly one gets it', async () => {
+  it('eight processes racing for one stale lock: exactly one gets it', async () => {
     const dir = mkdtempSync(join(root, 'race-'));
     writeFileSync(join(dir, LOCK_NAME), JSON.stringify({ pid: deadPid(), started: null, command: 'train' }));
-    const go = join(dir, 'go');
-    const script = `
-      import { existsSync } from 'node:fs';
-      import { RunLock } from ${JSON.stringify(join(PROJECT_DIR, 'src/run/lock.ts'))};
-      console.log('ready');
-      while (!existsSync(${JSON.stringify(go)})) {}
-      try { const l = RunLock.acquire(${JSON.stringify(dir)}, 'race'); console.log('won'); setTimeout(() => l.release(), 3000); }
-      catch (e) { console.log('lost: ' + e.message); }`;
-    const kids = Array.from({ length: 6 }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_DIR }));
-    const outs = kids.map((k) => collect(k, Date.now(), 120));
-    const texts = kids.map(() => '');
-    kids.forEach((k, i) => k.stdout!.on('data', (d) => (texts[i] += d)));
-    while (!texts.every((t) => t.includes('ready'))) await new Promise((r) => setTimeout(r, 50));
-    writeFileSync(go, '');
-    const results = await Promise.all(outs);
-    const lines = results.map((r) => r.stdout.trim().split('\n').pop()!);
-    expect(lines.filter((l) => l === 'won'), lines.join('\n')).toHaveLength(1);
-    expect(lines.filter((l) => /^lost: .* is in use by seq2seq race \(pid \d+\)/.test(l))).toHaveLength(5);
-  }, 180_000);
+    await expectOneWinner(dir, 8);
+  }, 900_000);
+
+  it('eight processes racing for a stale lock whose takeover guard, and that guard\'s guard, a killed process left: exactly one gets it', async () => {
+    // The guard of a takeover is named after the stale lock's dead owner; a process killed
+    // inside the takeover leaves it behind, holding its own (dead) pid. Nobody may delete such
+    // a guard by age: two processes doing so could each delete the other's fresh guard and
+    // both replace the lock.
+    const dir = mkdtempSync(join(root, 'race-guard-'));
+    const [lockOwner, guardOwner, guard2Owner] = [deadPid(), deadPid(), deadPid()];
+    const owner = (pid: number) => JSON.stringify({ pid, started: null, command: 'train' });
+    const guard = `${LOCK_NAME}.takeover-${lockOwner}-x`;
+    writeFileSync(join(dir, LOCK_NAME), owner(lockOwner));
+    writeFileSync(join(dir, guard), owner(guardOwner));
+    writeFileSync(join(dir, `${guard}.takeover-${guardOwner}-x`), owner(guard2Owner));
+    await expectOneWinner(dir, 8);
+  }, 900_000);
 
   it('train and train --resume beside a live writer are refused before anything is written', async () => {
     const dir = join(root, 'busy');
@@ -101,7 +133,7 @@ describe('item 2: one writer per run directory', () => {
       live.stop();
     }
     expect(readdirSync(dir).sort()).toEqual([LOCK_NAME, 'last.safetensors']);
-  }, 240_000);
+  }, 900_000);
 });
 
 describe.concurrent('item 3: a folder that is not a run', () => {
@@ -238,7 +270,7 @@ describe('item 7: a reader that goes away or reads slowly', () => {
   it('data | head -1 ends at once with one line', async () => {
     const t0 = Date.now();
     const child = spawn('sh', ['-c', `${process.execPath} bin/seq2seq.mjs data --n 100000000 | head -1`], { cwd: PROJECT_DIR });
-    const r = await collect(child, t0, 120);
+    const r = await collect(child, t0, 600);
     expect(r.signal).toBeNull();
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -248,7 +280,7 @@ describe('item 7: a reader that goes away or reads slowly', () => {
 
   it('a reader that stops reading: memory stays flat; closing the pipe ends the command with status 0', async () => {
     const child = spawn(process.execPath, ['bin/seq2seq.mjs', 'data', '--n', '50000000'], { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-    const done = collect(child, Date.now(), 120);
+    const done = collect(child, Date.now(), 600);
     // Read the first chunk, then stop reading.
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     child.stdout!.pause();
@@ -262,7 +294,7 @@ describe('item 7: a reader that goes away or reads slowly', () => {
     expect(r.signal).toBeNull();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-  }, 120_000);
+  }, 900_000);
 });
 
 describe.concurrent('item 8: a Chrome that is not one', () => {
@@ -348,7 +380,7 @@ describe.concurrent('what a new user tripped on', () => {
       run(['predict', '--checkpoint', path, 'beam=4', '3 4']),
       run(['eval', '--checkpoint', path, '--beam', '0']),
     ]);
-    expectSentence(e, /^eval does not take the setting "hidden_size=3" \(its settings come from the checkpoint\); see `seq2seq eval --help`\.$/);
+    expectSentence(e, /^eval does not take the setting "hidden_size=3" \(its settings come from the checkpoint, except recurrence\); see `seq2seq eval --help`\.$/);
     expectSentence(p, /^predict does not take the setting "beam=4" \(its settings come from the checkpoint\); see `seq2seq predict --help`\.$/);
     expectSentence(b, /^--beam must be an integer from 1 to 64, got "0"\.$/);
   });

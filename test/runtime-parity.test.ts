@@ -18,7 +18,7 @@ beforeAll(async () => {
     cli(['train', '--runtime', runtime, '--adapter', 'software', '--out', runs[runtime], '--rounds', '1', '--steps', '12', '--seed', '5', ...TINY]);
   const [node, chrome] = await Promise.all([train('node'), train('chrome')]);
   results = { node, chrome };
-}, 300_000);
+}, 900_000);
 
 /** The safetensors header (JSON) and the data bytes after it. */
 function split(path: string): { header: Record<string, Record<string, string>>; data: Buffer } {

@@ -52,6 +52,18 @@ export const REFERENCE_OVERRIDES: Partial<Config> = {
 /** A tiny config for tests (hidden ≤ 32, batch ≤ 8, sequences ≤ 6; two layers where a model stacks them). */
 const TINY: Partial<Config> = { vocab_size: 20, hidden_size: 16, embedding_size: 8, batch_size: 4, max_length: 5, eval_samples: 8, layers: 2 };
 
+/**
+ * Each case of a model with the `recurrence` setting, then the same with recurrence=steps
+ * (named `${name}_steps`) right after it, so both recordings are timed side by side in one run.
+ */
+export function withStepsTwins(models: ModelCase[]): ModelCase[] {
+  return models.flatMap((c) =>
+    !modelSpec(c.config.model).recurrence || c.config.recurrence === 'steps'
+      ? [c]
+      : [c, { name: `${c.name}_steps`, config: { ...c.config, recurrence: 'steps' }, about: `${c.about}, recorded step by step (recurrence=steps)` }],
+  );
+}
+
 export function benchPlan(mode: BenchMode): BenchPlan {
   // The model's own defaults too (blog trains at lr 0.001), as `seq2seq train` resolves them.
   const cfg = (over: Partial<Config>): Config => {
@@ -63,14 +75,14 @@ export function benchPlan(mode: BenchMode): BenchPlan {
       mode,
       matmul: { sizes: [64], runs: 3, targetMs: 5, skinny: false },
       ops: { config: cfg({ ...TINY, model: 'lstm' }), runs: 1, targetMs: 2 },
-      models: MODEL_SPECS.map((s) => ({ name: `${s.name}_default`, config: cfg({ ...TINY, model: s.name }), about: `tiny ${s.name} (tests)` })),
+      models: withStepsTwins(MODEL_SPECS.map((s) => ({ name: `${s.name}_default`, config: cfg({ ...TINY, model: s.name }), about: `tiny ${s.name} (tests)` }))),
       warmupSteps: 1,
       timedSteps: 3,
       profileRuns: 1,
       decodeRuns: 1,
     };
   }
-  const models: ModelCase[] = [
+  const models: ModelCase[] = withStepsTwins([
     ...MODEL_SPECS.map((s) => ({ name: `${s.name}_default`, config: cfg({ model: s.name }), about: `the default config with model ${s.name} (its own defaults)` })),
     {
       name: 'lstm_reference',
@@ -82,7 +94,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
       config: cfg({ ...REFERENCE_OVERRIDES, model: 'attn', reverse_source: false }),
       about: 'the reference config with model attn (Luong attention), timed right after lstm_reference',
     },
-  ];
+  ]);
   const opsConfig = cfg(REFERENCE_OVERRIDES);
   if (mode === 'quick') {
     return { mode, matmul: { sizes: [128, 256, 512], runs: 3, targetMs: 40, skinny: true }, ops: { config: opsConfig, runs: 3, targetMs: 20 }, models, warmupSteps: 2, timedSteps: 10, profileRuns: 3, decodeRuns: 3 };

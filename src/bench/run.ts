@@ -15,6 +15,7 @@ import { benchMatmul, type BenchResult } from './matmul.ts';
 import { TILED_KERNEL } from '../ops/matmul_tiled.ts';
 import { median } from './median.ts';
 import { benchOps, type OpRow } from './ops.ts';
+import { compareDecodeRecordings, type DecodeComparison } from './decode.ts';
 import { sameConfig, type BenchPlan, type ModelCase } from './plan.ts';
 import { modelSpec } from '../specs/index.ts';
 
@@ -153,7 +154,7 @@ export interface DecodeStepReport {
 
 export interface ModelReport {
   about: string;
-  config: Pick<Config, 'model' | 'layers' | 'hidden_size' | 'embedding_size' | 'batch_size' | 'max_length' | 'vocab_size' | 'optimizer' | 'reverse_source'>;
+  config: Pick<Config, 'model' | 'layers' | 'hidden_size' | 'embedding_size' | 'batch_size' | 'max_length' | 'vocab_size' | 'optimizer' | 'reverse_source' | 'recurrence'>;
   /** Name of an earlier case with the identical config whose figures these are. */
   same_as?: string;
   parameters: number;
@@ -161,6 +162,8 @@ export interface ModelReport {
   record_ms: number;
   train_step: TrainStepReport;
   decode_step: DecodeStepReport;
+  /** Greedy decoding recorded both ways (recurrence sequence and steps), side by side; null for blog. */
+  decode_recordings: DecodeComparison | null;
 }
 
 type Optimizer = ReturnType<typeof recordOptimizer>;
@@ -230,12 +233,20 @@ async function timeDecode(gpu: Gpu, m: GpuModel, c: ModelCase, plan: BenchPlan):
   return { dispatches: m.decodeStep.length, ms_per_call: round(median(decodeTimes)), timed_calls: decodeTimes.length, profile };
 }
 
+async function decodeRecordings(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<DecodeComparison | null> {
+  // A step-by-step twin (plan.ts withStepsTwins) is the per-step recording already.
+  if (!modelSpec(c.config.model).recurrence || c.config.recurrence === 'steps') return null;
+  progress(`${c.name}: greedy decoding recorded as one dispatch and per step, ${plan.decodeRuns} timed pairs`);
+  return compareDecodeRecordings(gpu, c.config, plan.decodeRuns);
+}
+
 const DISPATCH_METHOD =
   'the fixed overhead is the trainStep dispatches whose label carries no time index (.t<n>. for lstm, [t=<n>] for blog): ' +
   'input projections, output layer, loss, weight gradients; the optimizer\'s dispatches are not part of trainStep. ' +
   'Cross-check in dispatches_per_time_step_and_layer_by_difference: the trainStep of the same model recorded at ' +
   'max_length + 1 (one more encoder and one more decoder step) minus this one, / 2 / layers. The two differ when ' +
-  'some time step lacks a kernel the others have (e.g. no gradient into the encoder\'s constant initial state).';
+  'some time step lacks a kernel the others have (e.g. no gradient into the encoder\'s constant initial state). ' +
+  'With recurrence=sequence no dispatch is per time step (one per layer and direction): both are 0.';
 
 /** The training step's figures from its timings and counts. */
 function trainStepReport(
@@ -287,6 +298,7 @@ const configOf = (c: Config): ModelReport['config'] => ({
   vocab_size: c.vocab_size,
   optimizer: c.optimizer,
   reverse_source: c.reverse_source,
+  recurrence: c.recurrence,
 });
 
 async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<ModelReport> {
@@ -313,6 +325,7 @@ async function benchModel(gpu: Gpu, c: ModelCase, plan: BenchPlan): Promise<Mode
       record_ms: round(recordMs, 1),
       train_step: trainStepReport(m, optimizer, config, plan, timed, counts, trainProfile),
       decode_step: await timeDecode(gpu, m, c, plan),
+      decode_recordings: await decodeRecordings(gpu, c, plan),
     };
   } finally {
     model?.destroy();

@@ -87,6 +87,6 @@ export function intFlag(
 export function refuseSettings(command: string, items: string[], allowed: readonly string[] = []): void {
   const stray = items.filter((item) => !allowed.includes(item.slice(0, item.indexOf('='))));
   if (stray.length === 0) return;
-  const uses = allowed.length > 0 ? `only ${allowed.join(', ')} apply` : 'its settings come from the checkpoint';
+  const uses = allowed.length > 0 ? `its settings come from the checkpoint, except ${allowed.join(', ')}` : 'its settings come from the checkpoint';
   throw new UserError(`${command} does not take the setting ${quote(stray[0])} (${uses}); see \`seq2seq ${command} --help\`.`);
 }

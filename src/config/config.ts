@@ -11,6 +11,8 @@ export type TaskName = BuiltinTaskName | 'file';
 export type TokenizeName = 'words' | 'chars';
 /** `pytorch`: PyTorch's own defaults (what the seed's code used); `uniform`: the paper's U(-init_scale, init_scale). */
 export type InitName = 'pytorch' | 'uniform';
+/** How the LSTM time loops are recorded: `sequence`, one kernel per layer and direction (src/ops/lstm_sequence.ts) and greedy decoding in one dispatch where it pays (src/ops/greedy_decode.ts); `steps`, dispatches per time step. */
+export type RecurrenceName = 'sequence' | 'steps';
 
 export interface Config {
   // task (docs/contract.md §1, §1b)
@@ -36,6 +38,8 @@ export interface Config {
   ff_size: number;
   /** Probability of zeroing an activation during training where the model has dropout (0 = off). */
   dropout: number;
+  /** lstm, attn: `sequence` runs each time loop inside one kernel where the sizes allow; `steps` records every step. */
+  recurrence: RecurrenceName;
   // training (docs/contract.md §4)
   batch_size: number;
   optimizer: OptimizerName;
@@ -80,6 +84,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   heads: 4,
   ff_size: 128,
   dropout: 0,
+  recurrence: 'sequence',
   batch_size: 64,
   optimizer: 'adam',
   lr: 0.01,

@@ -37,6 +37,7 @@ export const RULES: Record<ConfigKey, Rule> = {
   heads: positive,
   ff_size: positive,
   dropout: { kind: 'number', ok: (v) => v >= 0 && v < 1, text: 'a number from 0 up to but not including 1' },
+  recurrence: choice('sequence', 'steps'),
   batch_size: positive,
   optimizer: choice('adam', 'sgd'),
   lr: { kind: 'number', ok: (v) => v > 0, text: 'a number > 0' },

@@ -3,9 +3,10 @@
 // twice. The vocabulary is counted on the training pairs only; at the end every interned
 // id is remapped to its vocabulary id (<unk> for tokens seen only in held-out pairs).
 import { MAX_VOCAB } from '../config/rules.ts';
-import { PairPacker, pairCount, type PackedPairs } from './packed.ts';
+import { IntList, PairPacker, pairCount, sourceOf, targetOf, type PackedPairs } from './packed.ts';
 import { DataError, parsePairLine, type PairsFormat, type TokenPair } from './parse.ts';
-import { isHeldOut } from './split.ts';
+import { fallbackHeldOut, HOLD_OUT_EVERY } from './split.ts';
+import { fnv1a32 } from '../hash.ts';
 import type { Tokenize } from './tokenize.ts';
 import { UNK_ID, vocabFromCounts } from './vocab.ts';
 
@@ -30,13 +31,17 @@ export interface Corpus {
   heldOutMaxLength: number;
   /** Training pairs left out for exceeding an explicit max_length. */
   leftOut: number;
+  /** Which rule chose the held-out pairs (docs/contract.md §1b). */
+  heldOutBy: 'eval_data' | 'hash' | 'fallback';
 }
 
 export class CorpusBuilder {
   private readonly interned = new Map<string, number>();
   private readonly counts: number[] = []; // by interned id, training pairs only
-  private readonly train = new PairPacker();
+  private train = new PairPacker();
   private readonly heldOut = new PairPacker();
+  /** Each training pair's line hash, for the fallback hold-out (no eval_data). */
+  private readonly trainHashes = new IntList();
   private trainLongest = 0;
   private heldOutLongest = 0;
   private leftOut = 0;
@@ -49,8 +54,9 @@ export class CorpusBuilder {
     if (line === '') return;
     const { data, evalData, tokenize } = this.opts;
     const pair = parsePairLine(line, data.format, tokenize, data.name, lineNo);
-    if (!evalData && isHeldOut(line)) this.addHeldOut(pair);
-    else this.addTrain(pair);
+    const hash = evalData ? 0 : fnv1a32(line);
+    if (!evalData && hash % HOLD_OUT_EVERY === 0) this.addHeldOut(pair);
+    else if (this.addTrain(pair) && !evalData) this.trainHashes.push(hash | 0);
   }
 
   /** Line `lineNo` of the eval_data file (every pair held out). */
@@ -72,10 +78,10 @@ export class CorpusBuilder {
       const why = this.leftOut > 0 ? `all ${this.leftOut} are longer than max_length ${maxLength}` : 'the hash rule held out every pair';
       throw new DataError(`${data.name} leaves no pairs to train on: ${why}.`);
     }
+    const fallback = !evalData && this.heldOut.count === 0 && this.train.count >= 2;
+    if (fallback) this.holdOutByFallback();
     if (this.heldOut.count === 0) {
-      throw new DataError(
-        `${data.name} has no held-out pairs: the hash rule holds out about 1 line in 20 and chose none of its ${this.train.count}; add pairs or give eval_data=FILE.`,
-      );
+      throw new DataError(`${data.name} has no held-out pairs: it holds a single pair, and training needs it; add pairs or give eval_data=FILE.`);
     }
     const vocab = this.vocabulary();
     const remap = this.remapping(vocab);
@@ -89,7 +95,27 @@ export class CorpusBuilder {
       maxLength: maxLength ?? Math.max(1, this.trainLongest),
       heldOutMaxLength: this.heldOutLongest,
       leftOut: this.leftOut,
+      heldOutBy: evalData ? 'eval_data' : fallback ? 'fallback' : 'hash',
     };
+  }
+
+  /** Moves the pairs fallbackHeldOut chooses from the training set to the held-out one, uncounted. */
+  private holdOutByFallback(): void {
+    const mask = fallbackHeldOut(this.trainHashes.toArray());
+    const all = this.train.finish();
+    this.train = new PairPacker();
+    this.trainLongest = 0;
+    for (let i = 0; i < mask.length; i++) {
+      const [source, target] = [Array.from(sourceOf(all, i)), Array.from(targetOf(all, i))];
+      if (!mask[i]) {
+        this.trainLongest = Math.max(this.trainLongest, source.length, target.length);
+        this.train.add(source, target);
+        continue;
+      }
+      for (const id of [...source, ...target]) this.counts[id]--;
+      this.heldOutLongest = Math.max(this.heldOutLongest, source.length, target.length);
+      this.heldOut.add(source, target);
+    }
   }
 
   private intern(token: string, count: boolean): number {
@@ -103,14 +129,16 @@ export class CorpusBuilder {
     return id;
   }
 
-  private addTrain(pair: TokenPair): void {
+  /** False when the pair is left out (longer than an explicit max_length). */
+  private addTrain(pair: TokenPair): boolean {
     const longest = Math.max(pair.source.length, pair.target.length);
     if (this.opts.maxLength !== undefined && longest > this.opts.maxLength) {
       this.leftOut++;
-      return;
+      return false;
     }
     this.trainLongest = Math.max(this.trainLongest, longest);
     this.train.add(pair.source.map((t) => this.intern(t, true)), pair.target.map((t) => this.intern(t, true)));
+    return true;
   }
 
   private addHeldOut(pair: TokenPair): void {

@@ -4,6 +4,7 @@
 import type { Config } from '../config/config.ts';
 import type { FileDataUpload } from './file_data.ts';
 import { loadCorpus, streamFile, type FileIdentity } from './read_node.ts';
+import type { Corpus } from './corpus.ts';
 import { encodePackedSets, pairCount, PairPacker } from './packed.ts';
 import { DataError, formatOf, parsePairLine } from './parse.ts';
 import type { Tokenize } from './tokenize.ts';
@@ -33,9 +34,16 @@ export async function prepareFileTask(config: Config, explicitMaxLength: boolean
   if (tooBig) throw new DataError(tooBig);
   const leftOut = corpus.leftOut > 0 ? `; ${corpus.leftOut} training pairs longer than max_length ${corpus.maxLength} left out` : '';
   const summary =
-    `data: ${pairCount(corpus.train)} training pairs, ${pairCount(corpus.heldOut)} held out${config.eval_data ? ` (from ${config.eval_data})` : ''}, ` +
+    `data: ${pairCount(corpus.train)} training pairs, ${pairCount(corpus.heldOut)} held out${heldOutNote(corpus, config)}, ` +
     `vocabulary ${corpus.vocab.length} (tokenize=${config.tokenize}), max_length ${corpus.maxLength}${leftOut}`;
   return { config: derived, upload: { vocab: corpus.vocab, packed: encodePackedSets([corpus.train, corpus.heldOut]) }, files, summary };
+}
+
+/** Where the held-out pairs came from, when not the usual hash rule. */
+function heldOutNote(corpus: Corpus, config: Config): string {
+  if (corpus.heldOutBy === 'eval_data') return ` (from ${config.eval_data})`;
+  if (corpus.heldOutBy === 'fallback') return ' (the hash rule chose none, so the fallback rule held out those with the smallest hashes)';
+  return '';
 }
 
 /** Every pair of `path` as held-out data for a checkpoint's vocabulary (nothing to train on). */

@@ -41,6 +41,7 @@ const HINTS: Partial<Record<ConfigKey, string>> = {
   eval_samples: 'samples per eval round',
   seed: 'every random stream derives from it',
   reverse_source: 'feed the source reversed (LSTM)',
+  recurrence: 'LSTM time loops: sequence (one kernel per loop) or steps (dispatches per step)',
   clip_norm: '0 turns clipping off',
   heads: 'transformer: attention heads (divide hidden_size)',
   ff_size: 'transformer: feed-forward width',

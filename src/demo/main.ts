@@ -50,6 +50,8 @@ let lastSummary: Summary | null = null;
 /** task=file: the chosen pairs file, parsed (null until one is chosen, or when it was bad). */
 let pairs: PagePairs | null = null;
 let chosenFile: File | null = null;
+/** task=file: the chosen eval_data file (held-out pairs), or null for the hash rule. */
+let chosenEvalFile: File | null = null;
 let benchRunning = false;
 
 /** Settings only the page's training loop reads: changing them needs no new session. */
@@ -266,7 +268,7 @@ function withPairs(config: Config): { config: Config; data?: FileData } {
   if (config.task !== 'file') return { config };
   if (!pairs) throw new Error('Choose a pairs file first (task=file), or pick a built-in task.');
   if (pairs.tokenize !== config.tokenize) throw new Error(`The pairs file is still being read with tokenize=${config.tokenize}; try again in a moment.`);
-  const derived = { ...config, vocab_size: pairs.corpus.vocab.length, max_length: pairs.corpus.maxLength, data: pairs.name };
+  const derived = { ...config, vocab_size: pairs.corpus.vocab.length, max_length: pairs.corpus.maxLength, data: pairs.name, eval_data: pairs.evalName ?? '' };
   return { config: derived, data: fileDataOf(pairs) };
 }
 
@@ -456,8 +458,8 @@ async function predict(): Promise<void> {
     return report('predict-error', err);
   }
   try {
-    // attn at beam 1: the greedy prediction with its attention weights, drawn under it.
-    const maps = s.model.attention && beam === 1 ? await exclusive(() => s.attention([input])) : null;
+    // attn: the prediction with its attention weights (with a beam, the chosen beam's), drawn under it.
+    const maps = s.model.attention ? await exclusive(() => s.attention([input], beam)) : null;
     const [out] = maps ? [maps[0].prediction] : await exclusive(() => s.predict([input], beam));
     const tokens = (ids: number[]) => (s.vocab ? ids.map((id) => s.vocab![id] ?? '?') : ids.map(String));
     showAttention(tokens(input), maps?.[0] ? { ...maps[0], outputs: [...tokens(maps[0].prediction), 'EOS'] } : null);
@@ -501,13 +503,19 @@ function syncTask(): void {
 }
 form.onChange(syncTask);
 
+/** Counts reads of the pairs: only the latest one may show its result (choices can come quickly). */
+let pairsReads = 0;
+
 async function choosePairs(file: File): Promise<void> {
   chosenFile = file;
   pairs = null;
+  const read = ++pairsReads;
   $('data-samples').hidden = true;
   say('data-info', `Reading ${file.name}…`);
   try {
-    pairs = await readPairsFile(file, fieldValue('tokenize') as Tokenize);
+    const got = await readPairsFile(file, fieldValue('tokenize') as Tokenize, chosenEvalFile ?? undefined);
+    if (read !== pairsReads) return;
+    pairs = got;
     say('data-info', describePairs(pairs));
     const body = $('data-samples').querySelector('tbody')!;
     body.replaceChildren();
@@ -518,7 +526,7 @@ async function choosePairs(file: File): Promise<void> {
     }
     $('data-samples').hidden = false;
   } catch (err) {
-    report('data-info', err);
+    if (read === pairsReads) report('data-info', err);
   }
 }
 
@@ -528,6 +536,22 @@ $<HTMLInputElement>('data-file').addEventListener('change', (e) => {
   input.value = '';
   if (file) void choosePairs(file);
 });
+
+/** eval_data, as on the command line: the held-out pairs from their own file, or (null) by the hash rule. */
+function chooseEvalPairs(file: File | null): void {
+  chosenEvalFile = file;
+  $('eval-clear').hidden = !file;
+  say('eval-info', file ? `Held-out pairs: every pair of ${file.name} (eval_data).` : 'Held-out pairs: about 1 line in 20 of the pairs file, by hash.');
+  if (chosenFile) void choosePairs(chosenFile);
+}
+
+$<HTMLInputElement>('eval-file').addEventListener('change', (e) => {
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = '';
+  if (file) chooseEvalPairs(file);
+});
+$('eval-clear').addEventListener('click', () => chooseEvalPairs(null));
 
 // ---------------------------------------------------------------------------- checkpoints
 

@@ -1,7 +1,8 @@
 // Whole-model checks of the GPU check: one recorded training step of each model at a small,
 // odd size on a batch of mixed lengths (embedding, LSTM or recurrent steps, matmuls, loss,
 // reductions, reversal: every kernel of the step) against the float64 reference model fed
-// the GPU's own initial parameters: loss and every named gradient; then greedy decoding.
+// the GPU's own initial parameters: loss and every named gradient; then greedy decoding (models
+// with the recurrence setting: recorded both ways, recurrence=sequence's one dispatch and steps).
 import { decodeLength, defaultsFor, type Config } from '../config/config.ts';
 import type { Gpu } from '../gpu/context.ts';
 import { view } from '../gpu/buffers.ts';
@@ -9,7 +10,7 @@ import { createModel } from '../models/index.ts';
 import { initialArena } from '../reference/init.ts';
 import { modelEntry, type Tensors } from '../models/registry.ts';
 import type { ModelName } from '../specs/index.ts';
-import { makeBatch } from '../task/index.ts';
+import { makeBatch, type Batch } from '../task/index.ts';
 import { compare, maxAbs, type CheckResult } from './compare.ts';
 
 /** Small and odd: nothing divides a workgroup; lengths 1..5 so masks matter. */
@@ -22,7 +23,8 @@ export function checkConfig(model: ModelName): Config {
 export async function checkModel(gpu: Gpu, name: ModelName): Promise<CheckResult[]> {
   const { reference } = modelEntry(name);
   const config = checkConfig(name);
-  const model = createModel(gpu, config);
+  // The one-dispatch decode on any adapter (the software one records per step by default).
+  const model = createModel(gpu, config, { decodeKernel: 'always' });
   try {
     const entries = model.layout.entries;
     gpu.upload(model.params, initialArena(model.layout, config));
@@ -41,8 +43,26 @@ export async function checkModel(gpu: Gpu, name: ModelName): Promise<CheckResult
       const want = ref.grads[e.name];
       out.push(compare(`${name} grad ${e.name}`, grads.subarray(e.offset, e.offset + e.length), want, 1e-5 * Math.max(maxAbs(want), 1e-3), 1e-4));
     }
-    out.push(compare(`${name} greedy decode`, decoded, reference.greedyDecode(p, config, batch, decodeLength(config))));
+    const refDecoded = reference.greedyDecode(p, config, batch, decodeLength(config));
+    if (!model.decoding) out.push(compare(`${name} greedy decode`, decoded, refDecoded));
+    else {
+      out.push(compare(`${name} greedy decode (recurrence=${model.decoding.recording})`, decoded, refDecoded));
+      out.push(compare(`${name} greedy decode (recurrence=steps)`, await decodeSteps(gpu, config, params, batch), refDecoded));
+    }
     return out;
+  } finally {
+    model.destroy();
+  }
+}
+
+/** Greedy tokens (D, B) of `config`'s model recorded per step, with parameters `params`. */
+async function decodeSteps(gpu: Gpu, config: Config, params: Float32Array, batch: Batch): Promise<Int32Array> {
+  const model = createModel(gpu, { ...config, recurrence: 'steps' });
+  try {
+    gpu.upload(model.params, params);
+    model.setBatch(batch);
+    gpu.run(model.decodeStep);
+    return await gpu.readI32(model.decoded);
   } finally {
     model.destroy();
   }

@@ -139,6 +139,8 @@ function parseConfig(text: string, fail: (msg: string) => never): Config {
   // Keys absent from checkpoints written before them: file tasks (docs/contract.md §1b), dropout,
   // label smoothing, warm-up and the transformer's sizes, whose defaults reproduce what those runs did.
   for (const key of ['data', 'eval_data', 'tokenize', 'dropout', 'label_smoothing', 'warmup_steps', 'heads', 'ff_size']) if (!Object.hasOwn(obj, key)) obj[key] = known[key];
+  // How the recurrence is recorded (no effect on the tensors), absent from checkpoints written before it.
+  if (!Object.hasOwn(obj, 'recurrence')) obj.recurrence = known.recurrence;
   for (const key of Object.keys(known)) {
     if (!Object.hasOwn(obj, key)) fail(`has a config without ${key}`);
     if (typeof obj[key] !== typeof known[key]) {

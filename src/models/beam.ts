@@ -49,6 +49,11 @@ export interface BeamProgram {
   /** i32: tokens (D, B, K) | parents (D, B, K) | scores (B, K) f32 bits | status (B, K). */
   readonly result: View;
   readonly layout: BeamResultLayout;
+  /**
+   * (D, B·K, S) f32 attention weights of every step and beam row, when asked for (attn):
+   * row b·K + i of step t is where the state of beam i (as the step found it) looked.
+   */
+  readonly attention?: View;
   destroy(): void;
 }
 

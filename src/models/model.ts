@@ -4,6 +4,7 @@ import type { ArenaLayout, View } from '../gpu/buffers.ts';
 import type { Program } from '../gpu/program.ts';
 import type { Batch } from '../task/batch.ts';
 import type { BeamProgram } from './beam.ts';
+import type { DecodeRecording } from './layers/greedy.ts';
 
 /**
  * A model recorded on the GPU for one batch shape (B = config.batch_size,
@@ -32,7 +33,13 @@ export interface GpuModel {
   readonly decoded: View;
   /** (decode_length, B, S) f32 attention weights of the last decodeStep (models with attention). */
   readonly attention?: View;
-  /** Records a beam search of width K over the batch last set (models/beam.ts); the caller destroys it. */
-  createBeam?(K: number): BeamProgram;
+  /** How greedy decoding was recorded (`lstm`, `attn`: config key `recurrence`, models/layers/greedy.ts). */
+  readonly decoding?: DecodeRecording;
+  /**
+   * Records a beam search of width K over the batch last set (models/beam.ts); the caller
+   * destroys it. `keepAttention` (models with attention): keep every step's weights of every
+   * beam row in the program's `attention`, so the chosen beam's can be followed back.
+   */
+  createBeam?(K: number, keepAttention?: boolean): BeamProgram;
   destroy(): void;
 }

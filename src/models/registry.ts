@@ -13,7 +13,7 @@ import { modelSpec, type ModelName, type ModelSpec } from '../specs/index.ts';
 import type { Batch } from '../task/batch.ts';
 import { createAttnModel } from './attn.ts';
 import { createBlogModel } from './blog.ts';
-import { createLstmModel } from './lstm.ts';
+import { createLstmModel, type LstmOptions } from './lstm.ts';
 import { createTransformerModel } from './transformer.ts';
 import type { GpuModel } from './model.ts';
 
@@ -27,9 +27,12 @@ export interface ReferenceModel {
   greedyDecode(p: Tensors, c: Config, b: Batch, steps: number): Int32Array;
 }
 
+/** Recording choices a model may take beside its config (bench and tests compare recordings); others ignore them. */
+export type ModelOptions = LstmOptions;
+
 export interface ModelEntry {
   spec: ModelSpec<ModelName>;
-  create(gpu: Gpu, config: Config): GpuModel;
+  create(gpu: Gpu, config: Config, options?: ModelOptions): GpuModel;
   reference: ReferenceModel;
 }
 
@@ -37,7 +40,7 @@ const blogDims = (c: Config) => ({ V: c.vocab_size, E: c.embedding_size, H: c.hi
 
 const ENTRIES: Record<ModelName, Omit<ModelEntry, 'spec'>> = {
   lstm: {
-    create: (gpu, c) => createLstmModel(gpu, c),
+    create: (gpu, c, options) => createLstmModel(gpu, c, options),
     reference: {
       lossAndGrads(p, c, b) {
         const fwd = lstmModelForward(p, lstmDims(c), b, c.reverse_source);
@@ -47,7 +50,7 @@ const ENTRIES: Record<ModelName, Omit<ModelEntry, 'spec'>> = {
     },
   },
   attn: {
-    create: (gpu, c) => createAttnModel(gpu, c),
+    create: (gpu, c, options) => createAttnModel(gpu, c, options),
     reference: {
       lossAndGrads(p, c, b) {
         const fwd = attnModelForward(p, lstmDims(c), b, c.reverse_source);

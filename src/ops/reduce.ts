@@ -24,6 +24,8 @@ export interface ColumnSumArgs {
   cols: number; // N
   /** db += Σ_m dy[m, :] instead of db = … */
   accumulate?: boolean;
+  /** (N) also receives db's new value (same buffer as db): two equal gradients, e.g. an LSTM's b_ih and b_hh, in one dispatch. */
+  copy?: View;
   label?: string;
 }
 
@@ -36,8 +38,14 @@ export function columnSum(gpu: Gpu, args: ColumnSumArgs): Dispatch {
   checkShape(label, 'dy', dy, '(M, N)', [rows, cols]);
   checkShape(label, 'db', db, '(N)', [cols]);
   checkWritableApart(label, [['db', db]], [['dy', dy]]);
+  const copy = args.copy;
+  if (copy) {
+    checkShape(label, 'copy', copy, '(N)', [cols]);
+    if (copy.buffer !== db.buffer) throw new Error(`${label}: copy must be a view of db's buffer.`);
+    if (copy.offset < db.offset + cols && db.offset < copy.offset + cols) throw new Error(`${label}: copy overlaps db.`);
+  }
   const pipeline = gpu.pipelines.get({ name: 'reduce', code, entryPoint: 'column_sum', bindings: ['uniform', 'read', 'storage'], constants: { WG } });
-  const params = gpu.uniform([u32(dy.offset), u32(db.offset), u32(rows), u32(cols), u32(args.accumulate ? 1 : 0)]);
+  const params = gpu.uniform([u32(dy.offset), u32(db.offset), u32(rows), u32(cols), u32(args.accumulate ? 1 : 0), u32(copy ? 1 : 0), u32(copy?.offset ?? 0)]);
   return gpu.dispatch(label, pipeline, [params, dy, db], linearWorkgroups(cols, WG));
 }
 

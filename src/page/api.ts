@@ -2,6 +2,7 @@
 // train a chunk of steps, finish a round, evaluate, checkpoint, predict. Sessions live in this module's
 // registry between calls; progress goes to Node through a function it exposes.
 import { DEFAULT_CONFIG, type Config } from '../config/index.ts';
+import type { RecurrenceName } from '../config/config.ts';
 import type { DeviceOptions } from '../gpu/device.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
@@ -65,7 +66,7 @@ function takeFileData(id: number | null | undefined): FileData | undefined {
  * Where a session starts: a resolved config (validated by the caller, once), or a
  * checkpoint (base64 safetensors, whose config the caller validated) with the run's rounds.
  */
-export type SessionSource = { config: Config } | { checkpoint: string; rounds?: number };
+export type SessionSource = { config: Config } | { checkpoint: string; rounds?: number; recurrence?: RecurrenceName };
 
 /** Opens a session; `dataId`: a finished file-data upload (file tasks); `device`: the adapter asked for. */
 export async function openSession(source: SessionSource, dataId?: number | null, device?: DeviceOptions): Promise<OpenedSession> {
@@ -76,6 +77,8 @@ export async function openSession(source: SessionSource, dataId?: number | null,
     checkpoint = decodeCheckpoint(fromBase64(source.checkpoint));
     // (undefined may cross the boundary as null)
     config = typeof source.rounds === 'number' ? { ...checkpoint.config, rounds: source.rounds } : checkpoint.config;
+    // How decoding is recorded changes no parameter: a checkpoint may be evaluated either way.
+    if (source.recurrence === 'sequence' || source.recurrence === 'steps') config = { ...config, recurrence: source.recurrence };
   } else config = source.config;
   // The keys in DEFAULT_CONFIG's order, so the checkpoints' config metadata is the same bytes
   // whichever way the config came.
@@ -126,6 +129,6 @@ export function predictSession(id: number, inputs: number[][], beam?: number): P
   return get(id).session.predict(inputs, beam);
 }
 
-export function attentionSession(id: number, inputs: number[][]): Promise<AttentionMap[]> {
-  return get(id).session.attention(inputs);
+export function attentionSession(id: number, inputs: number[][], beam?: number): Promise<AttentionMap[]> {
+  return get(id).session.attention(inputs, beam);
 }

@@ -1,8 +1,8 @@
 // One writer per run directory: a lock file, created whole and only if absent (a hard link),
 // that holds the owner's pid (and its start time, so a reused pid is not taken for the
 // owner). A lock whose process is gone (SIGKILL, power loss) is stale and taken over, by one
-// process at a time.
-import { closeSync, linkSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+// process at a time, even when a process died in the middle of taking it over.
+import { linkSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 
@@ -17,7 +17,7 @@ export interface LockOwner {
 
 /**
  * A lock we cannot read (another version's, or damaged) is taken over only once this old;
- * also the longest a takeover guard may live and a lock attempt may wait.
+ * also the longest a lock attempt may wait.
  */
 const FRESH_MS = 10_000;
 
@@ -105,10 +105,9 @@ export class RunLock {
     const content = `${JSON.stringify(me)}\n`;
     // Bounded in time, not tries: a takeover in progress elsewhere may be slow on a busy machine.
     for (const end = Date.now() + FRESH_MS; Date.now() < end; sleepMs(10)) {
-      if (tryCreate(path, content)) return new RunLock(path, content);
+      if (claim(path, content)) return new RunLock(path, content);
       const owner = readOwner(path);
       if (owner ? ownerAlive(owner) : ageMs(path) < FRESH_MS) throw new UserError(inUseMessage(dir, owner));
-      if (takeOver(path, owner, content)) return new RunLock(path, content);
     }
     throw new UserError(`Cannot lock ${dir}: other processes keep taking it; try again.`);
   }
@@ -118,11 +117,67 @@ export class RunLock {
     if (this.released) return;
     this.released = true;
     process.off('exit', this.onExit);
-    try {
-      if (readFileSync(this.path, 'utf8') === this.content) unlinkSync(this.path);
-    } catch {
-      // Already gone: nothing to free.
-    }
+    removeIfOurs(this.path, this.content);
+  }
+}
+
+/** Removes `path` if it still holds `content` (nobody replaces a file whose owner lives). */
+function removeIfOurs(path: string, content: string): void {
+  try {
+    if (readFileSync(path, 'utf8') === content) unlinkSync(path);
+  } catch {
+    // Already gone: nothing to free.
+  }
+}
+
+/**
+ * Makes `path` (a lock, or the guard of a takeover) hold `content`: created when absent, or
+ * replaced when its owner is dead. True when it is ours; false when a live process holds it,
+ * a young unreadable file is there, or another process won the takeover.
+ */
+function claim(path: string, content: string): boolean {
+  if (tryCreate(path, content)) return true;
+  const stale = staleIdentity(path);
+  return stale !== null && takeOver(path, stale, content);
+}
+
+/**
+ * What names a stale file for good: its dead owner's pid and start time (no process starts
+ * twice), or for an unreadable file old enough, its inode and modification time. Null when
+ * the file is gone or not stale.
+ */
+function staleIdentity(path: string): string | null {
+  const owner = readOwner(path);
+  if (owner) return ownerAlive(owner) ? null : `${owner.pid}-${owner.started ?? 'x'}`;
+  try {
+    const st = statSync(path);
+    return Date.now() - st.mtimeMs > FRESH_MS ? `i${st.ino}-${Math.trunc(st.mtimeMs)}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Replaces the stale file `path` (named by `stale`) by ours, one process at a time. The guard
+ * is named after that stale file, so it serves that takeover alone and nobody ever removes
+ * another's guard by age: a guard whose owner died is itself claimed the same way (a guard
+ * of the guard), never deleted. Under the guard the file is checked to be still the stale
+ * one and replaced by a rename, which swaps it whole, so no moment exists without it and no
+ * other process can slip its own in. Others lose the guard and try again, then find the new
+ * owner alive. True when the file is ours.
+ */
+function takeOver(path: string, stale: string, content: string): boolean {
+  const guard = `${path}.takeover-${stale}`;
+  if (!claim(guard, content)) return false;
+  const aside = `${path}.new-${process.pid}`;
+  try {
+    if (staleIdentity(path) !== stale) return false;
+    writeFileSync(aside, content, { mode: 0o644 });
+    renameSync(aside, path);
+    return true;
+  } finally {
+    rmSync(aside, { force: true });
+    removeIfOurs(guard, content);
   }
 }
 
@@ -142,30 +197,6 @@ function tryCreate(path: string, content: string): boolean {
     throw new UserError(`Cannot lock ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
   } finally {
     rmSync(fresh, { force: true });
-  }
-}
-
-/**
- * Replaces a stale lock by ours, one process at a time: whoever creates `.takeover`
- * (O_EXCL) checks that the lock is still the stale one, removes it and creates its own.
- * Others wait and try again (they then find the new owner alive). A takeover file left by
- * a process killed inside this function is stale after FRESH_MS. True when the lock is ours.
- */
-function takeOver(path: string, stale: LockOwner | null, content: string): boolean {
-  const guard = `${path}.takeover`;
-  try {
-    closeSync(openSync(guard, 'wx', 0o644));
-  } catch {
-    if (ageMs(guard) > FRESH_MS) rmSync(guard, { force: true });
-    return false;
-  }
-  try {
-    const now = readOwner(path);
-    const same = now === null ? stale === null : stale !== null && now.pid === stale.pid && now.started === stale.started;
-    if (same) rmSync(path, { force: true });
-    return tryCreate(path, content);
-  } finally {
-    rmSync(guard, { force: true });
   }
 }
 

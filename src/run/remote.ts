@@ -6,7 +6,7 @@ import type { OpenedSession } from '../page/api.ts';
 import type { Progress, TrainChunkResult, TrainHooks } from '../train/session.ts';
 import type { AttentionMap } from '../train/decode.ts';
 import type { DrivenSession, RoundSummary } from '../train/driver.ts';
-import type { Config } from '../config/config.ts';
+import type { Config, RecurrenceName } from '../config/config.ts';
 import type { FileDataUpload } from '../data/file_data.ts';
 
 const API = '/src/page/api.ts';
@@ -25,7 +25,8 @@ function callPage<K extends ApiFunction>(h: GpuRuntime, fn: K, ...args: ArgsOf<K
 }
 
 /** A fresh session's resolved config, or a checkpoint's bytes with the run's rounds. */
-export type RemoteSource = { config: Config } | { checkpoint: Uint8Array; rounds?: number };
+/** `recurrence`: how the session records greedy decoding, in place of the checkpoint's. */
+export type RemoteSource = { config: Config } | { checkpoint: Uint8Array; rounds?: number; recurrence?: RecurrenceName };
 
 /** Ids per upload call: 4 Mi int32s = 16 MiB, about 22 MB of base64. */
 const UPLOAD_INTS = 1 << 22;
@@ -43,7 +44,7 @@ export class RemoteSession implements DrivenSession {
   /** Opens a session from a resolved config or from checkpoint bytes; `data` for file tasks. */
   static async open(h: GpuRuntime, source: RemoteSource, data?: FileDataUpload): Promise<RemoteSession> {
     const dataId = data ? await upload(h, data) : undefined;
-    const from = 'checkpoint' in source ? { checkpoint: Buffer.from(source.checkpoint).toString('base64'), rounds: source.rounds } : source;
+    const from = 'checkpoint' in source ? { checkpoint: Buffer.from(source.checkpoint).toString('base64'), rounds: source.rounds, recurrence: source.recurrence } : source;
     const info = await callPage(h, 'openSession', from, dataId, { adapter: h.adapter });
     const session = new RemoteSession(h, info);
     await h.expose('__seq2seqProgress', (json: string) => session.onProgress?.(JSON.parse(json) as Progress));
@@ -82,9 +83,9 @@ export class RemoteSession implements DrivenSession {
     return new Uint8Array(Buffer.from(await callPage(this.h, 'checkpointSession', this.id), 'base64'));
   }
 
-  /** Greedy predictions with their attention weights (attn checkpoints). */
-  attention(inputs: number[][]): Promise<AttentionMap[]> {
-    return callPage(this.h, 'attentionSession', this.id, inputs);
+  /** Predictions with their attention weights (attn checkpoints); `beam` > 1: the chosen beam's. */
+  attention(inputs: number[][], beam = 1): Promise<AttentionMap[]> {
+    return callPage(this.h, 'attentionSession', this.id, inputs, beam);
   }
 
   /** `beam`: width (default the checkpoint's config.beam; 1 = greedy). */

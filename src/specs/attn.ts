@@ -17,6 +17,7 @@ export const attnSpec: ModelSpec<'attn'> = {
   paramShapes: (c) => attnParamShapes(lstmDims(c)),
   bufferNeeds: (c) => lstmStackNeeds(c, attnParamShapes(lstmDims(c))),
   stepLayers: (c) => c.layers,
+  recurrence: true,
   attention: true,
   conform: (c) => c,
 };

@@ -64,6 +64,7 @@ export const blogSpec: ModelSpec<'blog'> = {
     },
   ],
   stepLayers: () => 1,
+  recurrence: false,
   attention: false,
   farBelowNote: 'this is expected of the blog model (its decoder never reads its own outputs); --model lstm learns the task',
   conform: (c) => (c.hidden_size % 2 === 0 ? c : { ...c, hidden_size: c.hidden_size + 1 }),

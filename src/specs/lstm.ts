@@ -41,7 +41,7 @@ export function lstmStackNeeds(c: Config, shapes: ParamShapes): BufferNeed[] {
   const grows: BufferNeed['keys'] = ['batch_size', 'max_length', 'decode_length', 'hidden_size'];
   return [
     { what: 'the LSTM gate activations', formula: 'batch_size × (max_length + decode_length) × 4·hidden_size', keys: grows, floats: (S + Tm) * B * 4 * H },
-    { what: 'the LSTM states', formula: 'batch_size × (max_length + decode_length) × hidden_size', keys: grows, floats: (1 + S + Tm) * B * H },
+    { what: 'the LSTM states', formula: 'layers × batch_size × (max_length + decode_length) × hidden_size', keys: ['layers', ...grows], floats: c.layers * (1 + S + Tm) * B * H },
     { what: 'the input projection tables', formula: '2 × vocab_size × 4·hidden_size', keys: ['vocab_size', 'hidden_size'], floats: 2 * V * 4 * H },
     {
       what: 'the parameters',
@@ -60,6 +60,7 @@ export const lstmSpec: ModelSpec<'lstm'> = {
   paramShapes: (c) => lstmParamShapes(lstmDims(c)),
   bufferNeeds: (c) => lstmStackNeeds(c, lstmParamShapes(lstmDims(c))),
   stepLayers: (c) => c.layers,
+  recurrence: true,
   attention: false,
   conform: (c) => c,
 };

@@ -33,6 +33,8 @@ export interface ModelSpec<Name extends string = string> {
   bufferNeeds(c: Config): BufferNeed[];
   /** Layers a time step runs through (bench: dispatches per time step and layer); 0: the model does not step through time. */
   stepLayers(c: Config): number;
+  /** Whether its LSTM time loops follow the `recurrence` setting (sequence kernels, or step by step). */
+  readonly recurrence: boolean;
   /** Whether the model has attention weights to show (`predict --attention`, the demo's map). */
   readonly attention: boolean;
   /** Said after a final GeoMean far below the usual, instead of the generic advice; none: generic. */

@@ -110,5 +110,6 @@ export const transformerSpec: ModelSpec<'transformer'> = {
   // Attention over whole sequences: no dispatch per time step, so none per time step and layer.
   stepLayers: () => 0,
   attention: false,
+  recurrence: false,
   conform: (c) => ({ ...c, embedding_size: c.hidden_size, heads: fittingHeads(c.hidden_size, c.heads), beam: 1 }),
 };

@@ -13,6 +13,11 @@ export interface BeamHypothesis {
   /** Sum of log-probabilities up to and including its EOS (no length normalisation). */
   score: number;
   dead: boolean;
+  /**
+   * (D) the beam of each step whose state produced that step's token (its parent): step t's
+   * attention row of this hypothesis is row b·K + sources[t].
+   */
+  sources: number[];
 }
 
 /** Every final beam of every input, (B) lists of K, best first, from the result buffer's contents. */
@@ -24,13 +29,14 @@ export function backtrackBeams(result: Int32Array, lay: BeamResultLayout): BeamH
     const beams: BeamHypothesis[] = [];
     for (let i = 0; i < K; i++) {
       const tokens = new Array<number>(D);
+      const sources = new Array<number>(D);
       let k = i;
       for (let t = D - 1; t >= 0; t--) {
         const at = t * B * K + b * K + k;
         tokens[t] = result[lay.tokens + at];
-        k = result[lay.parents + at];
+        k = sources[t] = result[lay.parents + at];
       }
-      beams.push({ tokens, score: scores[b * K + i], dead: result[lay.status + b * K + i] === BEAM_DEAD });
+      beams.push({ tokens, score: scores[b * K + i], dead: result[lay.status + b * K + i] === BEAM_DEAD, sources });
     }
     out.push(beams);
   }
@@ -44,15 +50,19 @@ export function bestBeam(beams: BeamHypothesis[]): BeamHypothesis {
   return beams[best];
 }
 
-const programs = new WeakMap<GpuModel, Map<number, BeamProgram>>();
+const programs = new WeakMap<GpuModel, Map<string, BeamProgram>>();
 
-/** The model's beam program of width K, recorded on first use and kept until destroyBeams. */
-export function beamProgramFor(model: GpuModel, K: number): BeamProgram {
+/**
+ * The model's beam program of width K, recorded on first use and kept until destroyBeams.
+ * `keepAttention`: a separate program that keeps every step's attention weights (attn).
+ */
+export function beamProgramFor(model: GpuModel, K: number, keepAttention = false): BeamProgram {
   if (!model.createBeam) throw new Error(`The ${model.name} model has no beam search.`);
   let byK = programs.get(model);
   if (!byK) programs.set(model, (byK = new Map()));
-  let p = byK.get(K);
-  if (!p) byK.set(K, (p = model.createBeam(K)));
+  const key = `${K}${keepAttention ? '+attention' : ''}`;
+  let p = byK.get(key);
+  if (!p) byK.set(key, (p = model.createBeam(K, keepAttention)));
   return p;
 }
 
@@ -70,6 +80,16 @@ export async function beamSearchBatch(gpu: Gpu, model: GpuModel, batch: Batch, K
   model.setBatch(batch);
   gpu.run(beam.program);
   return backtrackBeams(await gpu.readI32(beam.result), beam.layout);
+}
+
+/** The best beam of every input and the (D, B·K, S) attention weights of every step and beam row. */
+export async function beamSearchWithAttention(gpu: Gpu, model: GpuModel, batch: Batch, K: number): Promise<{ best: BeamHypothesis[]; weights: Float32Array }> {
+  const beam = beamProgramFor(model, K, true);
+  if (!beam.attention) throw new Error(`The ${model.name} model has no attention to show; attention maps need a checkpoint of a model with attention.`);
+  model.setBatch(batch);
+  gpu.run(beam.program);
+  const beams = backtrackBeams(await gpu.readI32(beam.result), beam.layout);
+  return { best: beams.map(bestBeam), weights: await gpu.read(beam.attention) };
 }
 
 /** Beam-search decoding of one batch: (B) predictions, the best beam cut before its first EOS. */

@@ -5,7 +5,7 @@ import type { Gpu } from '../gpu/context.ts';
 import type { GpuModel } from '../models/model.ts';
 import { cutAtEos } from '../metrics/index.ts';
 import { batchFromSamples, eosToken, type Batch } from '../task/index.ts';
-import { beamDecodeBatch } from './beam.ts';
+import { beamDecodeBatch, beamSearchWithAttention } from './beam.ts';
 
 /** Decodes one batch: (B) predictions, each cut before its first EOS. `beam` > 1: beam search (train/beam.ts). */
 export async function decodeBatch(gpu: Gpu, model: GpuModel, batch: Batch, beam = 1): Promise<number[][]> {
@@ -24,53 +24,77 @@ export async function decodeBatch(gpu: Gpu, model: GpuModel, batch: Batch, beam 
   return out;
 }
 
+/** An input to decode as a sample: a file task has no target function, and decoding never reads the target. */
+const sampleOf = (config: Config, input: number[]) => (config.task === 'file' ? { input, target: [] } : { input });
+
 /** Predicts the primes of any number of inputs, a batch at a time. */
 export async function predictInputs(gpu: Gpu, model: GpuModel, config: Config, inputs: number[][], beam = config.beam): Promise<number[][]> {
   const B = config.batch_size;
   const out: number[][] = [];
   for (let start = 0; start < inputs.length; start += B) {
-    // A file task has no target function; predictions never read the target.
-    const chunk = inputs.slice(start, start + B).map((input) => (config.task === 'file' ? { input, target: [] } : { input }));
+    const chunk = inputs.slice(start, start + B).map((input) => sampleOf(config, input));
     const { batch, real } = batchFromSamples(config, chunk, B);
     out.push(...(await decodeBatch(gpu, model, batch, beam)).slice(0, real));
   }
   return out;
 }
 
-/** One input's greedy prediction and where it looked: weights[step][source position]. */
+/** One input's prediction and where it looked: weights[step][source position]. */
 export interface AttentionMap {
   prediction: number[];
   /**
    * One row per output step up to and including the EOS (all decode steps when none came),
-   * one column per input token in input order (reversed back when reverse_source).
+   * one column per input token in input order (reversed back when reverse_source). With a
+   * beam, the rows of the chosen beam's own path, followed back through its parent beams.
    */
   weights: number[][];
 }
 
-/** Greedy decoding of one batch with the model's attention weights: (real) maps. */
-export async function attentionBatch(gpu: Gpu, model: GpuModel, batch: Batch, real: number): Promise<AttentionMap[]> {
-  if (!model.attention) throw new Error(`The ${model.name} model has no attention to show; attention maps need a model=attn checkpoint.`);
+/**
+ * Decodes one batch (greedy, or beam search of width `beam`) with the model's attention
+ * weights: (real) maps.
+ */
+export async function attentionBatch(gpu: Gpu, model: GpuModel, batch: Batch, real: number, beam = 1): Promise<AttentionMap[]> {
+  if (beam > 1) return beamAttentionBatch(gpu, model, batch, real, beam);
+  if (!model.attention) throw new Error(`The ${model.name} model has no attention to show; attention maps need a checkpoint of a model with attention.`);
   const predictions = await decodeBatch(gpu, model, batch, 1);
   const weights = await gpu.read(model.attention); // (D, B, S)
-  const { B, S } = batch;
+  return attentionMaps(model, batch, predictions.slice(0, real), weights, (t, b) => t * batch.B + b);
+}
+
+/**
+ * Beam search of width K with attention: each input's best beam, and the weights its own path
+ * used, step t's from the row of the beam that produced its token t (its parent at step t).
+ */
+export async function beamAttentionBatch(gpu: Gpu, model: GpuModel, batch: Batch, real: number, K: number): Promise<AttentionMap[]> {
+  const { best, weights } = await beamSearchWithAttention(gpu, model, batch, K); // weights (D, B·K, S)
+  const eos = eosToken(model.config);
+  const predictions = best.slice(0, real).map((h) => cutAtEos(h.tokens, eos));
+  return attentionMaps(model, batch, predictions, weights, (t, b) => (t * batch.B + b) * K + best[b].sources[t]);
+}
+
+/** Cuts each prediction's rows out of `weights`, where (t, b)'s row is row `row(t, b)` of S floats. */
+function attentionMaps(model: GpuModel, batch: Batch, predictions: number[][], weights: Float32Array, row: (t: number, b: number) => number): AttentionMap[] {
   const D = decodeLength(model.config);
-  return predictions.slice(0, real).map((prediction, b) => {
+  const S = batch.S;
+  return predictions.map((prediction, b) => {
     const len = batch.srcLengths[b];
     const steps = Math.min(D, prediction.length + 1);
     const rows = Array.from({ length: steps }, (_, t) => {
-      const row = Array.from(weights.subarray((t * B + b) * S, (t * B + b) * S + len));
-      return model.config.reverse_source ? row.reverse() : row;
+      const at = row(t, b) * S;
+      const weightsRow = Array.from(weights.subarray(at, at + len));
+      return model.config.reverse_source ? weightsRow.reverse() : weightsRow;
     });
     return { prediction, weights: rows };
   });
 }
 
-/** Attention maps of any number of inputs, a batch at a time. */
-export async function attentionInputs(gpu: Gpu, model: GpuModel, config: Config, inputs: number[][]): Promise<AttentionMap[]> {
+/** Attention maps of any number of inputs, a batch at a time (`beam` > 1: the chosen beam's). */
+export async function attentionInputs(gpu: Gpu, model: GpuModel, config: Config, inputs: number[][], beam = 1): Promise<AttentionMap[]> {
   const out: AttentionMap[] = [];
   for (let start = 0; start < inputs.length; start += config.batch_size) {
-    const { batch, real } = batchFromSamples(config, inputs.slice(start, start + config.batch_size).map((input) => ({ input })), config.batch_size);
-    out.push(...(await attentionBatch(gpu, model, batch, real)));
+    const { batch, real } = batchFromSamples(config, inputs.slice(start, start + config.batch_size).map((input) => sampleOf(config, input)), config.batch_size);
+    out.push(...(await attentionBatch(gpu, model, batch, real, beam)));
   }
   return out;
 }

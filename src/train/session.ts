@@ -199,9 +199,9 @@ export class TrainingSession {
     return predictInputs(this.gpu, this.model, this.config, inputs, beam);
   }
 
-  /** Greedy predictions with their attention weights (models with attention). */
-  attention(inputs: number[][]): Promise<AttentionMap[]> {
-    return attentionInputs(this.gpu, this.model, this.config, inputs);
+  /** Predictions with their attention weights (models with attention); `beam` > 1: the chosen beam's. */
+  attention(inputs: number[][], beam = 1): Promise<AttentionMap[]> {
+    return attentionInputs(this.gpu, this.model, this.config, inputs, beam);
   }
 
   /** Everything exact resume needs: parameters, Adam moments, step, round. */

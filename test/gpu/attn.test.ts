@@ -3,6 +3,7 @@
 // weights, determinism; a batch with source lengths 1 and max, every sample a different
 // length, V and H that do not divide the workgroups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Recurrence } from '../../src/models/lstm.ts';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { attnGreedyDecode, attnInitParams, attnModelBackward, attnModelForward, attnParamShapes } from '../../src/reference/attn_model.ts';
 import type { LstmDims } from '../../src/reference/lstm_model.ts';
@@ -44,7 +45,10 @@ describe.each([
   ['1 layer, H=7 E=5 V=17, source in order, init pytorch', 'matmul', { layers: 1, hidden_size: 7, embedding_size: 5, reverse_source: false, init: 'pytorch' }],
   ['2 layers, H=13 E=6 V=17, reversed source, init uniform', 'matmul', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: true, init: 'uniform' }],
   ['1 layer, H=8 E=5 V=17, init uniform', 'fused', { layers: 1, hidden_size: 8, embedding_size: 5, reverse_source: false, init: 'uniform' }],
-] as [string, 'matmul' | 'fused', Partial<Config>][])('attn model on the GPU: %s (%s)', (_name, recurrence, shape) => {
+  ['1 layer, H=7 E=5 V=17, source in order, init pytorch', 'sequence', { layers: 1, hidden_size: 7, embedding_size: 5, reverse_source: false, init: 'pytorch' }],
+  // max_length 7: the batch's longest source and target are shorter than the recorded steps.
+  ['2 layers, H=13 E=6 V=17, reversed source, max_length 7', 'sequence', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: true, init: 'uniform', max_length: 7 }],
+] as [string, Recurrence, Partial<Config>][])('attn model on the GPU: %s (%s)', (_name, recurrence, shape) => {
   const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 5, init_scale: 0.5, seed: 4, decode_length: 0, ...shape };
   const d: LstmDims = { V: config.vocab_size, E: config.embedding_size, H: config.hidden_size, L: config.layers };
   const batch = tinyBatch(config);
@@ -53,7 +57,7 @@ describe.each([
 
   beforeAll(async () => {
     run = await h.call<AttnRun>(PAGE, 'attnRun', config, batch, recurrence);
-  }, 300_000);
+  }, 600_000);
 
   it('initialises exactly as the reference init, with the SPEC names', () => {
     expect(Object.keys(run.params)).toEqual(attnParamShapes(d).map(([n]) => n));

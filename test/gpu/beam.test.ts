@@ -8,8 +8,8 @@ import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { beamSearch, beamSelect, DEAD, FINISHED, LIVE, logSoftmax, lstmStepLogProbs } from '../../src/reference/beam.ts';
 import { type LstmDims, type Tensors } from '../../src/reference/lstm_model.ts';
 import { blogLossAndGrads } from '../../src/reference/blog_model.ts';
-import { attnStepLogProbs } from '../../src/reference/attn_model.ts';
-import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
+import { attnModelForward, attnStepLogProbs } from '../../src/reference/attn_model.ts';
+import { DEFAULT_CONFIG, type Config, type RecurrenceName } from '../../src/config/config.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
 import type { ModelBeamRun, SelectCase } from './pages/beam.ts';
@@ -143,8 +143,11 @@ function expectBeamsLikeReference(run: ModelBeamRun, K: number, lpFor: (b: numbe
   return swaps;
 }
 
-describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1, 1))', () => {
-  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0 };
+/** The encoder (and training) recorded both ways; beam steps are per step either way. */
+const RECURRENCES: RecurrenceName[] = ['sequence', 'steps'];
+
+describe.each(RECURRENCES)('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1, 1)), recurrence=%s', (recurrence) => {
+  const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0, recurrence };
   const d: LstmDims = { V: 17, E: 5, H: 8, L: 2 };
   const D = config.max_length + 1;
   const EOS = d.V - 1;
@@ -152,7 +155,7 @@ describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1,
 
   beforeAll(async () => {
     run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
-  }, 300_000);
+  }, 600_000);
 
   it('beam 3 equals the float64 reference beam search over the reference lstm (every final beam)', () => {
     const p = tensorsOf(run.params);
@@ -190,8 +193,8 @@ describe('lstm beam search on the GPU (V=17, S=5, B=3, 2 layers, H=8, init U(-1,
   });
 });
 
-describe('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 1)): rows b·K + i attend over input b', () => {
-  const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 3, layers: 1, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0, reverse_source: false };
+describe.each(RECURRENCES)('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 1)), recurrence=%s: rows b·K + i attend over input b', (recurrence) => {
+  const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 3, layers: 1, hidden_size: 8, embedding_size: 5, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0, reverse_source: false, recurrence };
   const d: LstmDims = { V: 17, E: 5, H: 8, L: 1 };
   const D = config.max_length + 1;
   const EOS = d.V - 1;
@@ -199,7 +202,7 @@ describe('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 
 
   beforeAll(async () => {
     run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
-  }, 300_000);
+  }, 600_000);
 
   it('beam 3 equals the float64 reference beam search over the reference attn model (every final beam)', () => {
     const p = tensorsOf(run.params);
@@ -218,6 +221,43 @@ describe('attn beam search on the GPU (V=17, S=5, B=3, 1 layer, H=8, init U(-1, 
     expect(run.repeatable).toBe(true);
     expect(h.pageErrors).toEqual([]);
   });
+
+  // With beam 1 the beam program computes greedy's weights exactly (same kernels, same shapes).
+  it("beam 1's attention maps equal greedy's exactly", () => {
+    expect(run.maps![1]).toEqual(run.greedyMaps);
+  });
+
+  // The maps of beam 3 follow the chosen beam back through its parents: they must be the
+  // float64 model's attention along that beam's own tokens (teacher-forced with them).
+  it("beam 3's attention maps are the chosen beam's: one row per step up to its EOS, each a distribution equal to the reference along its path", () => {
+    const p = tensorsOf(run.params);
+    let differs = 0;
+    INPUTS.forEach((input, b) => {
+      const m = run.maps![3][b];
+      expect(m.prediction, `input ${b} prediction`).toEqual(run.predictions[3][b]);
+      const steps = Math.min(D, m.prediction.length + 1);
+      expect(m.weights.length, `input ${b} rows`).toBe(steps);
+      const decIn = new Int32Array(D).fill(0);
+      decIn[0] = EOS;
+      m.prediction.slice(0, D - 1).forEach((tok, i) => (decIn[i + 1] = tok));
+      const S = input.length;
+      const ref = attnModelForward(p, d, { src: Int32Array.from(input), srcLengths: [S], tgt: new Int32Array(D), decIn }, false).cache.att.weights; // (D, S)
+      m.weights.forEach((row, t) => {
+        expect(row.length, `input ${b} step ${t} columns`).toBe(S);
+        expectClose(`input ${b} step ${t} row sum`, [row.reduce((a, x) => a + x, 0)], [1], { atol: 1e-5, rtol: 0 });
+        expectClose(`input ${b} step ${t} weights`, row, Array.from(ref.subarray(t * S, (t + 1) * S)), { atol: 1e-4, rtol: 1e-3 });
+      });
+      if (JSON.stringify(m.weights) !== JSON.stringify(run.greedyMaps![b].weights)) differs++;
+    });
+    // Where beam 3 chose another path than greedy, its weights are not greedy's.
+    const otherPaths = INPUTS.filter((_, b) => JSON.stringify(run.predictions[3][b]) !== JSON.stringify(run.greedyMaps![b].prediction)).length;
+    expect(differs).toBeGreaterThanOrEqual(otherPaths);
+    console.log(`attn beam 3 maps: ${otherPaths} of ${INPUTS.length} inputs decode otherwise than greedy`);
+  });
+
+  it('a file task gets the same maps (its inputs are batched without a target function)', () => {
+    expect(run.fileTaskMaps).toEqual(run.maps![3]);
+  });
 });
 
 describe('blog beam search on the GPU (shared logits rows)', () => {
@@ -228,7 +268,7 @@ describe('blog beam search on the GPU (shared logits rows)', () => {
 
   beforeAll(async () => {
     run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
-  }, 300_000);
+  }, 600_000);
 
   it('beam 3 equals the reference beam search over the float64 blog logits; beam 1 is greedy', () => {
     const p = tensorsOf(run.params);

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { benchPlan } from '../../src/bench/plan.ts';
 import type { PageBenchReport, ProfileReport } from '../../src/bench/run.ts';
-import { bench } from '../../src/cli/commands/bench.ts';
+import { bench, recurrenceRatios } from '../../src/cli/commands/bench.ts';
 import type { Io } from '../../src/cli/command.ts';
-import { MODEL_NAMES, modelSpec } from '../../src/specs/index.ts';
+import { MODEL_NAMES, MODEL_SPECS, modelSpec } from '../../src/specs/index.ts';
 import { defaultsFor } from '../../src/config/config.ts';
 
 let h: Harness;
@@ -16,7 +16,7 @@ let report: PageBenchReport;
 beforeAll(async () => {
   h = await openHarness();
   report = await h.call<PageBenchReport>('/src/bench/run.ts', 'runBench', benchPlan('tiny'));
-}, 240_000); // the whole tiny plan: matmul, every op, two models
+}, 900_000); // the whole tiny plan: matmul, every op, two models
 afterAll(async () => {
   await h?.close();
 });
@@ -83,19 +83,17 @@ describe('bench page function (tiny plan)', () => {
   });
 
   it('reports both models with sound counts', () => {
-    expect(Object.keys(report.models).sort()).toEqual(MODEL_NAMES.map((n) => `${n}_default`).sort());
+    const twins = MODEL_SPECS.filter((s) => s.recurrence).map((s) => `${s.name}_default_steps`);
+    expect(Object.keys(report.models).sort()).toEqual([...MODEL_NAMES.map((n) => `${n}_default`), ...twins].sort());
     for (const [name, m] of Object.entries(report.models)) {
       const t = m.train_step;
       expect(t.submits_per_step, name).toBe(1);
       expect(t.bind_groups_per_step, name).toBe(0);
       expect(t.dispatches_per_step_measured, name).toBe(t.dispatches);
       expect(t.dispatches, name).toBe(t.model_dispatches + t.optimizer_dispatches);
-      const stepping = modelSpec(m.config.model).stepLayers({ ...defaultsFor(m.config.model), ...m.config }) > 0;
-      const perStep = ['dispatches_per_time_step_and_layer', 'dispatches_per_time_step_and_layer_by_difference'] as const;
-      for (const key of ['dispatches', 'model_dispatches', 'optimizer_dispatches', 'bind_groups_at_record', 'fixed_dispatches', ...(stepping ? perStep : []), 'ms_per_step', 'ms_per_step_min', 'ms_per_step_max', 'ms_per_step_with_batch', 'steps_per_s', 'final_loss'] as const) {
+      for (const key of ['dispatches', 'model_dispatches', 'optimizer_dispatches', 'bind_groups_at_record', 'fixed_dispatches', 'ms_per_step', 'ms_per_step_min', 'ms_per_step_max', 'ms_per_step_with_batch', 'steps_per_s', 'final_loss'] as const) {
         positive(t[key], `${name}.train_step.${key}`);
       }
-      if (!stepping) for (const key of perStep) expect(t[key], `${name}: no time steps`).toBe(0);
       expect(t.dispatches_per_time_step_and_layer_method).toMatch(/fixed/);
       positive(m.parameters, `${name}.parameters`);
       positive(m.decode_step.dispatches, `${name}.decode_step.dispatches`);
@@ -105,8 +103,40 @@ describe('bench page function (tiny plan)', () => {
     }
   });
 
+  it('records lstm and attn both ways: no dispatch per time step with recurrence=sequence, fewer in all', () => {
+    for (const name of ['lstm_default', 'attn_default']) {
+      const [seq, steps] = [report.models[name], report.models[`${name}_steps`]];
+      expect([seq.config.recurrence, steps.config.recurrence], name).toEqual(['sequence', 'steps']);
+      expect(seq.train_step.fixed_dispatches, name).toBe(seq.train_step.model_dispatches);
+      expect(seq.train_step.dispatches_per_time_step_and_layer, name).toBe(0);
+      expect(seq.train_step.dispatches_per_time_step_and_layer_by_difference, name).toBe(0);
+      expect(seq.train_step.dispatches, name).toBeLessThan(steps.train_step.dispatches);
+    }
+    const ratios = recurrenceRatios(report);
+    expect(Object.keys(ratios).sort()).toEqual(['attn_default', 'lstm_default']);
+    for (const [name, r] of Object.entries(ratios)) positive(r, `recurrence_ratio.${name}`);
+  });
+
+  it('times greedy decoding recorded both ways side by side, for lstm and attn', () => {
+    for (const [name, m] of Object.entries(report.models)) {
+      const r = m.decode_recordings;
+      if (!modelSpec(m.config.model).recurrence || m.config.recurrence === 'steps') {
+        expect(r, name).toBeNull();
+        continue;
+      }
+      expect(r, name).not.toBeNull();
+      expect([r!.sequence.recorded, r!.steps.recorded], name).toEqual(['sequence', 'steps']);
+      // At least one dispatch per decode step fewer (test/gpu/greedy_decode.test.ts counts them exactly).
+      expect(r!.steps.dispatches - r!.sequence.dispatches, name).toBeGreaterThanOrEqual(m.config.max_length + 1);
+      expect(r!.dispatch_ratio, name).toBeCloseTo(r!.steps.dispatches / r!.sequence.dispatches, 2);
+      for (const row of [r!.sequence, r!.steps]) positive(row.ms_per_batch, `${name} decode ms per batch`);
+      positive(r!.ms_ratio, `${name}.decode_recordings.ms_ratio`);
+    }
+  });
+
   it('derives dispatches per time step and layer from the counts it reports', () => {
     for (const [name, m] of Object.entries(report.models)) {
+      if (m.config.recurrence === 'sequence' && modelSpec(m.config.model).recurrence) continue;
       const t = m.train_step;
       const S = m.config.max_length;
       const layers = modelSpec(m.config.model).stepLayers({ ...defaultsFor(m.config.model), ...m.config });

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
 import { PROJECT_ROOT } from '../../src/harness/server.ts';
 import { DecimatedSeries } from '../../src/demo/decimate.ts';
@@ -39,8 +39,13 @@ async function setField(page: Page, key: string, value: string): Promise<void> {
   );
 }
 
+// Waits are for page events (a state, a filled cell), bounded only generously: on a loaded
+// machine SwiftShader runs many times slower, and a bound that ends early only fails the test.
+const WAIT = 300_000;
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
+
 async function pageReady(page: Page): Promise<void> {
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: WAIT });
 }
 
 describe('decimated chart series (pure)', () => {
@@ -102,9 +107,9 @@ describe('demo page in headless Chrome', () => {
     expect(await textOf(h.page, '#form-error')).toBe('');
     await h.page.click('#start');
     await h.page.waitForFunction(() => document.getElementById('score-geomean')?.textContent !== '–' && document.body.dataset.state === 'ready', {
-      timeout: 90_000,
+      timeout: WAIT,
     });
-    await h.page.waitForFunction(() => Number((document.getElementById('score-chart') as HTMLElement).dataset.points) >= 1, { timeout: 5000 });
+    await h.page.waitForFunction(() => Number((document.getElementById('score-chart') as HTMLElement).dataset.points) >= 1, { timeout: WAIT });
     expect(Number(await h.page.$eval('#loss-chart', (el) => (el as HTMLElement).dataset.points))).toBeGreaterThanOrEqual(2);
     for (const key of ['psa', 'lcsr', 'geomean', 'exact_match', 'length_accuracy']) {
       const v = Number(await textOf(h.page, `#score-${key}`));
@@ -116,10 +121,10 @@ describe('demo page in headless Chrome', () => {
     expect(Number(await textOf(h.page, '#rate'))).toBeGreaterThan(0);
     expect(await textOf(h.page, '#eta')).toBe('done');
     // Off the charts, their legends read the latest values, not uPlot's "--".
-    await h.page.waitForFunction(() => [...document.querySelectorAll('#loss-chart .u-value, #score-chart .u-value')].every((e) => /\d/.test(e.textContent ?? '')), { timeout: 5000 });
+    await h.page.waitForFunction(() => [...document.querySelectorAll('#loss-chart .u-value, #score-chart .u-value')].every((e) => /\d/.test(e.textContent ?? '')), { timeout: WAIT });
     expect(await h.page.$$eval('#score-chart .u-value', (els) => els.length)).toBe(5);
     // The finished checkpoint is kept in IndexedDB.
-    await h.page.waitForFunction(() => !(document.getElementById('saved') as HTMLElement).hidden, { timeout: 10_000 });
+    await h.page.waitForFunction(() => !(document.getElementById('saved') as HTMLElement).hidden, { timeout: WAIT });
     expect(await textOf(h.page, '#saved-text')).toMatch(/^lstm, step 20, round 1/);
     expect(await h.page.$eval('#page-error', (el) => (el as HTMLElement).hidden)).toBe(true);
   });
@@ -133,7 +138,7 @@ describe('demo page in headless Chrome', () => {
     await h.page.$eval('#predict-input', (el) => ((el as HTMLInputElement).value = ''));
     await h.page.type('#predict-input', '2 4 7 9');
     await h.page.click('#predict');
-    await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: 10_000 });
+    await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: WAIT });
     expect(await textOf(h.page, '#predict-error')).toBe('');
     expect(await textOf(h.page, '#predict-in')).toBe('2 4 7 9');
     expect(await textOf(h.page, '#predict-true')).toBe('2 7');
@@ -150,7 +155,7 @@ describe('demo page in headless Chrome', () => {
     expect(await textOf(h.page, '#predict-error')).toBe('The beam width must be a whole number from 1 (greedy) to 16, got "0".');
     await setBeam('3');
     await h.page.click('#predict');
-    await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: 30_000 });
+    await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: WAIT });
     expect(await textOf(h.page, '#predict-error')).toBe('');
     expect(await textOf(h.page, '#predict-decoding')).toBe('beam search, width 3');
     expect(await textOf(h.page, '#predict-out')).toMatch(/^(\(none\)|\d+( \d+)*)$/);
@@ -159,7 +164,8 @@ describe('demo page in headless Chrome', () => {
   it('writes a screenshot after training', async () => {
     mkdirSync(`${PROJECT_ROOT}test-artifacts`, { recursive: true });
     await h.page.setViewport({ width: 1200, height: 900 });
-    await new Promise((r) => setTimeout(r, 300));
+    // Laid out again at the new size: two animation frames later.
+    await h.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await h.page.screenshot({ path: `${PROJECT_ROOT}test-artifacts/demo.png`, fullPage: true });
   });
 
@@ -167,7 +173,7 @@ describe('demo page in headless Chrome', () => {
     await h.page.select('#bench-mode', 'tiny');
     await h.page.click('#bench');
     await h.page.waitForFunction(() => /^(Done|[^R])/.test(document.getElementById('bench-message')?.textContent ?? '') && !(document.getElementById('bench') as HTMLButtonElement).disabled, {
-      timeout: 90_000,
+      timeout: WAIT,
     });
     expect(await textOf(h.page, '#bench-message')).toMatch(/^Done in /);
     const rows = await h.page.$$eval('#bench-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
@@ -199,7 +205,7 @@ describe('demo page in headless Chrome', () => {
     await pageReady(h.page);
     expect(await h.page.$eval('#saved', (el) => (el as HTMLElement).hidden)).toBe(false);
     await h.page.click('#saved-load');
-    await h.page.waitForFunction(() => document.body.dataset.state === 'ready', { timeout: 60_000 });
+    await h.page.waitForFunction(() => document.body.dataset.state === 'ready', { timeout: WAIT });
     expect(await textOf(h.page, '#checkpoint-message')).toMatch(/^Loaded .*model lstm, step 20, round 1, GeoMean \d\.\d+\. Predict/);
     // The loaded model's own scores fill the panel.
     expect(Number(await textOf(h.page, '#score-geomean'))).toBeGreaterThanOrEqual(0);
@@ -210,19 +216,19 @@ describe('demo page in headless Chrome', () => {
     // Continue training it (more rounds need no new session), pause, resume, stop.
     await setField(h.page, 'rounds', '50');
     await h.page.click('#continue');
-    await h.page.waitForFunction(() => document.body.dataset.state === 'training' && /^[2-9]\d /.test(document.getElementById('step')?.textContent ?? ''), {
-      timeout: 30_000,
+    await h.page.waitForFunction(() => document.body.dataset.state === 'training' && Number(document.getElementById('step')?.textContent?.split(' / ')[0]) > 20, {
+      timeout: WAIT,
     });
     await h.page.click('#pause');
-    await h.page.waitForFunction(() => document.body.dataset.state === 'paused', { timeout: 30_000 });
+    await h.page.waitForFunction(() => document.body.dataset.state === 'paused', { timeout: WAIT });
     const pausedAt = await textOf(h.page, '#step');
     await new Promise((r) => setTimeout(r, 500));
     expect(await textOf(h.page, '#step')).toBe(pausedAt);
     expect(await textOf(h.page, '#pause')).toBe('Resume');
     await h.page.click('#pause');
-    await h.page.waitForFunction(() => document.body.dataset.state === 'training', { timeout: 5000 });
+    await h.page.waitForFunction(() => document.body.dataset.state === 'training', { timeout: WAIT });
     await h.page.click('#stop');
-    await h.page.waitForFunction(() => document.body.dataset.state === 'ready', { timeout: 30_000 });
+    await h.page.waitForFunction(() => document.body.dataset.state === 'ready', { timeout: WAIT });
     expect(await textOf(h.page, '#train-message')).toMatch(/^Stopped at step \d+\./);
     expect(Number((await textOf(h.page, '#step')).split(' / ')[0])).toBeLessThan(1000);
 
@@ -239,7 +245,7 @@ describe('demo page in headless Chrome', () => {
     try {
       const input = await h.page.$('#load');
       await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(file);
-      await h.page.waitForFunction(() => document.getElementById('checkpoint-message')?.classList.contains('error-text'), { timeout: 10_000 });
+      await h.page.waitForFunction(() => document.getElementById('checkpoint-message')?.classList.contains('error-text'), { timeout: WAIT });
       expect(await textOf(h.page, '#checkpoint-message')).toMatch(/^notes\.safetensors [^\n]*\.$/);
       expect(await h.page.$eval('#page-error', (el) => (el as HTMLElement).hidden)).toBe(true);
     } finally {
@@ -247,19 +253,20 @@ describe('demo page in headless Chrome', () => {
     }
   });
 
-  it('task=file: a pairs file is read in the page (vocabulary and samples shown), trains with BLEU, and predicts text', async () => {
+  it('task=file: a pairs file is read in the page (vocabulary and samples shown), an eval_data file chosen and dropped, trains with BLEU on it, and predicts text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-pairs-'));
-    const upload = async (name: string, text: string) => {
+    const upload = async (name: string, text: string, into = '#data-file') => {
       writeFileSync(join(dir, name), text);
-      const input = await h.page.$('#data-file');
+      const input = await h.page.$(into);
       await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(join(dir, name));
     };
+    const infoIs = (text: string) => h.page.waitForFunction((t) => document.getElementById('data-info')?.textContent === t, { timeout: WAIT }, text);
     try {
       await h.page.select('[name="task"]', 'file');
       expect(await h.page.$eval('#file-task', (el) => (el as HTMLElement).hidden)).toBe(false);
       await h.page.select('[name="tokenize"]', 'chars');
       await upload('bad.tsv', 'ab\tba\nno tab here\n');
-      await h.page.waitForFunction(() => document.getElementById('data-info')?.classList.contains('error-text'), { timeout: 10_000 });
+      await h.page.waitForFunction(() => document.getElementById('data-info')?.classList.contains('error-text'), { timeout: WAIT });
       expect(await textOf(h.page, '#data-info')).toBe('Line 2 of bad.tsv has no tab between source and target.');
 
       // Every word of 1 to 3 letters from "abcd" (84 lines; the hash rule holds out 2 of them).
@@ -267,24 +274,37 @@ describe('demo page in headless Chrome', () => {
       for (const n of [1, 2, 3]) for (let i = 0; i < 4 ** n; i++) lines.push(Array.from({ length: n }, (_, k) => 'abcd'[Math.floor(i / 4 ** k) % 4]).join(''));
       const text = lines.map((w) => `${w}\t${[...w].reverse().join('')}`).join('\n');
       await upload('pairs.tsv', text);
-      await h.page.waitForFunction(() => /^pairs\.tsv: /.test(document.getElementById('data-info')?.textContent ?? ''), { timeout: 10_000 });
+      await h.page.waitForFunction(() => /^pairs\.tsv: /.test(document.getElementById('data-info')?.textContent ?? ''), { timeout: WAIT });
       const training = text.split('\n').filter((l) => !isHeldOut(l));
-      expect(await textOf(h.page, '#data-info')).toBe(
-        `pairs.tsv: ${training.length} training pairs, ${lines.length - training.length} held out (1 line in about 20, by hash), vocabulary 7 tokens (tokenize=chars), max_length 3.`,
-      );
+      const byHash = `pairs.tsv: ${training.length} training pairs, ${lines.length - training.length} held out (1 line in about 20, by hash), vocabulary 7 tokens (tokenize=chars), max_length 3.`;
+      expect(await textOf(h.page, '#data-info')).toBe(byHash);
       const rows = await h.page.$$eval('#data-samples tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
       expect(rows).toEqual(training.slice(0, 5).map((l) => l.split('\t')));
 
+      // eval_data as on the command line: every pair of the chosen file is held out (an
+      // unknown letter included), every line of pairs.tsv is trained on; dropping it goes
+      // back to the hash rule.
+      expect(await h.page.$eval('#eval-clear', (el) => (el as HTMLElement).hidden)).toBe(true);
+      await upload('held.tsv', 'dab\tbad\nce\tec\ncab\tbac\n', '#eval-file');
+      const byFile = `pairs.tsv: ${lines.length} training pairs, 3 held out (from held.tsv), vocabulary 7 tokens (tokenize=chars), max_length 3.`;
+      await infoIs(byFile);
+      expect(await textOf(h.page, '#eval-info')).toBe('Held-out pairs: every pair of held.tsv (eval_data).');
+      await h.page.click('#eval-clear');
+      await infoIs(byHash);
+      expect(await textOf(h.page, '#eval-info')).toBe('Held-out pairs: about 1 line in 20 of the pairs file, by hash.');
+      await upload('held.tsv', 'dab\tbad\nce\tec\ncab\tbac\n', '#eval-file');
+      await infoIs(byFile);
+
       for (const [k, v] of Object.entries({ hidden_size: '16', embedding_size: '8', batch_size: '8', steps: '20', rounds: '1' })) await setField(h.page, k, v);
       await h.page.click('#start');
-      await h.page.waitForFunction(() => document.getElementById('score-bleu')?.textContent !== '–' && document.body.dataset.state === 'ready', { timeout: 120_000 });
+      await h.page.waitForFunction(() => document.getElementById('score-bleu')?.textContent !== '–' && document.body.dataset.state === 'ready', { timeout: WAIT });
       expect(Number(await textOf(h.page, '#score-bleu'))).toBeGreaterThanOrEqual(0);
-      expect(await textOf(h.page, '#score-round')).toBe(`(round 1, ${lines.length - training.length} samples)`);
+      expect(await textOf(h.page, '#score-round')).toBe('(round 1, 3 samples)');
 
       await h.page.$eval('#predict-input', (el) => ((el as HTMLInputElement).value = ''));
       await h.page.type('#predict-input', 'abc');
       await h.page.click('#predict');
-      await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: 30_000 });
+      await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: WAIT });
       expect(await textOf(h.page, '#predict-in')).toBe('abc');
       expect(await textOf(h.page, '#predict-out')).toMatch(/^([abcd]+|\(none\))$/);
       expect(await h.page.$eval('#predict-true-row', (el) => (el as HTMLElement).hidden)).toBe(true);
@@ -336,10 +356,10 @@ describe('demo page: the attn model and its attention heat map', () => {
     for (const [k, v] of Object.entries({ ...TINY, task: 'reverse' })) await setField(h.page, k, v);
     expect(await textOf(h.page, '#form-error')).toBe('');
     await h.page.click('#start');
-    await h.page.waitForFunction(() => document.getElementById('score-geomean')?.textContent !== '–' && document.body.dataset.state === 'ready', { timeout: 120_000 });
+    await h.page.waitForFunction(() => document.getElementById('score-geomean')?.textContent !== '–' && document.body.dataset.state === 'ready', { timeout: WAIT });
     await h.page.type('#predict-input', '3 1 4');
     await h.page.click('#predict');
-    await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: 20_000 });
+    await h.page.waitForFunction(() => !(document.getElementById('predict-result') as HTMLElement).hidden, { timeout: WAIT });
     expect(await textOf(h.page, '#predict-true')).toBe('4 1 3');
     const out = await textOf(h.page, '#predict-out');
     const predicted = out === '(none)' ? 0 : out.split(' ').length;
@@ -356,6 +376,14 @@ describe('demo page: the attn model and its attention heat map', () => {
     }
     mkdirSync(`${PROJECT_ROOT}test-artifacts`, { recursive: true });
     await (await h.page.$('#predict-section'))!.screenshot({ path: `${PROJECT_ROOT}test-artifacts/demo-attention.png` });
+
+    // With a beam, the map is the chosen beam's: one row per token of the beam's prediction.
+    await h.page.$eval('#predict-beam', (el) => ((el as HTMLInputElement).value = '3'));
+    await h.page.click('#predict');
+    await h.page.waitForFunction(() => document.getElementById('predict-decoding')?.textContent === 'beam search, width 3', { timeout: WAIT });
+    const beamOut = await textOf(h.page, '#predict-out');
+    const beamRows = await h.page.$$eval('#predict-attention tbody tr', (trs) => trs.map((tr) => tr.firstElementChild?.textContent));
+    expect(beamRows).toEqual([...(beamOut === '(none)' ? [] : beamOut.split(' ')), 'EOS'].slice(0, 5));
     expect(h.pageErrors).toEqual([]);
-  }, 180_000);
+  }, 600_000);
 });

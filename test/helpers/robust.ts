@@ -20,7 +20,8 @@ export function run(args: string[], opts: { env?: Record<string, string>; stdin?
     env: { ...process.env, SEQ2SEQ_DEBUG: '', ...opts.env },
     stdio: [opts.stdin === 'ignore' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
-  return collect(child, t0, opts.limitS ?? 240, opts.stdin === 'ignore' ? undefined : opts.stdin);
+  // The bound catches hangs only: generous, since a loaded machine runs everything slower.
+  return collect(child, t0, opts.limitS ?? 600, opts.stdin === 'ignore' ? undefined : opts.stdin);
 }
 
 /** Waits for `child`, killing it (SIGKILL) once `limitS` seconds have passed. */

@@ -59,7 +59,10 @@ function assemble(page: PageBenchReport, chrome: string | null): Record<string, 
       ms_per_step: m.train_step.ms_per_step,
       gpu_ms_per_step: m.train_step.profile?.gpu_ms_per_step ?? null,
     })),
+    decode_recordings: summary((m) => m.decode_recordings && { sequence: m.decode_recordings.sequence, steps: m.decode_recordings.steps, dispatch_ratio: m.decode_recordings.dispatch_ratio }),
+    decode_ratio: summary((m) => m.decode_recordings?.ms_ratio ?? null),
     attn_over_lstm_training_step: stepRatio(page, 'attn_reference', 'lstm_reference') ?? stepRatio(page, 'attn_default', 'lstm_default'),
+    recurrence_ratio: recurrenceRatios(page),
     matmul: page.matmul,
     ops: page.ops,
     models: page.models,
@@ -71,6 +74,16 @@ function stepRatio(page: PageBenchReport, a: string, b: string): number | null {
   const [ma, mb] = [page.models[a], page.models[b]];
   if (!ma || !mb) return null;
   return Math.round((ma.train_step.ms_per_step / mb.train_step.ms_per_step) * 1000) / 1000;
+}
+
+/** Per case with a `${name}_steps` twin: ms per training step recorded as sequence kernels over step by step. */
+export function recurrenceRatios(page: PageBenchReport): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(page.models)) {
+    const r = page.models[`${name}_steps`] ? stepRatio(page, name, `${name}_steps`) : null;
+    if (r !== null) out[name] = r;
+  }
+  return out;
 }
 
 export const bench: Command = {
@@ -89,10 +102,16 @@ Measures, in headless Chrome (or Node, --runtime node) on WebGPU, and prints one
     where it computes more than it moves;
   - for the default lstm, the default blog, the reference config (lstm, 1 layer,
     hidden 64, embedding 32, batch 64, max_length 20) and the same with model attn
-    (attn_over_lstm_training_step: the ratio of their ms per training step): every kernel of the training step
+    (attn_over_lstm_training_step: the ratio of their ms per training step), each lstm and attn
+    case also recorded step by step (<case>_steps; recurrence_ratio.<case>: ms per training
+    step with recurrence=sequence over recurrence=steps): every kernel of the training step
     (model + optimizer) and of greedy decoding with calls per step, median µs per call and
     ms per step; dispatches, submits and bind groups created per step; dispatches per time
-    step and layer; wall-clock ms per training step (median, a fresh batch each step).
+    step and layer; wall-clock ms per training step (median, a fresh batch each step);
+  - for lstm and attn, greedy decoding recorded both ways (recurrence=sequence: the encoder
+    and one dispatch for every decode step; recurrence=steps: a few dispatches per step),
+    timed in alternation on the same batches: decode_recordings (dispatches and ms per
+    decoded batch of each) and decode_ratio (steps ms / sequence ms).
 Progress goes to stderr. Timings are noisy on a busy machine: compare within one run.
 
   --quick   fewer runs and shorter timings (about a minute)

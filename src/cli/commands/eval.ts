@@ -3,7 +3,8 @@ import { adapterJson } from '../../io/adapter_summary.ts';
 import { openRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import type { Config } from '../../config/config.ts';
-import { checkBeam } from '../../config/validate.ts';
+import { checkBeam, mergeConfig } from '../../config/validate.ts';
+import { parseKeyValues } from '../../config/keyvalues.ts';
 import { packEvalFile } from '../../data/file_task.ts';
 import type { Summary } from '../../metrics/index.ts';
 import { intFlag, parseCommandArgs, refuseSettings, type ParsedArgs } from '../args.ts';
@@ -16,12 +17,16 @@ import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } fro
 export const evaluate: Command = {
   name: 'eval',
   summary: 'evaluate a checkpoint: PSA, LCSR, GeoMean, exact match, length accuracy (mean, std, by length)',
-  usage: `Usage: seq2seq eval --checkpoint F [--rounds N] [--samples N] [--seed S] [--max-length L] [--beam K] [--data F] [--runtime R] [--adapter A]
+  usage: `Usage: seq2seq eval --checkpoint F [--rounds N] [--samples N] [--seed S] [--max-length L] [--beam K] [--data F] [recurrence=R] [--runtime R] [--adapter A]
 
 Runs N evaluation rounds of held-out samples on WebGPU and prints one JSON object on
 stdout: psa, lcsr, geomean, exact_match, length_accuracy, their _std over rounds, and
 by_length (per input length); a one-line summary goes to stderr. Every other setting
-comes from the checkpoint.
+comes from the checkpoint, except how greedy decoding is recorded:
+
+  recurrence=R     sequence (one dispatch for every decode step, on hardware GPUs) or
+                   steps (a few dispatches per step); default: the checkpoint's. The
+                   tokens, and so the scores, are the same either way.
 
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --rounds N       evaluation rounds (default: the checkpoint's evaluate_round)
@@ -46,9 +51,12 @@ ${RUNTIME_USAGE}
       ...RUNTIME_OPTIONS,
     });
     const runtime = runtimeOptions(flags);
-    refuseSettings('eval', items);
-    const { bytes, config, vocab } = readCheckpointFile(flags.checkpoint);
+    refuseSettings('eval', items, ['recurrence']);
+    const file = readCheckpointFile(flags.checkpoint);
+    const { bytes, vocab } = file;
+    const config = items.length > 0 ? mergeConfig(file.config, parseKeyValues(items)) : file.config;
     if (vocab) return evalFile(flags, bytes, config, vocab, io, runtime);
+    const recurrence = config.recurrence;
     if (flags.data !== undefined) throw new UserError(`--data is for file tasks; ${flags.checkpoint} was trained on task=${config.task}.`);
     const opts = {
       rounds: intFlag(flags, 'rounds', 1) ?? config.evaluate_round,
@@ -60,7 +68,7 @@ ${RUNTIME_USAGE}
     checkBeam(config, opts.beam);
     const h = await withRuntimeErrors(() => openRuntime(runtime));
     try {
-      const session = await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes }));
+      const session = await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes, recurrence }));
       const summary = await session.evaluate(opts);
       io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, max_length: opts.maxLength, seed: opts.seed, beam: opts.beam, ...summary, runtime: runtime.runtime, adapter: adapterJson(session.info.adapter) })}\n`);
       io.stderr(`${evalSummaryLine(summary, opts)}\n`);
@@ -95,7 +103,7 @@ async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: C
   const maxLength = intFlag(flags, 'max-length', 1, 10_000);
   const h = await withRuntimeErrors(() => openRuntime(runtime));
   try {
-    const session = await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes }, upload));
+    const session = await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes, recurrence: config.recurrence }, upload));
     const summary = await session.evaluate({ maxLength, beam });
     const where = { runtime: runtime.runtime, adapter: adapterJson(session.info.adapter) };
     io.stdout(`${JSON.stringify({ checkpoint: flags.checkpoint, model: config.model, task: 'file', data: flags.data, pairs, ...summary, ...where })}\n`);

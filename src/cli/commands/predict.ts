@@ -35,9 +35,11 @@ input line prints an empty line.
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
   --attention      (attn checkpoints of built-in tasks) one JSON line per input instead:
-                   {"input":[…],"prediction":[…],"attention":[[…]…]}, the greedy
-                   decoding's weights, one row per output step (up to and including
-                   the EOS), one column per input number, rounded to 4 decimals
+                   {"input":[…],"prediction":[…],"attention":[[…]…]}, the weights of
+                   the decoding that made the prediction (with --beam K, those of the
+                   chosen beam's own path), one row per output step (up to and
+                   including the EOS), one column per input number, rounded to 4
+                   decimals
 ${RUNTIME_USAGE}
 `,
   async run(argv, io) {
@@ -50,7 +52,7 @@ ${RUNTIME_USAGE}
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
     checkBeam(config, beam);
     const attention = flags.attention === true;
-    if (attention) checkAttention(config, checkpoint.vocab !== undefined, flags.beam !== undefined && beam > 1);
+    if (attention) checkAttention(config, checkpoint.vocab !== undefined);
     if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io, runtime);
     const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
@@ -61,7 +63,7 @@ ${RUNTIME_USAGE}
     try {
       const session = h ? await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes })) : null;
       if (attention) {
-        const maps = session ? await session.attention(real) : [];
+        const maps = session ? await session.attention(real, beam) : [];
         let k = 0;
         io.stdout(`${inputs.map((x) => (x === null ? '' : attentionLine(x, maps[k++]))).join('\n')}\n`);
         return 0;
@@ -76,14 +78,13 @@ ${RUNTIME_USAGE}
   },
 };
 
-/** --attention needs a model with attention, of a built-in task, decoded greedily. */
-function checkAttention(config: Config, fileTask: boolean, beamAsked: boolean): void {
+/** --attention needs a model with attention, of a built-in task. */
+function checkAttention(config: Config, fileTask: boolean): void {
   if (!modelSpec(config.model).attention) {
     const withAttention = MODEL_SPECS.filter((s) => s.attention).map((s) => s.name);
     throw new UserError(`--attention needs a checkpoint of a model with attention (${withAttention.join(', ')}); this one holds a ${config.model} model, which has none.`);
   }
   if (fileTask) throw new UserError('--attention prints number sequences; it does not yet support file tasks (task=file).');
-  if (beamAsked) throw new UserError("--attention shows the greedy decoding's weights; drop --beam or set it to 1.");
 }
 
 /** One input's attention map as a JSON line, weights rounded to 4 decimals. */

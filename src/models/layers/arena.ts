@@ -48,6 +48,9 @@ export function setStackBatch(s: LstmStack, batch: Batch, name: string): void {
   }
   s.gpu.upload(s.src, batch.src);
   s.gpu.upload(s.lengths, batch.srcLengths);
+  // The sequence kernels run only as many steps as the batch's longest source and target.
+  s.gpu.upload(s.liveSrc, Int32Array.of(Math.max(0, ...batch.srcLengths)));
+  s.gpu.upload(s.liveTgt, Int32Array.of(Math.max(0, ...batch.tgtLengths)));
   s.gpu.upload(s.tgt, batch.tgt);
   s.gpu.upload(s.decIn, batch.decIn);
 }

@@ -1,7 +1,11 @@
 // Recorders of the LSTM stack (lstm_stack.ts): a layer over time forward and backward, one
 // recurrent step, one greedy decoder step, the encoder. Shared by `lstm`, `attn` and beam search.
 //
-// The recurrence per time step and layer has two recordings (LstmStack.recurrence):
+// The recurrence has three recordings (LstmStack.recurrence):
+//  'sequence' (config recurrence=sequence, the default): ONE forward and ONE backward dispatch
+//     per layer over all its steps (src/ops/lstm_sequence.ts), running only the batch's
+//     longest length (liveSrc / liveTgt, uploaded by setBatch); later steps hold the state.
+// and two per time step and layer:
 //  'matmul' (default): forward = matmul (G_t += h_{t-1}·W_hhᵀ + b_hh) then the fused cell;
 //     backward = fused cell backward then matmul (dh += dG_t·W_hh): 4 dispatches.
 //  'fused': ONE forward dispatch (recurrent matmul + cell) and ONE backward dispatch
@@ -16,6 +20,7 @@ import { slice, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
 import { embeddingBackward, embeddingForward } from '../../ops/embedding.ts';
 import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } from '../../ops/lstm.ts';
+import { lstmSequenceBackward, lstmSequenceForward, type SequenceArgs } from '../../ops/lstm_sequence.ts';
 import { matmul } from '../../ops/matmul.ts';
 import { columnSum } from '../../ops/reduce.ts';
 import { reverseSequences } from '../../ops/sequence.ts';
@@ -41,8 +46,19 @@ export function layerForward(s: LstmStack, m: Module, k: number, steps: number):
     k === 0
       ? [tableForward(s, m), embeddingForward(s.gpu, { weight: ptab(s, m), ids: idsOf(s, m), out: gRow(s, 0, r0, steps), vocab: V, dim: G, label: `${m}.l0.xproj` })]
       : [matmul(s.gpu, { a: hRow(s, k - 1, 1 + r0, steps), b: param(s, w(m, 'weight_ih', k)), bias: param(s, w(m, 'bias_ih', k)), c: gRow(s, k, r0, steps), M: steps * B, N: G, K: H, transB: true, label: `${m}.l${k}.xproj` })];
+  if (s.recurrence === 'sequence') {
+    const r = sequenceRows(s, m, k, steps);
+    return [...out, lstmSequenceForward(s.gpu, { ...r, gates: gRow(s, k, r0, steps), h: hRow(s, k, r0, steps + 1), c: cRow(s, k, r0, steps + 1), bHh: param(s, w(m, 'bias_hh', k)), label: `${m}.l${k}.sequence` })];
+  }
   for (let t = 0; t < steps; t++) out.push(...stepForward(s, m, k, t));
   return out;
+}
+
+/** What both sequence kernels of layer k of module m read: the encoder masks by length, and each runs the batch's longest length. */
+function sequenceRows(s: LstmStack, m: Module, k: number, steps: number): SequenceArgs {
+  const { B, H } = s.dims;
+  const enc = m === 'encoder';
+  return { B, H, steps, lengths: enc ? s.lengths : undefined, live: enc ? s.liveSrc : s.liveTgt, wHh: param(s, w(m, 'weight_hh', k)) };
 }
 
 /** One recurrent step of layer k (G rows already hold the input projection). */
@@ -85,8 +101,22 @@ export function decoderStep(s: LstmStack, t: number, ids: View): Dispatch[] {
  */
 export function layerBackward(s: LstmStack, m: Module, k: number, steps: number, top?: View): Dispatch[] {
   const out: Dispatch[] = [];
-  for (let t = steps - 1; t >= 0; t--) out.push(...stepBackward(s, m, k, t, steps, top));
+  if (s.recurrence === 'sequence') out.push(sequenceBackward(s, m, k, steps, top));
+  else for (let t = steps - 1; t >= 0; t--) out.push(...stepBackward(s, m, k, t, steps, top));
   return [...out, ...layerWeightsBackward(s, m, k, steps)];
+}
+
+/**
+ * Backward through time of layer k in one dispatch: dh, dc of its last state are zero (the
+ * decoder's) or come in through dS (the encoder's: what the decoder's backward left there,
+ * since the decoder starts from the encoder's final state); those of its initial state leave
+ * through dS.
+ */
+function sequenceBackward(s: LstmStack, m: Module, k: number, steps: number, top?: View): Dispatch {
+  const r0 = baseRow(s, m);
+  const above = k === s.dims.L - 1 ? top : dInRow(s, k + 1, r0, steps); // (steps·B, H)
+  const r = sequenceRows(s, m, k, steps);
+  return lstmSequenceBackward(s.gpu, { ...r, gates: gRow(s, k, r0, steps), c: cRow(s, k, r0, steps + 1), above, dGates: dgRow(s, k, r0, steps), dh: dhOf(s, k), dc: dcOf(s, k), zeroIn: m === 'decoder', label: `${m}.l${k}.sequence_backward` });
 }
 
 function stepBackward(s: LstmStack, m: Module, k: number, t: number, steps: number, top?: View): Dispatch[] {
@@ -124,8 +154,8 @@ function layerWeightsBackward(s: LstmStack, m: Module, k: number, steps: number)
     return [
       ...out,
       matmul(gpu, { a: dG, b: hRow(s, k - 1, 1 + r0, steps), c: grad(s, w(m, 'weight_ih', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_ih` }),
-      columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_ih', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_ih` }),
-      columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_hh', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db_hh` }),
+      // b_ih and b_hh enter the pre-activations alike: equal gradients, one column sum.
+      columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_ih', k)), copy: grad(s, w(m, 'bias_hh', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db` }),
       matmul(gpu, { a: dG, b: param(s, w(m, 'weight_ih', k)), c: dInRow(s, k, r0, steps), M: steps * B, N: H, K: G, label: `${m}.l${k}.dX` }),
     ];
   }
@@ -136,7 +166,6 @@ function layerWeightsBackward(s: LstmStack, m: Module, k: number, steps: number)
     ...embeddingBackward(gpu, { dOut: dG, ids: idsOf(s, m), dWeight: dP, vocab: V, dim: G, scratch: s.embScratch[m === 'encoder' ? 0 : 1], label: `${m}.l0.dP` }),
     matmul(gpu, { a: dP, b: param(s, embName(m)), c: grad(s, w(m, 'weight_ih', 0)), M: G, N: E, K: V, transA: true, label: `${m}.l0.dW_ih` }),
     matmul(gpu, { a: dP, b: param(s, w(m, 'weight_ih', 0)), c: grad(s, embName(m)), M: V, N: E, K: G, label: `${m}.l0.dEmbedding` }),
-    columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_ih', 0)), rows: V, cols: G, label: `${m}.l0.db_ih` }),
-    columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_hh', 0)), rows: V, cols: G, label: `${m}.l0.db_hh` }),
+    columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_ih', 0)), copy: grad(s, w(m, 'bias_hh', 0)), rows: V, cols: G, label: `${m}.l0.db` }),
   ];
 }

@@ -7,7 +7,8 @@
 // Per layer k one state buffer holds the encoder and the decoder back to back, so the
 // decoder's initial state is the encoder's final one with no copy, and every matmul over
 // time reads contiguous rows:
-//   Hs_k, Cs_k (1 + S + Tm, B, H): row 0 = zeros, rows 1..S encoder, rows S+1.. decoder
+//   Hs_k, Cs_k (1 + S + Tm, B, H): row 0 = zeros, rows 1..S encoder, rows S+1.. decoder;
+//              the L layers back to back in one buffer each: (L, 1 + S + Tm, B, H)
 //   G_k, dG_k  (S + Tm, B, G):     rows 0..S-1 encoder steps, rows S.. decoder steps
 // (Tm rows, so greedy decoding writes the same rows.)
 import type { Config } from '../../config/config.ts';
@@ -15,8 +16,10 @@ import { decodeLength } from '../../config/config.ts';
 import { slice, view, type ArenaLayout, type View } from '../../gpu/buffers.ts';
 import type { Gpu } from '../../gpu/context.ts';
 import { embeddingBackwardScratch } from '../../ops/embedding.ts';
+import { sequenceMaxHidden } from '../../ops/lstm_sequence.ts';
 
-export type Recurrence = 'matmul' | 'fused';
+/** How each layer's time loop is recorded (lstm_layer.ts): per step ('matmul', 'fused') or in one kernel ('sequence'). */
+export type Recurrence = 'matmul' | 'fused' | 'sequence';
 export type Module = 'encoder' | 'decoder';
 
 export interface StackDims {
@@ -51,6 +54,9 @@ export interface LstmStack {
   /** Tokens: src (S, B), lengths (B), tgt (T, B), decIn (T, B), eos (B) i32. */
   src: View;
   lengths: View;
+  /** (1) i32 each, in the lengths buffer: the batch's longest source and target (the steps the sequence kernels run). */
+  liveSrc: View;
+  liveTgt: View;
   tgt: View;
   decIn: View;
   eos: View;
@@ -80,10 +86,16 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
   const Tm = Math.max(T, D);
   const G = 4 * H;
   const src = view(buf('src', S * B));
+  const lengths = buf('srcLengths', B + 2); // (B) lengths, then the longest source and target
   const srcRev = view(buf('srcReversed', S * B));
   const eos = view(buf('eos', B));
   gpu.upload(eos, new Int32Array(B).fill(V - 1));
   const layers = (label: string, n: number) => Array.from({ length: L }, (_, k) => view(buf(`${label}${k}`, n)));
+  // Every layer's states in one buffer, so greedy decoding's single kernel binds them once.
+  const stacked = (label: string, n: number) => {
+    const all = view(buf(label, L * n));
+    return Array.from({ length: L }, (_, k) => slice(all, k * n, n));
+  };
   return {
     gpu,
     config,
@@ -91,7 +103,9 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
     recurrence,
     arena,
     src,
-    lengths: view(buf('srcLengths', B)),
+    lengths: view(lengths, 0, B),
+    liveSrc: view(lengths, B, 1),
+    liveTgt: view(lengths, B + 1, 1),
     tgt: view(buf('tgt', T * B)),
     decIn: view(buf('decIn', T * B)),
     eos,
@@ -99,8 +113,8 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
     encIds: config.reverse_source ? srcRev : src,
     Ptab: view(buf('P', 2 * V * G)),
     dPtab: view(buf('dP', 2 * V * G)),
-    Hs: layers('H', (1 + S + Tm) * B * H),
-    Cs: layers('C', (1 + S + Tm) * B * H),
+    Hs: stacked('H', (1 + S + Tm) * B * H),
+    Cs: stacked('C', (1 + S + Tm) * B * H),
     Gs: layers('G', (S + Tm) * B * G),
     dGs: layers('dG', (S + T) * B * G),
     dIns: Array.from({ length: L }, (_, k) => (k === 0 ? null : view(buf(`dIn${k}`, (S + T) * B * H)))),
@@ -108,6 +122,16 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
     dHtop: view(buf('dHtop', T * B * H)),
     embScratch: [S, T].map((n, i) => view(buf(`embScratch${i}`, embeddingBackwardScratch(V, n * B)))),
   };
+}
+
+/**
+ * The recording the config asks for (`recurrence=steps`: the per-step matmul recording) unless
+ * `asked` overrides it; `sequence` falls back to per-step recording past the largest H the
+ * device's workgroups hold (src/ops/lstm_sequence.ts sequenceMaxHidden).
+ */
+export function chooseRecurrence(gpu: Gpu, config: Config, asked?: Recurrence): Recurrence {
+  const r = asked ?? (config.recurrence === 'steps' ? 'matmul' : 'sequence');
+  return r === 'sequence' && config.hidden_size > sequenceMaxHidden(gpu.device.limits) ? 'matmul' : r;
 }
 
 // ---- named views ----
@@ -131,6 +155,11 @@ export const ptab = (s: LstmStack, m: Module) => slice(s.Ptab, (m === 'encoder' 
 export const dptab = (s: LstmStack, m: Module) => slice(s.dPtab, (m === 'encoder' ? 0 : 1) * s.dims.V * s.dims.G, s.dims.V * s.dims.G);
 /** Token ids of module m's steps: (steps, B) i32. */
 export const idsOf = (s: LstmStack, m: Module) => (m === 'encoder' ? s.encIds : s.decIn);
+/** (L, 1 + S + Tm, B, H) every layer's h or c states: the whole buffer behind Hs or Cs. */
+export const allStates = (s: LstmStack, which: 'h' | 'c') => {
+  const first = (which === 'h' ? s.Hs : s.Cs)[0];
+  return slice(view(first.buffer), first.offset, s.dims.L * first.length);
+};
 /** (S·B, H) the encoder's top-layer outputs h̄, time-major. */
 export const encoderTop = (s: LstmStack) => hRow(s, s.dims.L - 1, 1, s.dims.S);
 /** (n·B, H) the decoder's top-layer outputs from step t. */

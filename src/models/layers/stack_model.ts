@@ -63,7 +63,8 @@ export function stackBeamSource(s: LstmStack): LstmBeamSource {
     dims: { V, E, H, L, B, D },
     layout: s.arena.layout,
     params: s.arena.params,
-    recurrence: s.recurrence,
+    // Beam search records step by step: the sequence kernels need every step's input up front.
+    recurrence: s.recurrence === 'fused' ? 'fused' : 'matmul',
     encoder: () => encoderForward(s),
     final: (k: number) => ({ h: hRow(s, k, S), c: cRow(s, k, S) }),
     decoderTable: ptab(s, 'decoder'),

@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import { createModel } from '../../../src/models/index.ts';
 import { batchFromSamples } from '../../../src/task/batch.ts';
 import { backtrackBeams, beamDecodeBatch, beamProgramFor, destroyBeams, type BeamHypothesis } from '../../../src/train/beam.ts';
+import { attentionBatch, attentionInputs, beamAttentionBatch, type AttentionMap } from '../../../src/train/decode.ts';
 
 let shared: Gpu | null = null;
 async function device(): Promise<Gpu> {
@@ -73,6 +74,11 @@ export interface ModelBeamRun {
   dispatches: Record<number, number>;
   /** Same beams on a second run (bitwise). */
   repeatable: boolean;
+  /** Models with attention: greedy's maps, and per K the best beam's maps through the beam program. */
+  greedyMaps?: AttentionMap[];
+  maps?: Record<number, AttentionMap[]>;
+  /** The same inputs' beam-3 maps through attentionInputs with task=file (no target function). */
+  fileTaskMaps?: AttentionMap[];
 }
 
 /** Builds the model of `overrides` (its seeded init), decodes `inputs` greedily and with each beam width. */
@@ -97,6 +103,12 @@ export async function modelBeams(overrides: Partial<Config>, inputs: number[][],
       const again = await gpu.readI32(beam.result);
       if (again.some((v, i) => v !== raw[i])) out.repeatable = false;
       out.predictions[K] = await beamDecodeBatch(gpu, model, batch, K);
+    }
+    if (model.attention) {
+      out.greedyMaps = await attentionBatch(gpu, model, batch, inputs.length);
+      out.maps = {};
+      for (const K of widths) out.maps[K] = await beamAttentionBatch(gpu, model, batch, inputs.length, K);
+      out.fileTaskMaps = await attentionInputs(gpu, model, { ...config, task: 'file' }, inputs, 3);
     }
     const all = await gpu.read(view(model.params));
     for (const e of model.layout.entries) out.params[e.name] = Array.from(all.subarray(e.offset, e.offset + e.length));
