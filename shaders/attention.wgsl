@@ -3,8 +3,10 @@
 // gradients are batched matmuls (ops/matmul) that read each sample's rows straight out of the
 // time-major states (row strides), so the only layout kernel left is a row copy:
 //   copy_rows                  out[r, c0 : c0 + W] = in[r, c1 : c1 + W]   q into [c ; q]
-//   masked_softmax             A_r = softmax over s < len(b(r)) of scores_r; exactly 0 past it
-//   masked_softmax_backward    dScore_r = A_r ⊙ (dA_r − Σ_s A_rs dA_rs); 0 past the length
+//   masked_softmax             A_r = softmax over s < len(b(r)) of scale·scores_r; exactly 0 past it
+//   masked_softmax_backward    dScore_r = scale·A_r ⊙ (dA_r − Σ_s A_rs dA_rs); 0 past the length
+// Under a causal mask (causal = T > 0) row r is query position t = r mod T and sees only s <= t
+// as well (the Transformer decoder's self-attention); scale 1/√d_head is the Transformer's.
 // Letters: R rows of S scores, B samples, T steps, H hidden. Row r of a score matrix belongs to
 // sample b(r) = (r / group) % B: group T for batch-major rows b·T + t, K for beam rows b·K + i,
 // 1 for one greedy step's rows b. Lengths are clamped to [0, S]; a length of 0 gives an
@@ -17,6 +19,8 @@ struct Params {
   in_stride: u32, in_col: u32,                // copy: elements per input row, first column read
   out_stride: u32, out_col: u32,              // copy: elements per output row, first column written
   off1: u32, off2: u32, off3: u32, off4: u32, // element offset of binding k
+  scale: f32,                                 // softmax: scores are multiplied by it (1: unscaled, exactly)
+  causal: u32,                                // softmax: 0, or T: row r is query t = r % T and sees s <= t
 };
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -43,8 +47,14 @@ fn copy_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
 @group(0) @binding(1) var<storage, read> s_len: array<i32>;
 @group(0) @binding(2) var<storage, read_write> s_x: array<f32>;
 
+// The visible prefix of row r: s < len(b(r)), and s <= t under the causal mask.
+fn visible(len: i32, r: u32) -> u32 {
+  let n = u32(clamp(len, 0, i32(p.n2)));
+  return select(n, min(n, r % max(p.causal, 1u) + 1u), p.causal > 0u);
+}
+
 fn row_length(r: u32) -> u32 {
-  return u32(clamp(s_len[p.off1 + (r / p.group) % p.width], 0, i32(p.n2)));
+  return visible(s_len[p.off1 + (r / p.group) % p.width], r);
 }
 
 @compute @workgroup_size(WG)
@@ -54,10 +64,10 @@ fn masked_softmax(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
   let len = row_length(r);
   let x0 = p.off2 + r * p.n2;
   var mx = -3.0e38;
-  for (var s = 0u; s < len; s++) { mx = max(mx, s_x[x0 + s]); }
+  for (var s = 0u; s < len; s++) { mx = max(mx, p.scale * s_x[x0 + s]); }
   var z = 0.0;
   for (var s = 0u; s < len; s++) {
-    let e = exp(s_x[x0 + s] - mx);
+    let e = exp(p.scale * s_x[x0 + s] - mx);
     s_x[x0 + s] = e;
     z += e;
   }
@@ -73,10 +83,10 @@ fn masked_softmax(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
 fn masked_softmax_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let r = flat_index(gid, nwg);
   if (r >= p.n1) { return; }
-  let len = u32(clamp(b_len[p.off1 + (r / p.group) % p.width], 0, i32(p.n2)));
+  let len = visible(b_len[p.off1 + (r / p.group) % p.width], r);
   let a0 = p.off2 + r * p.n2;
   let d0 = p.off3 + r * p.n2;
   var sum = 0.0;
   for (var s = 0u; s < len; s++) { sum += b_A[a0 + s] * b_d[d0 + s]; }
-  for (var s = 0u; s < p.n2; s++) { b_d[d0 + s] = select(0.0, b_A[a0 + s] * (b_d[d0 + s] - sum), s < len); }
+  for (var s = 0u; s < p.n2; s++) { b_d[d0 + s] = select(0.0, b_A[a0 + s] * (b_d[d0 + s] - sum) * p.scale, s < len); }
 }

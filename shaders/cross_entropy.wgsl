@@ -3,6 +3,9 @@
 //   cross_entropy_count    one workgroup: count = #{r : 0 < targets[r] < V} -> scratch[R]
 //   cross_entropy_forward  one invocation per row: scratch[r] = -log softmax(logits[r])[t],
 //                          dlogits[r] = (softmax(logits[r]) - onehot(t)) / count; both 0 on ignored rows
+//                          With label smoothing ε the target is q = (1 - ε)·onehot(t) + ε/V:
+//                          scratch[r] = (1 - ε)·nll + ε·mean_j(-log p_j), dlogits = (p - q) / count;
+//                          ε = 0 takes exactly the unsmoothed arithmetic.
 //   cross_entropy_mean     one workgroup: loss[0] = Σ_r scratch[r] / count (0 when count is 0)
 //   argmax                 out[r] = index of the row maximum, the lowest on ties
 // logits, dlogits: (R, V); targets: (R) i32; scratch: (R + 1); loss: (1); out: (R) i32.
@@ -20,6 +23,7 @@ struct Params {
   loss_offset: u32,
   rows: u32,
   vocab: u32,
+  smoothing: f32,
 };
 @group(0) @binding(0) var<uniform> p: Params;
 
@@ -65,14 +69,25 @@ fn cross_entropy_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num
   var mx = fwd_logits[src];
   for (var j = 1u; j < p.vocab; j++) { mx = max(mx, fwd_logits[src + j]); }
   var s = 0.0;
-  for (var j = 0u; j < p.vocab; j++) { s += exp(fwd_logits[src + j] - mx); }
+  var centred = 0.0;
+  for (var j = 0u; j < p.vocab; j++) {
+    s += exp(fwd_logits[src + j] - mx);
+    centred += fwd_logits[src + j] - mx;
+  }
   let inv_s = 1.0 / s;
   let inv_count = 1.0 / max(fwd_scratch[p.scratch_offset + p.rows], 1.0);
+  // ε = 0: keep is 1 and spread 0, so q is the one-hot exactly.
+  let keep = 1.0 - p.smoothing;
+  let spread = p.smoothing / f32(p.vocab);
   for (var j = 0u; j < p.vocab; j++) {
     let prob = exp(fwd_logits[src + j] - mx) * inv_s;
-    fwd_dlogits[dst + j] = (prob - select(0.0, 1.0, j == u32(t))) * inv_count;
+    fwd_dlogits[dst + j] = (prob - (select(0.0, keep, j == u32(t)) + spread)) * inv_count;
   }
-  fwd_scratch[p.scratch_offset + r] = log(s) - (fwd_logits[src + u32(t)] - mx);
+  var loss = log(s) - (fwd_logits[src + u32(t)] - mx);
+  if (p.smoothing > 0.0) {
+    loss = keep * loss + p.smoothing * (log(s) - centred / f32(p.vocab));
+  }
+  fwd_scratch[p.scratch_offset + r] = loss;
 }
 
 @group(0) @binding(1) var<storage, read> mean_scratch: array<f32>;       // (R + 1)

@@ -52,7 +52,7 @@ describe.concurrent('bad input: one sentence, a non-zero exit, nothing overwritt
     ['predict with a truncated checkpoint', () => ['predict', '--checkpoint', truncated(), '3'], /checkpoint .*truncated\.safetensors/],
     ['eval with garbage for a checkpoint', () => ['eval', '--checkpoint', garbage()], /checkpoint .*garbage\.safetensors/],
     ['train with a negative hidden_size', () => ['train', '--out', join(root, 'bad1'), 'hidden_size=-3'], /^hidden_size must be a positive integer, got -3\.$/m],
-    ['train with an unknown model', () => ['train', '--out', join(root, 'bad2'), 'model=gru'], /^model must be one of "lstm", "attn", "blog", got "gru"\.$/m],
+    ['train with an unknown model', () => ['train', '--out', join(root, 'bad2'), 'model=gru'], /^model must be one of "lstm", "attn", "blog", "transformer", got "gru"\.$/m],
     ['train with an odd hidden_size for blog', () => ['train', '--out', join(root, 'bad3'), '--model', 'blog', 'hidden_size=7'], /hidden_size/],
     ['train --resume of nothing', () => ['train', '--resume', '--out', join(root, 'bad4')], /^Cannot resume: .*bad4 holds no run/m],
   ];

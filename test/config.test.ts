@@ -41,12 +41,15 @@ describe('validateConfig', () => {
     [{ vocab_size: 10.5 }, 'vocab_size must be an integer from 4 to 16777216, got 10.5.'],
     [{ max_length: 0 }, 'max_length must be a positive integer, got 0.'],
     [{ min_length: '2' }, 'min_length must be a positive integer, got "2".'],
-    [{ model: 'gru' }, 'model must be one of "lstm", "attn", "blog", got "gru".'],
+    [{ model: 'gru' }, 'model must be one of "lstm", "attn", "blog", "transformer", got "gru".'],
     [{ optimizer: 'rmsprop' }, 'optimizer must be one of "adam", "sgd", got "rmsprop".'],
     [{ batch_size: -4 }, 'batch_size must be a positive integer, got -4.'],
     [{ lr: 0 }, 'lr must be a number > 0, got 0.'],
     [{ lr: Number.NaN }, 'lr must be a number > 0, got NaN.'],
     [{ clip_norm: -1 }, 'clip_norm must be a number >= 0 (0 turns clipping off), got -1.'],
+    [{ dropout: 1 }, 'dropout must be a number from 0 up to but not including 1, got 1.'],
+    [{ label_smoothing: 1.5 }, 'label_smoothing must be a number from 0 to 1, got 1.5.'],
+    [{ warmup_steps: 2.5 }, 'warmup_steps must be an integer >= 0 (0 turns warm-up off), got 2.5.'],
     [{ init_scale: 0 }, 'init_scale must be a number > 0, got 0.'],
     [{ decode_length: -1 }, 'decode_length must be an integer >= 0 (0 means max_length + 1), got -1.'],
     [{ seed: 2 ** 53 }, 'seed must be a non-negative safe integer, got 9007199254740992.'],
@@ -54,6 +57,9 @@ describe('validateConfig', () => {
     [{ beam: 0 }, 'beam must be a positive integer, got 0.'],
     [{ min_length: 5, max_length: 3 }, 'min_length (5) must not exceed max_length (3).'],
     [{ model: 'blog', hidden_size: 7 }, 'hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got 7.'],
+    [{ model: 'transformer', embedding_size: 32 }, 'embedding_size (32) must equal hidden_size (64) for model "transformer" (both are d_model).'],
+    [{ model: 'transformer', embedding_size: 64, heads: 3 }, 'heads (3) must divide hidden_size (64) for model "transformer".'],
+    [{ model: 'transformer', embedding_size: 64, beam: 3 }, 'model "transformer" decodes greedily only (no beam search yet): use beam 1, got 3.'],
   ])('rejects %j', (partial, expected) => {
     expect(message(() => validateConfig(partial))).toBe(expected);
   });

@@ -2,37 +2,13 @@
 // (every backward) and by hand-computed cases (the ops without a backward).
 import { describe, expect, it } from 'vitest';
 import { expectClose, expectExact, randomArray } from './helpers/close.ts';
+import { dot, FD_TOL, numericGrad } from './helpers/finite_diff.ts';
 import { ACTIVATIONS, activationBackward, activationForward } from '../src/reference/activation.ts';
 import { columnSum, sumOfSquares } from '../src/reference/reduce.ts';
 import { embeddingBackward, embeddingForward } from '../src/reference/embedding.ts';
 import { argmax, crossEntropyBackward, crossEntropyForward } from '../src/reference/cross_entropy.ts';
 import { adamStep, gradNorm, sgdStep } from '../src/reference/optimizer.ts';
 import { reverseSequences } from '../src/reference/sequence.ts';
-
-const FD_TOL = { atol: 1e-7, rtol: 1e-6 };
-const H = 1e-6;
-
-/** Central differences of the scalar f at x, one coordinate at a time. */
-function numericGrad(f: (x: Float64Array) => number, x: ArrayLike<number>): Float64Array {
-  const p = Float64Array.from(x);
-  const g = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const keep = p[i];
-    p[i] = keep + H;
-    const up = f(p);
-    p[i] = keep - H;
-    const down = f(p);
-    p[i] = keep;
-    g[i] = (up - down) / (2 * H);
-  }
-  return g;
-}
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
 
 describe('activation reference', () => {
   // Keep relu inputs away from its kink at 0.
@@ -107,6 +83,19 @@ describe('cross-entropy reference', () => {
     expect(crossEntropyForward([0, 0], [0], 1, 2)).toEqual({ loss: 0, count: 0, rowLoss: new Float64Array(1) });
     // Uniform logits: loss log V.
     expect(crossEntropyForward([5, 5, 5, 5], [1], 1, 4).loss).toBeCloseTo(Math.log(4), 14);
+  });
+
+  it('label smoothing: backward matches finite differences; PyTorch\'s formula on a hand case', () => {
+    for (const eps of [0.1, 1]) {
+      const analytic = crossEntropyBackward(logits, targets, R, V, eps);
+      expectClose(`dLogits eps ${eps}`, analytic, numericGrad((z) => crossEntropyForward(z, targets, R, V, eps).loss, logits), FD_TOL);
+      expectExact('dLogits PAD row', analytic.slice(V, 2 * V), [0, 0, 0, 0]);
+    }
+    // logits (0, ln 3): p = (1/4, 3/4); target 1, ε 0.2: 0.8·(−ln ¾) + 0.2·(−ln ¼ − ln ¾)/2.
+    const r = crossEntropyForward([0, Math.log(3)], [1], 1, 2, 0.2);
+    expect(r.loss).toBeCloseTo(0.8 * -Math.log(0.75) + (0.2 * (-Math.log(0.25) - Math.log(0.75))) / 2, 14);
+    expectClose('smoothed dLogits', crossEntropyBackward([0, Math.log(3)], [1], 1, 2, 0.2), [0.25 - 0.1, 0.75 - 0.9], { atol: 1e-15, rtol: 0 });
+    expect(() => crossEntropyForward(logits, targets, R, V, 1.5)).toThrow('crossEntropyForward: label smoothing must be in [0, 1], got 1.5.');
   });
 
   it('stays finite for huge logits', () => {

@@ -328,6 +328,7 @@ describe('item 10: sizes against the adapter limits', () => {
     [{ vocab_size: 1_000_000 }, /^vocab_size=1000000 is too large for this GPU: the logits need batch_size × \(max_length \+ 1\) × vocab_size floats = 5\.0 GB, .*; lower vocab_size\.$/],
     [{ decode_length: 10_000_000 }, /^decode_length=10000000 is too large for this GPU: .*; lower decode_length\.$/],
     [{ model: 'blog' as const, batch_size: 200_000 }, /^batch_size=200000 is too large for this GPU: the MLP activations need .*; lower batch_size\.$/],
+    [{ model: 'transformer' as const, embedding_size: 64, hidden_size: 64, batch_size: 200_000 }, /^batch_size=200000 is too large for this GPU: the attention projections need batch_size × \(max_length \+ 1\) × 3·hidden_size floats .*; lower batch_size\.$/],
   ])('%o gives one sentence naming the setting and the limit', (over, pattern) => {
     expect(sizeProblem({ ...DEFAULT_CONFIG, ...over }, limits)).toMatch(pattern);
   });

@@ -18,3 +18,30 @@ describe('learning-rate schedule', () => {
     for (let s = 2; s <= 300; s++) expect(learningRate(c, s)).toBeLessThanOrEqual(learningRate(c, s - 1));
   });
 });
+
+describe('learning-rate warm-up', () => {
+  it('rises linearly to lr over warmup_steps, then constant stays at lr', () => {
+    const c = { ...run, lr_schedule: 'constant' as const, warmup_steps: 4 };
+    expect([1, 2, 3, 4, 5, 300].map((s) => learningRate(c, s))).toEqual([0.0025, 0.005, 0.0075, 0.01, 0.01, 0.01]);
+  });
+
+  it('then cosine starts at lr and anneals over the updates left after the warm-up', () => {
+    const c = { ...run, lr_schedule: 'cosine' as const, warmup_steps: 100 };
+    expect(learningRate(c, 50)).toBeCloseTo(0.005, 15);
+    expect(learningRate(c, 101)).toBeCloseTo(0.01, 12);
+    const floor = 0.01 * COSINE_FLOOR;
+    expect(learningRate(c, 201)).toBeCloseTo(floor + (0.01 - floor) / 2, 12); // halfway through 200 updates
+    expect(learningRate(c, 300)).toBeLessThan(floor * 1.01);
+  });
+
+  it('warmup_steps 0 gives exactly the rates of a run without warm-up', () => {
+    for (const lr_schedule of ['constant', 'cosine'] as const) {
+      for (const s of [1, 2, 77, 300, 400]) expect(learningRate({ ...run, lr_schedule, warmup_steps: 0 }, s)).toBe(learningRate({ ...run, lr_schedule }, s));
+    }
+  });
+
+  it('a warm-up longer than the run only rises', () => {
+    const c = { ...run, lr_schedule: 'cosine' as const, warmup_steps: 1000 };
+    for (let s = 2; s <= 300; s++) expect(learningRate(c, s)).toBeGreaterThan(learningRate(c, s - 1));
+  });
+});

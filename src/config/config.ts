@@ -34,6 +34,12 @@ export interface Config {
   hidden_size: number;
   layers: number;
   reverse_source: boolean;
+  /** model=transformer: attention heads (they divide hidden_size, the model width d). */
+  heads: number;
+  /** model=transformer: the feed-forward layers' inner width. */
+  ff_size: number;
+  /** Probability of zeroing an activation during training where the model has dropout (0 = off). */
+  dropout: number;
   /** lstm, attn: `sequence` runs each time loop inside one kernel where the sizes allow; `steps` records every step; `auto` picks by adapter. */
   recurrence: RecurrenceName;
   // training (docs/contract.md §4)
@@ -43,6 +49,10 @@ export interface Config {
   /** `cosine` anneals lr to lr/20 over the run's rounds × steps updates. */
   lr_schedule: LrSchedule;
   clip_norm: number;
+  /** PyTorch's CrossEntropyLoss(label_smoothing): the target keeps 1 − ε, every token gets ε / V. */
+  label_smoothing: number;
+  /** Updates of linear learning-rate warm-up before `lr_schedule` takes over (0 = none). */
+  warmup_steps: number;
   init: InitName;
   /** The bound of `init=uniform`. */
   init_scale: number;
@@ -73,12 +83,17 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hidden_size: 64,
   layers: 1,
   reverse_source: true,
+  heads: 4,
+  ff_size: 128,
+  dropout: 0,
   recurrence: 'auto',
   batch_size: 64,
   optimizer: 'adam',
   lr: 0.01,
   lr_schedule: 'cosine',
   clip_norm: 5,
+  label_smoothing: 0,
+  warmup_steps: 0,
   init: 'pytorch',
   init_scale: 0.08,
   rounds: 3,

@@ -39,3 +39,10 @@ export function validateConfig(partial: object): Config {
 export function mergeConfig(...layers: object[]): Config {
   return validateConfig(Object.assign({}, ...layers));
 }
+
+/** Throws UserError when a valid config's model cannot decode with beam width `beam` (a --beam flag). */
+export function checkBeam(config: Config, beam: number | undefined): void {
+  if (beam === undefined) return;
+  const problems = modelSpec(config.model).problems({ ...config, beam });
+  if (problems.length > 0) throw new UserError(problems.join(' '));
+}

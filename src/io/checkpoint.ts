@@ -136,8 +136,9 @@ function parseConfig(text: string, fail: (msg: string) => never): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('has config metadata that is not a JSON object');
   const obj = raw as Record<string, unknown>;
   const known: Readonly<Record<string, unknown>> = { ...DEFAULT_CONFIG };
-  // Keys of file tasks (docs/contract.md §1b), absent from checkpoints of built-in tasks written before them.
-  for (const key of ['data', 'eval_data', 'tokenize']) if (!Object.hasOwn(obj, key)) obj[key] = known[key];
+  // Keys absent from checkpoints written before them: file tasks (docs/contract.md §1b), dropout,
+  // label smoothing, warm-up and the transformer's sizes, whose defaults reproduce what those runs did.
+  for (const key of ['data', 'eval_data', 'tokenize', 'dropout', 'label_smoothing', 'warmup_steps', 'heads', 'ff_size']) if (!Object.hasOwn(obj, key)) obj[key] = known[key];
   // How the recurrence is recorded (no effect on the tensors), absent from checkpoints written before it.
   if (!Object.hasOwn(obj, 'recurrence')) obj.recurrence = known.recurrence;
   for (const key of Object.keys(known)) {

@@ -65,6 +65,8 @@ interface Blog {
   src: View;
   srcLengths: View;
   tgt: View;
+  /** Label smoothing ε of the loss (config label_smoothing). */
+  smoothing: number;
   xh: Mlp;
   ehh: Mlp;
   dhh: Mlp;
@@ -123,6 +125,7 @@ export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
     src: view(tokens, 0, S * B),
     srcLengths: view(tokens, S * B, B),
     tgt: view(tokens, S * B + B, T * B),
+    smoothing: config.label_smoothing,
     xh: mlp('encoder.xh'),
     ehh: mlp('encoder.hh'),
     dhh: mlp('decoder.hh'),
@@ -223,7 +226,7 @@ function recordTrainStep(b: Blog, enc: EncoderState): { trainStep: Program; loss
   const ceScratch = tensor('ce.scratch', T * B + 1);
   const trainStep = new Program('blog.trainStep');
   trainStep.add(enc.program, decoderForward(b, enc, T, dec, 'train'), hvForward(b, states, va1, va2, logits, T * B, ''));
-  trainStep.add(crossEntropy(gpu, { logits, targets: b.tgt, dLogits: dlogits, loss, rows: T * B, vocab: V, scratch: ceScratch }));
+  trainStep.add(crossEntropy(gpu, { logits, targets: b.tgt, dLogits: dlogits, loss, rows: T * B, vocab: V, smoothing: b.smoothing, scratch: ceScratch }));
   // hv backward over all T·B rows.
   const dds = tensor('dec.dh', T * B * H); // (T, B, H) gradient of d_1..d_T
   const [dva2, dva1] = [tensor('hv.da2', T * B * H2), tensor('hv.da1', T * B * 2 * H)];

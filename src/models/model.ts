@@ -21,6 +21,8 @@ export interface GpuModel {
   readonly grads: GPUBuffer;
   /** Uploads a batch's tokens and lengths (queue writes only, no submit). */
   setBatch(batch: Batch): void;
+  /** Sets the 1-based number of the update the next trainStep computes (the dropout masks' step); models without dropout omit it. */
+  setStep?(step: number): void;
   /** Forward, loss and backward over the batch last set (no optimizer). */
   readonly trainStep: Program;
   /** (1) f32 mean cross-entropy of the last trainStep. */

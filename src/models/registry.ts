@@ -6,12 +6,15 @@ import type { Gpu } from '../gpu/context.ts';
 import { attnGreedyDecode, attnModelBackward, attnModelForward } from '../reference/attn_model.ts';
 import { blogDecode, blogLossAndGrads } from '../reference/blog_model.ts';
 import { lstmGreedyDecode, lstmModelBackward, lstmModelForward } from '../reference/lstm_model.ts';
+import { transformerGreedyDecode, transformerModelForward } from '../reference/transformer_model.ts';
+import { transformerDimsOf } from '../specs/transformer.ts';
 import { lstmDims } from '../specs/lstm.ts';
 import { modelSpec, type ModelName, type ModelSpec } from '../specs/index.ts';
 import type { Batch } from '../task/batch.ts';
 import { createAttnModel } from './attn.ts';
 import { createBlogModel } from './blog.ts';
 import { createLstmModel, type LstmOptions } from './lstm.ts';
+import { createTransformerModel } from './transformer.ts';
 import type { GpuModel } from './model.ts';
 
 export type Tensors = Record<string, Float64Array>;
@@ -61,6 +64,18 @@ const ENTRIES: Record<ModelName, Omit<ModelEntry, 'spec'>> = {
     reference: {
       lossAndGrads: (p, c, b) => blogLossAndGrads(p, blogDims(c), b),
       greedyDecode: (p, c, b, steps) => blogDecode(p, blogDims(c), b.src, b.srcLengths, steps),
+    },
+  },
+  transformer: {
+    create: (gpu, c) => createTransformerModel(gpu, c),
+    reference: {
+      // Dropout masks at step 0: the step word of a model no session has stepped.
+      lossAndGrads(p, c, b) {
+        const dropout = c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: 0 } : undefined;
+        const fwd = transformerModelForward(p, transformerDimsOf(c), b, { reverse: c.reverse_source, smoothing: c.label_smoothing, dropout });
+        return { loss: fwd.loss, grads: fwd.grads() };
+      },
+      greedyDecode: (p, c, b, steps) => transformerGreedyDecode(p, transformerDimsOf(c), b.src, b.srcLengths, steps, c.reverse_source),
     },
   },
 };

@@ -5,7 +5,7 @@ import code from '../../shaders/attention.wgsl?raw';
 import type { Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
 import { linearWorkgroups, type Dispatch } from '../gpu/program.ts';
-import { u32 } from '../gpu/uniforms.ts';
+import { f32, u32 } from '../gpu/uniforms.ts';
 import type { BindingKind } from '../gpu/pipelines.ts';
 import { checkCount, checkShape, checkWritableApart } from './view_checks.ts';
 import type { CopyRows } from '../reference/attention.ts';
@@ -15,14 +15,14 @@ const WG = 64;
 const HEAD = 8;
 
 /** One dispatch: bindings 1.. are `views` (the last one written), uniform fields before the offsets. */
-function record(gpu: Gpu, label: string, entryPoint: string, head: number[], views: [string, View][], items: number): Dispatch {
+function record(gpu: Gpu, label: string, entryPoint: string, head: number[], views: [string, View][], items: number, softmax: { scale?: number; causal?: number } = {}): Dispatch {
   const written = views[views.length - 1];
   checkWritableApart(label, [written], views.slice(0, -1));
   const bindings: BindingKind[] = ['uniform', ...views.map((_, i) => (i === views.length - 1 ? 'storage' : 'read') as BindingKind)];
   const pipeline = gpu.pipelines.get({ name: 'attention', code, entryPoint, bindings, constants: { WG } });
   const fields = [...head, ...Array(HEAD - head.length).fill(0)].slice(0, HEAD);
   const offsets = Array.from({ length: 4 }, (_, k) => views[k]?.[1].offset ?? 0);
-  const params = gpu.uniform([...fields, ...offsets].map(u32));
+  const params = gpu.uniform([...[...fields, ...offsets].map(u32), f32(softmax.scale ?? 1), u32(softmax.causal ?? 0)]);
   return gpu.dispatch(label, pipeline, [params, ...views.map(([, v]) => v)], linearWorkgroups(items, WG));
 }
 
@@ -58,26 +58,33 @@ export interface SoftmaxRows {
   B: number;
   group: number;
   lengths: View; // (B) i32
+  /** Scores are multiplied by it first (default 1), e.g. the Transformer's 1/√d_head. */
+  scale?: number;
+  /** 0 (default) or T: row r is query position r mod T and sees only s <= it. */
+  causal?: number;
 }
 
 function checkRows(label: string, x: SoftmaxRows): void {
   for (const [n, v] of [['R', x.R], ['S', x.S], ['B', x.B], ['group', x.group]] as const) checkCount(label, n, v, 1);
+  checkCount(label, 'causal', x.causal ?? 0, 0);
+  const scale = x.scale ?? 1;
+  if (!(Number.isFinite(scale) && scale > 0)) throw new RangeError(`${label}: scale must be a finite number > 0, got ${scale}.`);
   checkShape(label, 'lengths', x.lengths, '(B)', [x.B]);
 }
 
-/** In place over x (R, S): softmax over s < len of each row, exactly 0 past the length. */
+/** In place over x (R, S): softmax of scale·x over each row's visible prefix (s < len, s <= t if causal), exactly 0 past it. */
 export function maskedSoftmax(gpu: Gpu, a: SoftmaxRows & { x: View; label?: string }): Dispatch {
   const label = a.label ?? 'masked_softmax';
   checkRows(label, a);
   checkShape(label, 'x', a.x, '(R, S)', [a.R, a.S]);
-  return record(gpu, label, 'masked_softmax', [a.R, a.S, a.B, a.group], [['lengths', a.lengths], ['x', a.x]], a.R);
+  return record(gpu, label, 'masked_softmax', [a.R, a.S, a.B, a.group], [['lengths', a.lengths], ['x', a.x]], a.R, a);
 }
 
-/** In place over d (R, S): dA in, dScores = A ⊙ (dA − Σ A dA) out, 0 past the length.  A (R, S) */
+/** In place over d (R, S): dA in, dScores = scale·A ⊙ (dA − Σ A dA) out, 0 past the visible prefix.  A (R, S) */
 export function maskedSoftmaxBackward(gpu: Gpu, a: SoftmaxRows & { A: View; d: View; label?: string }): Dispatch {
   const label = a.label ?? 'masked_softmax_backward';
   checkRows(label, a);
   checkShape(label, 'A', a.A, '(R, S)', [a.R, a.S]);
   checkShape(label, 'd', a.d, '(R, S)', [a.R, a.S]);
-  return record(gpu, label, 'masked_softmax_backward', [a.R, a.S, a.B, a.group], [['lengths', a.lengths], ['A', a.A], ['d', a.d]], a.R);
+  return record(gpu, label, 'masked_softmax_backward', [a.R, a.S, a.B, a.group], [['lengths', a.lengths], ['A', a.A], ['d', a.d]], a.R, a);
 }

@@ -5,7 +5,7 @@ import treeSum from '../../shaders/tree_sum.wgsl?raw';
 import type { Gpu } from '../gpu/context.ts';
 import { view, type View } from '../gpu/buffers.ts';
 import { linearWorkgroups, type Dispatch } from '../gpu/program.ts';
-import { u32 } from '../gpu/uniforms.ts';
+import { f32, u32 } from '../gpu/uniforms.ts';
 import { checkCount, checkShape, checkWritableApart } from './view_checks.ts';
 
 // WGSL has no includes: the shared tree reduction is appended.
@@ -21,6 +21,8 @@ export interface CrossEntropyArgs {
   loss: View; // (1): mean loss over counted rows
   rows: number; // R
   vocab: number; // V
+  /** PyTorch's label_smoothing ε in [0, 1] (default 0: the plain one-hot target). */
+  smoothing?: number;
   /** (R + 1): per-row losses, then the count of non-PAD targets; a buffer is created when omitted. */
   scratch?: View;
   label?: string;
@@ -28,7 +30,7 @@ export interface CrossEntropyArgs {
 
 /**
  * Three dispatches: count the non-PAD targets (one workgroup), then per row the loss and
- * dLogits = (softmax - onehot) / count (0 on ignored rows), then the mean loss (one
+ * dLogits = (softmax - q) / count, q the (smoothed) target (0 on ignored rows), then the mean loss (one
  * workgroup, fixed order). After them scratch[R] holds the count.
  */
 export function crossEntropy(gpu: Gpu, args: CrossEntropyArgs): Dispatch[] {
@@ -36,6 +38,8 @@ export function crossEntropy(gpu: Gpu, args: CrossEntropyArgs): Dispatch[] {
   const { logits, targets, dLogits, loss, rows, vocab } = args;
   checkCount(label, 'rows', rows, 1);
   checkCount(label, 'vocab', vocab, 1);
+  const smoothing = args.smoothing ?? 0;
+  if (!(smoothing >= 0 && smoothing <= 1)) throw new RangeError(`${label}: smoothing must be a number from 0 to 1, got ${smoothing}.`);
   checkShape(label, 'logits', logits, '(R, V)', [rows, vocab]);
   checkShape(label, 'targets', targets, '(R)', [rows]);
   checkShape(label, 'dLogits', dLogits, '(R, V)', [rows, vocab]);
@@ -43,7 +47,7 @@ export function crossEntropy(gpu: Gpu, args: CrossEntropyArgs): Dispatch[] {
   const scratch = args.scratch ?? view(gpu.createBuffer(`${label}.scratch`, rows + 1));
   checkShape(label, 'scratch', scratch, '(R + 1)', [rows + 1]);
   checkWritableApart(label, [['dLogits', dLogits], ['scratch', scratch], ['loss', loss]], [['logits', logits], ['targets', targets]]);
-  const params = gpu.uniform([u32(logits.offset), u32(targets.offset), u32(dLogits.offset), u32(scratch.offset), u32(loss.offset), u32(rows), u32(vocab)]);
+  const params = gpu.uniform([u32(logits.offset), u32(targets.offset), u32(dLogits.offset), u32(scratch.offset), u32(loss.offset), u32(rows), u32(vocab), f32(smoothing)]);
   const pipe = (entryPoint: string, bindings: ('read' | 'storage')[], constants: Record<string, number>) =>
     gpu.pipelines.get({ name: 'cross_entropy', code, entryPoint, bindings: ['uniform', ...bindings], constants });
   return [

@@ -148,32 +148,45 @@ export interface SoftmaxRows {
   S: number;
   B: number;
   group: number;
+  /** Scores are multiplied by it before the softmax (default 1), e.g. 1/√d_head. */
+  scale?: number;
+  /**
+   * Causal mask (default 0: none): row r is query position t = r mod causal, which sees only
+   * s <= t (the decoder's self-attention over T = causal positions).
+   */
+  causal?: number;
 }
 
-const rowLength = (x: SoftmaxRows, lengths: ArrayLike<number>, r: number) => Math.max(0, Math.min(x.S, lengths[Math.floor(r / x.group) % x.B]));
+/** The row's visible prefix: s < len(b(r)), and s <= t under a causal mask. */
+export function rowLength(x: SoftmaxRows, lengths: ArrayLike<number>, r: number): number {
+  const len = Math.max(0, Math.min(x.S, lengths[Math.floor(r / x.group) % x.B]));
+  return x.causal ? Math.min(len, (r % x.causal) + 1) : len;
+}
 
-/** Softmax over s < len of each row of scores (R, S); exactly 0 past the length. */
+/** Softmax of scale·score over the visible prefix of each row of scores (R, S); exactly 0 past it. */
 export function maskedSoftmax(x: SoftmaxRows, scores: ArrayLike<number>, lengths: ArrayLike<number>): Float64Array {
   const out = new Float64Array(x.R * x.S);
+  const k = x.scale ?? 1;
   for (let r = 0; r < x.R; r++) {
     const len = rowLength(x, lengths, r);
     let mx = -Infinity;
-    for (let s = 0; s < len; s++) mx = Math.max(mx, scores[r * x.S + s]);
+    for (let s = 0; s < len; s++) mx = Math.max(mx, k * scores[r * x.S + s]);
     let z = 0;
-    for (let s = 0; s < len; s++) z += Math.exp(scores[r * x.S + s] - mx);
-    for (let s = 0; s < len; s++) out[r * x.S + s] = Math.exp(scores[r * x.S + s] - mx) / z;
+    for (let s = 0; s < len; s++) z += Math.exp(k * scores[r * x.S + s] - mx);
+    for (let s = 0; s < len; s++) out[r * x.S + s] = Math.exp(k * scores[r * x.S + s] - mx) / z;
   }
   return out;
 }
 
-/** dScores (R, S) = A ⊙ (dA − Σ_s A dA) per row, 0 past the length. */
+/** dScores (R, S) = scale·A ⊙ (dA − Σ_s A dA) per row, 0 past the visible prefix. */
 export function maskedSoftmaxBackward(x: SoftmaxRows, A: ArrayLike<number>, dA: ArrayLike<number>, lengths: ArrayLike<number>): Float64Array {
   const out = new Float64Array(x.R * x.S);
+  const k = x.scale ?? 1;
   for (let r = 0; r < x.R; r++) {
     const len = rowLength(x, lengths, r);
     let sum = 0;
     for (let s = 0; s < len; s++) sum += A[r * x.S + s] * dA[r * x.S + s];
-    for (let s = 0; s < len; s++) out[r * x.S + s] = A[r * x.S + s] * (dA[r * x.S + s] - sum);
+    for (let s = 0; s < len; s++) out[r * x.S + s] = k * A[r * x.S + s] * (dA[r * x.S + s] - sum);
   }
   return out;
 }

@@ -1,5 +1,8 @@
 // Float64 CPU reference of shaders/cross_entropy.wgsl: mean softmax cross-entropy over
-// the rows whose target is not PAD (0), its gradient, and greedy argmax.
+// the rows whose target is not PAD (0), its gradient, and greedy argmax. With label smoothing ε
+// (PyTorch's CrossEntropyLoss(label_smoothing=ε, ignore_index=PAD)) a counted row's target
+// distribution is q = (1 − ε)·onehot(t) + ε/V, so
+//   loss_r = (1 − ε)·(−log p_t) + ε·(−Σ_j log p_j)/V,   dlogits_r = (p − q) / count.
 import { PAD } from '../task/sample.ts';
 
 function check(logits: ArrayLike<number>, targets: ArrayLike<number>, rows: number, vocab: number, fn: string): void {
@@ -10,13 +13,22 @@ function check(logits: ArrayLike<number>, targets: ArrayLike<number>, rows: numb
   }
 }
 
-/** -log softmax(logits[r])[t] for one row.  row: (V) */
-function rowLoss(logits: ArrayLike<number>, base: number, vocab: number, t: number): number {
+function checkSmoothing(eps: number, fn: string): void {
+  if (!(eps >= 0 && eps <= 1)) throw new Error(`${fn}: label smoothing must be in [0, 1], got ${eps}.`);
+}
+
+/** (1 − ε)·(−log softmax(row)[t]) + ε·mean_j(−log softmax(row)[j]) for one row.  row: (V) */
+function rowLoss(logits: ArrayLike<number>, base: number, vocab: number, t: number, eps: number): number {
   let mx = -Infinity;
   for (let j = 0; j < vocab; j++) mx = Math.max(mx, logits[base + j]);
   let s = 0;
-  for (let j = 0; j < vocab; j++) s += Math.exp(logits[base + j] - mx);
-  return Math.log(s) - (logits[base + t] - mx);
+  let centred = 0;
+  for (let j = 0; j < vocab; j++) {
+    s += Math.exp(logits[base + j] - mx);
+    centred += logits[base + j] - mx;
+  }
+  const nll = Math.log(s) - (logits[base + t] - mx);
+  return eps === 0 ? nll : (1 - eps) * nll + eps * (Math.log(s) - centred / vocab);
 }
 
 export interface CrossEntropyResult {
@@ -28,24 +40,26 @@ export interface CrossEntropyResult {
   rowLoss: Float64Array;
 }
 
-/** logits: (R, V), targets: (R) */
-export function crossEntropyForward(logits: ArrayLike<number>, targets: ArrayLike<number>, rows: number, vocab: number): CrossEntropyResult {
+/** logits: (R, V), targets: (R); eps the label smoothing. */
+export function crossEntropyForward(logits: ArrayLike<number>, targets: ArrayLike<number>, rows: number, vocab: number, eps = 0): CrossEntropyResult {
   check(logits, targets, rows, vocab, 'crossEntropyForward');
+  checkSmoothing(eps, 'crossEntropyForward');
   const losses = new Float64Array(rows);
   let count = 0;
   let total = 0;
   for (let r = 0; r < rows; r++) {
     if (targets[r] === PAD) continue;
-    losses[r] = rowLoss(logits, r * vocab, vocab, targets[r]);
+    losses[r] = rowLoss(logits, r * vocab, vocab, targets[r], eps);
     total += losses[r];
     count++;
   }
   return { loss: count > 0 ? total / count : 0, count, rowLoss: losses };
 }
 
-/** dLogits = (softmax - onehot) / count on counted rows, 0 on ignored rows.  (R, V) */
-export function crossEntropyBackward(logits: ArrayLike<number>, targets: ArrayLike<number>, rows: number, vocab: number): Float64Array {
+/** dLogits = (softmax − q) / count on counted rows (q the smoothed target), 0 on ignored rows.  (R, V) */
+export function crossEntropyBackward(logits: ArrayLike<number>, targets: ArrayLike<number>, rows: number, vocab: number, eps = 0): Float64Array {
   check(logits, targets, rows, vocab, 'crossEntropyBackward');
+  checkSmoothing(eps, 'crossEntropyBackward');
   let count = 0;
   for (let r = 0; r < rows; r++) if (targets[r] !== PAD) count++;
   const d = new Float64Array(rows * vocab);
@@ -56,7 +70,7 @@ export function crossEntropyBackward(logits: ArrayLike<number>, targets: ArrayLi
     for (let j = 0; j < vocab; j++) mx = Math.max(mx, logits[base + j]);
     let s = 0;
     for (let j = 0; j < vocab; j++) s += Math.exp(logits[base + j] - mx);
-    for (let j = 0; j < vocab; j++) d[base + j] = (Math.exp(logits[base + j] - mx) / s - (j === targets[r] ? 1 : 0)) / count;
+    for (let j = 0; j < vocab; j++) d[base + j] = (Math.exp(logits[base + j] - mx) / s - ((j === targets[r] ? 1 - eps : 0) + eps / vocab)) / count;
   }
   return d;
 }

@@ -4,6 +4,7 @@
 // bits. Each tensor draws from its own stream keyed by (seed, name): adding or reordering
 // tensors never changes the others.
 import { fnv1a32 } from '../hash.ts';
+import { isModelName, modelSpec } from '../specs/index.ts';
 
 /** Where each tensor sits in a flat arena (src/gpu/buffers.ts ArenaLayout has this shape). */
 export interface ArenaSlots {
@@ -49,12 +50,13 @@ export function tensorRng(seed: number, name: string): Rng {
   return new Rng((fnv1a32(name) ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0);
 }
 
-export type TensorInit = { kind: 'uniform'; bound: number } | { kind: 'normal'; std: number } | { kind: 'zeros' };
+export type TensorInit = { kind: 'uniform'; bound: number } | { kind: 'normal'; std: number } | { kind: 'zeros' } | { kind: 'ones' };
 
 /** `length` values of one tensor from its own stream. */
 export function initTensor(seed: number, name: string, length: number, init: TensorInit): Float32Array {
   const out = new Float32Array(length);
   if (init.kind === 'zeros') return out;
+  if (init.kind === 'ones') return out.fill(1);
   const rng = tensorRng(seed, name);
   for (let i = 0; i < length; i++) {
     out[i] = init.kind === 'uniform' ? rng.uniform(-init.bound, init.bound) : init.std * rng.normal();
@@ -67,6 +69,8 @@ export interface InitSettings {
   init: 'pytorch' | 'uniform';
   init_scale: number;
   seed: number;
+  /** The model's name: its spec may set the embeddings' spread (`embeddingStd`). */
+  model?: string;
 }
 
 /** An LSTM tensor (PyTorch nn.LSTM names): `weight_ih_l0`, `bias_hh_l2`, ... */
@@ -79,15 +83,30 @@ const LSTM_TENSOR = /\.(weight|bias)_(ih|hh)_l\d+$/;
  * U(-1/sqrt(H), 1/sqrt(H)) with H = rows / 4; nn.Linear weight [out, in] and bias
  * U(-1/sqrt(in), 1/sqrt(in)), a bias taking `in` from its sibling weight (`weightOf`).
  */
-export function initRule(s: Pick<InitSettings, 'init' | 'init_scale'>, name: string, shape: readonly number[], weightOf: (name: string) => readonly number[]): TensorInit {
+export function initRule(s: Pick<InitSettings, 'init' | 'init_scale' | 'model'>, name: string, shape: readonly number[], weightOf: (name: string) => readonly number[]): TensorInit {
   if (s.init === 'uniform') return { kind: 'uniform', bound: s.init_scale };
-  if (/embedding\.weight$/.test(name)) return { kind: 'normal', std: 1 };
+  if (/embedding\.weight$/.test(name)) return { kind: 'normal', std: (isModelName(s.model) ? modelSpec(s.model).embeddingStd?.(shape[1]) : undefined) ?? 1 };
+  if (name.startsWith('transformer.')) {
+    const own = transformerRule(name, shape);
+    if (own) return own;
+  }
   if (LSTM_TENSOR.test(name)) return { kind: 'uniform', bound: 1 / Math.sqrt(shape[0] / 4) };
   let fanIn: number;
   if (name.endsWith('.weight') && shape.length === 2) fanIn = shape[1];
   else if (name.endsWith('.bias')) fanIn = weightOf(`${name.slice(0, -'.bias'.length)}.weight`)[1];
   else throw new Error(`initRule: no PyTorch default for ${name} of shape [${shape.join(', ')}].`);
   return { kind: 'uniform', bound: 1 / Math.sqrt(fanIn) };
+}
+
+/**
+ * nn.Transformer's own reset: Xavier-uniform for every matrix, attention biases 0, LayerNorm
+ * weight 1 and bias 0; null for the feed-forward biases (nn.Linear's U(±1/√in), the general rule).
+ */
+function transformerRule(name: string, shape: readonly number[]): TensorInit | null {
+  if (/\.norm\d*\.weight$/.test(name)) return { kind: 'ones' };
+  if (/\.norm\d*\.bias$/.test(name) || /(in_proj_bias|out_proj\.bias)$/.test(name)) return { kind: 'zeros' };
+  if (shape.length === 2) return { kind: 'uniform', bound: Math.sqrt(6 / (shape[0] + shape[1])) };
+  return null;
 }
 
 /** Every tensor of `shapes` (name, shape) as initialised under `s`, each from its own stream. */

@@ -6,11 +6,12 @@ import { decodeLength } from '../config/decode_length.ts';
 import { attnSpec } from './attn.ts';
 import { blogSpec } from './blog.ts';
 import { lstmSpec } from './lstm.ts';
+import { transformerSpec } from './transformer.ts';
 import type { BufferNeed, ModelSpec } from './spec.ts';
 
 export type { BufferNeed, ModelSpec, ParamShapes } from './spec.ts';
 
-export const MODEL_SPECS = [lstmSpec, attnSpec, blogSpec] as const;
+export const MODEL_SPECS = [lstmSpec, attnSpec, blogSpec, transformerSpec] as const;
 
 export type ModelName = (typeof MODEL_SPECS)[number]['name'];
 

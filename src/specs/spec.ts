@@ -31,8 +31,10 @@ export interface ModelSpec<Name extends string = string> {
   paramShapes(c: Config): ParamShapes;
   /** This model's own largest buffers (the logits and parameters are every model's: specs/index.ts). */
   bufferNeeds(c: Config): BufferNeed[];
-  /** Layers a time step runs through (bench: dispatches per time step and layer). */
+  /** Layers a time step runs through (bench: dispatches per time step and layer); 0: the model does not step through time. */
   stepLayers(c: Config): number;
+  /** init=pytorch: the standard deviation of its embeddings of width `width` (none: nn.Embedding's 1). */
+  embeddingStd?(width: number): number;
   /** Whether its LSTM time loops follow the `recurrence` setting (sequence kernels, or step by step). */
   readonly recurrence: boolean;
   /** Whether the model has attention weights to show (`predict --attention`, the demo's map). */

@@ -129,6 +129,7 @@ export class TrainingSession {
         break;
       }
       model.setBatch(this.data ? this.data.trainBatch(config, this.step * B, B) : makeBatch(config, 'train', config.seed, this.step * B, B));
+      model.setStep?.(this.step + 1);
       optimizer.setStep(this.step + 1);
       optimizer.setLr(learningRate(config, this.step + 1));
       gpu.run(model.trainStep, optimizer.program);

@@ -5,7 +5,7 @@
 // runs twice (bitwise equal) and no kernel writes outside its view.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
-import { copyRows, maskedSoftmax, maskedSoftmaxBackward } from '../../src/reference/attention.ts';
+import { copyRows, maskedSoftmax, maskedSoftmaxBackward, rowLength } from '../../src/reference/attention.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
 import type { CopyCase, SoftmaxCase } from './pages/attention.ts';
 import type { Outputs } from './pages/kernels.ts';
@@ -29,8 +29,8 @@ function expectStable(runs: Outputs[]): void {
   }
 }
 
-function softmaxCase(R: number, S: number, B: number, group: number, lengths: number[], seed: number): SoftmaxCase {
-  return { R, S, B, group, lengths, scores: f32(randomArray(R * S, seed, -4, 4)), dA: f32(randomArray(R * S, seed + 1)) };
+function softmaxCase(R: number, S: number, B: number, group: number, lengths: number[], seed: number, extra: { scale?: number; causal?: number } = {}): SoftmaxCase {
+  return { R, S, B, group, lengths, scores: f32(randomArray(R * S, seed, -4, 4)), dA: f32(randomArray(R * S, seed + 1)), ...extra };
 }
 
 describe('masked softmax kernels', () => {
@@ -38,16 +38,20 @@ describe('masked softmax kernels', () => {
     ['rows b·T + t (group T=3), B=5, lengths 1..max all different', softmaxCase(15, 6, 5, 3, [1, 6, 3, 2, 5], 10)],
     ['rows t·B + b (group 1), B=6, S=13 (a permutation of lengths), 100 rows', softmaxCase(102, 13, 6, 1, [4, 1, 13, 2, 7, 3], 20)],
     ['beam rows b·K + i (group K=4), one sample of length 0', softmaxCase(8, 5, 2, 4, [0, 5], 30)],
+    // Transformer scores (B, heads, T, S): group heads·T, scale 1/√d_head.
+    ['3 heads, T=5, S=7, scale 1/√3, lengths 1, 7, 0', softmaxCase(45, 7, 3, 15, [1, 7, 0], 40, { scale: 1 / Math.sqrt(3) })],
+    ['causal, 1 head, T=S=6, padding too', softmaxCase(18, 6, 3, 6, [6, 2, 1], 50, { causal: 6, scale: 0.5 })],
+    ['causal, 2 heads, T=S=5, 35 rows', softmaxCase(40, 5, 4, 10, [5, 5, 3, 4], 60, { causal: 5 })],
   ])('%s: forward and backward match the reference', async (_name, c) => {
     const runs = await h.call<Outputs[]>(PAGE, 'softmax', c);
     expectStable(runs);
     const r = runs[0];
-    const rows = { R: c.R, S: c.S, B: c.B, group: c.group };
+    const rows = { R: c.R, S: c.S, B: c.B, group: c.group, scale: c.scale, causal: c.causal };
     const A = maskedSoftmax(rows, c.scores, c.lengths);
     expectClose('weights', r.weights.data, A);
     expectClose('dScores', r.dScores.data, maskedSoftmaxBackward(rows, r.weights.data, c.dA, c.lengths));
     for (let row = 0; row < c.R; row++) {
-      const len = c.lengths[Math.floor(row / c.group) % c.B];
+      const len = rowLength(rows, c.lengths, row);
       const w = r.weights.data.slice(row * c.S, (row + 1) * c.S);
       expect(w.slice(len).every((v) => v === 0), `row ${row}: padding gets exactly 0`).toBe(true);
       expect(r.dScores.data.slice(row * c.S + len, (row + 1) * c.S).every((v) => v === 0), `row ${row}: no gradient into padding`).toBe(true);

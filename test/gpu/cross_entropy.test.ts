@@ -19,6 +19,9 @@ describe('cross-entropy and argmax kernels', () => {
     { rows: 2, vocab: 3, targets: [0, 0], logits: rand(6, 82) },
     // More rows than the reduction workgroup (256), mixed PAD.
     { rows: 301, vocab: 4, targets: randInt(301, 83, 0, 4), logits: rand(1204, 84, -2, 2) },
+    // Label smoothing, with PAD rows, and its extreme ε = 1 (a uniform target).
+    { rows: 7, vocab: 11, targets: [3, 0, 10, 1, 0, 5, 5], logits: rand(77, 80, -3, 3), smoothing: 0.1 },
+    { rows: 3, vocab: 5, targets: [1, 4, 2], logits: rand(15, 85, -3, 3), smoothing: 1 },
   ];
 
   it('fused loss and gradient match the reference; PAD rows are ignored', async () => {
@@ -27,12 +30,19 @@ describe('cross-entropy and argmax kernels', () => {
       const name = `crossEntropy R=${c.rows} V=${c.vocab}`;
       const [r] = results[i];
       expectStable(name, results[i]);
-      const ref = crossEntropyForward(c.logits, c.targets, c.rows, c.vocab);
+      const eps = c.smoothing ?? 0;
+      const ref = crossEntropyForward(c.logits, c.targets, c.rows, c.vocab, eps);
       expectClose(`${name} loss`, r.loss.data, [ref.loss], { atol: 1e-5, rtol: 1e-5 });
       expectExact(`${name} count`, [r.scratch.data[c.rows]], [ref.count]);
       expectClose(`${name} row losses`, r.scratch.data.slice(0, c.rows), ref.rowLoss, { atol: 1e-5, rtol: 1e-5 });
-      expectClose(`${name} dLogits`, r.dLogits.data, crossEntropyBackward(c.logits, c.targets, c.rows, c.vocab));
+      expectClose(`${name} dLogits`, r.dLogits.data, crossEntropyBackward(c.logits, c.targets, c.rows, c.vocab, eps));
     });
+  });
+
+  it('smoothing 0 gives bitwise the unsmoothed result', async () => {
+    const plain = cases[0];
+    const [a, b] = await page.call<Outputs[][]>('crossEntropies', [plain, { ...plain, smoothing: 0 }]);
+    for (const t of ['loss', 'dLogits', 'scratch']) expectExact(t, b[0][t].data, a[0][t].data);
   });
 
   it('argmax picks the lowest index among ties', async () => {

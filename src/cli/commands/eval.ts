@@ -3,7 +3,7 @@ import { adapterJson } from '../../io/adapter_summary.ts';
 import { openRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { RemoteSession } from '../../run/remote.ts';
 import type { Config } from '../../config/config.ts';
-import { mergeConfig } from '../../config/validate.ts';
+import { checkBeam, mergeConfig } from '../../config/validate.ts';
 import { parseKeyValues } from '../../config/keyvalues.ts';
 import { packEvalFile } from '../../data/file_task.ts';
 import type { Summary } from '../../metrics/index.ts';
@@ -65,6 +65,7 @@ ${RUNTIME_USAGE}
       maxLength: intFlag(flags, 'max-length', config.min_length, 10_000) ?? config.max_length,
       beam: intFlag(flags, 'beam', 1, MAX_BEAM) ?? config.beam,
     };
+    checkBeam(config, opts.beam);
     const h = await withRuntimeErrors(() => openRuntime(runtime));
     try {
       const session = await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes, recurrence }));
@@ -98,6 +99,7 @@ async function evalFile(flags: ParsedArgs['flags'], bytes: Uint8Array, config: C
   }
   const { upload, pairs } = await packEvalFile(flags.data, vocab, config.tokenize);
   const beam = intFlag(flags, 'beam', 1, MAX_BEAM);
+  checkBeam(config, beam);
   const maxLength = intFlag(flags, 'max-length', 1, 10_000);
   const h = await withRuntimeErrors(() => openRuntime(runtime));
   try {

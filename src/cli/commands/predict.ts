@@ -9,6 +9,7 @@ import { predictionText, readInputLines } from '../../data/inputs.ts';
 import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
 import type { RuntimeOptions } from '../../runtime/runtime.ts';
 import type { Config } from '../../config/config.ts';
+import { checkBeam } from '../../config/validate.ts';
 import type { AttentionMap } from '../../train/decode.ts';
 import { MODEL_SPECS, modelSpec } from '../../specs/index.ts';
 
@@ -47,6 +48,7 @@ ${RUNTIME_USAGE}
     const { bytes, config } = checkpoint;
     const beam = intFlag(flags, 'beam', 1, 64) ?? config.beam;
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
+    checkBeam(config, beam);
     const attention = flags.attention === true;
     if (attention) checkAttention(config, checkpoint.vocab !== undefined);
     if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io, runtime);

@@ -21,10 +21,12 @@ export interface OutputLayer {
   loss: View;
   /** (R + 1) per-row losses, then the count. */
   scratch: View;
+  /** Label smoothing ε of the loss (config label_smoothing). */
+  smoothing: number;
 }
 
-export function createOutputLayer(gpu: Gpu, arena: Arena, R: number, H: number, V: number, buf: Allocate): OutputLayer {
-  return { gpu, arena, R, H, V, logits: view(buf('logits', R * V)), dLogits: view(buf('dLogits', R * V)), loss: view(buf('loss', 1)), scratch: view(buf('ceScratch', R + 1)) };
+export function createOutputLayer(gpu: Gpu, arena: Arena, R: number, H: number, V: number, buf: Allocate, smoothing = 0): OutputLayer {
+  return { gpu, arena, R, H, V, smoothing, logits: view(buf('logits', R * V)), dLogits: view(buf('dLogits', R * V)), loss: view(buf('loss', 1)), scratch: view(buf('ceScratch', R + 1)) };
 }
 
 const P = (o: OutputLayer, name: string) => o.arena.layout.viewOf(o.arena.params, name);
@@ -35,7 +37,7 @@ export function outputForward(o: OutputLayer, h: View, targets: View): Dispatch[
   const { gpu, R, H, V } = o;
   return [
     matmul(gpu, { a: h, b: P(o, 'output.weight'), bias: P(o, 'output.bias'), c: o.logits, M: R, N: V, K: H, transB: true, label: 'output' }),
-    crossEntropy(gpu, { logits: o.logits, targets, dLogits: o.dLogits, loss: o.loss, rows: R, vocab: V, scratch: o.scratch, label: 'cross_entropy' }),
+    crossEntropy(gpu, { logits: o.logits, targets, dLogits: o.dLogits, loss: o.loss, rows: R, vocab: V, smoothing: o.smoothing, scratch: o.scratch, label: 'cross_entropy' }),
   ].flat();
 }
 

@@ -31,7 +31,7 @@ export function createStackModelBase(gpu: Gpu, config: Config, name: ModelName, 
   const owned = createOwnedArena(gpu, config, name, layout);
   const s = createLstmStack(gpu, config, owned.arena, recurrence, owned.buf);
   const { B, S, T, D } = s.dims;
-  const out = createOutputLayer(gpu, owned.arena, T * B, H, V, owned.buf);
+  const out = createOutputLayer(gpu, owned.arena, T * B, H, V, owned.buf, config.label_smoothing);
   const decoded = view(owned.buf('decoded', D * B));
   return { name, owned, s, out, decoded, dims: { V, E, H, L, B, S, T, D } };
 }

@@ -11,12 +11,14 @@ export interface SoftmaxCase {
   lengths: number[]; // (B)
   scores: number[]; // (R, S)
   dA: number[]; // (R, S)
+  scale?: number;
+  causal?: number;
 }
 
 /** Softmax in place over scores, then its backward in place over dA. */
 export async function softmax(c: SoftmaxCase): Promise<Outputs[]> {
   return withGpu(async (gpu) => {
-    const rows = { R: c.R, S: c.S, B: c.B, group: c.group };
+    const rows = { R: c.R, S: c.S, B: c.B, group: c.group, scale: c.scale, causal: c.causal };
     const [x, d] = [new Tensor(gpu, 'x', c.R * c.S), new Tensor(gpu, 'd', c.R * c.S)];
     const lengths = new Tensor(gpu, 'lengths', c.B, 'i32');
     const work = [maskedSoftmax(gpu, { ...rows, lengths: lengths.view, x: x.view }), maskedSoftmaxBackward(gpu, { ...rows, lengths: lengths.view, A: x.view, d: d.view })];

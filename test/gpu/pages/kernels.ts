@@ -212,6 +212,7 @@ export interface CrossEntropyCase {
   vocab: number;
   logits: Data;
   targets: Data;
+  smoothing?: number;
 }
 
 export async function crossEntropies(cases: CrossEntropyCase[]): Promise<Outputs[][]> {
@@ -231,6 +232,7 @@ export async function crossEntropies(cases: CrossEntropyCase[]): Promise<Outputs
         scratch: scratch.view,
         rows: c.rows,
         vocab: c.vocab,
+        smoothing: c.smoothing,
       });
       const reset = () => {
         logits.set(c.logits);
