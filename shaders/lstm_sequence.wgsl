@@ -2,10 +2,10 @@
 // Diamos et al. 2016): forward and backward through time. WebGPU has no barrier across
 // workgroups, but batch rows are independent over time, so each workgroup owns 4 batch
 // rows (b0 .. b0+3) for the whole sequence and needs only workgroupBarrier between the
-// recurrent matmul and the cell of each step. Invocation j owns hidden unit j of its 4 rows
-// (the workgroup has HU >= H invocations; those with j >= H only help with barriers), so
-// c (forward) and dh, dc (backward) live in its registers; what every unit reads of the
-// step before (h_{t-1} forward, dG_t backward) goes through workgroup memory.
+// recurrent matmul and the cell of each step. Its NI invocations own the hidden units
+// j = lid, lid + NI, … of its 4 rows; what every unit reads of the step before (h_{t-1}
+// forward, dG_t backward) goes through workgroup memory (HC >= H units of room), what a
+// unit carries alone (c forward, dh and dc backward) stays in its own rows of Cs and dS.
 // PyTorch gate order i, f, g, o (src/reference/lstm.ts). Letters: B batch, H hidden.
 //
 // Steps t >= live (the batch's longest length, read from `n_off`) hold every row's state:
@@ -13,7 +13,8 @@
 // the backward writes zero dG rows and passes dh (+ above), dc through, as the masked cell
 // does for a row past its length. With use_mask, row b is live at t iff t < lengths[b].
 
-override HU: u32 = 64;
+override NI: u32 = 64; // invocations per workgroup
+override HC: u32 = 64; // hidden units of workgroup memory (>= H)
 
 struct FwdParams {
   B: u32, H: u32, steps: u32, use_mask: u32,
@@ -58,9 +59,9 @@ struct BwdParams {
 @group(0) @binding(7) var<storage, read_write> b_ds: array<f32>;
 
 // h_{t-1} of the 4 rows per unit k, double buffered: step t reads one half, writes the other.
-var<workgroup> wg_h: array<vec4f, 2u * HU>;
+var<workgroup> wg_h: array<vec4f, 2u * HC>;
 // dG_t of the 4 rows per gate column n (4H of them).
-var<workgroup> wg_dg: array<vec4f, 4u * HU>;
+var<workgroup> wg_dg: array<vec4f, 4u * HC>;
 
 fn sigmoid4(x: vec4f) -> vec4f {
   return 1.0 / (1.0 + exp(-x));
@@ -107,62 +108,71 @@ fn at(off: u32, r: u32, rows: vec4u, B: u32, width: u32, col: u32) -> vec4u {
   return vec4u(off + r * B * width + col) + rows * width;
 }
 
-@compute @workgroup_size(HU)
+fn f_c4(base: vec4u) -> vec4f {
+  return vec4f(f_c[base.x], f_c[base.y], f_c[base.z], f_c[base.w]);
+}
+
+// Step t of unit j for the 4 rows: the recurrent matmul from h_{t-1} (half `cur` of wg_h),
+// the gates (stored), then h_t, c_t (stored, and h_t into the other half of wg_h).
+fn forward_unit(j: u32, t: u32, cur: u32, b0: u32, rows: vec4u, nrows: u32, lengths: vec4i) {
+  let H = fp.H;
+  let B = fp.B;
+  let HH = H * H;
+  let wi = fp.w_off + j * H;
+  // 16 accumulators: gate × row, each b_hh + Σ_k h_{t-1}[row, k]·W_hh[gate·H + j, k].
+  var ai = vec4f(f_w[fp.bias_off + j]);
+  var af = vec4f(f_w[fp.bias_off + H + j]);
+  var ag = vec4f(f_w[fp.bias_off + 2u * H + j]);
+  var ao = vec4f(f_w[fp.bias_off + 3u * H + j]);
+  for (var k = 0u; k < H; k++) {
+    let hk = wg_h[cur * HC + k];
+    ai += hk * f_w[wi + k];
+    af += hk * f_w[wi + HH + k];
+    ag += hk * f_w[wi + 2u * HH + k];
+    ao += hk * f_w[wi + 3u * HH + k];
+  }
+  let gb = at(fp.g_off, t, rows, B, 4u * H, j);
+  let i = sigmoid4(f_load4(gb) + ai);
+  let f = sigmoid4(f_load4(gb + vec4u(H)) + af);
+  let g = tanh4(f_load4(gb + vec4u(2u * H)) + ag);
+  let o = sigmoid4(f_load4(gb + vec4u(3u * H)) + ao);
+  store_g(gb, i, nrows);
+  store_g(gb + vec4u(H), f, nrows);
+  store_g(gb + vec4u(2u * H), g, nrows);
+  store_g(gb + vec4u(3u * H), o, nrows);
+  let live = live_rows(b0, B, t, fp.use_mask != 0u, lengths);
+  let cp = f_c4(at(fp.c_off, t, rows, B, H, j));
+  let cn = f * cp + i * g;
+  let c = select(cp, cn, live);
+  let h = select(wg_h[cur * HC + j], o * tanh4(cn), live);
+  store_h(at(fp.h_off, t + 1u, rows, B, H, j), h, nrows);
+  store_c(at(fp.c_off, t + 1u, rows, B, H, j), c, nrows);
+  wg_h[(1u - cur) * HC + j] = h;
+}
+
+@compute @workgroup_size(NI)
 fn lstm_sequence_forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let H = fp.H;
   let B = fp.B;
-  let j = lid.x;
-  let on = j < H;
-  let ju = min(j, H - 1u);
   let b0 = wid.x * 4u;
   let rows = rows_of(b0, B);
   let nrows = min(4u, B - b0);
   let lengths = vec4i(f_len[fp.len_off + rows.x], f_len[fp.len_off + rows.y], f_len[fp.len_off + rows.z], f_len[fp.len_off + rows.w]);
   let live_steps = min(u32(max(f_len[fp.n_off], 0)), fp.steps);
-  var h = vec4f(f_h[fp.h_off + rows.x * H + ju], f_h[fp.h_off + rows.y * H + ju], f_h[fp.h_off + rows.z * H + ju], f_h[fp.h_off + rows.w * H + ju]);
-  var c = vec4f(f_c[fp.c_off + rows.x * H + ju], f_c[fp.c_off + rows.y * H + ju], f_c[fp.c_off + rows.z * H + ju], f_c[fp.c_off + rows.w * H + ju]);
-  wg_h[j] = h;
+  for (var j = lid.x; j < H; j += NI) {
+    wg_h[j] = vec4f(f_h[fp.h_off + rows.x * H + j], f_h[fp.h_off + rows.y * H + j], f_h[fp.h_off + rows.z * H + j], f_h[fp.h_off + rows.w * H + j]);
+  }
   var cur = 0u;
   workgroupBarrier();
-  let HH = H * H;
-  let wi = fp.w_off + ju * H;
-  let bias = vec4f(f_w[fp.bias_off + ju], f_w[fp.bias_off + H + ju], f_w[fp.bias_off + 2u * H + ju], f_w[fp.bias_off + 3u * H + ju]);
   for (var t = 0u; t < live_steps; t++) {
-    if (on) {
-      // 16 accumulators: gate × row, each Σ_k h_{t-1}[row, k]·W_hh[gate·H + j, k].
-      var ai = vec4f(bias.x);
-      var af = vec4f(bias.y);
-      var ag = vec4f(bias.z);
-      var ao = vec4f(bias.w);
-      for (var k = 0u; k < H; k++) {
-        let hk = wg_h[cur * HU + k];
-        ai += hk * f_w[wi + k];
-        af += hk * f_w[wi + HH + k];
-        ag += hk * f_w[wi + 2u * HH + k];
-        ao += hk * f_w[wi + 3u * HH + k];
-      }
-      let gb = at(fp.g_off, t, rows, B, 4u * H, j);
-      let i = sigmoid4(f_load4(gb) + ai);
-      let f = sigmoid4(f_load4(gb + vec4u(H)) + af);
-      let g = tanh4(f_load4(gb + vec4u(2u * H)) + ag);
-      let o = sigmoid4(f_load4(gb + vec4u(3u * H)) + ao);
-      store_g(gb, i, nrows);
-      store_g(gb + vec4u(H), f, nrows);
-      store_g(gb + vec4u(2u * H), g, nrows);
-      store_g(gb + vec4u(3u * H), o, nrows);
-      let live = live_rows(b0, B, t, fp.use_mask != 0u, lengths);
-      let cn = f * c + i * g;
-      c = select(c, cn, live);
-      h = select(h, o * tanh4(cn), live);
-      store_h(at(fp.h_off, t + 1u, rows, B, H, j), h, nrows);
-      store_c(at(fp.c_off, t + 1u, rows, B, H, j), c, nrows);
-    }
+    for (var j = lid.x; j < H; j += NI) { forward_unit(j, t, cur, b0, rows, nrows, lengths); }
     cur = 1u - cur;
-    wg_h[cur * HU + j] = h;
     workgroupBarrier();
   }
   // Past the batch's longest length every row holds its state.
-  if (on) {
+  for (var j = lid.x; j < H; j += NI) {
+    let h = wg_h[cur * HC + j];
+    let c = f_c4(at(fp.c_off, live_steps, rows, B, H, j));
     for (var t = live_steps; t < fp.steps; t++) {
       store_h(at(fp.h_off, t + 1u, rows, B, H, j), h, nrows);
       store_c(at(fp.c_off, t + 1u, rows, B, H, j), c, nrows);
@@ -184,81 +194,95 @@ fn b_store_dg(base: vec4u, v: vec4f, n: u32) {
   for (var q = 0u; q < n; q++) { b_dg[base[q]] = v[q]; }
 }
 
-@compute @workgroup_size(HU)
+fn b_ds4(base: vec4u) -> vec4f {
+  return vec4f(b_ds[base.x], b_ds[base.y], b_ds[base.z], b_ds[base.w]);
+}
+
+fn b_store_ds(base: vec4u, v: vec4f, n: u32) {
+  for (var q = 0u; q < n; q++) { b_ds[base[q]] = v[q]; }
+}
+
+// The cell backward of unit j at step t for the 4 rows: dh += above, dG_t (stored, and into
+// wg_dg when the step is live), dc_{t-1}; dh and dc are read from and written back to dS.
+fn backward_cell(j: u32, t: u32, live_step: bool, live: vec4<bool>, rows: vec4u, nrows: u32) {
+  let H = bp.H;
+  let B = bp.B;
+  let G = 4u * H;
+  let sh = rows * H + vec4u(j);
+  var dh = b_ds4(vec4u(bp.dh_off) + sh);
+  var dc = b_ds4(vec4u(bp.dc_off) + sh);
+  if (bp.use_above != 0u) {
+    let ab = at(bp.above_off, t, rows, B, H, j);
+    dh += vec4f(b_above[ab.x], b_above[ab.y], b_above[ab.z], b_above[ab.w]);
+  }
+  var dgi = vec4f(0.0);
+  var dgf = vec4f(0.0);
+  var dgg = vec4f(0.0);
+  var dgo = vec4f(0.0);
+  if (live_step) {
+    let gb = at(bp.g_off, t, rows, B, G, j);
+    let i = b_gate4(gb);
+    let f = b_gate4(gb + vec4u(H));
+    let g = b_gate4(gb + vec4u(2u * H));
+    let o = b_gate4(gb + vec4u(3u * H));
+    let tc = tanh4(b_c4(at(bp.c_off, t + 1u, rows, B, H, j)));
+    let dct = dc + dh * o * (1.0 - tc * tc);
+    let zero = vec4f(0.0);
+    dgi = select(zero, dct * g * i * (1.0 - i), live);
+    dgf = select(zero, dct * b_c4(at(bp.c_off, t, rows, B, H, j)) * f * (1.0 - f), live);
+    dgg = select(zero, dct * i * (1.0 - g * g), live);
+    dgo = select(zero, dh * tc * o * (1.0 - o), live);
+    dc = select(dc, dct * f, live);
+    wg_dg[j] = dgi;
+    wg_dg[H + j] = dgf;
+    wg_dg[2u * H + j] = dgg;
+    wg_dg[3u * H + j] = dgo;
+  }
+  let db = at(bp.dg_off, t, rows, B, G, j);
+  b_store_dg(db, dgi, nrows);
+  b_store_dg(db + vec4u(H), dgf, nrows);
+  b_store_dg(db + vec4u(2u * H), dgg, nrows);
+  b_store_dg(db + vec4u(3u * H), dgo, nrows);
+  b_store_ds(vec4u(bp.dh_off) + sh, dh, nrows);
+  b_store_ds(vec4u(bp.dc_off) + sh, dc, nrows);
+}
+
+// dh_{t-1}[row, j] = Σ_n dG_t[row, n]·W_hh[n, j]; held rows keep dh (their dG is zero).
+fn backward_recurrent(j: u32, live: vec4<bool>, rows: vec4u, nrows: u32) {
+  let H = bp.H;
+  var rec = vec4f(0.0);
+  for (var n = 0u; n < 4u * H; n++) {
+    rec += wg_dg[n] * b_w[bp.w_off + n * H + j];
+  }
+  let at_dh = vec4u(bp.dh_off) + rows * H + vec4u(j);
+  b_store_ds(at_dh, select(b_ds4(at_dh), vec4f(0.0), live) + rec, nrows);
+}
+
+@compute @workgroup_size(NI)
 fn lstm_sequence_backward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let H = bp.H;
   let B = bp.B;
-  let j = lid.x;
-  let on = j < H;
-  let ju = min(j, H - 1u);
   let b0 = wid.x * 4u;
   let rows = rows_of(b0, B);
   let nrows = min(4u, B - b0);
   let lengths = vec4i(b_len[bp.len_off + rows.x], b_len[bp.len_off + rows.y], b_len[bp.len_off + rows.z], b_len[bp.len_off + rows.w]);
   let live_steps = min(u32(max(b_len[bp.n_off], 0)), bp.steps);
-  let sh = rows * H + vec4u(ju);
-  var dh = vec4f(0.0);
-  var dc = vec4f(0.0);
-  if (bp.zero_in == 0u) {
-    dh = vec4f(b_ds[bp.dh_off + sh.x], b_ds[bp.dh_off + sh.y], b_ds[bp.dh_off + sh.z], b_ds[bp.dh_off + sh.w]);
-    dc = vec4f(b_ds[bp.dc_off + sh.x], b_ds[bp.dc_off + sh.y], b_ds[bp.dc_off + sh.z], b_ds[bp.dc_off + sh.w]);
+  if (bp.zero_in != 0u) {
+    for (var j = lid.x; j < H; j += NI) {
+      b_store_ds(vec4u(bp.dh_off) + rows * H + vec4u(j), vec4f(0.0), nrows);
+      b_store_ds(vec4u(bp.dc_off) + rows * H + vec4u(j), vec4f(0.0), nrows);
+    }
   }
-  let G = 4u * H;
   for (var s = 0u; s < bp.steps; s++) {
     let t = bp.steps - 1u - s;
-    if (bp.use_above != 0u) {
-      let ab = at(bp.above_off, t, rows, B, H, ju);
-      dh += vec4f(b_above[ab.x], b_above[ab.y], b_above[ab.z], b_above[ab.w]);
-    }
-    let live = live_rows(b0, B, t, bp.use_mask != 0u, lengths) & vec4<bool>(t < live_steps);
-    var dgi = vec4f(0.0);
-    var dgf = vec4f(0.0);
-    var dgg = vec4f(0.0);
-    var dgo = vec4f(0.0);
-    if (t < live_steps) {
-      let gb = at(bp.g_off, t, rows, B, G, ju);
-      let i = b_gate4(gb);
-      let f = b_gate4(gb + vec4u(H));
-      let g = b_gate4(gb + vec4u(2u * H));
-      let o = b_gate4(gb + vec4u(3u * H));
-      let tc = tanh4(b_c4(at(bp.c_off, t + 1u, rows, B, H, ju)));
-      let dct = dc + dh * o * (1.0 - tc * tc);
-      let zero = vec4f(0.0);
-      dgi = select(zero, dct * g * i * (1.0 - i), live);
-      dgf = select(zero, dct * b_c4(at(bp.c_off, t, rows, B, H, ju)) * f * (1.0 - f), live);
-      dgg = select(zero, dct * i * (1.0 - g * g), live);
-      dgo = select(zero, dh * tc * o * (1.0 - o), live);
-      dc = select(dc, dct * f, live);
-    }
-    if (on) {
-      let db = at(bp.dg_off, t, rows, B, G, j);
-      b_store_dg(db, dgi, nrows);
-      b_store_dg(db + vec4u(H), dgf, nrows);
-      b_store_dg(db + vec4u(2u * H), dgg, nrows);
-      b_store_dg(db + vec4u(3u * H), dgo, nrows);
-    }
+    let live_step = t < live_steps;
+    let live = live_rows(b0, B, t, bp.use_mask != 0u, lengths) & vec4<bool>(live_step);
+    for (var j = lid.x; j < H; j += NI) { backward_cell(j, t, live_step, live, rows, nrows); }
     // No live row at this step: dG is zero, dh passes through unchanged.
-    if (t < live_steps) {
-      if (on) {
-        wg_dg[j] = dgi;
-        wg_dg[H + j] = dgf;
-        wg_dg[2u * H + j] = dgg;
-        wg_dg[3u * H + j] = dgo;
-      }
+    if (live_step) {
       workgroupBarrier();
-      // dh_{t-1}[row, j] = Σ_n dG_t[row, n]·W_hh[n, j]; held rows keep dh (their dG is zero).
-      var rec = vec4f(0.0);
-      for (var n = 0u; n < G; n++) {
-        rec += wg_dg[n] * b_w[bp.w_off + n * H + ju];
-      }
-      dh = select(dh, vec4f(0.0), live) + rec;
+      for (var j = lid.x; j < H; j += NI) { backward_recurrent(j, live, rows, nrows); }
       workgroupBarrier();
-    }
-  }
-  if (on) {
-    for (var q = 0u; q < nrows; q++) {
-      b_ds[bp.dh_off + sh[q]] = dh[q];
-      b_ds[bp.dc_off + sh[q]] = dc[q];
     }
   }
 }

@@ -43,6 +43,7 @@ describe('validateConfig', () => {
     [{ min_length: '2' }, 'min_length must be a positive integer, got "2".'],
     [{ model: 'gru' }, 'model must be one of "lstm", "attn", "blog", "transformer", got "gru".'],
     [{ optimizer: 'rmsprop' }, 'optimizer must be one of "adam", "sgd", got "rmsprop".'],
+    [{ recurrence: 'fused' }, 'recurrence must be one of "auto", "sequence", "steps", got "fused".'],
     [{ batch_size: -4 }, 'batch_size must be a positive integer, got -4.'],
     [{ lr: 0 }, 'lr must be a number > 0, got 0.'],
     [{ lr: Number.NaN }, 'lr must be a number > 0, got NaN.'],

@@ -14,7 +14,7 @@ import { lstmParamShapes, type LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
 import { createLstmBeam } from './beam.ts';
 import { chooseRecurrence, decoderTop, type LstmStack, type Recurrence } from './layers/lstm_stack.ts';
-import { encoderForward, layerBackward, layerForward, reverseSource } from './layers/lstm_layer.ts';
+import { encoderForward, layerBackward, layerForward } from './layers/lstm_layer.ts';
 import { outputBackward, outputForward } from './layers/output.ts';
 import { decodeRecording, decodeSequence, decodeSteps, type DecodeKernelChoice, type DecodeRecording } from './layers/greedy.ts';
 import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
@@ -64,7 +64,7 @@ export function lstmLayout(d: LstmDims): ArenaLayout {
 /** Forward of both modules over every step (teacher forcing). */
 export function stackForward(s: LstmStack): Program {
   const { L, S, T } = s.dims;
-  const p = new Program('stack.forward').add(reverseSource(s));
+  const p = new Program('stack.forward');
   for (let k = 0; k < L; k++) p.add(layerForward(s, 'encoder', k, S));
   for (let k = 0; k < L; k++) p.add(layerForward(s, 'decoder', k, T));
   return p;

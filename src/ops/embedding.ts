@@ -69,11 +69,29 @@ export function embeddingBackward(gpu: Gpu, args: EmbeddingBackwardArgs): Dispat
   const pipe = (entryPoint: string, bindings: ('read' | 'storage')[]) =>
     gpu.pipelines.get({ name: 'embedding', code, entryPoint, bindings: ['uniform', ...bindings], constants: entryPoint === 'embedding_offsets' ? {} : { WG } });
   const index = gpu.uniform([u32(0), u32(ids.offset), u32(scratch.offset), u32(ids.length), u32(vocab), u32(dim)]);
-  const sum = gpu.uniform([u32(dWeight.offset), u32(dOut.offset), u32(scratch.offset), u32(vocab), u32(dim), u32(args.accumulate ? 1 : 0)]);
   return [
     gpu.dispatch(`${label}.count`, pipe('embedding_count', ['read', 'storage']), [index, ids, scratch], linearWorkgroups(vocab, WG)),
     gpu.dispatch(`${label}.offsets`, pipe('embedding_offsets', ['read', 'storage']), [index, ids, scratch], [1, 1, 1]),
     gpu.dispatch(`${label}.bucket`, pipe('embedding_bucket', ['read', 'storage']), [index, ids, scratch], linearWorkgroups(vocab, WG)),
-    gpu.dispatch(`${label}.sum`, pipe('embedding_backward', ['read', 'read', 'storage']), [sum, scratch, dOut, dWeight], linearWorkgroups(vocab * dim, WG)),
+    embeddingBucketSum(gpu, { ...args, scratch, label: `${label}.sum` }),
   ];
+}
+
+/**
+ * The last of embeddingBackward's dispatches alone, for a scratch already holding the buckets
+ * of the ids (src/ops/host_tokens.ts embeddingBuckets, uploaded with the batch).
+ */
+export function embeddingBucketSum(gpu: Gpu, args: Omit<EmbeddingBackwardArgs, 'ids'> & { scratch: View }): Dispatch {
+  const label = args.label ?? 'embedding_bucket_sum';
+  const { dOut, dWeight, vocab, dim, scratch } = args;
+  checkCount(label, 'vocab', vocab, 1);
+  checkCount(label, 'dim', dim, 1);
+  checkShape(label, 'dWeight', dWeight, '(V, E)', [vocab, dim]);
+  const R = dOut.length / dim;
+  if (!Number.isInteger(R)) throw new RangeError(`${label}: dOut has ${dOut.length} elements, not a whole number of rows of ${dim}.`);
+  checkShape(label, 'scratch', scratch, '(2V + 1 + R)', [embeddingBackwardScratch(vocab, R)]);
+  checkWritableApart(label, [['dWeight', dWeight]], [['scratch', scratch], ['dOut', dOut]]);
+  const pipeline = gpu.pipelines.get({ name: 'embedding', code, entryPoint: 'embedding_backward', bindings: ['uniform', 'read', 'read', 'storage'], constants: { WG } });
+  const sum = gpu.uniform([u32(dWeight.offset), u32(dOut.offset), u32(scratch.offset), u32(vocab), u32(dim), u32(args.accumulate ? 1 : 0)]);
+  return gpu.dispatch(label, pipeline, [sum, scratch, dOut, dWeight], linearWorkgroups(vocab * dim, WG));
 }

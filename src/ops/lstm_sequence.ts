@@ -1,7 +1,7 @@
 // One LSTM layer over all its time steps in one dispatch, forward and backward through time
 // (shaders/lstm_sequence.wgsl; float64 reference: src/reference/lstm_sequence.ts lstmRecurrenceForward /
-// lstmRecurrenceBackward). Each workgroup owns 4 batch rows for the whole sequence; its
-// invocations are the hidden units (HU = H rounded up to 32), so B rows take ⌈B/4⌉ workgroups.
+// lstmRecurrenceBackward). Each workgroup owns 4 batch rows for the whole sequence (B rows take
+// ⌈B/4⌉ workgroups); its NI invocations share the hidden units, j = lid, lid + NI, ….
 import source from '../../shaders/lstm_sequence.wgsl?raw';
 import type { View } from '../gpu/buffers.ts';
 import type { Gpu } from '../gpu/context.ts';
@@ -13,18 +13,18 @@ import { checkCount, checkShape, checkWritableApart } from './view_checks.ts';
 const ROWS = 4;
 const shader = shaderVariant('lstm_sequence', source);
 
-/** Invocations per workgroup for hidden size H: H rounded up to a multiple of 32. */
-export const sequenceInvocations = (H: number) => Math.ceil(H / 32) * 32;
+/** Invocations per workgroup for hidden size H: one per unit (rounded up to 4), at most WebGPU's default 256. */
+export const sequenceInvocations = (H: number) => Math.min(256, Math.ceil(H / 4) * 4);
+/** Hidden units of workgroup memory for hidden size H (a multiple of 32, so near sizes share a pipeline). */
+const capacity = (H: number) => Math.ceil(H / 32) * 32;
 
 /**
- * The largest H the sequence kernels accept on this device: one invocation per unit, and
- * the backward's workgroup memory (dG of 4 rows, 4H columns: 64·HU bytes; the forward
- * needs half). SwiftShader's 16 KiB and 256 invocations give 256.
+ * The largest H the sequence kernels accept on this device: the backward's workgroup memory
+ * holds dG of 4 rows, 4H columns (64 bytes per unit; the forward needs half). WebGPU's
+ * default 16 KiB (SwiftShader's) gives 256.
  */
-export function sequenceMaxHidden(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupSizeX'>): number {
-  const byMemory = Math.floor(limits.maxComputeWorkgroupStorageSize / (16 * ROWS * 4));
-  const byInvocations = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
-  return Math.floor(Math.min(byMemory, byInvocations) / 32) * 32;
+export function sequenceMaxHidden(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>): number {
+  return Math.floor(limits.maxComputeWorkgroupStorageSize / (16 * ROWS * 4) / 32) * 32;
 }
 
 /** What both directions share: the layer's steps and the batch's lengths. */
@@ -91,8 +91,8 @@ export function lstmSequenceForward(gpu: Gpu, a: SequenceForwardArgs): Dispatch 
   checkShape(label, 'bHh', a.bHh, '(4H)', [4 * a.H]);
   if (a.wHh.buffer !== a.bHh.buffer) throw new Error(`${label}: wHh and bHh must be views of one buffer.`);
   checkWritableApart(label, [['gates', a.gates], ['h', a.h], ['c', a.c]], [['wHh', a.wHh], ['live', a.live]]);
-  const HU = sequenceInvocations(a.H);
-  const pipeline = gpu.pipelines.get({ ...shader, entryPoint: 'lstm_sequence_forward', bindings: ['uniform', 'read', 'storage', 'storage', 'storage', 'read'], constants: { HU } });
+  const constants = { NI: sequenceInvocations(a.H), HC: capacity(a.H) };
+  const pipeline = gpu.pipelines.get({ ...shader, entryPoint: 'lstm_sequence_forward', bindings: ['uniform', 'read', 'storage', 'storage', 'storage', 'read'], constants });
   const params = gpu.uniform(
     [a.B, a.H, a.steps, a.lengths ? 1 : 0, a.gates.offset, a.h.offset, a.c.offset, a.lengths?.offset ?? 0, a.live.offset, a.wHh.offset, a.bHh.offset].map(u32),
   );
@@ -110,12 +110,11 @@ export function lstmSequenceBackward(gpu: Gpu, a: SequenceBackwardArgs): Dispatc
   if (a.dh.buffer !== a.dc.buffer) throw new Error(`${label}: dh and dc must be views of one buffer.`);
   const read: [string, View][] = [['gates', a.gates], ['c', a.c], ['wHh', a.wHh], ['live', a.live]];
   checkWritableApart(label, [['dGates', a.dGates], ['dh', a.dh]], a.above ? [...read, ['above', a.above]] : read);
-  const HU = sequenceInvocations(a.H);
   const pipeline = gpu.pipelines.get({
     ...shader,
     entryPoint: 'lstm_sequence_backward',
     bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'storage', 'storage'],
-    constants: { HU },
+    constants: { NI: sequenceInvocations(a.H), HC: capacity(a.H) },
   });
   const params = gpu.uniform(
     [

@@ -5,6 +5,7 @@ import type { ArenaLayout } from '../../gpu/buffers.ts';
 import type { Gpu } from '../../gpu/context.ts';
 import type { Batch } from '../../task/batch.ts';
 import { initialArena } from '../../reference/init.ts';
+import { embeddingBuckets, reverseWithinLengths } from '../../ops/host_tokens.ts';
 import type { Allocate, Arena, LstmStack } from './lstm_stack.ts';
 
 export interface OwnedArena {
@@ -40,7 +41,11 @@ export function createOwnedArena(gpu: Gpu, config: Config, prefix: string, layou
   };
 }
 
-/** Uploads a batch's tokens into the stack (queue writes only). */
+/**
+ * Uploads a batch's tokens into the stack (queue writes only), with what the host works out
+ * from them so the training step needs no dispatch for it: the encoder's ids (the source
+ * reversed within each length, when reverse_source) and both layer-0 embedding backwards' buckets.
+ */
 export function setStackBatch(s: LstmStack, batch: Batch, name: string): void {
   const { B, S, T } = s.dims;
   if (batch.B !== B || batch.S !== S || batch.T !== T) {
@@ -53,4 +58,8 @@ export function setStackBatch(s: LstmStack, batch: Batch, name: string): void {
   s.gpu.upload(s.liveTgt, Int32Array.of(Math.max(0, ...batch.tgtLengths)));
   s.gpu.upload(s.tgt, batch.tgt);
   s.gpu.upload(s.decIn, batch.decIn);
+  const encIds = s.config.reverse_source ? reverseWithinLengths(batch.src, batch.srcLengths, S, B) : batch.src;
+  if (s.config.reverse_source) s.gpu.upload(s.srcRev, encIds);
+  s.gpu.upload(s.embScratch[0], embeddingBuckets(encIds, s.dims.V));
+  s.gpu.upload(s.embScratch[1], embeddingBuckets(batch.decIn, s.dims.V));
 }

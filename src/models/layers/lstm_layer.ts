@@ -18,19 +18,12 @@
 // dW_ih = dPᵀ·emb, d emb = dP·W_ih, db_ih = db_hh = column sums of dP.
 import { slice, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
-import { embeddingBackward, embeddingForward } from '../../ops/embedding.ts';
+import { embeddingBucketSum, embeddingForward } from '../../ops/embedding.ts';
 import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } from '../../ops/lstm.ts';
 import { lstmSequenceBackward, lstmSequenceForward, type SequenceArgs } from '../../ops/lstm_sequence.ts';
 import { matmul } from '../../ops/matmul.ts';
 import { columnSum } from '../../ops/reduce.ts';
-import { reverseSequences } from '../../ops/sequence.ts';
 import { baseRow, cRow, dcOf, dgRow, dhOf, dInRow, dptab, embName, gRow, grad, hRow, idsOf, param, ptab, wName as w, type LstmStack, type Module } from './lstm_stack.ts';
-
-/** The source reversed within each length, when reverse_source. */
-export function reverseSource(s: LstmStack): Dispatch[] {
-  const { S, B } = s.dims;
-  return s.config.reverse_source ? [reverseSequences(s.gpu, { tokens: s.src, lengths: s.lengths, out: s.srcRev, steps: S, batch: B, label: 'encoder.reverse' })] : [];
-}
 
 /** P (V, G) = emb·W_ihᵀ + b_ih of layer 0 of module m. */
 export function tableForward(s: LstmStack, m: Module): Dispatch {
@@ -75,10 +68,10 @@ export function stepForward(s: LstmStack, m: Module, k: number, t: number): Disp
   ];
 }
 
-/** The encoder over the batch last set (reversal included), then the decoder's layer-0 table. */
+/** The encoder over the batch last set (its ids reversed by setBatch when reverse_source), then the decoder's layer-0 table. */
 export function encoderForward(s: LstmStack): Dispatch[] {
   const layers = Array.from({ length: s.dims.L }, (_, k) => layerForward(s, 'encoder', k, s.dims.S)).flat();
-  return [...reverseSource(s), ...layers, tableForward(s, 'decoder')];
+  return [...layers, tableForward(s, 'decoder')];
 }
 
 /** Greedy decoder step t through every layer, fed `ids` (B) i32; the top output lands in decoderTop(s, t). */
@@ -159,11 +152,11 @@ function layerWeightsBackward(s: LstmStack, m: Module, k: number, steps: number)
       matmul(gpu, { a: dG, b: param(s, w(m, 'weight_ih', k)), c: dInRow(s, k, r0, steps), M: steps * B, N: H, K: G, label: `${m}.l${k}.dX` }),
     ];
   }
-  // Through the table: dP (V, G) = Σ of dG rows per token, then the table's own backward.
+  // Through the table: dP (V, G) = Σ of dG rows per token (buckets of the ids made by setBatch), then the table's own backward.
   const dP = dptab(s, m);
   return [
     ...out,
-    ...embeddingBackward(gpu, { dOut: dG, ids: idsOf(s, m), dWeight: dP, vocab: V, dim: G, scratch: s.embScratch[m === 'encoder' ? 0 : 1], label: `${m}.l0.dP` }),
+    embeddingBucketSum(gpu, { dOut: dG, dWeight: dP, vocab: V, dim: G, scratch: s.embScratch[m === 'encoder' ? 0 : 1], label: `${m}.l0.dP` }),
     matmul(gpu, { a: dP, b: param(s, embName(m)), c: grad(s, w(m, 'weight_ih', 0)), M: G, N: E, K: V, transA: true, label: `${m}.l0.dW_ih` }),
     matmul(gpu, { a: dP, b: param(s, w(m, 'weight_ih', 0)), c: grad(s, embName(m)), M: V, N: E, K: G, label: `${m}.l0.dEmbedding` }),
     columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_ih', 0)), copy: grad(s, w(m, 'bias_hh', 0)), rows: V, cols: G, label: `${m}.l0.db` }),

@@ -76,6 +76,7 @@ export interface LstmStack {
   dS: View;
   /** (T, B, H): gradient reaching the decoder's top outputs from the layers above it. */
   dHtop: View;
+  /** The layer-0 embedding backwards' buckets of the encoder's and the decoder's ids (src/ops/host_tokens.ts), uploaded by setBatch. */
   embScratch: View[];
 }
 

@@ -216,15 +216,17 @@ export async function timeTrainStep(overrides: Partial<Config> = {}, runs = 10, 
     const src = new Int32Array(S * B);
     const tgt = new Int32Array(T * B);
     const decIn = new Int32Array(T * B);
+    const tgtLengths = new Int32Array(B);
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < lengths[b]; t++) src[t * B + b] = 1 + (rnd() % (V - 2));
       const m = rnd() % (lengths[b] + 1);
       for (let t = 0; t < m; t++) tgt[t * B + b] = 1 + (rnd() % (V - 2));
       tgt[m * B + b] = V - 1;
+      tgtLengths[b] = m + 1;
       decIn[b] = V - 1;
       for (let t = 1; t <= m; t++) decIn[t * B + b] = tgt[(t - 1) * B + b];
     }
-    model.setBatch({ B, S, T, src, srcLengths: lengths, tgt, tgtLengths: new Int32Array(B), decIn, inputs: [], targets: [] });
+    model.setBatch({ B, S, T, src, srcLengths: lengths, tgt, tgtLengths, decIn, inputs: [], targets: [] });
     const times: number[] = [];
     for (let r = 0; r < warmup + runs; r++) {
       const t0 = performance.now();
