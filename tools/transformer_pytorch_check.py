@@ -1,9 +1,9 @@
 # Loads a `transformer` checkpoint strictly into the PyTorch modules of docs/contract.md §3
 # (nn.Embedding ×2, nn.Transformer(norm_first=True, batch_first=True), nn.Linear) and compares
 # its loss on a fixed batch with our float64 reference's. Needs torch and numpy (not project
-# dependencies; there is no torch on our machines, so this script has not been run here):
+# dependencies; on Debian 12, `apt-get install python3-torch` gives torch 1.13 for /usr/bin/python3):
 #   npx tsx tools/transformer_reference_loss.ts runs/X/last.safetensors 8 > batch.json
-#   python tools/transformer_pytorch_check.py runs/X/last.safetensors batch.json
+#   /usr/bin/python3 tools/transformer_pytorch_check.py runs/X/last.safetensors batch.json
 # Conventions (docs/contract.md §1, §3): PAD 0, EOS V−1; time positions padded to
 # max_length (source) and max_length + 1 (target); the decoder reads EOS then the target;
 # the loss is the mean cross-entropy over target positions up to and including EOS.
