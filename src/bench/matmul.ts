@@ -10,7 +10,8 @@ import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs
 import { matmul as matmulRef } from '../reference/matmul.ts';
 import { TILED_KERNEL, tiledFits } from '../ops/matmul_tiled.ts';
 import { median } from './median.ts';
-import { seeded, timeDispatches } from './timing.ts';
+import { timeDispatches } from './timing.ts';
+import { uniformF32 } from '../check/random.ts';
 
 export interface BenchShape {
   name: string;
@@ -79,9 +80,9 @@ function variantsFor(gpu: Gpu, plan: MatmulPlan, opts: BenchOptions): { variant:
 
 async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?: number): Promise<BenchResult[]> {
   const { M, N, K } = shape;
-  const aHost = seeded(M * K, 1 + M);
-  const bHost = seeded(K * N, 2 + N);
-  const biasHost = seeded(N, 3);
+  const aHost = uniformF32(M * K, 1 + M);
+  const bHost = uniformF32(K * N, 2 + N);
+  const biasHost = uniformF32(N, 3);
   const buf = (label: string, data: Float32Array | null, n: number): View => {
     const b = gpu.createBuffer(label, n);
     if (data) gpu.upload(b, data);

@@ -19,6 +19,8 @@ export function kernelPage() {
   });
   return {
     call: <T>(fn: string, ...args: unknown[]) => h.call<T>(PAGE, fn, ...args),
+    /** A function of another test page, on the same harness. */
+    callPage: <T>(page: string, fn: string, ...args: unknown[]) => h.call<T>(page, fn, ...args),
     /** The builders' error sentences, in the order of pages/kernels.ts shapeErrors. */
     shapeErrors: () => h.call<string[]>(PAGE, 'shapeErrors'),
     /** Registers the file's last test: no console or page error. */

@@ -7,6 +7,7 @@ import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } 
 import { createLstmModel, type LstmOptions } from '../../../src/models/lstm.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import type { Batch } from '../../../src/task/batch.ts';
+import { seededUniform } from '../../../src/check/random.ts';
 
 export interface CellInputs {
   B: number;
@@ -207,11 +208,8 @@ export async function timeTrainStep(overrides: Partial<Config> = {}, runs = 10, 
     const config: Config = { ...DEFAULT_CONFIG, layers: 1, hidden_size: 64, embedding_size: 32, batch_size: 64, max_length: 20, ...overrides };
     const model = createLstmModel(gpu, config, options);
     const { B, S, T, V } = model.dims;
-    let s = 12345;
-    const rnd = () => {
-      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-      return s >>> 8;
-    };
+    const u = seededUniform(12345, 0, 2 ** 24);
+    const rnd = () => Math.floor(u());
     const lengths = Int32Array.from({ length: B }, () => 1 + (rnd() % S));
     const src = new Int32Array(S * B);
     const tgt = new Int32Array(T * B);
