@@ -4,7 +4,8 @@
 // batches; small integers must be exact; two runs bitwise equal; nothing written outside C.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
-import { matmulForward, type Activation } from '../../src/reference/matmul.ts';
+import { matmulForward } from '../../src/reference/matmul.ts';
+import type { Activation } from '../../src/reference/activation.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
 import { interleavedCase } from '../helpers/matmul_cases.ts';
 import type { MatmulCase } from './pages/matmul.ts';

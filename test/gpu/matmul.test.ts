@@ -3,7 +3,8 @@
 // batches with padded strides, exactness on small integers, determinism, shape errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/harness/harness.ts';
-import { matmulForward, type Activation } from '../../src/reference/matmul.ts';
+import { matmulForward } from '../../src/reference/matmul.ts';
+import type { Activation } from '../../src/reference/activation.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
 import { interleavedCase, ints, type Layout } from '../helpers/matmul_cases.ts';
 import type { KernelRun, MatmulCase } from './pages/matmul.ts';
