@@ -1,15 +1,13 @@
 // Kernel checks of the GPU check: every matmul kernel that fits (register-blocked, quad,
-// tiled, generic) at sizes that divide no tile, exact on small integers; the optimizer
-// kernels (global norm with clipping, Adam, SGD) against their float64 references. The
-// ops of the check kit run at larger sizes than the GPU tests'; the other kernels run inside
-// the whole-model checks (models.ts).
+// tiled, generic) at sizes that divide no tile, exact on small integers; every op of the
+// check kit (src/check/cases/: LSTM cell and step, cross-entropy, optimizers, embedding,
+// reductions) at larger sizes than the GPU tests'; the other kernels run inside the
+// whole-model checks (models.ts).
 import type { Gpu } from '../gpu/context.ts';
 import { view, type View } from '../gpu/buffers.ts';
 import { kernelsFor, matmulWithKernel, planMatmul } from '../ops/matmul.ts';
 import { TILED_KERNEL, tiledFits } from '../ops/matmul_tiled.ts';
-import { adam, gradNorm, sgd } from '../ops/optimizer.ts';
 import { matmulForward } from '../reference/matmul.ts';
-import { adamStep, gradNorm as gradNormRef, sgdStep } from '../reference/optimizer.ts';
 import { compare, EXACT, F32_TOL, type CheckResult } from '../check/compare.ts';
 import { integersF32, uniformF32 } from '../check/random.ts';
 import { checkOp, dimsOf } from '../check/case.ts';
@@ -57,43 +55,6 @@ export async function checkMatmulKernels(gpu: Gpu): Promise<CheckResult[]> {
 }
 
 const a2h = (x: Float32Array): number[] => Array.from(x);
-
-const OPT_TOL = { atol: 1e-6, rtol: 1e-5 };
-
-/** Global-norm clipping, then Adam (two steps) and SGD, against the float64 optimizer. */
-export async function checkOptimizerKernels(gpu: Gpu): Promise<CheckResult[]> {
-  const n = 1003;
-  const clip = 5;
-  const p0 = values(n, 11, false);
-  const g = values(n, 12, false).map((x) => x * 0.4);
-  const params = upload(gpu, 'check-params', p0, 0);
-  const grads = upload(gpu, 'check-grads', g, 0);
-  const m = upload(gpu, 'check-m', new Float32Array(n), 0);
-  const v = upload(gpu, 'check-v', new Float32Array(n), 0);
-  const stats = upload(gpu, 'check-stats', new Float32Array(2), 0);
-  const hyper = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-  const step = adam(gpu, { params, grads, m, v, stats, ...hyper });
-  const norm = gradNorm(gpu, { grads, stats, clipNorm: clip });
-  const ref = gradNormRef(g, clip);
-  const rp = Float64Array.from(p0);
-  const rm = new Float64Array(n);
-  const rv = new Float64Array(n);
-  const out: CheckResult[] = [];
-  for (const t of [1, 2]) {
-    step.setStep(t);
-    gpu.run(norm, step.dispatches);
-    adamStep(rp, g, rm, rv, t, ref.scale, hyper);
-    out.push(compare(`adam step ${t} params`, await gpu.read(params), rp, OPT_TOL));
-  }
-  out.push(compare('grad_norm [norm, scale]', await gpu.read(stats), [ref.norm, ref.scale], OPT_TOL));
-  gpu.upload(params, p0);
-  gpu.run(norm, sgd(gpu, { params, grads, stats, lr: 0.1 }).dispatches);
-  const sp = Float64Array.from(p0);
-  sgdStep(sp, g, 0.1, ref.scale);
-  out.push(compare('sgd params', await gpu.read(params), sp, OPT_TOL));
-  for (const x of [params, grads, m, v, stats]) gpu.destroyBuffer(x.buffer);
-  return out;
-}
 
 /** Sizes that divide no workgroup, larger than the tests' (a handful of 64-wide groups per op). */
 export const KIT_SIZES = { B: 9, H: 67, E: 33, V: 131, T: 7 };

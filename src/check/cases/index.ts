@@ -5,7 +5,7 @@ import type { OpKitEntry } from '../case.ts';
 import { crossEntropyCase } from './cross_entropy.ts';
 import { embeddingGatherCase, embeddingScatterCase } from './embedding.ts';
 import { lstmCellBackwardCase, lstmCellForwardCase, lstmStepBackwardCase, lstmStepForwardCase } from './lstm_cell.ts';
-import { adamCase, gradNormCase } from './optimizer.ts';
+import { adamCase, gradNormCase, sgdCase } from './optimizer.ts';
 import { columnSumCase } from './reduce.ts';
 
 export const OP_KIT: readonly OpKitEntry[] = [
@@ -15,6 +15,7 @@ export const OP_KIT: readonly OpKitEntry[] = [
   { op: 'lstm_step_backward', build: lstmStepBackwardCase },
   { op: 'cross_entropy', build: crossEntropyCase },
   { op: 'adam', build: adamCase },
+  { op: 'sgd', build: sgdCase },
   { op: 'embedding_gather', build: embeddingGatherCase },
   { op: 'embedding_scatter', build: embeddingScatterCase },
   { op: 'column_sum', build: columnSumCase },

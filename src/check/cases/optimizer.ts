@@ -1,7 +1,7 @@
-// The optimizer cases: one Adam step and the global gradient norm with its clip scale over
+// The optimizer cases: one Adam step, one SGD step and the global gradient norm with its clip scale over
 // the parameters of a 1-layer lstm, against src/reference/optimizer.ts.
 import type { Gpu } from '../../gpu/context.ts';
-import { adam, gradNorm } from '../../ops/optimizer.ts';
+import { adam, gradNorm, sgd } from '../../ops/optimizer.ts';
 import { partialCount } from '../../ops/reduce.ts';
 import * as optRef from '../../reference/optimizer.ts';
 import { CaseBuffers, type OpCase, type OpDims } from '../case.ts';
@@ -33,6 +33,28 @@ export function adamCase(gpu: Gpu, d: OpDims): OpCase {
       { name: 'm', view: views.m, ref: m64 },
       { name: 'v', view: views.v, ref: v64 },
     ],
+    destroy: () => bufs.destroy(),
+  };
+}
+
+/** One SGD step (clip scale 0.25) over the parameters of a 1-layer lstm. */
+export function sgdCase(gpu: Gpu, d: OpDims): OpCase {
+  const n = d.params;
+  const bufs = new CaseBuffers(gpu);
+  const p = uniformF32(n, 111);
+  const g = uniformF32(n, 112, -2, 2);
+  const params = bufs.input('params', p);
+  const stats = bufs.input('stats', Float32Array.of(20, 0.25));
+  const update = sgd(gpu, { params, grads: bufs.input('grads', g), stats, lr: 0.1, label: 'check.sgd' });
+  const p64 = Float64Array.from(p);
+  optRef.sgdStep(p64, g, 0.1, 0.25);
+  return {
+    op: 'sgd',
+    shape: `n=${n}`,
+    dispatches: update.dispatches,
+    bytes: 4 * 3 * n,
+    reset: () => bufs.reset(),
+    expected: [{ name: 'params', view: params, ref: p64, atol: 1e-6, rtol: 1e-5 }],
     destroy: () => bufs.destroy(),
   };
 }
