@@ -85,6 +85,11 @@ export class CaseBuffers {
   }
 }
 
+/** A case over `bufs`: its reset and destroy are the buffers'. */
+export function caseOf(bufs: CaseBuffers, c: Omit<OpCase, 'reset' | 'destroy'>): OpCase {
+  return { ...c, reset: () => bufs.reset(), destroy: () => bufs.destroy() };
+}
+
 const tolOf = (e: Expected): Tolerance => ({ atol: e.atol ?? F32_TOL.atol, rtol: e.rtol ?? F32_TOL.rtol });
 
 /**

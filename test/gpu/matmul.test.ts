@@ -1,8 +1,8 @@
 // The matmul family on WebGPU in headless Chrome against the float64 CPU reference:
 // every layout at sizes that do not divide the tile, bias, each activation, accumulate,
 // batches with padded strides, exactness on small integers, determinism, shape errors.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
 import { matmulForward } from '../../src/reference/matmul.ts';
 import type { Activation } from '../../src/reference/activation.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
@@ -10,14 +10,7 @@ import { interleavedCase, ints, type Layout } from '../helpers/matmul_cases.ts';
 import type { KernelRun, MatmulCase } from './pages/matmul.ts';
 
 const PAGE = '/test/gpu/pages/matmul.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const LAYOUTS: Layout[] = ['NN', 'NT', 'TN'];
 const SHAPES: [number, number, number][] = [

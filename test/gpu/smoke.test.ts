@@ -1,20 +1,13 @@
 // The harness end to end: Vite serves the project, headless Chrome runs a WGSL kernel on
 // WebGPU over lengths that are not multiples of the workgroup size, Node checks every element.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
 import { UserError } from '../../src/errors.ts';
 import { GpuDeviceLostError } from '../../src/gpu/device.ts';
 import { NonFiniteError } from '../../src/train/non_finite.ts';
 
 const PAGE = '/test/gpu/pages/smoke.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 describe('GPU smoke test in headless Chrome', () => {
   it('finds a WebGPU adapter', async () => {

@@ -5,7 +5,7 @@ import type { Gpu } from '../../gpu/context.ts';
 import type { Dispatch } from '../../gpu/program.ts';
 import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } from '../../ops/lstm.ts';
 import * as ref from '../../reference/lstm.ts';
-import { CaseBuffers, type Expected, type OpCase, type OpDims } from '../case.ts';
+import { CaseBuffers, caseOf, type Expected, type OpCase, type OpDims } from '../case.ts';
 import { mixedLengths, uniformF32 } from '../random.ts';
 
 const f32 = (xs: ArrayLike<number>) => Float32Array.from(xs);
@@ -27,7 +27,7 @@ function expect3(names: [string, string, string], views: [View, View, View], ref
 
 /** The case around one dispatch: op name, sizes, its buffers' reset and destroy. */
 function lstmCase(op: string, d: OpDims, bufs: CaseBuffers, dispatch: Dispatch, cost: { bytes: number; flops?: number }, expected: Expected[]): OpCase {
-  return { op, shape: `B=${d.B} H=${d.H}`, dispatches: [dispatch], ...cost, reset: () => bufs.reset(), expected, destroy: () => bufs.destroy() };
+  return caseOf(bufs, { op, shape: `B=${d.B} H=${d.H}`, dispatches: [dispatch], ...cost, expected });
 }
 
 const FUSED_TOL = { atol: 1e-5, rtol: 1e-4 };

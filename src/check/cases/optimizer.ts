@@ -4,7 +4,7 @@ import type { Gpu } from '../../gpu/context.ts';
 import { adam, gradNorm, sgd } from '../../ops/optimizer.ts';
 import { partialCount } from '../../ops/reduce.ts';
 import * as optRef from '../../reference/optimizer.ts';
-import { CaseBuffers, type OpCase, type OpDims } from '../case.ts';
+import { CaseBuffers, caseOf, type OpCase, type OpDims } from '../case.ts';
 import { uniformF32 } from '../random.ts';
 
 /** One Adam step (step 3, clip scale 0.5) over the parameters of a 1-layer lstm. */
@@ -22,19 +22,17 @@ export function adamCase(gpu: Gpu, d: OpDims): OpCase {
   update.setStep(3);
   const [p64, m64, v64] = [Float64Array.from(p), Float64Array.from(m), Float64Array.from(v)];
   optRef.adamStep(p64, g, m64, v64, 3, 0.5, h);
-  return {
+  return caseOf(bufs, {
     op: 'adam',
     shape: `n=${n}`,
     dispatches: update.dispatches,
     bytes: 4 * 7 * n,
-    reset: () => bufs.reset(),
     expected: [
       { name: 'params', view: views.params, ref: p64, atol: 1e-6, rtol: 1e-5 },
       { name: 'm', view: views.m, ref: m64 },
       { name: 'v', view: views.v, ref: v64 },
     ],
-    destroy: () => bufs.destroy(),
-  };
+  });
 }
 
 /** One SGD step (clip scale 0.25) over the parameters of a 1-layer lstm. */
@@ -48,15 +46,13 @@ export function sgdCase(gpu: Gpu, d: OpDims): OpCase {
   const update = sgd(gpu, { params, grads: bufs.input('grads', g), stats, lr: 0.1, label: 'check.sgd' });
   const p64 = Float64Array.from(p);
   optRef.sgdStep(p64, g, 0.1, 0.25);
-  return {
+  return caseOf(bufs, {
     op: 'sgd',
     shape: `n=${n}`,
     dispatches: update.dispatches,
     bytes: 4 * 3 * n,
-    reset: () => bufs.reset(),
     expected: [{ name: 'params', view: params, ref: p64, atol: 1e-6, rtol: 1e-5 }],
-    destroy: () => bufs.destroy(),
-  };
+  });
 }
 
 /** The global gradient norm and clip scale over the parameters of a 1-layer lstm: two tree-reduction stages. */
@@ -67,13 +63,11 @@ export function gradNormCase(gpu: Gpu, d: OpDims): OpCase {
   const stats = bufs.output('stats', 2);
   const dispatches = gradNorm(gpu, { grads: bufs.input('grads', gHost), stats, clipNorm: 5, scratch: bufs.output('partials', partialCount(n)), label: 'check.grad_norm' });
   const r = optRef.gradNorm(gHost, 5);
-  return {
+  return caseOf(bufs, {
     op: 'grad_norm',
     shape: `n=${n}`,
     dispatches,
     bytes: 4 * n,
-    reset: () => bufs.reset(),
     expected: [{ name: 'stats', view: stats, ref: [r.norm, r.scale], atol: 1e-6, rtol: 1e-5 }],
-    destroy: () => bufs.destroy(),
-  };
+  });
 }

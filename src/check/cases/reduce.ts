@@ -3,7 +3,7 @@
 import type { Gpu } from '../../gpu/context.ts';
 import { columnSum } from '../../ops/reduce.ts';
 import * as reduceRef from '../../reference/reduce.ts';
-import { CaseBuffers, type OpCase, type OpDims } from '../case.ts';
+import { CaseBuffers, caseOf, type OpCase, type OpDims } from '../case.ts';
 import { uniformF32 } from '../random.ts';
 
 /** The output bias gradient: column sums of (R, V), each column summed in row order. */
@@ -14,13 +14,11 @@ export function columnSumCase(gpu: Gpu, d: OpDims): OpCase {
   const dyHost = uniformF32(R * V, 91);
   const db = bufs.output('db', V);
   const dispatch = columnSum(gpu, { dy: bufs.input('dy', dyHost), db, rows: R, cols: V, label: 'check.column_sum' });
-  return {
+  return caseOf(bufs, {
     op: 'column_sum',
     shape: `R=${R} V=${V}`,
     dispatches: [dispatch],
     bytes: 4 * (R * V + V),
-    reset: () => bufs.reset(),
     expected: [{ name: 'db', view: db, ref: reduceRef.columnSum(dyHost, R, V), atol: 1e-4, rtol: 1e-4 }],
-    destroy: () => bufs.destroy(),
-  };
+  });
 }
