@@ -1,14 +1,14 @@
 // One headless-Chrome harness per test file: opened before the file's tests, closed after.
 import { afterAll, beforeAll } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { openHarness, type Harness, type HarnessOptions } from '../../src/harness/harness.ts';
 
 export type FileHarness = Pick<Harness, 'call' | 'pageErrors'>;
 
 /** Registers the file's beforeAll/afterAll; the harness answers once the tests run. */
-export function useHarness(): FileHarness {
+export function useHarness(options?: HarnessOptions): FileHarness {
   let h: Harness | undefined;
   beforeAll(async () => {
-    h = await openHarness();
+    h = await openHarness(options);
   });
   afterAll(async () => {
     await h?.close();
