@@ -2,6 +2,7 @@
 // per-op section of `seq2seq bench` and the GPU check all run from it. A new kernel's
 // cases go in a file of this folder and one line here.
 import type { OpKitEntry } from '../case.ts';
+import { activationCase } from './activation.ts';
 import { crossEntropyCase } from './cross_entropy.ts';
 import { embeddingGatherCase, embeddingScatterCase } from './embedding.ts';
 import { lstmCellBackwardCase, lstmCellForwardCase, lstmStepBackwardCase, lstmStepForwardCase } from './lstm_cell.ts';
@@ -20,6 +21,7 @@ export const OP_KIT: readonly OpKitEntry[] = [
   { op: 'embedding_scatter', build: embeddingScatterCase },
   { op: 'column_sum', build: columnSumCase },
   { op: 'grad_norm', build: gradNormCase },
+  { op: 'activation', build: activationCase },
 ];
 
 export function kitEntry(op: string): OpKitEntry {
