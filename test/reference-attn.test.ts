@@ -17,6 +17,7 @@ import { matmul, matmulForward } from '../src/reference/matmul.ts';
 import { attnGreedyDecode, attnInitParams, attnModelBackward, attnModelForward, attnParamShapes } from '../src/reference/attn_model.ts';
 import type { LstmDims, LstmTokens } from '../src/reference/lstm_model.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
+import { numericGradOf } from './helpers/finite_diff.ts';
 
 const FD_TOL = { atol: 1e-7, rtol: 1e-5 };
 
@@ -181,17 +182,7 @@ describe('attn model reference', () => {
       const g = attnModelBackward(p, d, fwd);
       const eps = 1e-5;
       for (const [name] of attnParamShapes(d)) {
-        const w = p[name];
-        const numeric = new Float64Array(w.length);
-        for (let i = 0; i < w.length; i++) {
-          const keep = w[i];
-          w[i] = keep + eps;
-          const up = attnModelForward(p, d, tokens, reverse).loss;
-          w[i] = keep - eps;
-          const down = attnModelForward(p, d, tokens, reverse).loss;
-          w[i] = keep;
-          numeric[i] = (up - down) / (2 * eps);
-        }
+        const numeric = numericGradOf(p[name], () => attnModelForward(p, d, tokens, reverse).loss, eps);
         expectClose(name, g[name], numeric, FD_TOL);
       }
     });

@@ -6,6 +6,7 @@ import { lstmGreedyDecode, lstmInitParams, lstmModelBackward, lstmModelForward, 
 import { initTensor, Rng } from '../src/reference/init.ts';
 import { fnv1a32 } from '../src/hash.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
+import { numericGradOf } from './helpers/finite_diff.ts';
 
 const FD_TOL = { atol: 1e-7, rtol: 1e-5 };
 
@@ -106,17 +107,7 @@ describe('LSTM model reference', () => {
       const g = lstmModelBackward(p, d, fwd);
       const eps = 1e-5;
       for (const [name] of lstmParamShapes(d)) {
-        const w = p[name];
-        const numeric = new Float64Array(w.length);
-        for (let i = 0; i < w.length; i++) {
-          const keep = w[i];
-          w[i] = keep + eps;
-          const up = lstmModelForward(p, d, tokens, reverse).loss;
-          w[i] = keep - eps;
-          const down = lstmModelForward(p, d, tokens, reverse).loss;
-          w[i] = keep;
-          numeric[i] = (up - down) / (2 * eps);
-        }
+        const numeric = numericGradOf(p[name], () => lstmModelForward(p, d, tokens, reverse).loss, eps);
         expectClose(name, g[name], numeric, FD_TOL);
       }
       // PAD rows of the embeddings and padded source positions receive nothing.
