@@ -7,6 +7,7 @@ import { initTensor, Rng } from '../src/reference/init.ts';
 import { fnv1a32 } from '../src/hash.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
 import { numericGradOf } from './helpers/finite_diff.ts';
+import { expectArgmaxRows, fedBack } from './helpers/greedy.ts';
 
 const FD_TOL = { atol: 1e-7, rtol: 1e-5 };
 
@@ -120,19 +121,8 @@ describe('LSTM model reference', () => {
     const steps = T;
     const out = lstmGreedyDecode(p, d, tokens.src, tokens.srcLengths, steps, true);
     // Feed the decoded tokens back as teacher-forced inputs: the logits' argmax must reproduce them.
-    const decIn = new Int32Array(T * B);
-    const tgt = new Int32Array(T * B).fill(1);
-    for (let b = 0; b < B; b++) {
-      decIn[b] = EOS;
-      for (let t = 1; t < T; t++) decIn[t * B + b] = out[(t - 1) * B + b];
-    }
-    const fwd = lstmModelForward(p, d, { ...tokens, decIn, tgt }, true);
-    for (let r = 0; r < T * B; r++) {
-      const row = fwd.logits.subarray(r * d.V, (r + 1) * d.V);
-      let best = 0;
-      for (let v = 1; v < d.V; v++) if (row[v] > row[best]) best = v;
-      expect(out[r]).toBe(best);
-    }
+    const fwd = lstmModelForward(p, d, { ...tokens, ...fedBack(out, B, T, EOS) }, true);
+    expectArgmaxRows(out, fwd.logits, d.V);
   });
 });
 
