@@ -2,7 +2,7 @@
 // and returns what the GPU wrote, for the Node side to compare with the float64 reference.
 // Also the timing helper for the 1-layer H=64 E=32 B=64 S=20 training step.
 import { Gpu } from '../../../src/gpu/context.ts';
-import { view } from '../../../src/gpu/buffers.ts';
+import { view, type View } from '../../../src/gpu/buffers.ts';
 import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } from '../../../src/ops/lstm.ts';
 import { createLstmModel, type LstmOptions } from '../../../src/models/lstm.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
@@ -20,6 +20,13 @@ export interface CellInputs {
   dh: number[]; // (B, H) from later steps
   above: number[] | null; // (B, H)
   dc: number[]; // (B, H)
+}
+
+/** What the cell tests compare: the forward's gates, h and c; the backward's dG, dh and dc. */
+async function readCell(gpu: Gpu, views: Record<'gates' | 'h' | 'c' | 'dpre' | 'dhPass' | 'dcPrev', View>) {
+  const out = {} as Record<keyof typeof views, number[]>;
+  for (const [name, v] of Object.entries(views) as [keyof typeof views, View][]) out[name] = Array.from(await gpu.read(v));
+  return out;
 }
 
 /** Forward then backward of one cell step, state rows at offsets so views are exercised. */
@@ -52,15 +59,7 @@ export async function cellStep(x: CellInputs) {
       lstmCellForward(gpu, { B, H, gates: g, hPrev, hOut, cPrev, cOut, mask }),
       lstmCellBackward(gpu, { B, H, gates: g, cPrev, cCur: cOut, dGates: view(dG, 1, 4 * n), dh: view(dS, 2, n), dc: view(dS, 2 + n, n), above: x.above ? view(above) : undefined, mask }),
     ]);
-    const read = async (v: ReturnType<typeof view>) => Array.from(await gpu.read(v));
-    return {
-      gates: await read(g),
-      h: await read(hOut),
-      c: await read(cOut),
-      dpre: await read(view(dG, 1, 4 * n)),
-      dhPass: await read(view(dS, 2, n)),
-      dcPrev: await read(view(dS, 2 + n, n)),
-    };
+    return await readCell(gpu, { gates: g, h: hOut, c: cOut, dpre: view(dG, 1, 4 * n), dhPass: view(dS, 2, n), dcPrev: view(dS, 2 + n, n) });
   } finally {
     gpu.destroy();
   }
@@ -120,15 +119,7 @@ export async function fusedStep(x: StepInputs) {
         mask,
       }),
     ]);
-    const read = async (v: ReturnType<typeof view>) => Array.from(await gpu.read(v));
-    return {
-      gates: await read(g),
-      h: await read(hOut),
-      c: await read(cOut),
-      dpre: await read(view(dG, 1, 4 * n)),
-      dhPass: await read(view(dS, 2, n)),
-      dcPrev: await read(view(dS, 2 + n, n)),
-    };
+    return await readCell(gpu, { gates: g, h: hOut, c: cOut, dpre: view(dG, 1, 4 * n), dhPass: view(dS, 2, n), dcPrev: view(dS, 2 + n, n) });
   } finally {
     gpu.destroy();
   }
