@@ -22,6 +22,29 @@ export interface CellInputs {
   dc: number[]; // (B, H)
 }
 
+/**
+ * The state both cell cases share, uploaded from x at offsets so views are exercised: gates,
+ * h and c pairs [previous | current], dG with `dgBlocks` (B, 4H) blocks, dh | dc, above, mask.
+ */
+function cellState(gpu: Gpu, x: CellInputs, dgBlocks: number) {
+  const n = x.B * x.H;
+  const [gates, hs, cs] = [gpu.createBuffer('gates', 3 + 4 * n), gpu.createBuffer('h', 5 + 2 * n), gpu.createBuffer('c', 5 + 2 * n)];
+  const [dG, dS, above, lengths] = [gpu.createBuffer('dG', 1 + dgBlocks * 4 * n), gpu.createBuffer('dS', 2 + 2 * n), gpu.createBuffer('above', n), gpu.createBuffer('lengths', x.B + 1)];
+  gpu.upload(gates, Float32Array.from(x.pre), 3);
+  gpu.upload(hs, Float32Array.from(x.hPrev), 5);
+  gpu.upload(cs, Float32Array.from(x.cPrev), 5);
+  gpu.upload(dS, Float32Array.from(x.dh), 2);
+  gpu.upload(dS, Float32Array.from(x.dc), 2 + n);
+  if (x.above) gpu.upload(above, Float32Array.from(x.above));
+  if (x.lengths) gpu.upload(lengths, Int32Array.from(x.lengths), 1);
+  return {
+    n, dG,
+    mask: x.lengths ? { lengths: view(lengths, 1, x.B), t: x.t } : undefined,
+    g: view(gates, 3, 4 * n), hPrev: view(hs, 5, n), hOut: view(hs, 5 + n, n), cPrev: view(cs, 5, n), cOut: view(cs, 5 + n, n),
+    dGates: view(dG, 1, 4 * n), dh: view(dS, 2, n), dc: view(dS, 2 + n, n), above: x.above ? view(above) : undefined,
+  };
+}
+
 /** What the cell tests compare: the forward's gates, h and c; the backward's dG, dh and dc. */
 async function readCell(gpu: Gpu, views: Record<'gates' | 'h' | 'c' | 'dpre' | 'dhPass' | 'dcPrev', View>) {
   const out = {} as Record<keyof typeof views, number[]>;
@@ -34,32 +57,12 @@ export async function cellStep(x: CellInputs) {
   const gpu = await Gpu.create();
   try {
     const { B, H } = x;
-    const n = B * H;
-    const gates = gpu.createBuffer('gates', 3 + 4 * n);
-    const hs = gpu.createBuffer('h', 5 + 2 * n);
-    const cs = gpu.createBuffer('c', 5 + 2 * n);
-    const dG = gpu.createBuffer('dG', 1 + 4 * n);
-    const dS = gpu.createBuffer('dS', 2 + 2 * n);
-    const above = gpu.createBuffer('above', n);
-    const lengths = gpu.createBuffer('lengths', B + 1);
-    gpu.upload(gates, Float32Array.from(x.pre), 3);
-    gpu.upload(hs, Float32Array.from(x.hPrev), 5);
-    gpu.upload(cs, Float32Array.from(x.cPrev), 5);
-    gpu.upload(dS, Float32Array.from(x.dh), 2);
-    gpu.upload(dS, Float32Array.from(x.dc), 2 + n);
-    if (x.above) gpu.upload(above, Float32Array.from(x.above));
-    if (x.lengths) gpu.upload(lengths, Int32Array.from(x.lengths), 1);
-    const mask = x.lengths ? { lengths: view(lengths, 1, B), t: x.t } : undefined;
-    const g = view(gates, 3, 4 * n);
-    const hPrev = view(hs, 5, n);
-    const hOut = view(hs, 5 + n, n);
-    const cPrev = view(cs, 5, n);
-    const cOut = view(cs, 5 + n, n);
+    const { mask, g, hPrev, hOut, cPrev, cOut, dGates, dh, dc, above } = cellState(gpu, x, 1);
     gpu.run([
       lstmCellForward(gpu, { B, H, gates: g, hPrev, hOut, cPrev, cOut, mask }),
-      lstmCellBackward(gpu, { B, H, gates: g, cPrev, cCur: cOut, dGates: view(dG, 1, 4 * n), dh: view(dS, 2, n), dc: view(dS, 2 + n, n), above: x.above ? view(above) : undefined, mask }),
+      lstmCellBackward(gpu, { B, H, gates: g, cPrev, cCur: cOut, dGates, dh, dc, above, mask }),
     ]);
-    return await readCell(gpu, { gates: g, h: hOut, c: cOut, dpre: view(dG, 1, 4 * n), dhPass: view(dS, 2, n), dcPrev: view(dS, 2 + n, n) });
+    return await readCell(gpu, { gates: g, h: hOut, c: cOut, dpre: dGates, dhPass: dh, dcPrev: dc });
   } finally {
     gpu.destroy();
   }
@@ -77,49 +80,30 @@ export async function fusedStep(x: StepInputs) {
   const gpu = await Gpu.create();
   try {
     const { B, H } = x;
-    const n = B * H;
     const G = 4 * H;
+    const { n, mask, g, hPrev, hOut, cPrev, cOut, dGates, dh, dc, above, dG } = cellState(gpu, x, 2);
     const params = gpu.createBuffer('params', 7 + 2 * G * H + G);
-    const gates = gpu.createBuffer('gates', 3 + 4 * n);
-    const hs = gpu.createBuffer('h', 5 + 2 * n);
-    const cs = gpu.createBuffer('c', 5 + 2 * n);
-    const dG = gpu.createBuffer('dG', 1 + 8 * n);
-    const dS = gpu.createBuffer('dS', 2 + 2 * n);
-    const above = gpu.createBuffer('above', n);
-    const lengths = gpu.createBuffer('lengths', B + 1);
     gpu.upload(params, Float32Array.from(x.whh), 7);
     gpu.upload(params, Float32Array.from(x.bhh), 7 + G * H);
     gpu.upload(params, Float32Array.from(x.nextW), 7 + G * H + G);
-    gpu.upload(gates, Float32Array.from(x.pre), 3);
-    gpu.upload(hs, Float32Array.from(x.hPrev), 5);
-    gpu.upload(cs, Float32Array.from(x.cPrev), 5);
-    gpu.upload(dS, Float32Array.from(x.dh), 2);
-    gpu.upload(dS, Float32Array.from(x.dc), 2 + n);
     if (x.nextDG) gpu.upload(dG, Float32Array.from(x.nextDG), 1 + 4 * n);
-    if (x.above) gpu.upload(above, Float32Array.from(x.above));
-    if (x.lengths) gpu.upload(lengths, Int32Array.from(x.lengths), 1);
-    const mask = x.lengths ? { lengths: view(lengths, 1, B), t: x.t } : undefined;
-    const g = view(gates, 3, 4 * n);
-    const hOut = view(hs, 5 + n, n);
-    const cPrev = view(cs, 5, n);
-    const cOut = view(cs, 5 + n, n);
     gpu.run([
-      lstmStepForward(gpu, { B, H, wHh: view(params, 7, G * H), bHh: view(params, 7 + G * H, G), gates: g, hPrev: view(hs, 5, n), hOut, cPrev, cOut, mask }),
+      lstmStepForward(gpu, { B, H, wHh: view(params, 7, G * H), bHh: view(params, 7 + G * H, G), gates: g, hPrev, hOut, cPrev, cOut, mask }),
       lstmStepBackward(gpu, {
         B,
         H,
         gates: g,
         cPrev,
         cCur: cOut,
-        dGates: view(dG, 1, 4 * n),
-        dh: view(dS, 2, n),
-        dc: view(dS, 2 + n, n),
-        above: x.above ? view(above) : undefined,
+        dGates,
+        dh,
+        dc,
+        above,
         next: x.nextDG ? { dGates: view(dG, 1 + 4 * n, 4 * n), wHh: view(params, 7 + G * H + G, G * H) } : undefined,
         mask,
       }),
     ]);
-    return await readCell(gpu, { gates: g, h: hOut, c: cOut, dpre: view(dG, 1, 4 * n), dhPass: view(dS, 2, n), dcPrev: view(dS, 2 + n, n) });
+    return await readCell(gpu, { gates: g, h: hOut, c: cOut, dpre: dGates, dhPass: dh, dcPrev: dc });
   } finally {
     gpu.destroy();
   }
