@@ -8,6 +8,7 @@ import { createLstmModel, type LstmOptions } from '../../../src/models/lstm.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import type { Batch } from '../../../src/task/batch.ts';
 import { seededUniform } from '../../../src/check/random.ts';
+import { byName } from './by_name.ts';
 
 export interface CellInputs {
   B: number;
@@ -158,12 +159,7 @@ export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, re
     gpu.run(model.trainStep);
     const afterDecode = await gpu.read(view(model.grads));
     const stableAfterDecode = afterDecode.every((v, i) => Object.is(v, gradsAll[i]));
-    const grads: Record<string, number[]> = {};
-    const params: Record<string, number[]> = {};
-    for (const e of model.layout.entries) {
-      grads[e.name] = Array.from(gradsAll.subarray(e.offset, e.offset + e.length));
-      params[e.name] = Array.from(paramsAll.subarray(e.offset, e.offset + e.length));
-    }
+    const { grads, params } = byName(model.layout, gradsAll, paramsAll);
     gpu.check();
     const out = { loss, grads, params, decoded, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts, dims: model.dims };
     model.destroy();
