@@ -11,16 +11,12 @@ import {
   type Checkpoint,
 } from '../src/io/checkpoint.ts';
 import { CheckpointError, decodeSafetensors, encodeSafetensors, type Tensor } from '../src/io/safetensors.ts';
+import { seededUniform, uniformF32 } from '../src/check/random.ts';
 
 const config: Config = { ...DEFAULT_CONFIG, hidden_size: 8, embedding_size: 4, vocab_size: 12, layers: 2, lr: 0.003, seed: 17 };
 
-function seeded(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31 - 0.5;
-  });
-}
+/** n values uniform in [-0.5, 0.5). */
+const seeded = (n: number, seed: number) => uniformF32(n, seed, -0.5, 0.5);
 
 /** docs/contract.md §3 lstm names and shapes for `config`. */
 function lstmShapes(c: Config): { name: string; shape: number[] }[] {
@@ -184,8 +180,7 @@ describe('checkpoint metadata validation', () => {
   });
 
   it('fuzz: 2000 metadata edits give a checkpoint or a CheckpointError', () => {
-    let s = 99;
-    const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31), s / 2 ** 31);
+    const rnd = seededUniform(99, 0, 1);
     const values = ['', '0', '-0', '1e3', '00', ' 1', '{}', '[]', 'null', '"x"', '{"a":', '\u0000', '9'.repeat(400), `${'['.repeat(50000)}${']'.repeat(50000)}`];
     const keys = ['format', 'config', 'step', 'round', 'resume'];
     let parsed = 0;
@@ -217,8 +212,8 @@ describe('checkpoint fuzz', () => {
   it('1000 byte-level mutations of a checkpoint give a checkpoint or a CheckpointError', () => {
     const base = encodeCheckpoint(sample());
     const headerEnd = 8 + new DataView(base.buffer).getUint32(0, true);
-    let s = 7;
-    const rnd = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31), Math.floor((s / 2 ** 31) * n));
+    const u = seededUniform(7, 0, 1);
+    const rnd = (n: number) => Math.floor(u() * n);
     let parsed = 0;
     for (let i = 0; i < 1000; i++) {
       let b = base.slice();

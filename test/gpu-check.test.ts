@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compare } from '../src/gpucheck/compare.ts';
+import { compare } from '../src/check/compare.ts';
 import { PROJECT_DIR } from './helpers/cli.ts';
 
 describe('gpu-check folder', () => {
@@ -39,8 +39,8 @@ describe('gpu-check folder', () => {
 
 describe('gpu-check comparison', () => {
   it('passes within atol + rtol·|want| and names the worst element otherwise', () => {
-    expect(compare('x', [1, 2.0001], [1, 2], 0, 1e-4).ok).toBe(true);
-    const bad = compare('x', [1, 2.5, 3.1], [1, 2, 3], 0.01, 0);
+    expect(compare('x', [1, 2.0001], [1, 2], { atol: 0, rtol: 1e-4 }).ok).toBe(true);
+    const bad = compare('x', [1, 2.5, 3.1], [1, 2, 3], { atol: 0.01, rtol: 0 });
     expect(bad).toMatchObject({ ok: false, max_abs_err: 0.5, worst: { index: 1, got: 2.5, want: 2 } });
     expect(compare('nan', [NaN], [0]).ok).toBe(false);
     expect(compare('length', [1], [1, 2]).ok).toBe(false);

@@ -17,6 +17,8 @@ import { matmul, matmulForward } from '../src/reference/matmul.ts';
 import { attnGreedyDecode, attnInitParams, attnModelBackward, attnModelForward, attnParamShapes } from '../src/reference/attn_model.ts';
 import type { LstmDims, LstmTokens } from '../src/reference/lstm_model.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
+import { numericGradOf } from './helpers/finite_diff.ts';
+import { expectArgmaxRows, fedBack } from './helpers/greedy.ts';
 
 const FD_TOL = { atol: 1e-7, rtol: 1e-5 };
 
@@ -181,17 +183,7 @@ describe('attn model reference', () => {
       const g = attnModelBackward(p, d, fwd);
       const eps = 1e-5;
       for (const [name] of attnParamShapes(d)) {
-        const w = p[name];
-        const numeric = new Float64Array(w.length);
-        for (let i = 0; i < w.length; i++) {
-          const keep = w[i];
-          w[i] = keep + eps;
-          const up = attnModelForward(p, d, tokens, reverse).loss;
-          w[i] = keep - eps;
-          const down = attnModelForward(p, d, tokens, reverse).loss;
-          w[i] = keep;
-          numeric[i] = (up - down) / (2 * eps);
-        }
+        const numeric = numericGradOf(p[name], () => attnModelForward(p, d, tokens, reverse).loss, eps);
         expectClose(name, g[name], numeric, FD_TOL);
       }
     });
@@ -200,19 +192,8 @@ describe('attn model reference', () => {
   it('greedy decoding equals the argmax of teacher-forced logits fed its own outputs, and weights sum to one', () => {
     const p = attnInitParams(d, { init: 'uniform', init_scale: 1.0, seed: 3 });
     const { tokens: out, weights } = attnGreedyDecode(p, d, tokens.src, tokens.srcLengths, T, false);
-    const decIn = new Int32Array(T * B);
-    const tgt = new Int32Array(T * B).fill(1);
-    for (let b = 0; b < B; b++) {
-      decIn[b] = EOS;
-      for (let t = 1; t < T; t++) decIn[t * B + b] = out[(t - 1) * B + b];
-    }
-    const fwd = attnModelForward(p, d, { ...tokens, decIn, tgt }, false);
-    for (let r = 0; r < T * B; r++) {
-      const row = fwd.logits.subarray(r * d.V, (r + 1) * d.V);
-      let best = 0;
-      for (let v = 1; v < d.V; v++) if (row[v] > row[best]) best = v;
-      expect(out[r]).toBe(best);
-    }
+    const fwd = attnModelForward(p, d, { ...tokens, ...fedBack(out, B, T, EOS) }, false);
+    expectArgmaxRows(out, fwd.logits, d.V);
     expectClose('teacher-forced weights', fwd.cache.att.weights, weights, { atol: 1e-12, rtol: 0 });
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { recurrentUpdateBackward, recurrentUpdateForward } from '../src/reference/recurrent.ts';
 import { blogDecode, blogLoss, blogLossAndGrads, blogParamShapes, type BlogBatchRef, type BlogDims, type BlogTensors } from '../src/reference/blog_model.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
+import { numericGradOf } from './helpers/finite_diff.ts';
 
 const FD_TOL = { atol: 1e-7, rtol: 1e-5 };
 const EPS = 1e-6;
@@ -100,17 +101,7 @@ describe('blog model reference', () => {
   });
 
   it.each(blogParamShapes(d).map(([n]) => n))('gradient of %s matches central finite differences', (name) => {
-    const w = p[name];
-    const fd = new Float64Array(w.length);
-    for (let i = 0; i < w.length; i++) {
-      const keep = w[i];
-      w[i] = keep + EPS;
-      const up = blogLoss(p, d, batch);
-      w[i] = keep - EPS;
-      const down = blogLoss(p, d, batch);
-      w[i] = keep;
-      fd[i] = (up - down) / (2 * EPS);
-    }
+    const fd = numericGradOf(p[name], () => blogLoss(p, d, batch), EPS);
     expectClose(name, grads[name], fd, FD_TOL);
   });
 

@@ -6,6 +6,8 @@ import { lstmGreedyDecode, lstmInitParams, lstmModelBackward, lstmModelForward, 
 import { initTensor, Rng } from '../src/reference/init.ts';
 import { fnv1a32 } from '../src/hash.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
+import { numericGradOf } from './helpers/finite_diff.ts';
+import { expectArgmaxRows, fedBack } from './helpers/greedy.ts';
 
 const FD_TOL = { atol: 1e-7, rtol: 1e-5 };
 
@@ -106,17 +108,7 @@ describe('LSTM model reference', () => {
       const g = lstmModelBackward(p, d, fwd);
       const eps = 1e-5;
       for (const [name] of lstmParamShapes(d)) {
-        const w = p[name];
-        const numeric = new Float64Array(w.length);
-        for (let i = 0; i < w.length; i++) {
-          const keep = w[i];
-          w[i] = keep + eps;
-          const up = lstmModelForward(p, d, tokens, reverse).loss;
-          w[i] = keep - eps;
-          const down = lstmModelForward(p, d, tokens, reverse).loss;
-          w[i] = keep;
-          numeric[i] = (up - down) / (2 * eps);
-        }
+        const numeric = numericGradOf(p[name], () => lstmModelForward(p, d, tokens, reverse).loss, eps);
         expectClose(name, g[name], numeric, FD_TOL);
       }
       // PAD rows of the embeddings and padded source positions receive nothing.
@@ -129,19 +121,8 @@ describe('LSTM model reference', () => {
     const steps = T;
     const out = lstmGreedyDecode(p, d, tokens.src, tokens.srcLengths, steps, true);
     // Feed the decoded tokens back as teacher-forced inputs: the logits' argmax must reproduce them.
-    const decIn = new Int32Array(T * B);
-    const tgt = new Int32Array(T * B).fill(1);
-    for (let b = 0; b < B; b++) {
-      decIn[b] = EOS;
-      for (let t = 1; t < T; t++) decIn[t * B + b] = out[(t - 1) * B + b];
-    }
-    const fwd = lstmModelForward(p, d, { ...tokens, decIn, tgt }, true);
-    for (let r = 0; r < T * B; r++) {
-      const row = fwd.logits.subarray(r * d.V, (r + 1) * d.V);
-      let best = 0;
-      for (let v = 1; v < d.V; v++) if (row[v] > row[best]) best = v;
-      expect(out[r]).toBe(best);
-    }
+    const fwd = lstmModelForward(p, d, { ...tokens, ...fedBack(out, B, T, EOS) }, true);
+    expectArgmaxRows(out, fwd.logits, d.V);
   });
 });
 

@@ -7,6 +7,7 @@ import { expectClose } from './helpers/close.ts';
 import { transformerGreedyDecode, transformerInitParams, transformerModelForward, type TransformerRun } from '../src/reference/transformer_model.ts';
 import { transformerParamShapes, type TransformerDims } from '../src/specs/transformer.ts';
 import type { LstmTokens } from '../src/reference/lstm_model.ts';
+import { numericGradOf } from './helpers/finite_diff.ts';
 
 const dims: TransformerDims = { V: 7, d: 4, heads: 2, L: 1, F: 5 };
 // B = 3, S = 3, T = 4, time-major; source lengths 3, 1, 2; targets EOS = 6 then PAD.
@@ -24,17 +25,7 @@ function numericCheck(run: TransformerRun, names: string[]): void {
   const grads = transformerModelForward(p, dims, tokens, run).grads();
   const h = 1e-6;
   for (const name of names) {
-    const t = p[name];
-    const numeric = new Float64Array(t.length);
-    for (let i = 0; i < t.length; i++) {
-      const keep = t[i];
-      t[i] = keep + h;
-      const up = transformerModelForward(p, dims, tokens, run).loss;
-      t[i] = keep - h;
-      const down = transformerModelForward(p, dims, tokens, run).loss;
-      t[i] = keep;
-      numeric[i] = (up - down) / (2 * h);
-    }
+    const numeric = numericGradOf(p[name], () => transformerModelForward(p, dims, tokens, run).loss, h);
     expectClose(name, grads[name], numeric, { atol: 1e-7, rtol: 1e-5 });
   }
 }

@@ -1,4 +1,4 @@
-// Exact resume (issue 6): a run whose CLI is SIGKILLed after its first checkpoint and then
+// Exact resume: a run whose CLI is SIGKILLed after its first checkpoint and then
 // continued with `train --resume` ends bitwise identical to an uninterrupted run with the
 // same seed: every model tensor, every Adam moment, step, round, and the metrics log.
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Robustness of `train` with Chrome (issue 15): SIGTERM as a real signal mid-round saves
+// Robustness of `train` with Chrome: SIGTERM as a real signal mid-round saves
 // the run and --resume ends bitwise the same as an uninterrupted run; a second writer and
 // a --resume beside a running train are refused; a truncated log is re-made with the
 // loss of its own step; a finished run resumes to one sentence; a config too large for

@@ -1,4 +1,4 @@
-// Robustness without a GPU (issue 15): one writer per run directory, foreign folders,
+// Robustness without a GPU: one writer per run directory, foreign folders,
 // unwritable outputs, devices and FIFOs where files belong, closed and slow pipes, a
 // Chrome that is not one, full and read-only disks, non-finite checkpoints, hostile text,
 // settings eval and predict do not take, resumes with nothing to do. Every case is the

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, type Tensor } from '../src/io/safetensors.ts';
 import { UserError } from '../src/errors.ts';
+import { seededUniform } from '../src/check/random.ts';
 
 const enc = new TextEncoder();
 
@@ -266,16 +267,6 @@ describe('safetensors reader rejects malformed files with one sentence', () => {
 // Fuzz: random mutations of a valid file either parse into a consistent result or throw
 // CheckpointError; nothing else, and quickly.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NASTY: unknown[] = [
   -1, 0, 1, 3, 4, 7, 8, 1.5, -0.5, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, 1e308, -1e308, 'F32', 'F16', 'I64', '', '4', null,
   true, [], {}, [0], [1, 2], [0, 4, 8], [-4, 0], [4, 0], [[1]], { dtype: 'F32' }, 'x'.repeat(100),
@@ -381,7 +372,7 @@ describe('safetensors fuzz', () => {
       ],
       { config: '{"hidden_size":4}', step: '7' },
     );
-    const rng = mulberry32(20240601);
+    const rng = seededUniform(20240601, 0, 1);
     const outcomes = { parsed: 0, rejected: 0 };
     const messages = new Set<string>();
     for (let i = 0; i < 10_000; i++) {

@@ -10,7 +10,9 @@ import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs
 import { matmul as matmulRef } from '../reference/matmul.ts';
 import { TILED_KERNEL, tiledFits } from '../ops/matmul_tiled.ts';
 import { median } from './median.ts';
-import { seeded, timeDispatches } from './timing.ts';
+import { timeDispatches } from './timing.ts';
+import { uniformF32 } from '../check/random.ts';
+import { compare, failure, maxAbs } from '../check/compare.ts';
 
 export interface BenchShape {
   name: string;
@@ -79,9 +81,9 @@ function variantsFor(gpu: Gpu, plan: MatmulPlan, opts: BenchOptions): { variant:
 
 async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?: number): Promise<BenchResult[]> {
   const { M, N, K } = shape;
-  const aHost = seeded(M * K, 1 + M);
-  const bHost = seeded(K * N, 2 + N);
-  const biasHost = seeded(N, 3);
+  const aHost = uniformF32(M * K, 1 + M);
+  const bHost = uniformF32(K * N, 2 + N);
+  const biasHost = uniformF32(N, 3);
   const buf = (label: string, data: Float32Array | null, n: number): View => {
     const b = gpu.createBuffer(label, n);
     if (data) gpu.upload(b, data);
@@ -94,8 +96,7 @@ async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?
   const args: MatmulArgs = { a, b, c, M, N, K, transA: shape.transA, transB: shape.transB, bias, label: shape.name };
   const plan = planMatmul(args);
   const ref = matmulRef(aHost, bHost, { ...args, bias: biasHost, tanhGradOf: undefined });
-  let refScale = 0;
-  for (const x of ref) refScale = Math.max(refScale, Math.abs(x));
+  const refScale = maxAbs(ref) || 1;
   // Check every variant once, then time them round-robin so background load hits all alike.
   const variants = variantsFor(gpu, plan, opts).map(({ variant, kernel }) => ({ variant, kernel, d: matmulWithKernel(gpu, plan, kernel), maxErr: 0, compileMs: 0, times: [] as number[], method: 'submit' as 'timestamp' | 'submit' }));
   for (const v of variants) {
@@ -103,8 +104,10 @@ async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?
     gpu.run(v.d);
     const got = await gpu.read(c);
     v.compileMs = performance.now() - t0;
-    for (let i = 0; i < ref.length; i++) v.maxErr = Math.max(v.maxErr, Math.abs(got[i] - ref[i]) / (refScale || 1));
-    if (!(v.maxErr < 1e-5)) throw new Error(`benchMatmul: kernel ${v.kernel.name} is wrong on ${shape.name}: max relative error ${v.maxErr}.`);
+    // Errors relative to the largest |ref|: the bench's random sums cancel, so |ref| per element says little.
+    const r = compare(`benchMatmul: kernel ${v.kernel.name} on ${shape.name}: C`, got, ref, { atol: 1e-5 * refScale, rtol: 0 });
+    v.maxErr = r.max_abs_err / refScale;
+    if (!r.ok) throw new Error(failure(r) ?? '');
   }
   const runs = opts.runs ?? 5;
   for (let r = 0; r < runs; r++) {

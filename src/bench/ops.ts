@@ -1,28 +1,15 @@
-// Page side of the per-op section of `seq2seq bench`: every case (src/bench/op_cases_*.ts)
-// is run once and checked against its float64 reference (|gpu − ref| <= atol + rtol·|ref|
-// everywhere, else the benchmark stops with the worst element named), then timed: median
+// Page side of the per-op section of `seq2seq bench`: every op of the check kit
+// (src/check/cases/) is checked against its float64 reference first (the benchmark stops
+// with the worst element named when one fails), then timed: median
 // µs per call over `runs` runs of many calls back to back, with GB/s from the bytes a call
 // must move and GFLOP/s where it computes more than it moves.
 import type { Config } from '../config/config.ts';
 import type { Gpu } from '../gpu/context.ts';
+import { opDims, runCase, type OpCase } from '../check/case.ts';
+import { OP_KIT } from '../check/cases/index.ts';
+import { failure } from '../check/compare.ts';
 import { median } from './median.ts';
-import { opDims, type OpCase, type OpDims } from './op_case.ts';
-import { lstmCellBackwardCase, lstmCellForwardCase, lstmStepBackwardCase, lstmStepForwardCase } from './op_cases_lstm.ts';
-import { adamCase, columnSumCase, crossEntropyCase, embeddingGatherCase, embeddingScatterCase, gradNormCase } from './op_cases_misc.ts';
 import { timeDispatches } from './timing.ts';
-
-export const OP_CASES: ((gpu: Gpu, d: OpDims) => OpCase)[] = [
-  lstmCellForwardCase,
-  lstmCellBackwardCase,
-  lstmStepForwardCase,
-  lstmStepBackwardCase,
-  crossEntropyCase,
-  adamCase,
-  embeddingGatherCase,
-  embeddingScatterCase,
-  columnSumCase,
-  gradNormCase,
-];
 
 export interface OpRow {
   op: string;
@@ -38,28 +25,12 @@ export interface OpRow {
   method: 'timestamp' | 'submit';
 }
 
-const DEFAULT_ATOL = 1e-5;
-const DEFAULT_RTOL = 1e-4;
-
-/** Runs a case once from its inputs and compares every output with its reference. */
-export async function checkCase(gpu: Gpu, c: OpCase): Promise<{ maxAbs: number; worst: number }> {
-  c.reset();
-  gpu.run(c.dispatches);
-  let maxAbs = 0;
-  let worst = 0;
-  for (const e of c.expected) {
-    const got = await gpu.read(e.view);
-    const atol = e.atol ?? DEFAULT_ATOL;
-    const rtol = e.rtol ?? DEFAULT_RTOL;
-    for (let i = 0; i < e.ref.length; i++) {
-      const err = Math.abs(got[i] - e.ref[i]);
-      const ratio = err === 0 ? 0 : err / (atol + rtol * Math.abs(e.ref[i]));
-      if (!(ratio <= 1)) throw new Error(`bench ${c.op} (${c.shape}): ${e.name}[${i}] is ${got[i]}, the float64 reference ${e.ref[i]} (tolerance ${atol} + ${rtol}·|ref|).`);
-      maxAbs = Math.max(maxAbs, err);
-      worst = Math.max(worst, ratio);
-    }
-  }
-  return { maxAbs, worst };
+/** Runs a case (twice, from its inputs) against its references; throws naming the worst element. */
+async function checkCase(gpu: Gpu, c: OpCase): Promise<{ maxAbs: number; worst: number }> {
+  const results = await runCase(gpu, c);
+  const bad = results.find((r) => !r.ok);
+  if (bad) throw new Error(`bench: ${failure(bad)}`);
+  return { maxAbs: Math.max(...results.map((r) => r.max_abs_err)), worst: Math.max(...results.map((r) => r.over_tolerance)) };
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -70,8 +41,8 @@ const rate = (x: number) => Number(x.toPrecision(4));
 export async function benchOps(gpu: Gpu, config: Config, opts: { runs: number; targetMs: number }, progress: (text: string) => void = () => undefined): Promise<OpRow[]> {
   const dims = opDims(config);
   const rows: OpRow[] = [];
-  for (const make of OP_CASES) {
-    const c = make(gpu, dims);
+  for (const entry of OP_KIT) {
+    const c = entry.build(gpu, dims);
     try {
       progress(`op ${c.op} (${c.shape}): check, then ${opts.runs} timed runs`);
       const { maxAbs, worst } = await checkCase(gpu, c);

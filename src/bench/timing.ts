@@ -1,17 +1,6 @@
-// What every page-side benchmark shares: seeded inputs and the timer of a dispatch list.
+// What every page-side benchmark shares: the timer of a dispatch list.
 import type { Gpu } from '../gpu/context.ts';
 import type { Dispatch } from '../gpu/program.ts';
-
-/** n values uniform in [-1, 1) from a 32-bit LCG: the same inputs on every run. */
-export function seeded(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 /**
  * Milliseconds per call of `work` (one or more dispatches) over one timed run of many calls

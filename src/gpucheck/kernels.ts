@@ -1,27 +1,20 @@
 // Kernel checks of the GPU check: every matmul kernel that fits (register-blocked, quad,
-// tiled, generic) at sizes that divide no tile, exact on small integers; the optimizer
-// kernels (global norm with clipping, Adam, SGD) against their float64 references. The
-// other kernels run inside the whole-model checks (models.ts).
+// tiled, generic) at sizes that divide no tile, exact on small integers; every op of the
+// check kit (src/check/cases/: LSTM cell and step, cross-entropy, optimizers, embedding,
+// reductions) at larger sizes than the GPU tests'; the other kernels run inside the
+// whole-model checks (models.ts).
 import type { Gpu } from '../gpu/context.ts';
 import { view, type View } from '../gpu/buffers.ts';
 import { kernelsFor, matmulWithKernel, planMatmul } from '../ops/matmul.ts';
 import { TILED_KERNEL, tiledFits } from '../ops/matmul_tiled.ts';
-import { adam, gradNorm, sgd } from '../ops/optimizer.ts';
 import { matmulForward } from '../reference/matmul.ts';
-import { adamStep, gradNorm as gradNormRef, sgdStep } from '../reference/optimizer.ts';
-import { compare, type CheckResult } from './compare.ts';
+import { compare, EXACT, F32_TOL, type CheckResult } from '../check/compare.ts';
+import { integersF32, uniformF32 } from '../check/random.ts';
+import { checkOp, dimsOf } from '../check/case.ts';
+import { OP_KIT } from '../check/cases/index.ts';
 
 /** Deterministic values: small integers (exact products) or uniform in [-1, 1). */
-function values(n: number, seed: number, integers: boolean): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const u = s / 4294967296;
-    out[i] = integers ? Math.floor(u * 9) - 4 : u * 2 - 1;
-  }
-  return out;
-}
+const values = (n: number, seed: number, integers: boolean) => (integers ? integersF32(n, seed, -4, 5) : uniformF32(n, seed));
 
 function upload(gpu: Gpu, label: string, data: Float32Array, pad: number): View {
   const buffer = gpu.createBuffer(label, data.length + 2 * pad);
@@ -52,7 +45,7 @@ export async function checkMatmulKernels(gpu: Gpu): Promise<CheckResult[]> {
           gpu.run(matmulWithKernel(gpu, plan, kernel));
           const got = await gpu.read(c);
           const name = `matmul ${kernel.name} ${layout} ${M}x${N}x${K}${integers ? ' integers' : ' bias+tanh'}`;
-          out.push(integers ? compare(name, got, want) : compare(name, got, want, 1e-5, 1e-4));
+          out.push(compare(name, got, want, integers ? EXACT : F32_TOL));
         }
         for (const v of [a, b, bias, c]) gpu.destroyBuffer(v.buffer);
       }
@@ -63,37 +56,12 @@ export async function checkMatmulKernels(gpu: Gpu): Promise<CheckResult[]> {
 
 const a2h = (x: Float32Array): number[] => Array.from(x);
 
-/** Global-norm clipping, then Adam (two steps) and SGD, against the float64 optimizer. */
-export async function checkOptimizerKernels(gpu: Gpu): Promise<CheckResult[]> {
-  const n = 1003;
-  const clip = 5;
-  const p0 = values(n, 11, false);
-  const g = values(n, 12, false).map((x) => x * 0.4);
-  const params = upload(gpu, 'check-params', p0, 0);
-  const grads = upload(gpu, 'check-grads', g, 0);
-  const m = upload(gpu, 'check-m', new Float32Array(n), 0);
-  const v = upload(gpu, 'check-v', new Float32Array(n), 0);
-  const stats = upload(gpu, 'check-stats', new Float32Array(2), 0);
-  const hyper = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-  const step = adam(gpu, { params, grads, m, v, stats, ...hyper });
-  const norm = gradNorm(gpu, { grads, stats, clipNorm: clip });
-  const ref = gradNormRef(g, clip);
-  const rp = Float64Array.from(p0);
-  const rm = new Float64Array(n);
-  const rv = new Float64Array(n);
+/** Sizes that divide no workgroup, larger than the tests' (a handful of 64-wide groups per op). */
+export const KIT_SIZES = { B: 9, H: 67, E: 33, V: 131, T: 7 };
+
+/** Every op of the check kit (src/check/cases/) at KIT_SIZES. */
+export async function checkKitOps(gpu: Gpu): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
-  for (const t of [1, 2]) {
-    step.setStep(t);
-    gpu.run(norm, step.dispatches);
-    adamStep(rp, g, rm, rv, t, ref.scale, hyper);
-    out.push(compare(`adam step ${t} params`, await gpu.read(params), rp, 1e-6, 1e-5));
-  }
-  out.push(compare('grad_norm [norm, scale]', await gpu.read(stats), [ref.norm, ref.scale], 1e-6, 1e-5));
-  gpu.upload(params, p0);
-  gpu.run(norm, sgd(gpu, { params, grads, stats, lr: 0.1 }).dispatches);
-  const sp = Float64Array.from(p0);
-  sgdStep(sp, g, 0.1, ref.scale);
-  out.push(compare('sgd params', await gpu.read(params), sp, 1e-6, 1e-5));
-  for (const x of [params, grads, m, v, stats]) gpu.destroyBuffer(x.buffer);
+  for (const entry of OP_KIT) out.push(...(await checkOp(gpu, entry, dimsOf(KIT_SIZES))));
   return out;
 }

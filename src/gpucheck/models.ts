@@ -11,7 +11,7 @@ import { initialArena } from '../reference/init.ts';
 import { modelEntry, type Tensors } from '../models/registry.ts';
 import type { ModelName } from '../specs/index.ts';
 import { makeBatch, type Batch } from '../task/index.ts';
-import { compare, maxAbs, type CheckResult } from './compare.ts';
+import { compare, EXACT, maxAbs, type CheckResult } from '../check/compare.ts';
 
 /** Small and odd: nothing divides a workgroup; lengths 1..5 so masks matter. */
 export function checkConfig(model: ModelName): Config {
@@ -38,16 +38,16 @@ export async function checkModel(gpu: Gpu, name: ModelName): Promise<CheckResult
     const decoded = await gpu.readI32(model.decoded);
     const p: Tensors = Object.fromEntries(entries.map((e) => [e.name, Float64Array.from(params.subarray(e.offset, e.offset + e.length))]));
     const ref = reference.lossAndGrads(p, config, batch);
-    const out = [compare(`${name} loss`, [loss], [ref.loss], 1e-5, 1e-5)];
+    const out = [compare(`${name} loss`, [loss], [ref.loss], { atol: 1e-5, rtol: 1e-5 })];
     for (const e of entries) {
       const want = ref.grads[e.name];
-      out.push(compare(`${name} grad ${e.name}`, grads.subarray(e.offset, e.offset + e.length), want, 1e-5 * Math.max(maxAbs(want), 1e-3), 1e-4));
+      out.push(compare(`${name} grad ${e.name}`, grads.subarray(e.offset, e.offset + e.length), want, { atol: 1e-5 * Math.max(maxAbs(want), 1e-3), rtol: 1e-4 }));
     }
     const refDecoded = reference.greedyDecode(p, config, batch, decodeLength(config));
-    if (!model.decoding) out.push(compare(`${name} greedy decode`, decoded, refDecoded));
+    if (!model.decoding) out.push(compare(`${name} greedy decode`, decoded, refDecoded, EXACT));
     else {
-      out.push(compare(`${name} greedy decode (recurrence=${model.decoding.recording})`, decoded, refDecoded));
-      out.push(compare(`${name} greedy decode (recurrence=steps)`, await decodeSteps(gpu, config, params, batch), refDecoded));
+      out.push(compare(`${name} greedy decode (recurrence=${model.decoding.recording})`, decoded, refDecoded, EXACT));
+      out.push(compare(`${name} greedy decode (recurrence=steps)`, await decodeSteps(gpu, config, params, batch), refDecoded, EXACT));
     }
     return out;
   } finally {

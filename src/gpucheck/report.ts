@@ -7,8 +7,8 @@ import { adapterJson } from '../io/adapter_summary.ts';
 import { Gpu } from '../gpu/context.ts';
 import { MODEL_NAMES } from '../specs/index.ts';
 import type { DawnSetup } from '../runtime/dawn.ts';
-import type { CheckResult } from './compare.ts';
-import { checkMatmulKernels, checkOptimizerKernels } from './kernels.ts';
+import type { CheckResult } from '../check/compare.ts';
+import { checkKitOps, checkMatmulKernels } from './kernels.ts';
 import { checkModel } from './models.ts';
 import { timeKernelsAndSteps, trainDefault } from './timing.ts';
 
@@ -18,8 +18,8 @@ async function checks(gpu: Gpu, log: Log) {
   const results: CheckResult[] = [];
   log('checking the matmul kernels');
   results.push(...(await checkMatmulKernels(gpu)));
-  log('checking the optimizer kernels');
-  results.push(...(await checkOptimizerKernels(gpu)));
+  log('checking every op of the check kit');
+  results.push(...(await checkKitOps(gpu)));
   for (const model of MODEL_NAMES) {
     log(`checking a training step and decoding of ${model} against the float64 reference`);
     results.push(...(await checkModel(gpu, model)));

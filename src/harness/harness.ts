@@ -1,7 +1,7 @@
 // The headless-Chrome harness: serve the project, open a page on 127.0.0.1 (so WebGPU
 // exists), import one of the project's modules there, call a function, return its result.
 import type { Browser, Page } from 'puppeteer';
-import { pageUserError } from '../errors.ts';
+import { fromPageError, type PageReply } from '../page/errors.ts';
 import { launchChrome, type LaunchOptions } from './chrome.ts';
 import { serveProject, type ServedProject } from './server.ts';
 
@@ -24,7 +24,7 @@ export interface Harness {
 }
 
 interface HarnessWindow {
-  __call(modulePath: string, fn: string, args: unknown[]): Promise<unknown>;
+  __call(modulePath: string, fn: string, args: unknown[]): Promise<PageReply>;
 }
 
 export class PageCrashedError extends Error {}
@@ -92,10 +92,10 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
         modulePath,
         fn,
         args,
-      ) as Promise<T>;
-      return Promise.race([run, crash]).catch((err: unknown) => {
-        throw pageUserError(err) ?? err;
-      });
+      );
+      const reply = await Promise.race([run, crash]);
+      if ('error' in reply) throw fromPageError(reply.error);
+      return reply.value as T;
     };
     return {
       url,

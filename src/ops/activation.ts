@@ -5,23 +5,23 @@ import type { Gpu } from '../gpu/context.ts';
 import type { View } from '../gpu/buffers.ts';
 import { linearWorkgroups, type Dispatch } from '../gpu/program.ts';
 import { u32 } from '../gpu/uniforms.ts';
-import type { Activation } from '../reference/activation.ts';
+import type { Nonlinearity } from '../reference/activation.ts';
 import { checkShape, checkWritableApart } from './view_checks.ts';
 
-export type { Activation } from '../reference/activation.ts';
+export type { Nonlinearity } from '../reference/activation.ts';
 
 // Elementwise: 256 invocations per workgroup measured faster than 64 on SwiftShader.
 const WG = 256;
-const ACT_CODE: Record<Activation, number> = { relu: 0, tanh: 1, sigmoid: 2 };
+const ACT_CODE: Record<Nonlinearity, number> = { relu: 0, tanh: 1, sigmoid: 2 };
 
-function actCode(label: string, act: Activation): number {
+function actCode(label: string, act: Nonlinearity): number {
   const c = ACT_CODE[act];
   if (c === undefined) throw new Error(`${label}: unknown activation '${act}' (use relu, tanh or sigmoid).`);
   return c;
 }
 
 export interface ActivationForwardArgs {
-  act: Activation;
+  act: Nonlinearity;
   x: View; // (n)
   /** (n); omitted or the very same view as x: in place. */
   y?: View;
@@ -48,7 +48,7 @@ export function activationForward(gpu: Gpu, args: ActivationForwardArgs): Dispat
 }
 
 export interface ActivationBackwardArgs {
-  act: Activation;
+  act: Nonlinearity;
   /** The forward output. (n) */
   y: View;
   dy: View; // (n)

@@ -13,8 +13,7 @@ import { u32 } from '../gpu/uniforms.ts';
 import type { BindingKind, PipelineSpec } from '../gpu/pipelines.ts';
 import { tiledKernelFor, type TiledDevice } from './matmul_tiled.ts';
 import { shaderVariant, type ShaderVariant } from '../gpu/shader.ts';
-
-export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
+import type { Activation } from '../reference/activation.ts';
 
 export interface MatmulArgs {
   a: View; // (M, K), or (K, M) with transA

@@ -2,11 +2,15 @@
 // activation_backward). The backward takes the forward OUTPUT y, so a forward done in
 // place (y over x) still has what its backward needs.
 
-export type Activation = 'relu' | 'tanh' | 'sigmoid';
+/** An elementwise nonlinearity; 'none' is the identity, a matmul epilogue without one. */
+export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
+/** The ones the activation kernel applies (it has no identity). */
+export type Nonlinearity = Exclude<Activation, 'none'>;
 
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid'];
+export const ACTIVATIONS: readonly Nonlinearity[] = ['relu', 'tanh', 'sigmoid'];
 
 export function activate(act: Activation, x: number): number {
+  if (act === 'none') return x;
   if (act === 'relu') return x > 0 ? x : 0;
   if (act === 'tanh') return Math.tanh(x);
   return 1 / (1 + Math.exp(-x));
@@ -14,6 +18,7 @@ export function activate(act: Activation, x: number): number {
 
 /** act'(x) written in terms of y = act(x). */
 export function activationGradFromOutput(act: Activation, y: number): number {
+  if (act === 'none') return 1;
   if (act === 'relu') return y > 0 ? 1 : 0;
   if (act === 'tanh') return 1 - y * y;
   return y * (1 - y);

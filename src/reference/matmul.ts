@@ -3,7 +3,7 @@
 // Letters: M rows of C, N columns of C, K the contracted dimension.
 // Layouts: A (M, K), or (K, M) with transA; B (K, N), or (N, K) with transB; C (M, N).
 
-export type Activation = 'none' | 'relu' | 'tanh' | 'sigmoid';
+import { activate, type Activation } from './activation.ts';
 
 export interface MatmulRefArgs {
   M: number;
@@ -27,19 +27,6 @@ export interface MatmulRefArgs {
   lda?: number;
   ldb?: number;
   ldc?: number;
-}
-
-export function activate(x: number, activation: Activation): number {
-  switch (activation) {
-    case 'none':
-      return x;
-    case 'relu':
-      return x > 0 ? x : 0;
-    case 'tanh':
-      return Math.tanh(x);
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-x));
-  }
 }
 
 /**
@@ -75,7 +62,7 @@ export function matmulForward(a: ArrayLike<number>, b: ArrayLike<number>, c: Flo
         if (args.bias) s += args.bias[n];
         const i = c0 + m * ldc + n;
         if (args.tanhGradOf) s *= 1 - args.tanhGradOf[i] ** 2;
-        c[i] = args.accumulate ? c[i] + s : activate(s, activation);
+        c[i] = args.accumulate ? c[i] + s : activate(activation, s);
       }
     }
   }

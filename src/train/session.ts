@@ -20,8 +20,9 @@ import { recordOptimizer, type RecordedOptimizer } from './optimizer.ts';
 import { learningRate } from './schedule.ts';
 import { sizeProblem } from '../gpu/size_check.ts';
 import { UserError } from '../errors.ts';
+import { NonFiniteError } from './non_finite.ts';
 
-export class NonFiniteError extends Error {}
+export { NonFiniteError } from './non_finite.ts';
 
 /** The vocabulary of a file task, from its data or its checkpoint (which must agree), else undefined. */
 function fileVocab(config: Config, checkpoint?: Checkpoint, data?: FileData): string[] | undefined {

@@ -3,31 +3,16 @@
 // 1 and max in one batch, every sample a different length, a length of 0 (all-zero row, no NaN),
 // beam rows (group K); the row copy at sizes that do not divide the workgroup. Every case
 // runs twice (bitwise equal) and no kernel writes outside its view.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
 import { copyRows, maskedSoftmax, maskedSoftmaxBackward, rowLength } from '../../src/reference/attention.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
 import type { CopyCase, SoftmaxCase } from './pages/attention.ts';
 import type { Outputs } from './pages/kernels.ts';
+import { expectStable, f32 } from '../helpers/kernel_page.ts';
 
 const PAGE = '/test/gpu/pages/attention.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-const f32 = (xs: number[]) => Array.from(Float32Array.from(xs));
-
-function expectStable(runs: Outputs[]): void {
-  for (const [tensor, out] of Object.entries(runs[0])) {
-    expect(out.guardsIntact, `a kernel wrote outside ${tensor}`).toBe(true);
-    expectExact(`${tensor} run 2 vs run 1`, runs[1][tensor].data, out.data);
-  }
-}
+const h = useHarness();
 
 function softmaxCase(R: number, S: number, B: number, group: number, lengths: number[], seed: number, extra: { scale?: number; causal?: number } = {}): SoftmaxCase {
   return { R, S, B, group, lengths, scores: f32(randomArray(R * S, seed, -4, 4)), dA: f32(randomArray(R * S, seed + 1)), ...extra };
@@ -42,9 +27,9 @@ describe('masked softmax kernels', () => {
     ['3 heads, T=5, S=7, scale 1/√3, lengths 1, 7, 0', softmaxCase(45, 7, 3, 15, [1, 7, 0], 40, { scale: 1 / Math.sqrt(3) })],
     ['causal, 1 head, T=S=6, padding too', softmaxCase(18, 6, 3, 6, [6, 2, 1], 50, { causal: 6, scale: 0.5 })],
     ['causal, 2 heads, T=S=5, 35 rows', softmaxCase(40, 5, 4, 10, [5, 5, 3, 4], 60, { causal: 5 })],
-  ])('%s: forward and backward match the reference', async (_name, c) => {
+  ])('%s: forward and backward match the reference', async (name, c) => {
     const runs = await h.call<Outputs[]>(PAGE, 'softmax', c);
-    expectStable(runs);
+    expectStable(name, runs);
     const r = runs[0];
     const rows = { R: c.R, S: c.S, B: c.B, group: c.group, scale: c.scale, causal: c.causal };
     const A = maskedSoftmax(rows, c.scores, c.lengths);
@@ -65,10 +50,10 @@ describe('attention row copy', () => {
     ['q into the second half of [c ; q]: 63 rows, W=13', 63, 13, 13, 0, 26, 13],
     ['one row, one column', 1, 1, 1, 0, 1, 0],
     ['between strided rows: 70 rows, W=29 from column 3 of 37 into column 1 of 31', 70, 29, 37, 3, 31, 1],
-  ])('%s: exact, the rest of out kept', async (_name, rows, W, inStride, inCol, outStride, outCol) => {
+  ])('%s: exact, the rest of out kept', async (name, rows, W, inStride, inCol, outStride, outCol) => {
     const c: CopyCase = { rows, W, inStride, inCol, outStride, outCol, input: f32(randomArray(rows * inStride, W + 1)), out0: f32(randomArray(rows * outStride, W + 2)) };
     const runs = await h.call<Outputs[]>(PAGE, 'copy', c);
-    expectStable(runs);
+    expectStable(name, runs);
     expectExact('out', runs[0].out.data, Array.from(copyRows(c.input, c.out0.slice(), c)));
   });
 

@@ -2,9 +2,9 @@
 // golden training step (loss and every named gradient), greedy decoding with its attention
 // weights, determinism; a batch with source lengths 1 and max, every sample a different
 // length, V and H that do not divide the workgroups.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Recurrence } from '../../src/models/lstm.ts';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { useHarness } from '../helpers/harness.ts';
 import { attnGreedyDecode, attnInitParams, attnModelBackward, attnModelForward, attnParamShapes } from '../../src/reference/attn_model.ts';
 import type { LstmDims } from '../../src/reference/lstm_model.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
@@ -13,14 +13,7 @@ import { expectClose, expectExact } from '../helpers/close.ts';
 import type { PlainBatch } from './pages/lstm.ts';
 
 const PAGE = '/test/gpu/pages/attn.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 function tinyBatch(config: Config): PlainBatch {
   // Source lengths 5 (max), 1, 2, 4, 3: every sample a different length.

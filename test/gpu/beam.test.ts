@@ -3,8 +3,8 @@
 // K = 3) against the float64 reference beam search over the reference lstm's step
 // log-probabilities, beam 1 against the greedy decodeStep (exactly), and the blog model's
 // beam search (shared logits rows) against the reference over its float64 logits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
 import { beamSearch, beamSelect, DEAD, FINISHED, LIVE, logSoftmax, lstmStepLogProbs } from '../../src/reference/beam.ts';
 import { type LstmDims, type Tensors } from '../../src/reference/lstm_model.ts';
 import { blogLossAndGrads } from '../../src/reference/blog_model.ts';
@@ -15,14 +15,7 @@ import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
 import type { ModelBeamRun, SelectCase } from './pages/beam.ts';
 
 const PAGE = '/test/gpu/pages/beam.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const f32 = (a: number[]) => Array.from(Float32Array.from(a));
 

@@ -2,8 +2,8 @@
 // (src/reference/blog_model.ts): the golden test (loss and every named gradient of a few
 // trainStep runs), greedy decoding and determinism. The masked recurrent update it is built
 // on has its own test: recurrent.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
 import { expectClose } from '../helpers/close.ts';
 import type { BlogRunResult } from './pages/blog.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
@@ -11,14 +11,7 @@ import { makeBatch } from '../../src/task/batch.ts';
 import { blogDecode, blogLossAndGrads, blogParamShapes, type BlogDims, type BlogTensors } from '../../src/reference/blog_model.ts';
 
 const PAGE = '/test/gpu/pages/blog.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 // Tiny sizes with mixed source lengths: V=13 (numbers 1..11), E=3, H=6 (H2=3), B=5, S=5, T=6.
 const TINY: Partial<Config> = { model: 'blog', vocab_size: 13, embedding_size: 3, hidden_size: 6, batch_size: 5, max_length: 5, min_length: 1, seed: 3 };

@@ -6,8 +6,8 @@
 // max_length + 1, and output rows tied in pairs (the lowest index must win). The kernel is
 // asked for always: by default the software adapter records the per-step decode.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
 import { attnGreedyDecode } from '../../src/reference/attn_model.ts';
 import { lstmGreedyDecode, type LstmDims, type Tensors } from '../../src/reference/lstm_model.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
@@ -18,14 +18,7 @@ import type { PlainBatch } from './pages/lstm.ts';
 import type { greedyRun } from './pages/greedy_decode.ts';
 
 const PAGE = '/test/gpu/pages/greedy_decode.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 // Lengths 5 (max), 1, 2, 4, 3, then 1, 5, 2, 3: every length, 1 and max twice.
 const INPUTS = [[4, 7, 9, 2, 13], [1], [6, 10], [3, 5, 2, 11], [8, 9, 12], [2], [5, 5, 5, 5, 5], [9, 3], [14, 1, 7]];

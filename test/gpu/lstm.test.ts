@@ -1,8 +1,8 @@
 // The LSTM on WebGPU against the float64 reference: the fused cell kernels at odd sizes
 // with masks; the golden test (loss and every named gradient of one trainStep); greedy
 // decoding; determinism; dispatch counts; and the training-step time of the default model.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
 import { lstmCellBackward, lstmCellForward } from '../../src/reference/lstm.ts';
 import { lstmGreedyDecode, lstmInitParams, lstmModelBackward, lstmModelForward, lstmParamShapes, type LstmDims } from '../../src/reference/lstm_model.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
@@ -12,14 +12,7 @@ import type { CellInputs, PlainBatch, StepInputs } from './pages/lstm.ts';
 import type { Recurrence } from '../../src/models/lstm.ts';
 
 const PAGE = '/test/gpu/pages/lstm.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 describe('LSTM cell kernels', () => {
   it.each([

@@ -2,22 +2,15 @@
 // backward through time) against the float64 reference (src/reference/lstm_sequence.ts) at
 // awkward sizes: H not a multiple of the workgroup, B not a multiple of the 4-row slice,
 // mixed lengths including 1 and the maximum, fewer live steps than recorded, the largest H.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
 import { lstmRecurrenceBackward, lstmRecurrenceForward } from '../../src/reference/lstm_sequence.ts';
 import { expectClose } from '../helpers/close.ts';
 import { rand } from '../helpers/kernel_page.ts';
 import type { SequenceInputs } from './pages/lstm_sequence.ts';
 
 const PAGE = '/test/gpu/pages/lstm_sequence.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 type Result = Record<'gates' | 'h' | 'c' | 'dGates' | 'dh0' | 'dc0', number[]> & { bitwiseRepeat: boolean };
 

@@ -2,28 +2,18 @@
 // hardware adapters) against the float64 reference: every layout at sizes that divide
 // neither the 64x64 tile nor the K slice of 16, bias, activations, accumulation, padded
 // batches; small integers must be exact; two runs bitwise equal; nothing written outside C.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
-import { matmulForward, type Activation } from '../../src/reference/matmul.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
+import type { Activation } from '../../src/reference/activation.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
-import { interleavedCase } from '../helpers/matmul_cases.ts';
+import { expectedC, interleavedCase, ints, type Layout } from '../helpers/matmul_cases.ts';
 import type { MatmulCase } from './pages/matmul.ts';
 import type { TiledRun } from './pages/matmul_tiled.ts';
 
 const PAGE = '/test/gpu/pages/matmul_tiled.ts';
-let h: Harness;
+const h = useHarness({ adapter: 'software' });
 
-beforeAll(async () => {
-  h = await openHarness({ adapter: 'software' });
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-type Layout = 'NN' | 'NT' | 'TN';
 interface Spec { layout: Layout; M: number; N: number; K: number; integers?: boolean; bias?: boolean; activation?: Activation; accumulate?: boolean; batch?: number; pad?: number }
-
-const ints = (n: number, seed: number) => randomArray(n, seed, -4, 5).map(Math.floor);
 
 function makeCase(s: Spec, seed: number): MatmulCase {
   const batch = s.batch ?? 1;
@@ -41,20 +31,11 @@ function makeCase(s: Spec, seed: number): MatmulCase {
   };
 }
 
-function expected(t: MatmulCase): number[] {
-  const c = t.c0.slice();
-  matmulForward(t.a, t.b, c, t);
-  if (t.batch && t.batch > 1 && t.strideC) {
-    for (let p = 0; p < t.batch - 1; p++) for (let i = p * t.strideC + t.M * t.N; i < (p + 1) * t.strideC; i++) c[i] = t.c0[i];
-  }
-  return c;
-}
-
 async function check(s: Spec, seed = 1, built?: MatmulCase): Promise<void> {
   const t = built ?? makeCase(s, seed);
   const r = await h.call<TiledRun>(PAGE, 'runTiled', t);
   const name = `tiled ${s.layout} M=${s.M} N=${s.N} K=${s.K}${s.batch ? ` batch ${s.batch}` : ''}${t.ldc ? ` rows ${t.ldc} apart` : ''}`;
-  const want = expected(t);
+  const want = expectedC(t);
   if (s.integers) expectExact(name, r.first, want);
   else expectClose(name, r.first, want, { atol: 1e-5, rtol: 1e-4 });
   expectExact(`${name} second run`, r.second, r.first);

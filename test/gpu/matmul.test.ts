@@ -1,22 +1,15 @@
 // The matmul family on WebGPU in headless Chrome against the float64 CPU reference:
 // every layout at sizes that do not divide the tile, bias, each activation, accumulate,
 // batches with padded strides, exactness on small integers, determinism, shape errors.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
-import { matmulForward, type Activation } from '../../src/reference/matmul.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
+import type { Activation } from '../../src/reference/activation.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
-import { interleavedCase, ints, type Layout } from '../helpers/matmul_cases.ts';
+import { expectedC, interleavedCase, ints, type Layout } from '../helpers/matmul_cases.ts';
 import type { KernelRun, MatmulCase } from './pages/matmul.ts';
 
 const PAGE = '/test/gpu/pages/matmul.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const LAYOUTS: Layout[] = ['NN', 'NT', 'TN'];
 const SHAPES: [number, number, number][] = [
@@ -64,21 +57,11 @@ function makeCase(s: Spec): MatmulCase {
   };
 }
 
-function expected(t: MatmulCase): number[] {
-  const c = t.c0.slice();
-  matmulForward(t.a, t.b, c, t);
-  if (t.batch && t.batch > 1 && t.strideC) {
-    // Padding between batch items is never written.
-    for (let p = 0; p < t.batch - 1; p++) for (let i = p * t.strideC + t.M * t.N; i < (p + 1) * t.strideC; i++) c[i] = t.c0[i];
-  }
-  return c;
-}
-
 /** Checks matmul() and every kernel that fits; returns the kernel names that ran. */
 async function check(s: Spec): Promise<string[]> {
   const t = makeCase(s);
   const runs = await h.call<KernelRun[]>(PAGE, 'runMatmul', t);
-  const want = expected(t);
+  const want = expectedC(t);
   for (const r of runs) {
     const name = `C ${s.layout} M=${s.M} N=${s.N} K=${s.K} [${r.kernel}]`;
     if (s.integers) expectExact(name, r.first, want);
@@ -131,7 +114,7 @@ describe('matmul on WebGPU', () => {
       { M: 21, N: 20, K: 12, layout, batch: 3, interleave: 4, viewPad: 4 },
     ] as Spec[]) {
       const t = withY(makeCase(s));
-      const want = expected(t);
+      const want = expectedC(t);
       for (const r of await h.call<KernelRun[]>(PAGE, 'runMatmul', t)) expectClose(`${layout} ${s.M}x${s.N}x${s.K} [${r.kernel}]`, r.first, want, { atol: 1e-5, rtol: 1e-4 });
     }
   });

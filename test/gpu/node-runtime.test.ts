@@ -10,6 +10,9 @@ import { embeddingBackward, embeddingForward } from '../../src/reference/embeddi
 import { crossEntropyBackward, crossEntropyForward } from '../../src/reference/cross_entropy.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
 import type { KernelRun, MatmulCase } from './pages/matmul.ts';
+import { OP_KIT } from '../../src/check/cases/index.ts';
+import { failure, type CheckResult } from '../../src/check/compare.ts';
+import { KIT_SIZES } from '../../src/gpucheck/kernels.ts';
 import type { CrossEntropyCase, EmbeddingCase, Outputs } from './pages/kernels.ts';
 
 let rt: GpuRuntime;
@@ -30,6 +33,14 @@ describe('Node runtime (Dawn for Node, software adapter)', () => {
     expect(rt.kind).toBe('node');
     expect(rt.version).toMatch(/^Dawn for Node \(webgpu \d/);
     expect(JSON.stringify(info)).toMatch(/swiftshader/i);
+  });
+
+  it("every op of the check kit at the GPU check's sizes", async () => {
+    for (const entry of OP_KIT) {
+      const results = await rt.call<CheckResult[]>('/test/gpu/pages/op_kit.ts', 'runKitOp', entry.op, [KIT_SIZES]);
+      expect(results.length, entry.op).toBeGreaterThanOrEqual(2);
+      for (const r of results) expect(failure(r), failure(r) ?? '').toBeNull();
+    }
   });
 
   it.each([

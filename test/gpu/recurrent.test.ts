@@ -1,21 +1,14 @@
 // The masked recurrent update (shaders/recurrent.wgsl; the blog encoder's h = mask ? h' : h)
 // on WebGPU in headless Chrome against the float64 reference (src/reference/recurrent.ts):
 // odd sizes and offsets, two workgroups, in and out of place, nothing written outside dpre.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
 import { recurrentUpdateBackward, recurrentUpdateForward } from '../../src/reference/recurrent.ts';
 import { expectClose, randomArray } from '../helpers/close.ts';
 import type { RecurrentCase } from './pages/recurrent.ts';
 
 const PAGE = '/test/gpu/pages/recurrent.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 describe('masked recurrent update', () => {
   it.each([

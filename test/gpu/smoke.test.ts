@@ -1,17 +1,13 @@
 // The harness end to end: Vite serves the project, headless Chrome runs a WGSL kernel on
 // WebGPU over lengths that are not multiples of the workgroup size, Node checks every element.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/harness.ts';
+import { UserError } from '../../src/errors.ts';
+import { GpuDeviceLostError } from '../../src/gpu/device.ts';
+import { NonFiniteError } from '../../src/train/non_finite.ts';
 
 const PAGE = '/test/gpu/pages/smoke.ts';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 describe('GPU smoke test in headless Chrome', () => {
   it('finds a WebGPU adapter', async () => {
@@ -29,6 +25,23 @@ describe('GPU smoke test in headless Chrome', () => {
     expect(r.a).toEqual(expected);
     expect(r.b).toEqual(expected);
     expect(r.submits).toBe(1);
+  });
+
+  it.each([
+    ['user', UserError, 'hidden_size=9999 is too large; use at most 512.'],
+    ['diverged', NonFiniteError, 'Training diverged at step 3: the loss is not finite; lower lr.'],
+    ['device_lost', GpuDeviceLostError, 'The GPU device was lost (gone); reload the page.'],
+  ] as const)('a %s error thrown in the page arrives as its own class with its message alone', async (kind, cls, message) => {
+    const err = await h.call(PAGE, 'throwError', kind).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(cls);
+    expect((err as Error).message).toBe(message);
+  });
+
+  it("any other error arrives as a plain Error with the page's stack", async () => {
+    const err = (await h.call(PAGE, 'throwError', 'internal').catch((e: unknown) => e)) as Error;
+    expect(err.constructor).toBe(Error);
+    expect(err.message).toBe('x is undefined');
+    expect(err.stack).toMatch(/throwError/);
   });
 
   it('reports page errors', () => {

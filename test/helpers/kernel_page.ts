@@ -1,8 +1,8 @@
 // What the per-op GPU test files share: one headless-Chrome page per file running
 // test/gpu/pages/kernels.ts, seeded float32 inputs, and the stability check every case
 // passes (both runs bitwise equal, no write outside an output's view).
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { expect, it } from 'vitest';
+import { useHarness } from './harness.ts';
 import type { Outputs } from '../gpu/pages/kernels.ts';
 import { expectExact, randomArray, seededUniform } from './close.ts';
 
@@ -10,15 +10,11 @@ const PAGE = '/test/gpu/pages/kernels.ts';
 
 /** Opens the page before the file's tests and closes it after; `call` runs a page function. */
 export function kernelPage() {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await openHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
   return {
     call: <T>(fn: string, ...args: unknown[]) => h.call<T>(PAGE, fn, ...args),
+    /** A function of another test page, on the same harness. */
+    callPage: <T>(page: string, fn: string, ...args: unknown[]) => h.call<T>(page, fn, ...args),
     /** The builders' error sentences, in the order of pages/kernels.ts shapeErrors. */
     shapeErrors: () => h.call<string[]>(PAGE, 'shapeErrors'),
     /** Registers the file's last test: no console or page error. */

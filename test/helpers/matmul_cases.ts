@@ -1,5 +1,6 @@
 // Matmul test cases shared by the kernel tests (test/gpu/matmul*.test.ts).
 import type { MatmulCase } from '../gpu/pages/matmul.ts';
+import { matmulForward } from '../../src/reference/matmul.ts';
 import { randomArray } from './close.ts';
 
 export type Layout = 'NN' | 'NT' | 'TN';
@@ -33,4 +34,14 @@ export function interleavedCase(s: InterleavedSpec): MatmulCase {
     strideA: A.stride, strideB: B.stride, strideC: C.stride, lda: A.ld, ldb: B.ld, ldc: C.ld,
     pad: s.viewPad, subgroups: s.subgroups,
   };
+}
+
+/** C after the case's matmul, by the float64 reference; padding between batch items is never written. */
+export function expectedC(t: MatmulCase): number[] {
+  const c = t.c0.slice();
+  matmulForward(t.a, t.b, c, t);
+  if (t.batch && t.batch > 1 && t.strideC) {
+    for (let p = 0; p < t.batch - 1; p++) for (let i = p * t.strideC + t.M * t.N; i < (p + 1) * t.strideC; i++) c[i] = t.c0[i];
+  }
+  return c;
 }

@@ -1,4 +1,4 @@
-// Helpers of the robustness tests (issue 15): the CLI with a custom environment and a
+// Helpers of the robustness tests: the CLI with a custom environment and a
 // time bound, checkpoints made without a GPU, tmpfs mounts, process memory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';

@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { DEFAULT_CONFIG, defaultsFor, mergeConfig, parseKeyValues, type Config } from '../../config/index.ts';
 import { loadConfigFile } from '../../config/file.ts';
 import { PageCrashedError } from '../../harness/harness.ts';
+import { GpuDeviceLostError } from '../../gpu/device.ts';
+import { NonFiniteError } from '../../train/non_finite.ts';
 import { adapterLabel } from '../../gpu/adapter.ts';
 import { openRuntime, type GpuRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
 import { decodeCheckpoint } from '../../io/checkpoint.ts';
@@ -250,17 +252,16 @@ async function driveRun(o: OpenRun, io: Io): Promise<number> {
 }
 
 /**
- * A failure during training as the user should read it. The page's NonFiniteError arrives as a
- * plain error; it is the run's outcome, not an internal fault: one sentence, and the
+ * A failure during training as the user should read it. A diverged run (NonFiniteError, from
+ * the page as from Dawn) is the run's outcome, not an internal fault: one sentence, and the
  * checkpoints already written stay as they are. Chrome or its GPU process dying likewise.
  */
 function trainingFailure(err: unknown, run: RunDir, rt: GpuRuntime, step: number): unknown {
-  const message = err instanceof Error ? err.message : String(err);
-  const diverged = /Training diverged at step \d+[^\n]*/.exec(message);
   const kept = existsSync(run.lastPath) ? `the last good checkpoint, ${run.lastPath}, is kept` : 'no checkpoint had been written yet';
-  if (diverged) return new UserError(`${diverged[0].replace(/;.*$/, '')}; ${kept} (lower lr or clip_norm and train again).`);
+  // Its first clause names the step and what is not finite; the advice differs here.
+  if (err instanceof NonFiniteError) return new UserError(`${err.message.split(';')[0]}; ${kept} (lower lr or clip_norm and train again).`);
   // Chrome or its GPU process died: nothing more can be saved, but the checkpoints are whole.
-  const lost = /GPU device was lost/.test(message)
+  const lost = err instanceof GpuDeviceLostError
     ? 'The GPU device was lost during training'
     : err instanceof PageCrashedError || rt.lost() !== null
       ? 'Chrome exited during training'

@@ -10,6 +10,7 @@ import type { Recurrence } from '../../../src/models/lstm.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import { toBatch, type PlainBatch } from './lstm.ts';
 import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs } from '../../../src/ops/matmul.ts';
+import { byName } from './by_name.ts';
 
 /** Loss, named gradients and parameters of one trainStep; decoded tokens and attention weights; determinism. */
 export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, recurrence: Recurrence = 'matmul') {
@@ -33,12 +34,7 @@ export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, rec
     // trainStep after decodeStep (which shares rows) must still give the same gradients.
     gpu.run(model.trainStep);
     const stableAfterDecode = (await gpu.read(view(model.grads))).every((v, i) => Object.is(v, gradsAll[i]));
-    const grads: Record<string, number[]> = {};
-    const params: Record<string, number[]> = {};
-    for (const e of model.layout.entries) {
-      grads[e.name] = Array.from(gradsAll.subarray(e.offset, e.offset + e.length));
-      params[e.name] = Array.from(paramsAll.subarray(e.offset, e.offset + e.length));
-    }
+    const { grads, params } = byName(model.layout, gradsAll, paramsAll);
     gpu.check();
     const out = { loss, grads, params, decoded, attention, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts };
     model.destroy();

@@ -5,7 +5,7 @@
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view, type View } from '../../../src/gpu/buffers.ts';
 import type { Dispatch } from '../../../src/gpu/program.ts';
-import { activationBackward, activationForward, type Activation } from '../../../src/ops/activation.ts';
+import { activationBackward, activationForward, type Nonlinearity } from '../../../src/ops/activation.ts';
 import { columnSum, partialCount, sumOfSquares } from '../../../src/ops/reduce.ts';
 import { embeddingBackward, embeddingBackwardScratch, embeddingForward } from '../../../src/ops/embedding.ts';
 import { argmax, crossEntropy } from '../../../src/ops/cross_entropy.ts';
@@ -80,7 +80,7 @@ export async function twice(gpu: Gpu, reset: () => void, work: Dispatch[], outpu
 // ---- activation -------------------------------------------------------------------
 
 export interface ActivationCase {
-  act: Activation;
+  act: Nonlinearity;
   x: Data;
   dy: Data;
   dxPrev: Data;
@@ -361,7 +361,7 @@ export async function shapeErrors(): Promise<string[]> {
       () => crossEntropy(gpu, { logits: view(a.buffer, 0, 12), targets: view(b.buffer, 0, 3), dLogits: view(b.buffer, 4, 12), loss: view(b.buffer, 20, 1), rows: 3, vocab: 4 }),
       () => adam(gpu, { params: view(a.buffer, 0, 4), grads: view(b.buffer, 0, 4), m: view(a.buffer, 8, 4), v: view(b.buffer, 8, 4), lr: 1e-3 }),
       () => reverseSequences(gpu, { tokens: view(a.buffer, 0, 6), lengths: view(b.buffer, 0, 3), out: view(b.buffer, 8, 6), steps: 3, batch: 2 }),
-      () => activationForward(gpu, { act: 'gelu' as Activation, x: a }),
+      () => activationForward(gpu, { act: 'gelu' as Nonlinearity, x: a }),
     ];
     return attempts.map((f) => {
       try {

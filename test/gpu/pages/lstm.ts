@@ -2,11 +2,13 @@
 // and returns what the GPU wrote, for the Node side to compare with the float64 reference.
 // Also the timing helper for the 1-layer H=64 E=32 B=64 S=20 training step.
 import { Gpu } from '../../../src/gpu/context.ts';
-import { view } from '../../../src/gpu/buffers.ts';
+import { view, type View } from '../../../src/gpu/buffers.ts';
 import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } from '../../../src/ops/lstm.ts';
 import { createLstmModel, type LstmOptions } from '../../../src/models/lstm.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import type { Batch } from '../../../src/task/batch.ts';
+import { seededUniform } from '../../../src/check/random.ts';
+import { byName } from './by_name.ts';
 
 export interface CellInputs {
   B: number;
@@ -21,45 +23,47 @@ export interface CellInputs {
   dc: number[]; // (B, H)
 }
 
+/**
+ * The state both cell cases share, uploaded from x at offsets so views are exercised: gates,
+ * h and c pairs [previous | current], dG with `dgBlocks` (B, 4H) blocks, dh | dc, above, mask.
+ */
+function cellState(gpu: Gpu, x: CellInputs, dgBlocks: number) {
+  const n = x.B * x.H;
+  const [gates, hs, cs] = [gpu.createBuffer('gates', 3 + 4 * n), gpu.createBuffer('h', 5 + 2 * n), gpu.createBuffer('c', 5 + 2 * n)];
+  const [dG, dS, above, lengths] = [gpu.createBuffer('dG', 1 + dgBlocks * 4 * n), gpu.createBuffer('dS', 2 + 2 * n), gpu.createBuffer('above', n), gpu.createBuffer('lengths', x.B + 1)];
+  gpu.upload(gates, Float32Array.from(x.pre), 3);
+  gpu.upload(hs, Float32Array.from(x.hPrev), 5);
+  gpu.upload(cs, Float32Array.from(x.cPrev), 5);
+  gpu.upload(dS, Float32Array.from(x.dh), 2);
+  gpu.upload(dS, Float32Array.from(x.dc), 2 + n);
+  if (x.above) gpu.upload(above, Float32Array.from(x.above));
+  if (x.lengths) gpu.upload(lengths, Int32Array.from(x.lengths), 1);
+  return {
+    n, dG,
+    mask: x.lengths ? { lengths: view(lengths, 1, x.B), t: x.t } : undefined,
+    g: view(gates, 3, 4 * n), hPrev: view(hs, 5, n), hOut: view(hs, 5 + n, n), cPrev: view(cs, 5, n), cOut: view(cs, 5 + n, n),
+    dGates: view(dG, 1, 4 * n), dh: view(dS, 2, n), dc: view(dS, 2 + n, n), above: x.above ? view(above) : undefined,
+  };
+}
+
+/** What the cell tests compare: the forward's gates, h and c; the backward's dG, dh and dc. */
+async function readCell(gpu: Gpu, views: Record<'gates' | 'h' | 'c' | 'dpre' | 'dhPass' | 'dcPrev', View>) {
+  const out = {} as Record<keyof typeof views, number[]>;
+  for (const [name, v] of Object.entries(views) as [keyof typeof views, View][]) out[name] = Array.from(await gpu.read(v));
+  return out;
+}
+
 /** Forward then backward of one cell step, state rows at offsets so views are exercised. */
 export async function cellStep(x: CellInputs) {
   const gpu = await Gpu.create();
   try {
     const { B, H } = x;
-    const n = B * H;
-    const gates = gpu.createBuffer('gates', 3 + 4 * n);
-    const hs = gpu.createBuffer('h', 5 + 2 * n);
-    const cs = gpu.createBuffer('c', 5 + 2 * n);
-    const dG = gpu.createBuffer('dG', 1 + 4 * n);
-    const dS = gpu.createBuffer('dS', 2 + 2 * n);
-    const above = gpu.createBuffer('above', n);
-    const lengths = gpu.createBuffer('lengths', B + 1);
-    gpu.upload(gates, Float32Array.from(x.pre), 3);
-    gpu.upload(hs, Float32Array.from(x.hPrev), 5);
-    gpu.upload(cs, Float32Array.from(x.cPrev), 5);
-    gpu.upload(dS, Float32Array.from(x.dh), 2);
-    gpu.upload(dS, Float32Array.from(x.dc), 2 + n);
-    if (x.above) gpu.upload(above, Float32Array.from(x.above));
-    if (x.lengths) gpu.upload(lengths, Int32Array.from(x.lengths), 1);
-    const mask = x.lengths ? { lengths: view(lengths, 1, B), t: x.t } : undefined;
-    const g = view(gates, 3, 4 * n);
-    const hPrev = view(hs, 5, n);
-    const hOut = view(hs, 5 + n, n);
-    const cPrev = view(cs, 5, n);
-    const cOut = view(cs, 5 + n, n);
+    const { mask, g, hPrev, hOut, cPrev, cOut, dGates, dh, dc, above } = cellState(gpu, x, 1);
     gpu.run([
       lstmCellForward(gpu, { B, H, gates: g, hPrev, hOut, cPrev, cOut, mask }),
-      lstmCellBackward(gpu, { B, H, gates: g, cPrev, cCur: cOut, dGates: view(dG, 1, 4 * n), dh: view(dS, 2, n), dc: view(dS, 2 + n, n), above: x.above ? view(above) : undefined, mask }),
+      lstmCellBackward(gpu, { B, H, gates: g, cPrev, cCur: cOut, dGates, dh, dc, above, mask }),
     ]);
-    const read = async (v: ReturnType<typeof view>) => Array.from(await gpu.read(v));
-    return {
-      gates: await read(g),
-      h: await read(hOut),
-      c: await read(cOut),
-      dpre: await read(view(dG, 1, 4 * n)),
-      dhPass: await read(view(dS, 2, n)),
-      dcPrev: await read(view(dS, 2 + n, n)),
-    };
+    return await readCell(gpu, { gates: g, h: hOut, c: cOut, dpre: dGates, dhPass: dh, dcPrev: dc });
   } finally {
     gpu.destroy();
   }
@@ -77,57 +81,30 @@ export async function fusedStep(x: StepInputs) {
   const gpu = await Gpu.create();
   try {
     const { B, H } = x;
-    const n = B * H;
     const G = 4 * H;
+    const { n, mask, g, hPrev, hOut, cPrev, cOut, dGates, dh, dc, above, dG } = cellState(gpu, x, 2);
     const params = gpu.createBuffer('params', 7 + 2 * G * H + G);
-    const gates = gpu.createBuffer('gates', 3 + 4 * n);
-    const hs = gpu.createBuffer('h', 5 + 2 * n);
-    const cs = gpu.createBuffer('c', 5 + 2 * n);
-    const dG = gpu.createBuffer('dG', 1 + 8 * n);
-    const dS = gpu.createBuffer('dS', 2 + 2 * n);
-    const above = gpu.createBuffer('above', n);
-    const lengths = gpu.createBuffer('lengths', B + 1);
     gpu.upload(params, Float32Array.from(x.whh), 7);
     gpu.upload(params, Float32Array.from(x.bhh), 7 + G * H);
     gpu.upload(params, Float32Array.from(x.nextW), 7 + G * H + G);
-    gpu.upload(gates, Float32Array.from(x.pre), 3);
-    gpu.upload(hs, Float32Array.from(x.hPrev), 5);
-    gpu.upload(cs, Float32Array.from(x.cPrev), 5);
-    gpu.upload(dS, Float32Array.from(x.dh), 2);
-    gpu.upload(dS, Float32Array.from(x.dc), 2 + n);
     if (x.nextDG) gpu.upload(dG, Float32Array.from(x.nextDG), 1 + 4 * n);
-    if (x.above) gpu.upload(above, Float32Array.from(x.above));
-    if (x.lengths) gpu.upload(lengths, Int32Array.from(x.lengths), 1);
-    const mask = x.lengths ? { lengths: view(lengths, 1, B), t: x.t } : undefined;
-    const g = view(gates, 3, 4 * n);
-    const hOut = view(hs, 5 + n, n);
-    const cPrev = view(cs, 5, n);
-    const cOut = view(cs, 5 + n, n);
     gpu.run([
-      lstmStepForward(gpu, { B, H, wHh: view(params, 7, G * H), bHh: view(params, 7 + G * H, G), gates: g, hPrev: view(hs, 5, n), hOut, cPrev, cOut, mask }),
+      lstmStepForward(gpu, { B, H, wHh: view(params, 7, G * H), bHh: view(params, 7 + G * H, G), gates: g, hPrev, hOut, cPrev, cOut, mask }),
       lstmStepBackward(gpu, {
         B,
         H,
         gates: g,
         cPrev,
         cCur: cOut,
-        dGates: view(dG, 1, 4 * n),
-        dh: view(dS, 2, n),
-        dc: view(dS, 2 + n, n),
-        above: x.above ? view(above) : undefined,
+        dGates,
+        dh,
+        dc,
+        above,
         next: x.nextDG ? { dGates: view(dG, 1 + 4 * n, 4 * n), wHh: view(params, 7 + G * H + G, G * H) } : undefined,
         mask,
       }),
     ]);
-    const read = async (v: ReturnType<typeof view>) => Array.from(await gpu.read(v));
-    return {
-      gates: await read(g),
-      h: await read(hOut),
-      c: await read(cOut),
-      dpre: await read(view(dG, 1, 4 * n)),
-      dhPass: await read(view(dS, 2, n)),
-      dcPrev: await read(view(dS, 2 + n, n)),
-    };
+    return await readCell(gpu, { gates: g, h: hOut, c: cOut, dpre: dGates, dhPass: dh, dcPrev: dc });
   } finally {
     gpu.destroy();
   }
@@ -182,12 +159,7 @@ export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, re
     gpu.run(model.trainStep);
     const afterDecode = await gpu.read(view(model.grads));
     const stableAfterDecode = afterDecode.every((v, i) => Object.is(v, gradsAll[i]));
-    const grads: Record<string, number[]> = {};
-    const params: Record<string, number[]> = {};
-    for (const e of model.layout.entries) {
-      grads[e.name] = Array.from(gradsAll.subarray(e.offset, e.offset + e.length));
-      params[e.name] = Array.from(paramsAll.subarray(e.offset, e.offset + e.length));
-    }
+    const { grads, params } = byName(model.layout, gradsAll, paramsAll);
     gpu.check();
     const out = { loss, grads, params, decoded, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts, dims: model.dims };
     model.destroy();
@@ -207,11 +179,8 @@ export async function timeTrainStep(overrides: Partial<Config> = {}, runs = 10, 
     const config: Config = { ...DEFAULT_CONFIG, layers: 1, hidden_size: 64, embedding_size: 32, batch_size: 64, max_length: 20, ...overrides };
     const model = createLstmModel(gpu, config, options);
     const { B, S, T, V } = model.dims;
-    let s = 12345;
-    const rnd = () => {
-      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-      return s >>> 8;
-    };
+    const u = seededUniform(12345, 0, 2 ** 24);
+    const rnd = () => Math.floor(u());
     const lengths = Int32Array.from({ length: B }, () => 1 + (rnd() % S));
     const src = new Int32Array(S * B);
     const tgt = new Int32Array(T * B);

@@ -5,7 +5,8 @@
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
 import { subgroupNumberingHolds } from '../../../src/gpu/subgroups.ts';
-import { kernelsFor, matmul, matmulPipelineSpecs, matmulWithKernel, planMatmul, type Activation } from '../../../src/ops/matmul.ts';
+import { kernelsFor, matmul, matmulPipelineSpecs, matmulWithKernel, planMatmul } from '../../../src/ops/matmul.ts';
+import type { Activation } from '../../../src/reference/activation.ts';
 
 export interface MatmulCase {
   M: number;

@@ -6,6 +6,7 @@ import { view } from '../../../src/gpu/buffers.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import { createTransformerModel } from '../../../src/models/transformer.ts';
 import { toBatch, type PlainBatch } from './lstm.ts';
+import { byName } from './by_name.ts';
 
 export async function transformerRun(overrides: Partial<Config>, plain: PlainBatch, step: number) {
   const gpu = await Gpu.create();
@@ -24,12 +25,7 @@ export async function transformerRun(overrides: Partial<Config>, plain: PlainBat
     const decoded = Array.from(await gpu.readI32(model.decoded));
     gpu.run(model.trainStep);
     const stableAfterDecode = (await gpu.read(view(model.grads))).every((v, i) => Object.is(v, gradsAll[i]));
-    const grads: Record<string, number[]> = {};
-    const params: Record<string, number[]> = {};
-    for (const e of model.layout.entries) {
-      grads[e.name] = Array.from(gradsAll.subarray(e.offset, e.offset + e.length));
-      params[e.name] = Array.from(paramsAll.subarray(e.offset, e.offset + e.length));
-    }
+    const { grads, params } = byName(model.layout, gradsAll, paramsAll);
     gpu.check();
     const out = { loss, grads, params, decoded, bitwiseRepeat, stableAfterDecode, counts: model.counts };
     model.destroy();

@@ -1,0 +1,31 @@
+// Every op of the check kit, in one list: the GPU tests (test/gpu/op_kit.test.ts), the
+// per-op section of `seq2seq bench` and the GPU check all run from it. A new kernel's
+// cases go in a file of this folder and one line here.
+import type { OpKitEntry } from '../case.ts';
+import { activationCase } from './activation.ts';
+import { crossEntropyCase } from './cross_entropy.ts';
+import { embeddingGatherCase, embeddingScatterCase } from './embedding.ts';
+import { lstmCellBackwardCase, lstmCellForwardCase, lstmStepBackwardCase, lstmStepForwardCase } from './lstm_cell.ts';
+import { adamCase, gradNormCase, sgdCase } from './optimizer.ts';
+import { columnSumCase } from './reduce.ts';
+
+export const OP_KIT: readonly OpKitEntry[] = [
+  { op: 'lstm_cell_forward', build: lstmCellForwardCase },
+  { op: 'lstm_cell_backward', build: lstmCellBackwardCase },
+  { op: 'lstm_step_forward', build: lstmStepForwardCase },
+  { op: 'lstm_step_backward', build: lstmStepBackwardCase },
+  { op: 'cross_entropy', build: crossEntropyCase },
+  { op: 'adam', build: adamCase },
+  { op: 'sgd', build: sgdCase },
+  { op: 'embedding_gather', build: embeddingGatherCase },
+  { op: 'embedding_scatter', build: embeddingScatterCase },
+  { op: 'column_sum', build: columnSumCase },
+  { op: 'grad_norm', build: gradNormCase },
+  { op: 'activation', build: activationCase },
+];
+
+export function kitEntry(op: string): OpKitEntry {
+  const entry = OP_KIT.find((e) => e.op === op);
+  if (!entry) throw new Error(`The check kit has no op "${op}"; it has ${OP_KIT.map((e) => e.op).join(', ')}.`);
+  return entry;
+}
