@@ -2,6 +2,7 @@
 // token embeddings, its decoder started from the encoder's final state, a Linear H→V output.
 import type { Config } from '../config/config.ts';
 import { decodeLength } from '../config/decode_length.ts';
+import { fnv1a32 } from '../hash.ts';
 import { floatsOf, type BufferNeed, type ModelSpec, type ParamShapes } from './spec.ts';
 
 /** The sizes an LSTM stack is built from (vocabulary, embedding, hidden, layers). */
@@ -33,6 +34,22 @@ export function lstmParamShapes(d: LstmDims): ParamShapes {
   out.push(['output.bias', [d.V]]);
   return out;
 }
+
+/**
+ * The dropout sites of `lstm` and `attn` (Joey NMT's places), each a mask of its own: the
+ * embedded inputs (`src_embedding.dropout`, `tgt_embedding.dropout`), the input of stacked
+ * layer k ≥ 1 (`encoder.dropout_l{k}`, `decoder.dropout_l{k}`), and what the output layer
+ * reads (`output.dropout`: the decoder's top outputs, or attn's h̃). Element i of a site's
+ * (steps·B, width) tensor is row t·B + b, time-major.
+ */
+export type LstmDropoutSite = `${'src' | 'tgt'}_embedding.dropout` | `${'encoder' | 'decoder'}.dropout_l${number}` | 'output.dropout';
+
+/** The tensor id of a site's mask (ops/dropout): the FNV-1a hash of its name. */
+export const lstmDropoutId = (site: LstmDropoutSite) => fnv1a32(site);
+
+/** The site of the input of layer k of a module (its embedding's for k = 0). */
+export const inputSite = (m: 'encoder' | 'decoder', k: number): LstmDropoutSite =>
+  k === 0 ? (m === 'encoder' ? 'src_embedding.dropout' : 'tgt_embedding.dropout') : `${m}.dropout_l${k}`;
 
 /** The buffers of the LSTM stack (src/models/layers/lstm_stack.ts) and the parameters `shapes`. */
 export function lstmStackNeeds(c: Config, shapes: ParamShapes): BufferNeed[] {
