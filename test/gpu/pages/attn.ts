@@ -12,12 +12,13 @@ import { toBatch, type PlainBatch } from './lstm.ts';
 import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs } from '../../../src/ops/matmul.ts';
 
 /** Loss, named gradients and parameters of one trainStep; decoded tokens and attention weights; determinism. */
-export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, recurrence: Recurrence = 'matmul') {
+export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, recurrence: Recurrence = 'matmul', step = 0) {
   const gpu = await Gpu.create();
   try {
     const config: Config = { ...DEFAULT_CONFIG, ...overrides, model: 'attn' };
     const model = createAttnModel(gpu, config, { recurrence });
     model.setBatch(toBatch(plain));
+    model.setStep?.(step); // the dropout masks' step (models with dropout)
     const submitsBefore = gpu.stats.submits;
     gpu.run(model.trainStep);
     const submitsPerStep = gpu.stats.submits - submitsBefore;
@@ -27,6 +28,14 @@ export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, rec
     gpu.run(model.trainStep);
     const again = await gpu.read(view(model.grads));
     const bitwiseRepeat = Object.is(loss, (await gpu.read(model.loss))[0]) && again.every((v, i) => Object.is(v, gradsAll[i]));
+    // The next step's masks (dropout only): its loss differs.
+    let otherStepLoss: number | null = null;
+    if (model.setStep) {
+      model.setStep(step + 1);
+      gpu.run(model.trainStep);
+      otherStepLoss = (await gpu.read(model.loss))[0];
+      model.setStep(step);
+    }
     gpu.run(model.decodeStep);
     const decoded = Array.from(await gpu.readI32(model.decoded));
     const attention = Array.from(await gpu.read(model.attention!));
@@ -40,7 +49,7 @@ export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, rec
       params[e.name] = Array.from(paramsAll.subarray(e.offset, e.offset + e.length));
     }
     gpu.check();
-    const out = { loss, grads, params, decoded, attention, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts };
+    const out = { loss, otherStepLoss, grads, params, decoded, attention, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts };
     model.destroy();
     return out;
   } finally {
