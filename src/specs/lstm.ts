@@ -60,9 +60,10 @@ export function lstmStackNeeds(c: Config, shapes: ParamShapes): BufferNeed[] {
     { what: 'the LSTM gate activations', formula: 'batch_size × (max_length + decode_length) × 4·hidden_size', keys: grows, floats: (S + Tm) * B * 4 * H },
     { what: 'the LSTM states', formula: 'layers × batch_size × (max_length + decode_length) × hidden_size', keys: ['layers', ...grows], floats: c.layers * (1 + S + Tm) * B * H },
     { what: 'the input projection tables', formula: '2 × vocab_size × 4·hidden_size', keys: ['vocab_size', 'hidden_size'], floats: 2 * V * 4 * H },
-    // Training with dropout: the dropped inputs of every layer and their layer-0 gradient (models/layers/stack_dropout.ts).
+    // Training with dropout (models/layers/stack_dropout.ts): the embedded inputs gathered and dropped; the
+    // dropped inputs of layers k ≥ 1, H wide, are smaller than the gate activations.
     ...(c.dropout > 0
-      ? [{ what: 'the dropped layer inputs', formula: 'batch_size × (2·max_length + 1) × (2·embedding_size + (layers − 1)·hidden_size)', keys: ['batch_size', 'max_length', 'embedding_size', 'layers', 'hidden_size'] as BufferNeed['keys'], floats: (2 * S + 1) * B * (2 * c.embedding_size + (c.layers - 1) * H) }]
+      ? [{ what: 'the dropped embeddings', formula: 'batch_size × (2·max_length + 1) × embedding_size', keys: ['batch_size', 'max_length', 'embedding_size'] as BufferNeed['keys'], floats: (2 * S + 1) * B * c.embedding_size }]
       : []),
     {
       what: 'the parameters',
