@@ -162,6 +162,7 @@ describe.each([
   ['2 layers, H=33 E=6, reversed source', 'sequence', { layers: 2, hidden_size: 33, embedding_size: 6, reverse_source: true }],
   // Dropout at every site and label smoothing; greedy decoding above must ignore the dropout.
   ['2 layers, H=13 E=6, reversed source, dropout 0.3, label smoothing 0.1', 'matmul', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: true, dropout: 0.3, label_smoothing: 0.1 }],
+  ['2 layers, H=8 E=5, reversed source, dropout 0.3', 'fused', { layers: 2, hidden_size: 8, embedding_size: 5, reverse_source: true, dropout: 0.3 }],
   ['2 layers, H=13 E=6, source in order, max_length 7, dropout 0.3', 'sequence', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: false, max_length: 7, dropout: 0.3 }],
 ] as [string, Recurrence, Partial<Config>][])('LSTM model on the GPU: %s, %s recurrence', (_name, recurrence, shape) => {
   const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 6, init_scale: 0.5, seed: 3, decode_length: 0, ...shape };
