@@ -58,6 +58,7 @@ describe('validateConfig', () => {
     [{ beam: 0 }, 'beam must be a positive integer, got 0.'],
     [{ min_length: 5, max_length: 3 }, 'min_length (5) must not exceed max_length (3).'],
     [{ model: 'blog', hidden_size: 7 }, 'hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got 7.'],
+    [{ model: 'blog', dropout: 0.2 }, 'dropout must be 0 for model "blog" (the seed\'s MLP-RNN has no dropout), got 0.2.'],
     [{ model: 'transformer', embedding_size: 32 }, 'embedding_size (32) must equal hidden_size (64) for model "transformer" (both are d_model).'],
     [{ model: 'transformer', embedding_size: 64, heads: 3 }, 'heads (3) must divide hidden_size (64) for model "transformer".'],
     [{ model: 'transformer', embedding_size: 64, beam: 3 }, 'model "transformer" decodes greedily only (no beam search yet): use beam 1, got 3.'],

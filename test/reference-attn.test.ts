@@ -175,15 +175,17 @@ describe('attn model reference', () => {
     expect(shapes.size).toBe(2 + 2 * 4 * d.L + 2 + 2);
   });
 
-  for (const reverse of [false, true]) {
-    it(`gradient of every named tensor matches finite differences (reverse_source=${reverse})`, () => {
+  // Dropout 0.3 with a fixed mask (seed and step fixed) and label smoothing 0.1: the gradient through the masks.
+  const training = { smoothing: 0.1, dropout: { p: 0.3, seed: 5, step: 3 } };
+  for (const [reverse, opts] of [...[false, true].map((r) => [r, {}] as const), [true, training] as const]) {
+    it(`gradient of every named tensor matches finite differences (reverse_source=${reverse}, training ${JSON.stringify(opts)})`, () => {
       const p = attnInitParams(d, { init: 'uniform', init_scale: 0.6, seed: 7 });
-      const fwd = attnModelForward(p, d, tokens, reverse);
+      const fwd = attnModelForward(p, d, tokens, reverse, opts);
       expect(fwd.count).toBe(6);
       const g = attnModelBackward(p, d, fwd);
       const eps = 1e-5;
       for (const [name] of attnParamShapes(d)) {
-        const numeric = numericGradOf(p[name], () => attnModelForward(p, d, tokens, reverse).loss, eps);
+        const numeric = numericGradOf(p[name], () => attnModelForward(p, d, tokens, reverse, opts).loss, eps);
         expectClose(name, g[name], numeric, FD_TOL);
       }
     });

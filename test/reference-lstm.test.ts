@@ -99,16 +99,18 @@ describe('LSTM model reference', () => {
     expect(names.length).toBe(2 + 2 * 4 * d.L + 2);
   });
 
-  for (const reverse of [true, false]) {
-    it(`gradient of every named tensor matches finite differences (reverse_source=${reverse})`, () => {
+  // Dropout 0.3 with a fixed mask (seed and step fixed) and label smoothing 0.1: the gradient through the masks.
+  const training = { smoothing: 0.1, dropout: { p: 0.3, seed: 5, step: 3 } };
+  for (const [reverse, opts] of [...[true, false].map((r) => [r, {}] as const), [true, training] as const]) {
+    it(`gradient of every named tensor matches finite differences (reverse_source=${reverse}, training ${JSON.stringify(opts)})`, () => {
       const p = lstmInitParams(d, { seed: 7, init: 'uniform', init_scale: 0.5 });
-      const fwd = lstmModelForward(p, d, tokens, reverse);
+      const fwd = lstmModelForward(p, d, tokens, reverse, opts);
       expect(fwd.count).toBe(6);
       expect(Number.isFinite(fwd.loss)).toBe(true);
       const g = lstmModelBackward(p, d, fwd);
       const eps = 1e-5;
       for (const [name] of lstmParamShapes(d)) {
-        const numeric = numericGradOf(p[name], () => lstmModelForward(p, d, tokens, reverse).loss, eps);
+        const numeric = numericGradOf(p[name], () => lstmModelForward(p, d, tokens, reverse, opts).loss, eps);
         expectClose(name, g[name], numeric, FD_TOL);
       }
       // PAD rows of the embeddings and padded source positions receive nothing.

@@ -22,6 +22,7 @@ import { decodeRecording, decodeSequence, decodeSteps, type DecodeRecording } fr
 import { attendBackward, attendRows, attendStep, attendTraining, attentionKeys, createAttentionLayer, trainHTilde, type AttentionLayer } from './layers/attention.ts';
 import { createLstmBeam, type BeamProgram } from './beam.ts';
 import { outputBackward, outputForward } from './layers/output.ts';
+import { outputInput } from './layers/stack_dropout.ts';
 
 export interface AttnGpuModel extends GpuModel {
   readonly name: 'attn';
@@ -46,12 +47,16 @@ export function createAttnModel(gpu: Gpu, config: Config, options: LstmOptions =
 
   // ---- trainStep: both LSTMs, attention over all T steps, output and loss, backward ----
   const hTilde = trainHTilde(att);
+  const top = outputInput(s, hTilde); // (T·B, H) h̃, dropped in training
   const trainStep = new Program('attn.trainStep').add(
     stackForward(s),
     attentionKeys(att),
     attendTraining(att),
-    outputForward(out, hTilde, s.tgt),
-    outputBackward(out, hTilde, att.dHTilde, { throughTanh: true }),
+    top.forward,
+    outputForward(out, top.y, s.tgt),
+    // The tanh's derivative from h̃ itself; the mask's backward commutes with it (both elementwise).
+    outputBackward(out, top.y, att.dHTilde, { tanhOf: hTilde }),
+    top.backward(att.dHTilde),
     attendBackward(att),
     stackBackward(s, att.dHbar),
   );

@@ -18,6 +18,7 @@ import { encoderForward, layerBackward, layerForward } from './layers/lstm_layer
 import { outputBackward, outputForward } from './layers/output.ts';
 import { decodeRecording, decodeSequence, decodeSteps, type DecodeKernelChoice, type DecodeRecording } from './layers/greedy.ts';
 import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
+import { outputInput } from './layers/stack_dropout.ts';
 
 export type { Recurrence } from './layers/lstm_stack.ts';
 
@@ -61,12 +62,12 @@ export function lstmLayout(d: LstmDims): ArenaLayout {
   return layout;
 }
 
-/** Forward of both modules over every step (teacher forcing). */
+/** Forward of both modules over every step (teacher forcing), with the training step's dropout. */
 export function stackForward(s: LstmStack): Program {
   const { L, S, T } = s.dims;
   const p = new Program('stack.forward');
-  for (let k = 0; k < L; k++) p.add(layerForward(s, 'encoder', k, S));
-  for (let k = 0; k < L; k++) p.add(layerForward(s, 'decoder', k, T));
+  for (let k = 0; k < L; k++) p.add(layerForward(s, 'encoder', k, S, true));
+  for (let k = 0; k < L; k++) p.add(layerForward(s, 'decoder', k, T, true));
   return p;
 }
 
@@ -88,8 +89,8 @@ export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions =
   const { T } = s.dims;
 
   // ---- trainStep: forward, loss, backward (gradients overwritten) ----
-  const hTop = decoderTop(s, 0, T); // (T·B, H)
-  const trainStep = new Program('lstm.trainStep').add(stackForward(s), outputForward(out, hTop, s.tgt), outputBackward(out, hTop, s.dHtop), stackBackward(s));
+  const top = outputInput(s, decoderTop(s, 0, T)); // (T·B, H), dropped in training
+  const trainStep = new Program('lstm.trainStep').add(stackForward(s), top.forward, outputForward(out, top.y, s.tgt), outputBackward(out, top.y, s.dHtop), top.backward(s.dHtop), stackBackward(s));
 
   // ---- decodeStep: encoder, then D greedy steps fed their own argmax (EOS first): one dispatch, or a few per step ----
   const decoding = decodeRecording(s, false, options.decodeKernel);

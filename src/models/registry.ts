@@ -36,6 +36,9 @@ export interface ModelEntry {
   reference: ReferenceModel;
 }
 
+/** Training options for a reference: dropout masks at step 0, the step word of a model no session has stepped. */
+const trainingOf = (c: Config) => ({ smoothing: c.label_smoothing, dropout: c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: 0 } : undefined });
+
 const blogDims = (c: Config) => ({ V: c.vocab_size, E: c.embedding_size, H: c.hidden_size, B: c.batch_size, S: c.max_length, T: c.max_length + 1 });
 
 const ENTRIES: Record<ModelName, Omit<ModelEntry, 'spec'>> = {
@@ -43,7 +46,7 @@ const ENTRIES: Record<ModelName, Omit<ModelEntry, 'spec'>> = {
     create: (gpu, c, options) => createLstmModel(gpu, c, options),
     reference: {
       lossAndGrads(p, c, b) {
-        const fwd = lstmModelForward(p, lstmDims(c), b, c.reverse_source);
+        const fwd = lstmModelForward(p, lstmDims(c), b, c.reverse_source, trainingOf(c));
         return { loss: fwd.loss, grads: lstmModelBackward(p, lstmDims(c), fwd) };
       },
       greedyDecode: (p, c, b, steps) => lstmGreedyDecode(p, lstmDims(c), b.src, b.srcLengths, steps, c.reverse_source),
@@ -53,7 +56,7 @@ const ENTRIES: Record<ModelName, Omit<ModelEntry, 'spec'>> = {
     create: (gpu, c, options) => createAttnModel(gpu, c, options),
     reference: {
       lossAndGrads(p, c, b) {
-        const fwd = attnModelForward(p, lstmDims(c), b, c.reverse_source);
+        const fwd = attnModelForward(p, lstmDims(c), b, c.reverse_source, trainingOf(c));
         return { loss: fwd.loss, grads: attnModelBackward(p, lstmDims(c), fwd) };
       },
       greedyDecode: (p, c, b, steps) => attnGreedyDecode(p, lstmDims(c), b.src, b.srcLengths, steps, c.reverse_source).tokens,
@@ -69,10 +72,8 @@ const ENTRIES: Record<ModelName, Omit<ModelEntry, 'spec'>> = {
   transformer: {
     create: (gpu, c) => createTransformerModel(gpu, c),
     reference: {
-      // Dropout masks at step 0: the step word of a model no session has stepped.
       lossAndGrads(p, c, b) {
-        const dropout = c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: 0 } : undefined;
-        const fwd = transformerModelForward(p, transformerDimsOf(c), b, { reverse: c.reverse_source, smoothing: c.label_smoothing, dropout });
+        const fwd = transformerModelForward(p, transformerDimsOf(c), b, { reverse: c.reverse_source, ...trainingOf(c) });
         return { loss: fwd.loss, grads: fwd.grads() };
       },
       greedyDecode: (p, c, b, steps) => transformerGreedyDecode(p, transformerDimsOf(c), b.src, b.srcLengths, steps, c.reverse_source),

@@ -4,12 +4,14 @@
 //   K = h̄ W_aᵀ,  A_t = softmax_{s < len}(h_t · K_s),  c_t = Σ_s A_ts h̄_s,
 //   h̃_t = tanh(W_c [c_t ; h_t]),  logits_t = output(h̃_t),
 // and the mean cross-entropy over non-PAD targets. The independent check of the GPU model.
+// Training options as lstm_model's (StackTraining); the `output.dropout` site drops h̃.
 //
 // Letters: B batch, S source length, T target length (S + 1), E embedding, H hidden,
 // V vocabulary, L layers. Encoder states h̄ and keys K are time-major (S, B, H); decoder
 // rows are t·B + b.
 import { attentionContextForward, attentionKeysBackward, attentionQueryBackward, attentionWeightsBackward, attentionWeightsForward, type AttentionShape } from './attention.ts';
-import { embed, encode, layerWeights, meanCrossEntropy, moduleBackward, outputBackward, outputLayer, runModule, type LstmDims, type LstmTokens, type StepCache, type Tensors } from './lstm_model.ts';
+import { embed, encode, layerWeights, moduleBackward, outputBackward, outputLayer, runStack, stepDrop, type LstmDims, type LstmTokens, type StackTraining, type StepCache, type StepDrop, type Tensors } from './lstm_model.ts';
+import { crossEntropyForward } from './cross_entropy.ts';
 import { lstmStepForward } from './lstm.ts';
 import { initTensors, type InitSettings } from './init.ts';
 import { logSoftmax } from './beam.ts';
@@ -65,40 +67,56 @@ export function attendForward(p: Tensors, shape: AttentionShape, q: Float64Array
   return { shape, weights, cat, hTilde };
 }
 
+/** Splits (steps·B, H) rows into `steps` (B, H) arrays. */
+const perStep = (x: Float64Array, steps: number) => Array.from({ length: steps }, (_, t) => x.subarray((t * x.length) / steps, ((t + 1) * x.length) / steps));
+
 export interface AttnForward {
   loss: number;
   /** (T·B, V) */
   logits: Float64Array;
   count: number;
-  cache: { enc: StepCache[][]; dec: StepCache[][]; q: Float64Array; hbar: Float64Array; keys: Float64Array; att: AttentionOut; tokens: LstmTokens; srcIds: Int32Array; B: number; S: number; T: number };
+  cache: {
+    enc: StepCache[][];
+    dec: StepCache[][];
+    q: Float64Array;
+    hbar: Float64Array;
+    keys: Float64Array;
+    att: AttentionOut;
+    /** (T·B, H) h̃ after dropout: what the output layer read. */
+    hDropped: Float64Array;
+    tokens: LstmTokens;
+    srcIds: Int32Array;
+    B: number;
+    S: number;
+    T: number;
+    drop: StepDrop;
+    smoothing: number;
+  };
 }
 
-export function attnModelForward(p: Tensors, d: LstmDims, tokens: LstmTokens, reverse: boolean): AttnForward {
-  const B = tokens.srcLengths.length;
-  const S = tokens.src.length / B;
-  const T = tokens.tgt.length / B;
-  const { enc, srcIds } = encode(p, d, tokens.src, tokens.srcLengths, B, S, reverse);
-  const dec = runModule(p, 'decoder', d, T, B, (t) => embed(p['tgt_embedding.weight'], tokens.decIn, t * B, B, d.E), enc.h, enc.c, () => undefined);
+export function attnModelForward(p: Tensors, d: LstmDims, tokens: LstmTokens, reverse: boolean, training: StackTraining = {}): AttnForward {
+  const drop = stepDrop(training.dropout);
+  const smoothing = training.smoothing ?? 0;
+  const { enc, dec, srcIds, B, S, T } = runStack(p, d, tokens, reverse, drop);
   const hbar = stack(enc.top); // (S, B, H)
   const keys = linear(hbar, p['attention.weight'], S * B, d.H, d.H);
   const q = stack(dec.top); // (T·B, H)
   const att = attendForward(p, { R: T * B, S, B, H: d.H, group: 1 }, q, hbar, keys, tokens.srcLengths);
-  const logits = outputLayer(p, att.hTilde, T * B, d.H, d.V);
-  const { loss, count } = meanCrossEntropy(logits, tokens.tgt, d.V);
-  return { loss, logits, count, cache: { enc: enc.caches, dec: dec.caches, q, hbar, keys, att, tokens, srcIds, B, S, T } };
+  const hDropped = stack(perStep(att.hTilde, T).map((h, t) => drop('output.dropout', t, h)));
+  const logits = outputLayer(p, hDropped, T * B, d.H, d.V);
+  const { loss, count } = crossEntropyForward(logits, tokens.tgt, T * B, d.V, smoothing);
+  return { loss, logits, count, cache: { enc: enc.caches, dec: dec.caches, q, hbar, keys, att, hDropped, tokens, srcIds, B, S, T, drop, smoothing } };
 }
 
-/** Splits (steps·B, H) rows into `steps` (B, H) arrays. */
-const perStep = (x: Float64Array, steps: number) => Array.from({ length: steps }, (_, t) => x.subarray((t * x.length) / steps, ((t + 1) * x.length) / steps));
 
 /** Gradient of the mean loss with respect to every named tensor. */
 export function attnModelBackward(p: Tensors, d: LstmDims, fwd: AttnForward): Tensors {
-  const { B, S, T, tokens, srcIds, att, q, hbar, keys } = fwd.cache;
+  const { B, S, T, tokens, srcIds, att, q, hbar, keys, drop, smoothing } = fwd.cache;
   const { H, L } = d;
   const g: Tensors = {};
   for (const [name, shape] of attnParamShapes(d)) g[name] = new Float64Array(shape.reduce((a, b) => a * b, 1));
   const R = T * B;
-  const dHt = stack(outputBackward(p, g, d, fwd.logits, tokens.tgt, fwd.count, perStep(att.hTilde, T)));
+  const dHt = stack(outputBackward(p, g, d, fwd.logits, tokens.tgt, perStep(fwd.cache.hDropped, T), smoothing).map((dh, t) => drop('output.dropout', t, dh)));
   const dPre = dHt.map((v, i) => v * (1 - att.hTilde[i] * att.hTilde[i])); // (R, H)
   const wc = p['attention_combine.weight'];
   const dCat = new Float64Array(R * 2 * H);
@@ -125,8 +143,8 @@ export function attnModelBackward(p: Tensors, d: LstmDims, fwd: AttnForward): Te
     }
   }
   const zeros = Array.from({ length: L }, () => new Float64Array(B * H));
-  const dec = moduleBackward(p, g, d, B, { m: 'decoder', caches: fwd.cache.dec, steps: T, above: perStep(dq, T), dh0: zeros, dc0: zeros, table: 'tgt_embedding.weight', ids: tokens.decIn });
-  moduleBackward(p, g, d, B, { m: 'encoder', caches: fwd.cache.enc, steps: S, above: perStep(dHbar, S), dh0: dec.dhInit, dc0: dec.dcInit, table: 'src_embedding.weight', ids: srcIds });
+  const dec = moduleBackward(p, g, d, B, { m: 'decoder', caches: fwd.cache.dec, steps: T, above: perStep(dq, T), dh0: zeros, dc0: zeros, table: 'tgt_embedding.weight', ids: tokens.decIn, drop });
+  moduleBackward(p, g, d, B, { m: 'encoder', caches: fwd.cache.enc, steps: S, above: perStep(dHbar, S), dh0: dec.dhInit, dc0: dec.dcInit, table: 'src_embedding.weight', ids: srcIds, drop });
   return g;
 }
 

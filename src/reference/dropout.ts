@@ -65,3 +65,11 @@ export function dropoutForward(key: DropoutKey, x: ArrayLike<number>): Float64Ar
 }
 
 export const dropoutBackward = dropoutForward;
+
+/** Elements offset … offset + n − 1 of a tensor's dropout (forward, or backward: the same map), e.g. one time step's rows. */
+export function dropoutSlice(key: DropoutKey, offset: number, x: ArrayLike<number>): Float64Array {
+  const [lo, hi] = seedWords(key.seed);
+  const thr = dropoutThreshold(key.p);
+  const scale = dropoutScale(key.p);
+  return Float64Array.from(x, (v, i) => (dropoutHash(lo, hi, key.step, key.tensor, offset + i) >= thr ? v * scale : 0));
+}

@@ -3,13 +3,17 @@
 // started from the encoder's final (h, c) per layer and fed EOS then the target (teacher
 // forcing), `output` Linear H→V at every step, mean cross-entropy over non-PAD targets.
 // Written plainly, step by step, as the independent check of the GPU model.
+// Training options (StackTraining): label smoothing ε of the loss, and dropout at the sites of
+// specs/lstm.ts (embedded inputs, inputs of layers k ≥ 1, the output layer's input), its masks
+// drawn by reference/dropout.ts's hash exactly as the GPU draws them.
 //
 // Letters: B batch, S source length, T target length (S + 1), E embedding, H hidden,
 // V vocabulary, L layers. Token arrays are time-major: src (S, B), tgt and decIn (T, B).
 import { lstmStepBackward, lstmStepForward, type CellForwardOut, type LstmLayerWeights } from './lstm.ts';
 import { initTensors, type InitSettings } from './init.ts';
-import { PAD } from '../task/sample.ts';
-import { lstmParamShapes, type LstmDims } from '../specs/lstm.ts';
+import { inputSite, lstmDropoutId, lstmParamShapes, type LstmDims, type LstmDropoutSite } from '../specs/lstm.ts';
+import { crossEntropyBackward, crossEntropyForward } from './cross_entropy.ts';
+import { dropoutSlice } from './dropout.ts';
 
 export { lstmParamShapes, type LstmDims } from '../specs/lstm.ts';
 
@@ -26,6 +30,20 @@ export interface LstmTokens {
 }
 
 export type Tensors = Record<string, Float64Array>;
+
+/** What a training step adds to the plain forward: label smoothing ε, dropout keyed by seed and step (none: off). */
+export interface StackTraining {
+  smoothing?: number;
+  dropout?: { p: number; seed: number; step: number };
+}
+
+/** Site `site`'s dropout of step t's rows x (B, W) of its (steps·B, W) tensor; also its backward (the same map). None: x. */
+export type StepDrop = (site: LstmDropoutSite, t: number, x: Float64Array) => Float64Array;
+
+export function stepDrop(dropout: StackTraining['dropout']): StepDrop {
+  if (!dropout || dropout.p === 0) return (_site, _t, x) => x;
+  return (site, t, x) => dropoutSlice({ ...dropout, tensor: lstmDropoutId(site) }, t * x.length, x);
+}
 
 /** Initial parameters under `s` (init, init_scale, seed), bit-identical to the GPU model's arena. */
 export function lstmInitParams(d: LstmDims, s: InitSettings): Tensors {
@@ -68,13 +86,13 @@ export interface LstmForward {
   /** Rows counted in the mean. */
   count: number;
   /** Internals for lstmModelBackward. */
-  cache: { enc: StepCache[][]; dec: StepCache[][]; hTop: Float64Array[]; tokens: LstmTokens; srcIds: Int32Array; B: number; S: number; T: number };
+  cache: { enc: StepCache[][]; dec: StepCache[][]; hTop: Float64Array[]; tokens: LstmTokens; srcIds: Int32Array; B: number; S: number; T: number; drop: StepDrop; smoothing: number };
 }
 
 /** Runs the stacked layers of one module over `steps` steps; returns caches [layer][t] and the final states. */
 export function runModule(
   p: Tensors,
-  m: string,
+  m: 'encoder' | 'decoder',
   d: LstmDims,
   steps: number,
   B: number,
@@ -82,6 +100,7 @@ export function runModule(
   h0: Float64Array[],
   c0: Float64Array[],
   mask: (t: number) => boolean[] | undefined,
+  drop: StepDrop = (_site, _t, x) => x,
 ): { caches: StepCache[][]; h: Float64Array[]; c: Float64Array[]; top: Float64Array[] } {
   const caches: StepCache[][] = Array.from({ length: d.L }, () => []);
   const h: Float64Array[] = h0.map((a) => Float64Array.from(a));
@@ -92,6 +111,7 @@ export function runModule(
     const mk = mask(t);
     for (let k = 0; k < d.L; k++) {
       const I = k === 0 ? d.E : d.H;
+      x = drop(inputSite(m, k), t, x);
       const out = lstmStepForward(x, h[k], c[k], layerWeights(p, m, k), B, I, d.H, mk);
       caches[k].push({ x, hPrev: h[k], cPrev: c[k], out, mask: mk });
       h[k] = out.h;
@@ -103,7 +123,7 @@ export function runModule(
   return { caches, h, c, top };
 }
 
-export function encode(p: Tensors, d: LstmDims, src: ArrayLike<number>, srcLengths: ArrayLike<number>, B: number, S: number, reverse: boolean) {
+export function encode(p: Tensors, d: LstmDims, src: ArrayLike<number>, srcLengths: ArrayLike<number>, B: number, S: number, reverse: boolean, drop?: StepDrop) {
   const srcIds = reverse ? reverseWithinLength(src, srcLengths, S, B) : Int32Array.from(src);
   const zeros = Array.from({ length: d.L }, () => new Float64Array(B * d.H));
   const enc = runModule(
@@ -116,6 +136,7 @@ export function encode(p: Tensors, d: LstmDims, src: ArrayLike<number>, srcLengt
     zeros,
     zeros,
     (t) => Array.from({ length: B }, (_, b) => t < srcLengths[b]),
+    drop,
   );
   return { enc, srcIds };
 }
@@ -135,34 +156,25 @@ export function outputLayer(p: Tensors, h: Float64Array, B: number, H: number, V
   return out;
 }
 
-/** Mean softmax cross-entropy of logits (R, V) against targets (R), PAD targets left out. */
-export function meanCrossEntropy(logits: Float64Array, tgt: ArrayLike<number>, V: number): { loss: number; count: number } {
-  let loss = 0;
-  let count = 0;
-  for (let r = 0; r < tgt.length; r++) {
-    const y = tgt[r];
-    if (y === PAD) continue;
-    const row = logits.subarray(r * V, (r + 1) * V);
-    let mx = -Infinity;
-    for (const v of row) mx = Math.max(mx, v);
-    let z = 0;
-    for (const v of row) z += Math.exp(v - mx);
-    loss += mx + Math.log(z) - row[y];
-    count++;
-  }
-  return { loss: count ? loss / count : 0, count };
-}
-
-export function lstmModelForward(p: Tensors, d: LstmDims, tokens: LstmTokens, reverse: boolean): LstmForward {
+/** Both modules over the batch (teacher forcing), dropout at every site where `drop` says. */
+export function runStack(p: Tensors, d: LstmDims, tokens: LstmTokens, reverse: boolean, drop: StepDrop) {
   const B = tokens.srcLengths.length;
   const S = tokens.src.length / B;
   const T = tokens.tgt.length / B;
-  const { enc, srcIds } = encode(p, d, tokens.src, tokens.srcLengths, B, S, reverse);
-  const dec = runModule(p, 'decoder', d, T, B, (t) => embed(p['tgt_embedding.weight'], tokens.decIn, t * B, B, d.E), enc.h, enc.c, () => undefined);
+  const { enc, srcIds } = encode(p, d, tokens.src, tokens.srcLengths, B, S, reverse, drop);
+  const dec = runModule(p, 'decoder', d, T, B, (t) => embed(p['tgt_embedding.weight'], tokens.decIn, t * B, B, d.E), enc.h, enc.c, () => undefined, drop);
+  return { enc, dec, srcIds, B, S, T };
+}
+
+export function lstmModelForward(p: Tensors, d: LstmDims, tokens: LstmTokens, reverse: boolean, training: StackTraining = {}): LstmForward {
+  const drop = stepDrop(training.dropout);
+  const smoothing = training.smoothing ?? 0;
+  const { enc, dec, srcIds, B, S, T } = runStack(p, d, tokens, reverse, drop);
+  const hTop = dec.top.map((h, t) => drop('output.dropout', t, h)); // T × (B, H)
   const logits = new Float64Array(T * B * d.V);
-  for (let t = 0; t < T; t++) logits.set(outputLayer(p, dec.top[t], B, d.H, d.V), t * B * d.V);
-  const { loss, count } = meanCrossEntropy(logits, tokens.tgt, d.V);
-  return { loss, logits, count, cache: { enc: enc.caches, dec: dec.caches, hTop: dec.top, tokens, srcIds, B, S, T } };
+  for (let t = 0; t < T; t++) logits.set(outputLayer(p, hTop[t], B, d.H, d.V), t * B * d.V);
+  const { loss, count } = crossEntropyForward(logits, tokens.tgt, T * B, d.V, smoothing);
+  return { loss, logits, count, cache: { enc: enc.caches, dec: dec.caches, hTop, tokens, srcIds, B, S, T, drop, smoothing } };
 }
 
 /** One module's backward pass: what moduleBackward needs besides the parameters. */
@@ -179,6 +191,8 @@ export interface ModuleBackwardArgs {
   /** The embedding its layer 0 reads, and the (steps, B) ids it read. */
   table: string;
   ids: ArrayLike<number>;
+  /** The forward's dropout (none: no dropout). */
+  drop?: StepDrop;
 }
 
 /**
@@ -203,7 +217,8 @@ export function moduleBackward(p: Tensors, g: Tensors, d: LstmDims, B: number, a
       const dhIn = Float64Array.from(dh);
       if (dAbove) for (let i = 0; i < dhIn.length; i++) dhIn[i] += dAbove[t][i];
       const r = lstmStepBackward(sc.x, sc.hPrev, sc.cPrev, sc.out, dhIn, dc, w, dw, B, I, H, sc.mask);
-      dxs[t] = r.dx;
+      // r.dx is the gradient of the dropped input: through the mask to the layer below.
+      dxs[t] = a.drop ? a.drop(inputSite(m, k), t, r.dx) : r.dx;
       dh = r.dhPrev;
       dc = r.dcPrev;
     }
@@ -223,28 +238,22 @@ export function moduleBackward(p: Tensors, g: Tensors, d: LstmDims, B: number, a
 }
 
 /**
- * Backward of `output` and the mean softmax cross-entropy: dlogits = (softmax − onehot) / count
- * on counted rows. Accumulates output.weight/bias gradients into g; returns per step the
- * (B, H) gradient of the output layer's input h[t].  logits (T·B, V), tgt (T, B).
+ * Backward of `output` and the mean softmax cross-entropy: dlogits = (softmax − q) / count on
+ * counted rows (q the target smoothed by ε). Accumulates output.weight/bias gradients into g;
+ * returns per step the (B, H) gradient of the output layer's input h[t].  logits (T·B, V), tgt (T, B).
  */
-export function outputBackward(p: Tensors, g: Tensors, d: LstmDims, logits: Float64Array, tgt: ArrayLike<number>, count: number, h: Float64Array[]): Float64Array[] {
+export function outputBackward(p: Tensors, g: Tensors, d: LstmDims, logits: Float64Array, tgt: ArrayLike<number>, h: Float64Array[], smoothing = 0): Float64Array[] {
   const { V, H } = d;
   const T = h.length;
   const B = tgt.length / T;
   const dh: Float64Array[] = [];
   const wOut = p['output.weight'];
+  const dLogits = crossEntropyBackward(logits, tgt, T * B, V, smoothing); // (T·B, V), zero on PAD rows
   for (let t = 0; t < T; t++) {
     const dht = new Float64Array(B * H);
     for (let b = 0; b < B; b++) {
-      const y = tgt[t * B + b];
-      if (y === PAD) continue;
-      const row = logits.subarray((t * B + b) * V, (t * B + b + 1) * V);
-      let mx = -Infinity;
-      for (const v of row) mx = Math.max(mx, v);
-      let z = 0;
-      for (const v of row) z += Math.exp(v - mx);
       for (let v = 0; v < V; v++) {
-        const dl = (Math.exp(row[v] - mx) / z - (v === y ? 1 : 0)) / count;
+        const dl = dLogits[(t * B + b) * V + v];
         g['output.bias'][v] += dl;
         for (let k = 0; k < H; k++) {
           g['output.weight'][v * H + k] += dl * h[t][b * H + k];
@@ -264,11 +273,12 @@ export function lstmModelBackward(p: Tensors, d: LstmDims, fwd: LstmForward): Te
   const g: Tensors = {};
   for (const [name, shape] of lstmParamShapes(d)) g[name] = new Float64Array(shape.reduce((a, b) => a * b, 1));
 
-  const dhTop = outputBackward(p, g, d, fwd.logits, tokens.tgt, fwd.count, fwd.cache.hTop);
+  const { drop, smoothing } = fwd.cache;
+  const dhTop = outputBackward(p, g, d, fwd.logits, tokens.tgt, fwd.cache.hTop, smoothing).map((dh, t) => drop('output.dropout', t, dh));
 
   const zeros = Array.from({ length: L }, () => new Float64Array(B * H));
-  const decGrads = moduleBackward(p, g, d, B, { m: 'decoder', caches: fwd.cache.dec, steps: T, above: dhTop, dh0: zeros, dc0: zeros, table: 'tgt_embedding.weight', ids: tokens.decIn });
-  moduleBackward(p, g, d, B, { m: 'encoder', caches: fwd.cache.enc, steps: S, above: null, dh0: decGrads.dhInit, dc0: decGrads.dcInit, table: 'src_embedding.weight', ids: srcIds });
+  const decGrads = moduleBackward(p, g, d, B, { m: 'decoder', caches: fwd.cache.dec, steps: T, above: dhTop, dh0: zeros, dc0: zeros, table: 'tgt_embedding.weight', ids: tokens.decIn, drop });
+  moduleBackward(p, g, d, B, { m: 'encoder', caches: fwd.cache.enc, steps: S, above: null, dh0: decGrads.dhInit, dc0: decGrads.dcInit, table: 'src_embedding.weight', ids: srcIds, drop });
   return g;
 }
 

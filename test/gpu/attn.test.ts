@@ -15,6 +15,10 @@ import type { PlainBatch } from './pages/lstm.ts';
 const PAGE = '/test/gpu/pages/attn.ts';
 const h = useHarness();
 
+/** The training step the golden runs compute: its dropout masks. */
+const STEP = 7;
+const training = (c: Config) => ({ smoothing: c.label_smoothing, dropout: c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: STEP } : undefined });
+
 function tinyBatch(config: Config): PlainBatch {
   // Source lengths 5 (max), 1, 2, 4, 3: every sample a different length.
   const inputs = [[4, 7, 9, 2, 13], [1], [6, 10], [3, 5, 2, 11], [8, 9, 12]];
@@ -24,6 +28,7 @@ function tinyBatch(config: Config): PlainBatch {
 
 interface AttnRun {
   loss: number;
+  otherStepLoss: number | null;
   grads: Record<string, number[]>;
   params: Record<string, number[]>;
   decoded: number[];
@@ -41,6 +46,9 @@ describe.each([
   ['1 layer, H=7 E=5 V=17, source in order, init pytorch', 'sequence', { layers: 1, hidden_size: 7, embedding_size: 5, reverse_source: false, init: 'pytorch' }],
   // max_length 7: the batch's longest source and target are shorter than the recorded steps.
   ['2 layers, H=13 E=6 V=17, reversed source, max_length 7', 'sequence', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: true, init: 'uniform', max_length: 7 }],
+  // Dropout at every site (h̃ before the output layer) and label smoothing; decoding must ignore the dropout.
+  ['2 layers, H=13 E=6 V=17, source in order, dropout 0.3, label smoothing 0.1', 'matmul', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: false, init: 'uniform', dropout: 0.3, label_smoothing: 0.1 }],
+  ['2 layers, H=7 E=5 V=17, reversed source, max_length 7, dropout 0.3', 'sequence', { layers: 2, hidden_size: 7, embedding_size: 5, reverse_source: true, init: 'uniform', max_length: 7, dropout: 0.3 }],
 ] as [string, Recurrence, Partial<Config>][])('attn model on the GPU: %s (%s)', (_name, recurrence, shape) => {
   const config: Config = { ...DEFAULT_CONFIG, model: 'attn', vocab_size: 17, max_length: 5, batch_size: 5, init_scale: 0.5, seed: 4, decode_length: 0, ...shape };
   const d: LstmDims = { V: config.vocab_size, E: config.embedding_size, H: config.hidden_size, L: config.layers };
@@ -49,7 +57,7 @@ describe.each([
   let run: AttnRun;
 
   beforeAll(async () => {
-    run = await h.call<AttnRun>(PAGE, 'attnRun', config, batch, recurrence);
+    run = await h.call<AttnRun>(PAGE, 'attnRun', config, batch, recurrence, STEP);
   }, 600_000);
 
   it('initialises exactly as the reference init, with the SPEC names', () => {
@@ -58,7 +66,7 @@ describe.each([
   });
 
   it('matches the float64 reference: loss and every named gradient', () => {
-    const fwd = attnModelForward(p, d, batch, config.reverse_source);
+    const fwd = attnModelForward(p, d, batch, config.reverse_source, training(config));
     expectClose('loss', [run.loss], [fwd.loss], { atol: 1e-5, rtol: 1e-5 });
     const g = attnModelBackward(p, d, fwd);
     for (const [name] of attnParamShapes(d)) {
@@ -78,6 +86,11 @@ describe.each([
       const len = batch.srcLengths[r % B];
       expect(run.attention.slice(r * S + len, (r + 1) * S).every((v) => v === 0)).toBe(true);
     }
+  });
+
+  it('draws other masks at another step (dropout only)', () => {
+    if (config.dropout === 0) expect(run.otherStepLoss).toBeNull();
+    else expect(run.otherStepLoss).not.toBe(run.loss);
   });
 
   it('is deterministic and records one submit per step', () => {

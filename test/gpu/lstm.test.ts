@@ -114,6 +114,10 @@ describe('LSTM fused step kernels (recurrent matmul + cell)', () => {
   });
 });
 
+/** The training step the golden runs compute: its dropout masks. */
+const STEP = 7;
+const training = (c: Config) => ({ smoothing: c.label_smoothing, dropout: c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: STEP } : undefined });
+
 function tinyBatch(config: Config): PlainBatch {
   // Mixed lengths (1 .. max_length), some without primes, one with all primes.
   const inputs = [[4, 7, 9, 2, 13], [1], [6, 10], [3, 5, 2, 11, 7], [8, 9, 12], [2]];
@@ -130,6 +134,7 @@ function tinyBatch(config: Config): PlainBatch {
 
 interface ModelRun {
   loss: number;
+  otherStepLoss: number | null;
   grads: Record<string, number[]>;
   params: Record<string, number[]>;
   decoded: number[];
@@ -148,6 +153,10 @@ describe.each([
   // max_length 7: the batch's longest source (5) and target are shorter than the recorded steps.
   ['2 layers, H=13 E=6, source in order, max_length 7', 'sequence', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: false, max_length: 7 }],
   ['2 layers, H=33 E=6, reversed source', 'sequence', { layers: 2, hidden_size: 33, embedding_size: 6, reverse_source: true }],
+  // Dropout at every site and label smoothing; greedy decoding above must ignore the dropout.
+  ['2 layers, H=13 E=6, reversed source, dropout 0.3, label smoothing 0.1', 'matmul', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: true, dropout: 0.3, label_smoothing: 0.1 }],
+  ['2 layers, H=8 E=5, reversed source, dropout 0.3', 'fused', { layers: 2, hidden_size: 8, embedding_size: 5, reverse_source: true, dropout: 0.3 }],
+  ['2 layers, H=13 E=6, source in order, max_length 7, dropout 0.3', 'sequence', { layers: 2, hidden_size: 13, embedding_size: 6, reverse_source: false, max_length: 7, dropout: 0.3 }],
 ] as [string, Recurrence, Partial<Config>][])('LSTM model on the GPU: %s, %s recurrence', (_name, recurrence, shape) => {
   const config: Config = { ...DEFAULT_CONFIG, vocab_size: 17, max_length: 5, batch_size: 6, init_scale: 0.5, seed: 3, decode_length: 0, ...shape };
   const d: LstmDims = { V: config.vocab_size, E: config.embedding_size, H: config.hidden_size, L: config.layers };
@@ -155,7 +164,7 @@ describe.each([
   let run: ModelRun;
 
   beforeAll(async () => {
-    run = await h.call<ModelRun>(PAGE, 'modelRun', config, batch, 2, { recurrence });
+    run = await h.call<ModelRun>(PAGE, 'modelRun', config, batch, 2, { recurrence }, STEP);
   });
 
   it('initialises exactly as the reference init (same seeded streams)', () => {
@@ -165,7 +174,7 @@ describe.each([
 
   it('matches the float64 reference: loss and every named gradient', () => {
     const p = lstmInitParams(d, config);
-    const fwd = lstmModelForward(p, d, batch, config.reverse_source);
+    const fwd = lstmModelForward(p, d, batch, config.reverse_source, training(config));
     expectClose('loss', [run.loss], [fwd.loss], { atol: 1e-5, rtol: 1e-5 });
     const g = lstmModelBackward(p, d, fwd);
     for (const [name] of lstmParamShapes(d)) {
@@ -175,10 +184,15 @@ describe.each([
     }
   });
 
-  it('greedy-decodes like the reference', () => {
+  it('greedy-decodes like the reference (no dropout)', () => {
     const p = lstmInitParams(d, config);
     const ref = lstmGreedyDecode(p, d, batch.src, batch.srcLengths, config.max_length + 1, config.reverse_source);
     expectExact('decoded', run.decoded, Array.from(ref));
+  });
+
+  it('draws other masks at another step (dropout only)', () => {
+    if (config.dropout === 0) expect(run.otherStepLoss).toBeNull();
+    else expect(run.otherStepLoss).not.toBe(run.loss);
   });
 
   it('is deterministic and records one submit per step', () => {

@@ -16,6 +16,8 @@
 // and G rows are gathered from P by token (V rows of matmul instead of S·B). Backward
 // scatters dG into dP (V, G) by token (deterministic embedding backward), then
 // dW_ih = dPᵀ·emb, d emb = dP·W_ih, db_ih = db_hh = column sums of dP.
+// Training with dropout (stack_dropout.ts) drops every layer's input first, so layer 0 then
+// gathers and drops its embeddings and projects them like a layer k ≥ 1 (no table).
 import { slice, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
 import { embeddingBucketSum, embeddingForward } from '../../ops/embedding.ts';
@@ -23,7 +25,9 @@ import { lstmCellBackward, lstmCellForward, lstmStepBackward, lstmStepForward } 
 import { lstmSequenceBackward, lstmSequenceForward, type SequenceArgs } from '../../ops/lstm_sequence.ts';
 import { matmul } from '../../ops/matmul.ts';
 import { columnSum } from '../../ops/reduce.ts';
+import { inputSite } from '../../specs/lstm.ts';
 import { baseRow, cRow, dcOf, dgRow, dhOf, dInRow, dptab, embName, gRow, grad, hRow, idsOf, param, ptab, wName as w, type LstmStack, type Module } from './lstm_stack.ts';
+import { dropSite, droppedRows, dX0Rows } from './stack_dropout.ts';
 
 /** P (V, G) = emb·W_ihᵀ + b_ih of layer 0 of module m. */
 export function tableForward(s: LstmStack, m: Module): Dispatch {
@@ -31,14 +35,28 @@ export function tableForward(s: LstmStack, m: Module): Dispatch {
   return matmul(s.gpu, { a: param(s, embName(m)), b: param(s, w(m, 'weight_ih', 0)), bias: param(s, w(m, 'bias_ih', 0)), c: ptab(s, m), M: V, N: G, K: E, transB: true, label: `${m}.l0.table` });
 }
 
-/** Input projection of all steps, then the recurrence of layer k of module m. */
-export function layerForward(s: LstmStack, m: Module, k: number, steps: number): Dispatch[] {
-  const { V, G, H, B } = s.dims;
+/** Input projection of all steps of layer k of module m into its G rows: through the table, or (dropout in training) of its dropped input. */
+function inputForward(s: LstmStack, m: Module, k: number, steps: number, train: boolean): Dispatch[] {
+  const { V, G, H, B, E } = s.dims;
   const r0 = baseRow(s, m);
-  const out: Dispatch[] =
-    k === 0
-      ? [tableForward(s, m), embeddingForward(s.gpu, { weight: ptab(s, m), ids: idsOf(s, m), out: gRow(s, 0, r0, steps), vocab: V, dim: G, label: `${m}.l0.xproj` })]
-      : [matmul(s.gpu, { a: hRow(s, k - 1, 1 + r0, steps), b: param(s, w(m, 'weight_ih', k)), bias: param(s, w(m, 'bias_ih', k)), c: gRow(s, k, r0, steps), M: steps * B, N: G, K: H, transB: true, label: `${m}.l${k}.xproj` })];
+  const drop = train && s.drop;
+  if (k === 0 && !drop) return [tableForward(s, m), embeddingForward(s.gpu, { weight: ptab(s, m), ids: idsOf(s, m), out: gRow(s, 0, r0, steps), vocab: V, dim: G, label: `${m}.l0.xproj` })];
+  const out: Dispatch[] = [];
+  let x = k === 0 ? droppedRows(s, 0, r0, steps) : hRow(s, k - 1, 1 + r0, steps); // (steps·B, I)
+  if (drop) {
+    const y = droppedRows(s, k, r0, steps);
+    if (k === 0) out.push(embeddingForward(s.gpu, { weight: param(s, embName(m)), ids: idsOf(s, m), out: y, vocab: V, dim: E, label: `${m}.l0.embed` }));
+    out.push(dropSite(s, inputSite(m, k), x, k === 0 ? undefined : y, `${m}.l${k}.dropout`));
+    x = y;
+  }
+  const I = k === 0 ? E : H;
+  return [...out, matmul(s.gpu, { a: x, b: param(s, w(m, 'weight_ih', k)), bias: param(s, w(m, 'bias_ih', k)), c: gRow(s, k, r0, steps), M: steps * B, N: G, K: I, transB: true, label: `${m}.l${k}.xproj` })];
+}
+
+/** Input projection of all steps, then the recurrence of layer k of module m; `train`: with the training step's dropout. */
+export function layerForward(s: LstmStack, m: Module, k: number, steps: number, train = false): Dispatch[] {
+  const r0 = baseRow(s, m);
+  const out = inputForward(s, m, k, steps, train);
   if (s.recurrence === 'sequence') {
     const r = sequenceRows(s, m, k, steps);
     return [...out, lstmSequenceForward(s.gpu, { ...r, gates: gRow(s, k, r0, steps), h: hRow(s, k, r0, steps + 1), c: cRow(s, k, r0, steps + 1), bHh: param(s, w(m, 'bias_hh', k)), label: `${m}.l${k}.sequence` })];
@@ -136,6 +154,29 @@ function stepBackward(s: LstmStack, m: Module, k: number, t: number, steps: numb
   return [lstmStepBackward(s.gpu, { ...cell, next, label: `${m}.l${k}.t${t}.step_backward` })];
 }
 
+/**
+ * W_ih, b_ih, b_hh and input gradients of layer k of module m from its dG rows, when the layer
+ * read an input (k ≥ 1, or any k with dropout): dW_ih = dGᵀ·X, dX = dG·W_ih, then back through
+ * the dropout mask, and for k = 0 into the embedding rows by token.
+ */
+function inputBackward(s: LstmStack, m: Module, k: number, steps: number): Dispatch[] {
+  const { gpu } = s;
+  const { V, E, H, G, B } = s.dims;
+  const [r0, I] = [baseRow(s, m), k === 0 ? E : H];
+  const dG = dgRow(s, k, r0, steps); // (steps·B, G)
+  const x = s.drop ? droppedRows(s, k, r0, steps) : hRow(s, k - 1, 1 + r0, steps); // (steps·B, I)
+  const dX = k === 0 ? dX0Rows(s, r0, steps) : dInRow(s, k, r0, steps); // (steps·B, I)
+  const out = [
+    matmul(gpu, { a: dG, b: x, c: grad(s, w(m, 'weight_ih', k)), M: G, N: I, K: steps * B, transA: true, label: `${m}.l${k}.dW_ih` }),
+    // b_ih and b_hh enter the pre-activations alike: equal gradients, one column sum.
+    columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_ih', k)), copy: grad(s, w(m, 'bias_hh', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db` }),
+    matmul(gpu, { a: dG, b: param(s, w(m, 'weight_ih', k)), c: dX, M: steps * B, N: I, K: G, label: `${m}.l${k}.dX` }),
+  ];
+  if (s.drop) out.push(dropSite(s, inputSite(m, k), dX, undefined, `${m}.l${k}.dropout.backward`));
+  if (k === 0) out.push(embeddingBucketSum(gpu, { dOut: dX, dWeight: grad(s, embName(m)), vocab: V, dim: E, scratch: s.embScratch[m === 'encoder' ? 0 : 1], label: `${m}.l0.dEmbedding` }));
+  return out;
+}
+
 /** Weight and input gradients of layer k of module m from its dG rows. */
 function layerWeightsBackward(s: LstmStack, m: Module, k: number, steps: number): Dispatch[] {
   const { gpu } = s;
@@ -143,15 +184,7 @@ function layerWeightsBackward(s: LstmStack, m: Module, k: number, steps: number)
   const r0 = baseRow(s, m);
   const dG = dgRow(s, k, r0, steps); // (steps·B, G)
   const out = [matmul(gpu, { a: dG, b: hRow(s, k, r0, steps), c: grad(s, w(m, 'weight_hh', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_hh` })];
-  if (k > 0) {
-    return [
-      ...out,
-      matmul(gpu, { a: dG, b: hRow(s, k - 1, 1 + r0, steps), c: grad(s, w(m, 'weight_ih', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_ih` }),
-      // b_ih and b_hh enter the pre-activations alike: equal gradients, one column sum.
-      columnSum(gpu, { dy: dG, db: grad(s, w(m, 'bias_ih', k)), copy: grad(s, w(m, 'bias_hh', k)), rows: steps * B, cols: G, label: `${m}.l${k}.db` }),
-      matmul(gpu, { a: dG, b: param(s, w(m, 'weight_ih', k)), c: dInRow(s, k, r0, steps), M: steps * B, N: H, K: G, label: `${m}.l${k}.dX` }),
-    ];
-  }
+  if (k > 0 || s.drop) return [...out, ...inputBackward(s, m, k, steps)];
   // Through the table: dP (V, G) = Σ of dG rows per token (buckets of the ids made by setBatch), then the table's own backward.
   const dP = dptab(s, m);
   return [

@@ -17,6 +17,7 @@ import { slice, view, type ArenaLayout, type View } from '../../gpu/buffers.ts';
 import type { Gpu } from '../../gpu/context.ts';
 import { embeddingBackwardScratch } from '../../ops/embedding.ts';
 import { sequenceMaxHidden } from '../../ops/lstm_sequence.ts';
+import { createStackDropout, type StackDropout } from './stack_dropout.ts';
 
 /** How each layer's time loop is recorded (lstm_layer.ts): per step ('matmul', 'fused') or in one kernel ('sequence'). */
 export type Recurrence = 'matmul' | 'fused' | 'sequence';
@@ -78,6 +79,8 @@ export interface LstmStack {
   dHtop: View;
   /** The layer-0 embedding backwards' buckets of the encoder's and the decoder's ids (src/ops/host_tokens.ts), uploaded by setBatch. */
   embScratch: View[];
+  /** Dropout's buffers and key when config.dropout > 0 (stack_dropout.ts). */
+  drop?: StackDropout;
 }
 
 export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurrence: Recurrence, buf: Allocate): LstmStack {
@@ -122,6 +125,7 @@ export function createLstmStack(gpu: Gpu, config: Config, arena: Arena, recurren
     dS: view(buf('dState', L * 2 * B * H)),
     dHtop: view(buf('dHtop', T * B * H)),
     embScratch: [S, T].map((n, i) => view(buf(`embScratch${i}`, embeddingBackwardScratch(V, n * B)))),
+    drop: createStackDropout(config, { E, H, L, B, S, T }, buf),
   };
 }
 

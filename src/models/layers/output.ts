@@ -43,12 +43,13 @@ export function outputForward(o: OutputLayer, h: View, targets: View): Dispatch[
 
 /**
  * dH (R, H) = dLogits·W; the output weight and bias gradients.  h (R, H) the forward input.
- * `throughTanh` (h = tanh(x), as attn's h̃): dH is the gradient of x instead, dLogits·W ⊙ (1 − h²).
+ * `tanhOf` (R, H) (h = tanh(x), as attn's h̃, or h a dropout of it): dH is the gradient of x
+ * instead, dLogits·W ⊙ (1 − tanhOf²).
  */
-export function outputBackward(o: OutputLayer, h: View, dH: View, opts: { throughTanh?: boolean } = {}): Dispatch[] {
+export function outputBackward(o: OutputLayer, h: View, dH: View, opts: { tanhOf?: View } = {}): Dispatch[] {
   const { gpu, R, H, V } = o;
   return [
-    matmul(gpu, { a: o.dLogits, b: P(o, 'output.weight'), c: dH, M: R, N: H, K: V, tanhGradOf: opts.throughTanh ? h : undefined, label: 'output.dH' }),
+    matmul(gpu, { a: o.dLogits, b: P(o, 'output.weight'), c: dH, M: R, N: H, K: V, tanhGradOf: opts.tanhOf, label: 'output.dH' }),
     matmul(gpu, { a: o.dLogits, b: h, c: Gr(o, 'output.weight'), M: V, N: H, K: R, transA: true, label: 'output.dW' }),
     columnSum(gpu, { dy: o.dLogits, db: Gr(o, 'output.bias'), rows: R, cols: V, label: 'output.db' }),
   ];

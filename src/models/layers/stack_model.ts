@@ -51,6 +51,8 @@ export function stackModelFields(base: StackModelBase, trainStep: Program, decod
     decoded: base.decoded,
     uploadParams: owned.uploadParams,
     setBatch: (batch) => setStackBatch(s, batch, base.name),
+    // The dropout masks' step; without dropout nothing reads it.
+    setStep: s.drop ? (step: number) => s.gpu.upload(s.drop!.step, new Uint32Array([step])) : undefined,
     destroy: owned.destroy,
   } satisfies Partial<GpuModel> & { dims: StackModelDims; uploadParams(data: Float32Array): void };
 }

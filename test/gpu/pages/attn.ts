@@ -13,12 +13,13 @@ import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs
 import { byName } from './by_name.ts';
 
 /** Loss, named gradients and parameters of one trainStep; decoded tokens and attention weights; determinism. */
-export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, recurrence: Recurrence = 'matmul') {
+export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, recurrence: Recurrence = 'matmul', step = 0) {
   const gpu = await Gpu.create();
   try {
     const config: Config = { ...DEFAULT_CONFIG, ...overrides, model: 'attn' };
     const model = createAttnModel(gpu, config, { recurrence });
     model.setBatch(toBatch(plain));
+    model.setStep?.(step); // the dropout masks' step (models with dropout)
     const submitsBefore = gpu.stats.submits;
     gpu.run(model.trainStep);
     const submitsPerStep = gpu.stats.submits - submitsBefore;
@@ -28,6 +29,14 @@ export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, rec
     gpu.run(model.trainStep);
     const again = await gpu.read(view(model.grads));
     const bitwiseRepeat = Object.is(loss, (await gpu.read(model.loss))[0]) && again.every((v, i) => Object.is(v, gradsAll[i]));
+    // The next step's masks (dropout only): its loss differs.
+    let otherStepLoss: number | null = null;
+    if (model.setStep) {
+      model.setStep(step + 1);
+      gpu.run(model.trainStep);
+      otherStepLoss = (await gpu.read(model.loss))[0];
+      model.setStep(step);
+    }
     gpu.run(model.decodeStep);
     const decoded = Array.from(await gpu.readI32(model.decoded));
     const attention = Array.from(await gpu.read(model.attention!));
@@ -36,7 +45,7 @@ export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, rec
     const stableAfterDecode = (await gpu.read(view(model.grads))).every((v, i) => Object.is(v, gradsAll[i]));
     const { grads, params } = byName(model.layout, gradsAll, paramsAll);
     gpu.check();
-    const out = { loss, grads, params, decoded, attention, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts };
+    const out = { loss, otherStepLoss, grads, params, decoded, attention, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts };
     model.destroy();
     return out;
   } finally {

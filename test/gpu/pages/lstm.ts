@@ -134,12 +134,13 @@ export function toBatch(p: PlainBatch): Batch {
  * decodeStep once; returns the loss, every named gradient and parameter, the decoded
  * tokens, and whether repeated steps were bitwise equal.
  */
-export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, repeats = 2, options: LstmOptions = {}) {
+export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, repeats = 2, options: LstmOptions = {}, step = 0) {
   const gpu = await Gpu.create();
   try {
     const config: Config = { ...DEFAULT_CONFIG, ...overrides };
     const model = createLstmModel(gpu, config, options);
     model.setBatch(toBatch(plain));
+    model.setStep?.(step); // the dropout masks' step (models with dropout)
     const submitsBefore = gpu.stats.submits;
     gpu.run(model.trainStep);
     const submitsPerStep = gpu.stats.submits - submitsBefore;
@@ -153,6 +154,14 @@ export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, re
       const loss2 = (await gpu.read(model.loss))[0];
       if (!Object.is(loss, loss2) || again.some((v, i) => !Object.is(v, gradsAll[i]))) bitwiseRepeat = false;
     }
+    // The next step's masks (dropout only): its loss differs.
+    let otherStepLoss: number | null = null;
+    if (model.setStep) {
+      model.setStep(step + 1);
+      gpu.run(model.trainStep);
+      otherStepLoss = (await gpu.read(model.loss))[0];
+      model.setStep(step);
+    }
     gpu.run(model.decodeStep);
     const decoded = Array.from(await gpu.readI32(model.decoded));
     // trainStep after decodeStep (which shares scratch rows) must still give the same gradients.
@@ -161,7 +170,7 @@ export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, re
     const stableAfterDecode = afterDecode.every((v, i) => Object.is(v, gradsAll[i]));
     const { grads, params } = byName(model.layout, gradsAll, paramsAll);
     gpu.check();
-    const out = { loss, grads, params, decoded, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts, dims: model.dims };
+    const out = { loss, otherStepLoss, grads, params, decoded, bitwiseRepeat, stableAfterDecode, submitsPerStep, counts: model.counts, dims: model.dims };
     model.destroy();
     return out;
   } finally {
