@@ -79,7 +79,6 @@ function transformerProblems(c: Config): string[] {
   const out: string[] = [];
   if (c.embedding_size !== c.hidden_size) out.push(`embedding_size (${c.embedding_size}) must equal hidden_size (${c.hidden_size}) for model "transformer" (both are d_model).`);
   if (c.hidden_size % c.heads !== 0) out.push(`heads (${c.heads}) must divide hidden_size (${c.hidden_size}) for model "transformer".`);
-  if (c.beam > 1) out.push(`model "transformer" decodes greedily only (no beam search yet): use beam 1, got ${c.beam}.`);
   return out;
 }
 
@@ -111,7 +110,7 @@ export const transformerSpec: ModelSpec<'transformer'> = {
   // N(0, 1/d): scaled by √d before the positions are added, the embeddings have unit variance.
   embeddingStd: (d) => 1 / Math.sqrt(d),
   stepLayers: () => 0,
-  attention: false,
+  attention: true,
   recurrence: false,
-  conform: (c) => ({ ...c, embedding_size: c.hidden_size, heads: fittingHeads(c.hidden_size, c.heads), beam: 1 }),
+  conform: (c) => ({ ...c, embedding_size: c.hidden_size, heads: fittingHeads(c.hidden_size, c.heads) }),
 };
