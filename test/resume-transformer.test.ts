@@ -33,12 +33,14 @@ it('train --model transformer with dropout: nn.Transformer names, --resume bitwi
   // maps end to end (tests/gpu/beam.test.ts checks both against the float64 model).
   const inputs = ['3 1 4 1 5', '9', '2 6'];
   const ckpt = join(A, 'last.safetensors');
-  const [greedy, beam3, maps, beamMaps, beam1Maps] = await Promise.all([
+  const [greedy, beam3, maps, beamMaps, beam1Maps, headMaps, noAttention] = await Promise.all([
     run(['predict', '--checkpoint', ckpt, ...inputs]),
     run(['predict', '--checkpoint', ckpt, '--beam', '3', ...inputs]),
     run(['predict', '--checkpoint', ckpt, '--attention', ...inputs]),
     run(['predict', '--checkpoint', ckpt, '--attention', '--beam', '3', ...inputs]),
     run(['predict', '--checkpoint', ckpt, '--attention', '--beam', '1', ...inputs]),
+    run(['predict', '--checkpoint', ckpt, '--attention', '--heads', '--beam', '3', ...inputs]),
+    run(['predict', '--checkpoint', ckpt, '--heads', ...inputs]),
   ]);
   for (const [r, p] of [[maps, greedy], [beamMaps, beam3]]) {
     expect(r.code, r.stderr).toBe(0);
@@ -55,4 +57,14 @@ it('train --model transformer with dropout: nn.Transformer names, --resume bitwi
     });
   }
   expect(beam1Maps.stdout).toBe(maps.stdout);
+  // --heads: the same lines plus each head's rows (heads=2), whose mean is the map.
+  expect(headMaps.code, headMaps.stderr).toBe(0);
+  const withHeads = headMaps.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+  expect(withHeads.map(({ heads: _, ...m }) => JSON.stringify(m)).join('\n')).toBe(beamMaps.stdout.trimEnd());
+  for (const m of withHeads) {
+    expect(m.heads.length).toBe(2);
+    m.attention.forEach((row: number[], t: number) => row.forEach((w, s) => expect(Math.abs((m.heads[0][t][s] + m.heads[1][t][s]) / 2 - w)).toBeLessThan(2e-4)));
+  }
+  expect(noAttention.code).not.toBe(0);
+  expect(noAttention.stderr.trim()).toBe("--heads adds per-head weights to --attention's maps: give --attention too.");
 }, 600_000);

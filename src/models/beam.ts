@@ -54,6 +54,8 @@ export interface BeamProgram {
    * row b·K + i of step t is where the state of beam i (as the step found it) looked.
    */
   readonly attention?: View;
+  /** (D, B, heads, K, S) the same per head (transformer), when attention is kept. */
+  readonly attentionHeads?: View;
   destroy(): void;
 }
 

@@ -229,10 +229,10 @@ function decodeSource(tf: Tf): { encoder: Dispatch[]; source: DecodeSource } {
 }
 
 /** Greedy: the encoder once, then one cached decoder step per position (argmax fed back). */
-function recordDecodeStep(tf: Tf): { program: Program; attention: View } {
+function recordDecodeStep(tf: Tf): { program: Program; attention: View; attentionHeads: View } {
   const { encoder, source } = decodeSource(tf);
   const dec = recordCachedDecode(source, 1, { kind: 'greedy', decoded: tf.tok.decoded, first: tf.tok.eos }, (label, n) => view(tf.owned.buf(`decode.${label}`, n)));
-  return { program: new Program('transformer.decodeStep').add(encoder, dec.dispatches), attention: dec.attention };
+  return { program: new Program('transformer.decodeStep').add(encoder, dec.dispatches), attention: dec.attention, attentionHeads: dec.attentionHeads };
 }
 
 /** Beam search of width K on the same cached step; its buffers are the program's own. */
@@ -255,6 +255,7 @@ function createTransformerBeam(tf: Tf, K: number, keepAttention: boolean): BeamP
   return {
     K, B, D, program, result, layout,
     attention: keepAttention ? dec.attention : undefined,
+    attentionHeads: keepAttention ? dec.attentionHeads : undefined,
     destroy() {
       for (const b of own) tf.gpu.destroyBuffer(b);
       own.length = 0;
@@ -288,6 +289,7 @@ export function createTransformerModel(gpu: Gpu, config: Config): TransformerGpu
     decodeStep,
     decoded: tf.tok.decoded,
     attention: decode.attention,
+    attentionHeads: { weights: decode.attentionHeads, heads: tf.x.heads },
     createBeam: (K: number, keepAttention = false) => createTransformerBeam(tf, K, keepAttention),
     counts: { trainStep: trainStep.length, decodeStep: decodeStep.length },
     setBatch: (batch) => setBatch(tf, batch),

@@ -247,6 +247,8 @@ export interface TransformerForward {
   logits: Float64Array;
   /** (T, B, S) the last decoder layer's cross-attention weights averaged over heads (time-major). */
   crossMean: Float64Array;
+  /** (B, heads, T, S) the same per head. */
+  cross: Float64Array;
   /** Runs the backward once: the gradient of the loss for every named tensor. */
   grads: () => Tensors;
 }
@@ -278,7 +280,7 @@ export function transformerModelForward(p: Tensors, x: TransformerDims, tokens: 
     return g;
   };
   const T = tokens.decIn.length / B;
-  return { loss, logits, crossMean: headMean(c.cross!, B, x.heads, T, S), grads };
+  return { loss, logits, crossMean: headMean(c.cross!, B, x.heads, T, S), cross: c.cross!, grads };
 }
 
 /**

@@ -322,6 +322,24 @@ describe('transformer beam search on the GPU (V=17, S=5, B=3, 2 layers, d=6, 3 h
   it('a file task gets the same maps', () => {
     expect(run.fileTaskMaps).toEqual(run.maps![3]);
   });
+
+  it.each([['greedy', 0], ['beam 1', 1], ['beam 3', 3]] as const)('%s with --heads: the same maps, and each head the reference head along the prediction', (_name, K) => {
+    const p = tensorsOf(run.params);
+    INPUTS.forEach((input, b) => {
+      const [m, plain] = K === 0 ? [run.greedyHeadMaps![b], run.greedyMaps![b]] : [run.headMaps![K][b], run.maps![K][b]];
+      expect({ prediction: m.prediction, weights: m.weights }, `input ${b}`).toEqual(plain);
+      expect(m.heads!.length, `input ${b} heads`).toBe(dims.heads);
+      const decIn = new Int32Array(D);
+      decIn[0] = EOS;
+      m.prediction.slice(0, D - 1).forEach((tok, i) => (decIn[i + 1] = tok));
+      const S = input.length;
+      const A = transformerModelForward(p, dims, { src: Int32Array.from(input), srcLengths: [S], tgt: new Int32Array(D), decIn }, { reverse: false }).cross; // (1, heads, D, S)
+      m.heads!.forEach((rows, hd) => {
+        expect(rows.length, `input ${b} head ${hd} rows`).toBe(m.weights.length);
+        rows.forEach((row, t) => expectClose(`input ${b} head ${hd} step ${t}`, row, Array.from(A.subarray((hd * D + t) * S, (hd * D + t + 1) * S)), { atol: 1e-5, rtol: 1e-4 }));
+      });
+    });
+  });
 });
 
 describe('blog beam search on the GPU (shared logits rows)', () => {
