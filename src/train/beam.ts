@@ -54,7 +54,7 @@ const programs = new WeakMap<GpuModel, Map<string, BeamProgram>>();
 
 /**
  * The model's beam program of width K, recorded on first use and kept until destroyBeams.
- * `keepAttention`: a separate program that keeps every step's attention weights (attn).
+ * `keepAttention`: a separate program that keeps every step's attention weights (attn, transformer).
  */
 export function beamProgramFor(model: GpuModel, K: number, keepAttention = false): BeamProgram {
   if (!model.createBeam) throw new Error(`The ${model.name} model has no beam search.`);
