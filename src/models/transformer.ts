@@ -73,7 +73,7 @@ interface Tf {
   out: OutputLayer;
   /** Tokens (i32): src, encIds (reversed or not) (S, B); lengths, allT, eos (B); tgt, decIn (T, B); decoded (D, B). */
   tok: Record<'src' | 'encIds' | 'lengths' | 'allT' | 'tgt' | 'decIn' | 'eos' | 'decoded', View>;
-  pe: View; // (max(S, Tm), d)
+  pe: View; // (Tm, d): training reads T rows, decoding D
   embScratch: View[]; // encoder, decoder
 }
 
@@ -127,19 +127,19 @@ function createTf(gpu: Gpu, config: Config): Tf {
   const { V, d, heads, F, B, S, T, D, Tm } = x;
   const owned = createOwnedArena(gpu, config, 'transformer', transformerLayout(x));
   const buf = (label: string, n: number) => view(owned.buf(label, n));
-  const Nmax = Math.max(S, Tm);
-  const scratch = { dBranch: buf('dBranch', Nmax * B * d), dN: buf('dN', Nmax * B * d), dAtt: buf('dAtt', Nmax * B * d), dQKV: buf('dQKV', Nmax * B * 3 * d), dKV: buf('dKV', S * B * 2 * d), dH: buf('dH', Nmax * B * F), dScores: buf('dScores', B * heads * Nmax * Nmax) };
+  // The backward's longest stream is the decoder's T = S + 1 positions (decoding has its own buffers).
+  const scratch = { dBranch: buf('dBranch', T * B * d), dN: buf('dN', T * B * d), dAtt: buf('dAtt', T * B * d), dQKV: buf('dQKV', T * B * 3 * d), dKV: buf('dKV', S * B * 2 * d), dH: buf('dH', T * B * F), dScores: buf('dScores', B * heads * T * T) };
   const c: BlockCtx = { gpu, arena: owned.arena, d, heads, F, B, p: config.dropout, seed: config.seed, step: buf('step', 1), scratch };
   const src = buf('src', S * B);
   const tok = { src, encIds: config.reverse_source ? buf('srcReversed', S * B) : src, lengths: buf('srcLengths', B), allT: buf('allT', B), tgt: buf('tgt', T * B), decIn: buf('decIn', T * B), eos: buf('eos', B), decoded: buf('decoded', D * B) };
   gpu.upload(tok.eos, new Int32Array(B).fill(V - 1)); // the first decoding step's previous token
-  gpu.upload(tok.allT, new Int32Array(B).fill(Tm)); // the decoder's keys are never padded (the softmax clamps to N)
-  const pe = buf('positions', Nmax * d);
-  gpu.upload(pe, Float32Array.from(positionTable(Nmax, d)));
+  gpu.upload(tok.allT, new Int32Array(B).fill(T)); // the decoder's keys are never padded
+  const pe = buf('positions', Tm * d);
+  gpu.upload(pe, Float32Array.from(positionTable(Tm, d)));
   const base = { x, owned, c };
   const out = createOutputLayer(gpu, owned.arena, T * B, d, V, owned.buf, config.label_smoothing);
   const embScratch = [S, T].map((n, i) => buf(`embScratch${i}`, embeddingBackwardScratch(V, n * B)));
-  return { gpu, config, ...base, enc: allocStream(base, 'encoder', S), dec: allocStream(base, 'decoder', Tm), out, tok, pe, embScratch };
+  return { gpu, config, ...base, enc: allocStream(base, 'encoder', S), dec: allocStream(base, 'decoder', T), out, tok, pe, embScratch };
 }
 
 const P = (tf: Tf, name: string) => tf.owned.arena.layout.viewOf(tf.owned.arena.params, name);
@@ -222,10 +222,10 @@ function recordTrainStep(tf: Tf): Program {
 
 /** The encoder over the batch last set, then the cached decoder's source (models/layers/transformer_decode.ts). */
 function decodeSource(tf: Tf): { encoder: Dispatch[]; source: DecodeSource } {
-  const { S, B, d, D, Tm, V, L } = tf.x;
+  const { S, B, d, D, V, L } = tf.x;
   const unused = tf.c.scratch.dKV; // no backward while decoding: the memory's gradient is never written
   const encoder = [...sourceIds(tf), ...streamForward(tf, tf.enc, tf.tok.encIds, { N: S, train: false }, unused)];
-  return { encoder, source: { c: tf.c, V, L, S, D, Tm, pe: tf.pe, memory: rows(tf.enc.out, S * B, d), lengths: tf.tok.lengths } };
+  return { encoder, source: { c: tf.c, V, L, S, D, pe: tf.pe, memory: rows(tf.enc.out, S * B, d), lengths: tf.tok.lengths } };
 }
 
 /** Greedy: the encoder once, then one cached decoder step per position (argmax fed back). */

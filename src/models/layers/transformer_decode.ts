@@ -16,8 +16,8 @@
 //
 // Beam search: the caches have two slots per (position, layer); step t reads and appends in
 // slot t mod 2, and beam_reorder gathers positions 0..t into the other slot by parent beam.
-// Letters: B inputs, K beams, R = B·K rows, S source length, D decode steps, Tm ≥ D
-// cached positions, L layers, d width, F feed-forward width, V vocabulary.
+// Letters: B inputs, K beams, R = B·K rows, S source length, D decode steps (and cached
+// positions), L layers, d width, F feed-forward width, V vocabulary.
 import { slice, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
 import { beamReorder, beamResultLayout, beamStep, beamTokensOf, type BeamResultLayout } from '../../ops/beam.ts';
@@ -37,8 +37,7 @@ export interface DecodeSource {
   L: number;
   S: number;
   D: number;
-  Tm: number;
-  pe: View; // (≥ Tm, d) sinusoidal positions
+  pe: View; // (≥ D, d) sinusoidal positions
   memory: View; // (S·B, d) the encoder's final-norm output, time-major
   lengths: View; // (B) i32 source lengths
 }
@@ -60,10 +59,10 @@ interface Work {
   att: View; // (R, d)
   branch: View; // (R, d)
   h: View; // (R, F)
-  keys: View; // (Tm, L, slots, R, d)
-  values: View; // (Tm, L, slots, R, d)
-  selfFull: View; // (R) i32 Tm: every cached key is visible (the softmax clamps to the keys passed)
-  selfW: View; // (R, heads, Tm)
+  keys: View; // (D, L, slots, R, d)
+  values: View; // (D, L, slots, R, d)
+  selfFull: View; // (R) i32 D: every cached key is visible (the softmax clamps to the keys passed)
+  selfW: View; // (R, heads, D)
   crossKV: View[]; // L × (S·B, 2d)
   crossW: View; // (D, B, heads, K, S)
   ones: View; // (heads) 1/heads
@@ -86,13 +85,13 @@ function allocWork(m: DecodeSource, K: number, slots: number, alloc: (label: str
   const w: Work = {
     m, c: { ...m.c, B: R }, K, R, slots,
     x: [alloc('x0', R * d), alloc('x1', R * d)], n: alloc('n', R * d), stats: alloc('stats', R * 2), q: alloc('q', R * d), att: alloc('att', R * d), branch: alloc('branch', R * d), h: alloc('h', R * F),
-    keys: alloc('keys', m.Tm * m.L * slots * R * d), values: alloc('values', m.Tm * m.L * slots * R * d),
-    selfFull: alloc('selfFull', R), selfW: alloc('selfW', R * heads * m.Tm),
+    keys: alloc('keys', m.D * m.L * slots * R * d), values: alloc('values', m.D * m.L * slots * R * d),
+    selfFull: alloc('selfFull', R), selfW: alloc('selfW', R * heads * m.D),
     crossKV: Array.from({ length: m.L }, (_, l) => alloc(`crossKV${l}`, m.S * B * 2 * d)),
     crossW: alloc('crossW', m.D * B * heads * K * m.S), ones: alloc('ones', heads),
     out: alloc('out', R * d), logits: alloc('logits', R * m.V),
   };
-  m.c.gpu.upload(w.selfFull, new Int32Array(R).fill(m.Tm));
+  m.c.gpu.upload(w.selfFull, new Int32Array(R).fill(m.D));
   m.c.gpu.upload(w.ones, new Float32Array(heads).fill(1 / heads));
   return w;
 }
