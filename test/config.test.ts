@@ -61,7 +61,6 @@ describe('validateConfig', () => {
     [{ model: 'blog', dropout: 0.2 }, 'dropout must be 0 for model "blog" (the seed\'s MLP-RNN has no dropout), got 0.2.'],
     [{ model: 'transformer', embedding_size: 32 }, 'embedding_size (32) must equal hidden_size (64) for model "transformer" (both are d_model).'],
     [{ model: 'transformer', embedding_size: 64, heads: 3 }, 'heads (3) must divide hidden_size (64) for model "transformer".'],
-    [{ model: 'transformer', embedding_size: 64, beam: 3 }, 'model "transformer" decodes greedily only (no beam search yet): use beam 1, got 3.'],
   ])('rejects %j', (partial, expected) => {
     expect(message(() => validateConfig(partial))).toBe(expected);
   });

@@ -77,4 +77,8 @@ it('train --model attn: SPEC names, reverse_source false, --resume bitwise equal
   }
   expect(beam1Maps.code, beam1Maps.stderr).toBe(0);
   expect(beam1Maps.stdout).toBe(withMaps.stdout);
+  // attn has one attention head: --heads is refused in one sentence.
+  const heads = await run(['predict', '--checkpoint', ckpt, '--attention', '--heads', ...inputs]);
+  expect(heads.code).not.toBe(0);
+  expect(heads.stderr.trim()).toBe('--heads needs a checkpoint of model transformer (attention with several heads); this one holds a attn model.');
 }, 400_000);

@@ -11,6 +11,7 @@ import { localSession, type JobRunner } from '../train/local_session.ts';
 import type { AttentionMap } from '../train/decode.ts';
 import { predictionText, readInputLines } from '../data/inputs.ts';
 import { guarded, Seq2SeqError } from './errors.ts';
+import { MODEL_SPECS } from '../specs/index.ts';
 
 export type { Progress, TrainChunkResult, AttentionMap, EvaluatedRound, StopReason, Summary };
 
@@ -156,9 +157,9 @@ export class Trainer {
     return guarded(() => this.exclusive(() => this.session.predict(copy, beam)), 'invalid_input');
   }
 
-  /** Greedy predictions with their attention weights (model `attn`, built-in tasks), one per input line. */
+  /** Greedy predictions with their attention weights (models `attn`, `transformer`; built-in tasks), one per input line. */
   async attention(lines: readonly string[]): Promise<Attention[]> {
-    if (!this.session.model.attention) throw new Seq2SeqError('unsupported', `The ${this.config.model} model has no attention to show; attention maps need model attn.`);
+    if (!this.session.model.attention) throw new Seq2SeqError('unsupported', `The ${this.config.model} model has no attention to show; attention maps need a model with attention (${MODEL_SPECS.filter((m) => m.attention).map((m) => m.name).join(', ')}).`);
     if (this.vocab) throw new Seq2SeqError('unsupported', 'Attention maps do not yet support models trained on pairs (task=file).');
     const inputs = await guarded(() => readInputLines(lines, this.config), 'invalid_input');
     if (inputs.some((x) => x === null)) throw new Seq2SeqError('invalid_input', `Input ${inputs.indexOf(null) + 1} is empty.`);

@@ -22,6 +22,9 @@
 // attn: the same, with the step's attention (models/layers/attention.ts attendRows, rows
 // b·K + i attending over input b's encoder states) between the LSTM and the output layer.
 //
+// transformer: models/layers/transformer_decode.ts records its beam search on the greedy
+// decoder's cached step (rows b·K + i); every layer's key/value cache is reordered by parent.
+//
 // blog (createFactorisedBeam): its decoder never reads its outputs, so the step logits do
 // not depend on the chosen tokens and the sequence score factorises over steps. The per-step
 // argmax is then the best sequence EXCEPT for the EOS: greedy stops at the first step whose
@@ -50,10 +53,12 @@ export interface BeamProgram {
   readonly result: View;
   readonly layout: BeamResultLayout;
   /**
-   * (D, B·K, S) f32 attention weights of every step and beam row, when asked for (attn):
+   * (D, B·K, S) f32 attention weights of every step and beam row, when asked for (attn, transformer):
    * row b·K + i of step t is where the state of beam i (as the step found it) looked.
    */
   readonly attention?: View;
+  /** (D, B, heads, K, S) the same per head (transformer), when attention is kept. */
+  readonly attentionHeads?: View;
   destroy(): void;
 }
 

@@ -33,6 +33,8 @@ export interface GpuModel {
   readonly decoded: View;
   /** (decode_length, B, S) f32 attention weights of the last decodeStep (models with attention). */
   readonly attention?: View;
+  /** (decode_length, B, heads, S) the same per head, before the mean (models with several heads: transformer). */
+  readonly attentionHeads?: { weights: View; heads: number };
   /** How greedy decoding was recorded (`lstm`, `attn`: config key `recurrence`, models/layers/greedy.ts). */
   readonly decoding?: DecodeRecording;
   /**

@@ -2,15 +2,15 @@
 // §3) recorded on the GPU for one batch shape: embeddings ·√d + sinusoidal positions, L pre-norm
 // encoder and decoder layers (layers/transformer_blocks.ts), final norms, the output layer and
 // loss (layers/output.ts). Float64 reference: src/reference/transformer_model.ts.
-// Greedy decoding recomputes the decoder over the whole prefix each step (causal, so rows up
-// to t never see later tokens) and feeds its argmax back as the next position's token.
+// Greedy decoding and beam search run the encoder once, then the decoder one position per step
+// over cached keys and values (layers/transformer_decode.ts).
 // Letters: B batch, S source length, T = S + 1, D decode steps, Tm = max(T, D), d width.
 import type { Config } from '../config/config.ts';
 import { decodeLength } from '../config/config.ts';
 import { ArenaLayout, slice, view, type View } from '../gpu/buffers.ts';
 import type { Gpu } from '../gpu/context.ts';
 import { Program, type Dispatch } from '../gpu/program.ts';
-import { argmax } from '../ops/cross_entropy.ts';
+import { beamResultLayout, checkBeamWidth } from '../ops/beam.ts';
 import { embeddingBackward, embeddingBackwardScratch, embeddingForward } from '../ops/embedding.ts';
 import { fill } from '../ops/fill.ts';
 import { layerNormBackward, layerNormForward } from '../ops/layer_norm.ts';
@@ -21,9 +21,11 @@ import { decLayer, encLayer, transformerParamShapes, type TransformerDims } from
 import type { Batch } from '../task/batch.ts';
 import type { GpuModel } from './model.ts';
 import { createOwnedArena, type OwnedArena } from './layers/arena.ts';
-import { createOutputLayer, outputArgmax, outputBackward, outputForward, type OutputLayer } from './layers/output.ts';
+import { createOutputLayer, outputBackward, outputForward, type OutputLayer } from './layers/output.ts';
 import * as blocks from './layers/transformer_blocks.ts';
 import type { BlockCtx, Memory, Pass, Sub } from './layers/transformer_blocks.ts';
+import { recordCachedDecode, type DecodeSource } from './layers/transformer_decode.ts';
+import type { BeamProgram } from './beam.ts';
 
 export type TransformerGpuDims = TransformerDims & { B: number; S: number; T: number; D: number; Tm: number };
 
@@ -69,9 +71,9 @@ interface Tf {
   enc: Stream;
   dec: Stream;
   out: OutputLayer;
-  /** Tokens (i32): src, encIds (reversed or not) (S, B); lengths, allT (B); tgt, decIn (T, B); decTokens (Tm, B); decoded (D, B). */
-  tok: Record<'src' | 'encIds' | 'lengths' | 'allT' | 'tgt' | 'decIn' | 'decTokens' | 'decoded', View>;
-  pe: View; // (max(S, Tm), d)
+  /** Tokens (i32): src, encIds (reversed or not) (S, B); lengths, allT, eos (B); tgt, decIn (T, B); decoded (D, B). */
+  tok: Record<'src' | 'encIds' | 'lengths' | 'allT' | 'tgt' | 'decIn' | 'eos' | 'decoded', View>;
+  pe: View; // (Tm, d): training reads T rows, decoding D
   embScratch: View[]; // encoder, decoder
 }
 
@@ -125,19 +127,19 @@ function createTf(gpu: Gpu, config: Config): Tf {
   const { V, d, heads, F, B, S, T, D, Tm } = x;
   const owned = createOwnedArena(gpu, config, 'transformer', transformerLayout(x));
   const buf = (label: string, n: number) => view(owned.buf(label, n));
-  const Nmax = Math.max(S, Tm);
-  const scratch = { dBranch: buf('dBranch', Nmax * B * d), dN: buf('dN', Nmax * B * d), dAtt: buf('dAtt', Nmax * B * d), dQKV: buf('dQKV', Nmax * B * 3 * d), dKV: buf('dKV', S * B * 2 * d), dH: buf('dH', Nmax * B * F), dScores: buf('dScores', B * heads * Nmax * Nmax) };
+  // The backward's longest stream is the decoder's T = S + 1 positions (decoding has its own buffers).
+  const scratch = { dBranch: buf('dBranch', T * B * d), dN: buf('dN', T * B * d), dAtt: buf('dAtt', T * B * d), dQKV: buf('dQKV', T * B * 3 * d), dKV: buf('dKV', S * B * 2 * d), dH: buf('dH', T * B * F), dScores: buf('dScores', B * heads * T * T) };
   const c: BlockCtx = { gpu, arena: owned.arena, d, heads, F, B, p: config.dropout, seed: config.seed, step: buf('step', 1), scratch };
   const src = buf('src', S * B);
-  const tok = { src, encIds: config.reverse_source ? buf('srcReversed', S * B) : src, lengths: buf('srcLengths', B), allT: buf('allT', B), tgt: buf('tgt', T * B), decIn: buf('decIn', T * B), decTokens: buf('decTokens', Tm * B), decoded: buf('decoded', D * B) };
-  gpu.upload(tok.decTokens, new Int32Array(B).fill(V - 1)); // row 0: EOS; later rows are written while decoding
-  gpu.upload(tok.allT, new Int32Array(B).fill(Tm)); // the decoder's keys are never padded (the softmax clamps to N)
-  const pe = buf('positions', Nmax * d);
-  gpu.upload(pe, Float32Array.from(positionTable(Nmax, d)));
+  const tok = { src, encIds: config.reverse_source ? buf('srcReversed', S * B) : src, lengths: buf('srcLengths', B), allT: buf('allT', B), tgt: buf('tgt', T * B), decIn: buf('decIn', T * B), eos: buf('eos', B), decoded: buf('decoded', D * B) };
+  gpu.upload(tok.eos, new Int32Array(B).fill(V - 1)); // the first decoding step's previous token
+  gpu.upload(tok.allT, new Int32Array(B).fill(T)); // the decoder's keys are never padded
+  const pe = buf('positions', Tm * d);
+  gpu.upload(pe, Float32Array.from(positionTable(Tm, d)));
   const base = { x, owned, c };
   const out = createOutputLayer(gpu, owned.arena, T * B, d, V, owned.buf, config.label_smoothing);
   const embScratch = [S, T].map((n, i) => buf(`embScratch${i}`, embeddingBackwardScratch(V, n * B)));
-  return { gpu, config, ...base, enc: allocStream(base, 'encoder', S), dec: allocStream(base, 'decoder', Tm), out, tok, pe, embScratch };
+  return { gpu, config, ...base, enc: allocStream(base, 'encoder', S), dec: allocStream(base, 'decoder', T), out, tok, pe, embScratch };
 }
 
 const P = (tf: Tf, name: string) => tf.owned.arena.layout.viewOf(tf.owned.arena.params, name);
@@ -218,17 +220,47 @@ function recordTrainStep(tf: Tf): Program {
   );
 }
 
-/** Greedy: the encoder once, then for t < D the decoder over positions 0..t and the argmax of row t. */
-function recordDecodeStep(tf: Tf): Program {
-  const { S, B, d, D, Tm, V } = tf.x;
+/** The encoder over the batch last set, then the cached decoder's source (models/layers/transformer_decode.ts). */
+function decodeSource(tf: Tf): { encoder: Dispatch[]; source: DecodeSource } {
+  const { S, B, d, D, V, L } = tf.x;
   const unused = tf.c.scratch.dKV; // no backward while decoding: the memory's gradient is never written
-  const program = new Program('transformer.decodeStep').add(sourceIds(tf), streamForward(tf, tf.enc, tf.tok.encIds, { N: S, train: false }, unused));
-  for (let t = 0; t < D; t++) {
-    const h = slice(tf.dec.out, t * B * d, B * d);
-    program.add(streamForward(tf, tf.dec, tf.tok.decTokens, { N: t + 1, train: false }, unused), outputArgmax(tf.out, h, slice(tf.tok.decoded, t * B, B), B, t));
-    if (t + 1 < Tm) program.add(argmax(tf.gpu, { x: slice(tf.out.logits, 0, B * V), out: slice(tf.tok.decTokens, (t + 1) * B, B), rows: B, cols: V, label: `decode.t${t}.feed` }));
-  }
-  return program;
+  const encoder = [...sourceIds(tf), ...streamForward(tf, tf.enc, tf.tok.encIds, { N: S, train: false }, unused)];
+  return { encoder, source: { c: tf.c, V, L, S, D, pe: tf.pe, memory: rows(tf.enc.out, S * B, d), lengths: tf.tok.lengths } };
+}
+
+/** Greedy: the encoder once, then one cached decoder step per position (argmax fed back). */
+function recordDecodeStep(tf: Tf): { program: Program; attention: View; attentionHeads: View } {
+  const { encoder, source } = decodeSource(tf);
+  const dec = recordCachedDecode(source, 1, { kind: 'greedy', decoded: tf.tok.decoded, first: tf.tok.eos }, (label, n) => view(tf.owned.buf(`decode.${label}`, n)));
+  return { program: new Program('transformer.decodeStep').add(encoder, dec.dispatches), attention: dec.attention, attentionHeads: dec.attentionHeads };
+}
+
+/** Beam search of width K on the same cached step; its buffers are the program's own. */
+function createTransformerBeam(tf: Tf, K: number, keepAttention: boolean): BeamProgram {
+  checkBeamWidth('transformer beam search', K);
+  const { B, D, V } = tf.x;
+  const own: GPUBuffer[] = [];
+  const alloc = (label: string, n: number) => {
+    const b = tf.gpu.createBuffer(`transformer.beam${K}.${label}`, n);
+    own.push(b);
+    return view(b);
+  };
+  const layout = beamResultLayout(D, B, K);
+  const result = alloc('result', layout.size);
+  const first = alloc('eos', B * K);
+  tf.gpu.upload(first, new Int32Array(B * K).fill(V - 1));
+  const { encoder, source } = decodeSource(tf);
+  const dec = recordCachedDecode(source, K, { kind: 'beam', result, first }, alloc);
+  const program = new Program(`transformer.beam${K}`).add(encoder, dec.dispatches);
+  return {
+    K, B, D, program, result, layout,
+    attention: keepAttention ? dec.attention : undefined,
+    attentionHeads: keepAttention ? dec.attentionHeads : undefined,
+    destroy() {
+      for (const b of own) tf.gpu.destroyBuffer(b);
+      own.length = 0;
+    },
+  };
 }
 
 function setBatch(tf: Tf, batch: Batch): void {
@@ -243,7 +275,8 @@ function setBatch(tf: Tf, batch: Batch): void {
 export function createTransformerModel(gpu: Gpu, config: Config): TransformerGpuModel {
   const tf = createTf(gpu, config);
   const trainStep = recordTrainStep(tf);
-  const decodeStep = recordDecodeStep(tf);
+  const decode = recordDecodeStep(tf);
+  const decodeStep = decode.program;
   return {
     name: 'transformer',
     config,
@@ -255,6 +288,9 @@ export function createTransformerModel(gpu: Gpu, config: Config): TransformerGpu
     loss: tf.out.loss,
     decodeStep,
     decoded: tf.tok.decoded,
+    attention: decode.attention,
+    attentionHeads: { weights: decode.attentionHeads, heads: tf.x.heads },
+    createBeam: (K: number, keepAttention = false) => createTransformerBeam(tf, K, keepAttention),
     counts: { trainStep: trainStep.length, decodeStep: decodeStep.length },
     setBatch: (batch) => setBatch(tf, batch),
     setStep: (step) => gpu.upload(tf.c.step, new Uint32Array([step])),

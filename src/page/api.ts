@@ -129,6 +129,6 @@ export function predictSession(id: number, inputs: number[][], beam?: number): P
   return get(id).session.predict(inputs, beam);
 }
 
-export function attentionSession(id: number, inputs: number[][], beam?: number): Promise<AttentionMap[]> {
-  return get(id).session.attention(inputs, beam);
+export function attentionSession(id: number, inputs: number[][], beam?: number, perHead?: boolean): Promise<AttentionMap[]> {
+  return get(id).session.attention(inputs, beam, perHead);
 }

@@ -14,7 +14,7 @@ import { embed, encode, layerWeights, moduleBackward, outputBackward, outputLaye
 import { crossEntropyForward } from './cross_entropy.ts';
 import { lstmStepForward } from './lstm.ts';
 import { initTensors, type InitSettings } from './init.ts';
-import { logSoftmax } from './beam.ts';
+import { teacherForcedLogProbs } from './beam.ts';
 import { attnParamShapes } from '../specs/attn.ts';
 
 export { attnParamShapes } from '../specs/attn.ts';
@@ -188,19 +188,6 @@ export function attnGreedyDecode(p: Tensors, d: LstmDims, src: ArrayLike<number>
  * attnModelForward), for the reference beam search (reference/beam.ts). Memoised per prefix.
  */
 export function attnStepLogProbs(p: Tensors, d: LstmDims, input: number[], reverse: boolean, maxSteps: number): (prefix: number[]) => Float64Array {
-  const memo = new Map<string, Float64Array>();
-  return (prefix) => {
-    const key = prefix.join(',');
-    const hit = memo.get(key);
-    if (hit) return hit;
-    if (prefix.length >= maxSteps) throw new RangeError(`attnStepLogProbs: a prefix of ${prefix.length} tokens needs more than ${maxSteps} decoder steps.`);
-    const decIn = new Int32Array(maxSteps);
-    decIn[0] = d.V - 1;
-    prefix.forEach((tok, i) => (decIn[i + 1] = tok));
-    const f = attnModelForward(p, d, { src: Int32Array.from(input), srcLengths: [input.length], tgt: new Int32Array(maxSteps), decIn }, reverse);
-    const t = prefix.length;
-    const out = logSoftmax(f.logits.subarray(t * d.V, (t + 1) * d.V));
-    memo.set(key, out);
-    return out;
-  };
+  const src = Int32Array.from(input);
+  return teacherForcedLogProbs('attnStepLogProbs', d.V, maxSteps, (decIn) => attnModelForward(p, d, { src, srcLengths: [input.length], tgt: new Int32Array(maxSteps), decIn }, reverse).logits);
 }

@@ -112,27 +112,29 @@ export function logSoftmax(row: ArrayLike<number>): Float64Array {
 }
 
 /**
- * The float64 LSTM's log p(· | prefix) for one source sequence: the decoder reads EOS then
- * the prefix (teacher forcing through lstmModelForward), and the logits after the prefix's
- * last token are normalised. Memoised per prefix.
+ * log p(· | prefix) of a decoder fed EOS then the prefix (teacher forcing): `logitsOf` runs
+ * the float64 model over decIn (maxSteps) and returns its (maxSteps, V) logits; the row after
+ * the prefix's last token is normalised. Memoised per prefix.
  */
-export function lstmStepLogProbs(p: Tensors, d: LstmDims, input: number[], reverse: boolean, maxSteps: number): (prefix: number[]) => Float64Array {
-  const S = input.length;
-  const T = maxSteps;
-  const EOS = d.V - 1;
+export function teacherForcedLogProbs(label: string, V: number, maxSteps: number, logitsOf: (decIn: Int32Array) => Float64Array): (prefix: number[]) => Float64Array {
   const memo = new Map<string, Float64Array>();
   return (prefix) => {
     const key = prefix.join(',');
     const hit = memo.get(key);
     if (hit) return hit;
-    if (prefix.length >= T) throw new RangeError(`lstmStepLogProbs: a prefix of ${prefix.length} tokens needs more than ${T} decoder steps.`);
-    const decIn = new Int32Array(T);
-    decIn[0] = EOS;
+    if (prefix.length >= maxSteps) throw new RangeError(`${label}: a prefix of ${prefix.length} tokens needs more than ${maxSteps} decoder steps.`);
+    const decIn = new Int32Array(maxSteps);
+    decIn[0] = V - 1;
     prefix.forEach((tok, i) => (decIn[i + 1] = tok));
-    const f = lstmModelForward(p, d, { src: Int32Array.from(input), srcLengths: [S], tgt: new Int32Array(T), decIn }, reverse);
     const t = prefix.length;
-    const out = logSoftmax(f.logits.subarray(t * d.V, (t + 1) * d.V));
+    const out = logSoftmax(logitsOf(decIn).subarray(t * V, (t + 1) * V));
     memo.set(key, out);
     return out;
   };
+}
+
+/** The float64 LSTM's log p(· | prefix) for one source sequence. */
+export function lstmStepLogProbs(p: Tensors, d: LstmDims, input: number[], reverse: boolean, maxSteps: number): (prefix: number[]) => Float64Array {
+  const src = Int32Array.from(input);
+  return teacherForcedLogProbs('lstmStepLogProbs', d.V, maxSteps, (decIn) => lstmModelForward(p, d, { src, srcLengths: [input.length], tgt: new Int32Array(maxSteps), decIn }, reverse).logits);
 }

@@ -20,6 +20,7 @@ import { positionTable } from './positions.ts';
 import { crossEntropyBackward, crossEntropyForward } from './cross_entropy.ts';
 import { reverseWithinLength, type LstmTokens, type Tensors } from './lstm_model.ts';
 import { initTensors, type InitSettings } from './init.ts';
+import { teacherForcedLogProbs } from './beam.ts';
 import { decLayer, dropoutTensorId, encLayer, transformerParamShapes, type TransformerDims } from '../specs/transformer.ts';
 
 type Back = (dy: Float64Array) => Float64Array;
@@ -37,6 +38,8 @@ interface Ctx {
   x: TransformerDims;
   B: number;
   run: TransformerRun;
+  /** (B, heads, T, S) the latest decoder layer's cross-attention weights (after the forward: the last layer's). */
+  cross?: Float64Array;
 }
 
 export function transformerInitParams(x: TransformerDims, s: InitSettings): Tensors {
@@ -118,7 +121,7 @@ function toTime(x: Float64Array, N: number, B: number, d: number): Float64Array 
  * nn.MultiheadAttention(xq, xkv, xkv): in_proj rows [0, d) for queries, [d, 2d) keys, [2d, 3d)
  * values; dropout on the weights (its site named after the module, e.g. `….self_attn`); out_proj.
  */
-function attention(c: Ctx, prefix: string, xq: Float64Array, xkv: Float64Array, lengths: ArrayLike<number>, causal: boolean): [Float64Array, (dy: Float64Array) => [Float64Array, Float64Array]] {
+function attention(c: Ctx, prefix: string, xq: Float64Array, xkv: Float64Array, lengths: ArrayLike<number>, causal: boolean, keep?: (A: Float64Array) => void): [Float64Array, (dy: Float64Array) => [Float64Array, Float64Array]] {
   const { d, heads } = c.x;
   const B = c.B;
   const [T, S] = [xq.length / d / B, xkv.length / d / B];
@@ -131,6 +134,7 @@ function attention(c: Ctx, prefix: string, xq: Float64Array, xkv: Float64Array, 
   const o = c.run.dropout;
   const drop = o && o.p > 0 ? { ...o, tensor: dropoutTensorId(prefix.slice(0, prefix.lastIndexOf('.')), prefix.slice(prefix.lastIndexOf('.') + 1)) } : undefined;
   const f = multiheadForward(shape, qb, kb, vb, lengths, drop);
+  keep?.(f.A);
   const [out, outBack] = affine(c, `${prefix}.out_proj.weight`, `${prefix}.out_proj.bias`, toTime(f.out, T, B, d), d, d);
   return [
     out,
@@ -218,7 +222,7 @@ function decoder(c: Ctx, decIn: ArrayLike<number>, memory: Float64Array, lengths
     const l = decLayer(i);
     steps.push((x) => sublayer(c, l, 'norm1', 'dropout1', x, selfAttention(c, `${l}.self_attn`, all, true)));
     const cross = (n: Float64Array): [Float64Array, Back] => {
-      const [y, back] = attention(c, `${l}.multihead_attn`, n, memory, lengths, false);
+      const [y, back] = attention(c, `${l}.multihead_attn`, n, memory, lengths, false, (A) => (c.cross = A));
       return [
         y,
         (dy) => {
@@ -241,8 +245,21 @@ export interface TransformerForward {
   loss: number;
   /** (T·B, V) time-major logits. */
   logits: Float64Array;
+  /** (T, B, S) the last decoder layer's cross-attention weights averaged over heads (time-major). */
+  crossMean: Float64Array;
+  /** (B, heads, T, S) the same per head. */
+  cross: Float64Array;
   /** Runs the backward once: the gradient of the loss for every named tensor. */
   grads: () => Tensors;
+}
+
+/** (B, heads, T, S) -> (T, B, S): the mean over heads. */
+function headMean(A: Float64Array, B: number, heads: number, T: number, S: number): Float64Array {
+  const out = new Float64Array(T * B * S);
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < heads; h++)
+      for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) out[(t * B + b) * S + s] += A[((b * heads + h) * T + t) * S + s] / heads;
+  return out;
 }
 
 export function transformerModelForward(p: Tensors, x: TransformerDims, tokens: LstmTokens, run: TransformerRun): TransformerForward {
@@ -262,7 +279,8 @@ export function transformerModelForward(p: Tensors, x: TransformerDims, tokens: 
     encBack(decBack(outBack(crossEntropyBackward(logits, tokens.tgt, R, x.V, eps))));
     return g;
   };
-  return { loss, logits, grads };
+  const T = tokens.decIn.length / B;
+  return { loss, logits, crossMean: headMean(c.cross!, B, x.heads, T, S), cross: c.cross!, grads };
 }
 
 /**
@@ -285,4 +303,10 @@ export function transformerGreedyDecode(p: Tensors, x: TransformerDims, src: Arr
     }
   }
   return tokens;
+}
+
+/** The float64 transformer's log p(· | prefix) for one source sequence, for the reference beam search. */
+export function transformerStepLogProbs(p: Tensors, x: TransformerDims, input: number[], reverse: boolean, maxSteps: number): (prefix: number[]) => Float64Array {
+  const src = Int32Array.from(input);
+  return teacherForcedLogProbs('transformerStepLogProbs', x.V, maxSteps, (decIn) => transformerModelForward(p, x, { src, srcLengths: [input.length], tgt: new Int32Array(maxSteps), decIn }, { reverse }).logits);
 }

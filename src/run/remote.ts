@@ -83,9 +83,9 @@ export class RemoteSession implements DrivenSession {
     return new Uint8Array(Buffer.from(await callPage(this.h, 'checkpointSession', this.id), 'base64'));
   }
 
-  /** Predictions with their attention weights (attn checkpoints); `beam` > 1: the chosen beam's. */
-  attention(inputs: number[][], beam = 1): Promise<AttentionMap[]> {
-    return callPage(this.h, 'attentionSession', this.id, inputs, beam);
+  /** Predictions with their attention weights (models with attention); `beam` > 1: the chosen beam's; `perHead`: each head's too (transformer). */
+  attention(inputs: number[][], beam = 1, perHead = false): Promise<AttentionMap[]> {
+    return callPage(this.h, 'attentionSession', this.id, inputs, beam, perHead);
   }
 
   /** `beam`: width (default the checkpoint's config.beam; 1 = greedy). */

@@ -7,7 +7,6 @@
 // so load_state_dict(strict=True) takes our checkpoints. Letters: V vocabulary, d model width
 // (hidden_size), F feed-forward width (ff_size), L layers (encoder and decoder each).
 import type { Config } from '../config/config.ts';
-import { decodeLength } from '../config/decode_length.ts';
 import { fnv1a32 } from '../hash.ts';
 import { floatsOf, type BufferNeed, type ModelSpec, type ParamShapes } from './spec.ts';
 
@@ -79,15 +78,14 @@ function transformerProblems(c: Config): string[] {
   const out: string[] = [];
   if (c.embedding_size !== c.hidden_size) out.push(`embedding_size (${c.embedding_size}) must equal hidden_size (${c.hidden_size}) for model "transformer" (both are d_model).`);
   if (c.hidden_size % c.heads !== 0) out.push(`heads (${c.heads}) must divide hidden_size (${c.hidden_size}) for model "transformer".`);
-  if (c.beam > 1) out.push(`model "transformer" decodes greedily only (no beam search yet): use beam 1, got ${c.beam}.`);
   return out;
 }
 
 /** Its largest single buffers (each sublayer owns one of each kind). */
 function transformerNeeds(c: Config): BufferNeed[] {
   const [B, S, d, F, h] = [c.batch_size, c.max_length, c.hidden_size, c.ff_size, c.heads];
-  const Tm = Math.max(S + 1, decodeLength(c));
-  const rows: BufferNeed['keys'] = ['batch_size', 'max_length', 'decode_length'];
+  const Tm = S + 1; // the training target; decoding keeps one row per step and input
+  const rows: BufferNeed['keys'] = ['batch_size', 'max_length'];
   return [
     { what: 'the attention weights', formula: 'batch_size × heads × (max_length + 1)²', keys: [...rows, 'heads'], floats: B * h * Tm * Tm },
     { what: 'the feed-forward activations', formula: 'batch_size × (max_length + 1) × ff_size', keys: [...rows, 'ff_size'], floats: B * Tm * F },
@@ -111,7 +109,7 @@ export const transformerSpec: ModelSpec<'transformer'> = {
   // N(0, 1/d): scaled by √d before the positions are added, the embeddings have unit variance.
   embeddingStd: (d) => 1 / Math.sqrt(d),
   stepLayers: () => 0,
-  attention: false,
+  attention: true,
   recurrence: false,
-  conform: (c) => ({ ...c, embedding_size: c.hidden_size, heads: fittingHeads(c.hidden_size, c.heads), beam: 1 }),
+  conform: (c) => ({ ...c, embedding_size: c.hidden_size, heads: fittingHeads(c.hidden_size, c.heads) }),
 };

@@ -54,7 +54,7 @@ const programs = new WeakMap<GpuModel, Map<string, BeamProgram>>();
 
 /**
  * The model's beam program of width K, recorded on first use and kept until destroyBeams.
- * `keepAttention`: a separate program that keeps every step's attention weights (attn).
+ * `keepAttention`: a separate program that keeps every step's attention weights (attn, transformer).
  */
 export function beamProgramFor(model: GpuModel, K: number, keepAttention = false): BeamProgram {
   if (!model.createBeam) throw new Error(`The ${model.name} model has no beam search.`);
@@ -82,14 +82,18 @@ export async function beamSearchBatch(gpu: Gpu, model: GpuModel, batch: Batch, K
   return backtrackBeams(await gpu.readI32(beam.result), beam.layout);
 }
 
-/** The best beam of every input and the (D, B·K, S) attention weights of every step and beam row. */
-export async function beamSearchWithAttention(gpu: Gpu, model: GpuModel, batch: Batch, K: number): Promise<{ best: BeamHypothesis[]; weights: Float32Array }> {
+/**
+ * The best beam of every input and the (D, B·K, S) attention weights of every step and beam
+ * row; with `perHead`, also the (D, B, heads, K, S) weights of every head (transformer).
+ */
+export async function beamSearchWithAttention(gpu: Gpu, model: GpuModel, batch: Batch, K: number, perHead = false): Promise<{ best: BeamHypothesis[]; weights: Float32Array; heads?: Float32Array }> {
   const beam = beamProgramFor(model, K, true);
   if (!beam.attention) throw new Error(`The ${model.name} model has no attention to show; attention maps need a checkpoint of a model with attention.`);
   model.setBatch(batch);
   gpu.run(beam.program);
   const beams = backtrackBeams(await gpu.readI32(beam.result), beam.layout);
-  return { best: beams.map(bestBeam), weights: await gpu.read(beam.attention) };
+  const heads = perHead && beam.attentionHeads ? await gpu.read(beam.attentionHeads) : undefined;
+  return { best: beams.map(bestBeam), weights: await gpu.read(beam.attention), heads };
 }
 
 /** Beam-search decoding of one batch: (B) predictions, the best beam cut before its first EOS. */

@@ -200,9 +200,9 @@ export class TrainingSession {
     return predictInputs(this.gpu, this.model, this.config, inputs, beam);
   }
 
-  /** Predictions with their attention weights (models with attention); `beam` > 1: the chosen beam's. */
-  attention(inputs: number[][], beam = 1): Promise<AttentionMap[]> {
-    return attentionInputs(this.gpu, this.model, this.config, inputs, beam);
+  /** Predictions with their attention weights (models with attention); `beam` > 1: the chosen beam's; `perHead`: each head's too (transformer). */
+  attention(inputs: number[][], beam = 1, perHead = false): Promise<AttentionMap[]> {
+    return attentionInputs(this.gpu, this.model, this.config, inputs, beam, perHead);
   }
 
   /** Everything exact resume needs: parameters, Adam moments, step, round. */

@@ -9,6 +9,8 @@ import { beamSearch, beamSelect, DEAD, FINISHED, LIVE, logSoftmax, lstmStepLogPr
 import { type LstmDims, type Tensors } from '../../src/reference/lstm_model.ts';
 import { blogLossAndGrads } from '../../src/reference/blog_model.ts';
 import { attnModelForward, attnStepLogProbs } from '../../src/reference/attn_model.ts';
+import { transformerModelForward, transformerStepLogProbs } from '../../src/reference/transformer_model.ts';
+import type { TransformerDims } from '../../src/specs/transformer.ts';
 import { DEFAULT_CONFIG, type Config, type RecurrenceName } from '../../src/config/config.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
@@ -258,6 +260,79 @@ describe.each(RECURRENCES)('attn beam search on the GPU (V=17, S=5, B=3, 1 layer
 
   it('a file task gets the same maps (its inputs are batched without a target function)', () => {
     expect(run.fileTaskMaps).toEqual(run.maps![3]);
+  });
+});
+
+// The transformer decodes one position per step over cached keys and values; beam search
+// reorders every layer's cache by parent beam each step (models/layers/transformer_decode.ts).
+describe('transformer beam search on the GPU (V=17, S=5, B=3, 2 layers, d=6, 3 heads, F=7, init U(-1, 1)): cached keys and values reordered by parent', () => {
+  const config: Config = { ...DEFAULT_CONFIG, model: 'transformer', vocab_size: 17, max_length: 5, batch_size: 3, layers: 2, hidden_size: 6, embedding_size: 6, heads: 3, ff_size: 7, init: 'uniform', init_scale: 1, seed: 7, decode_length: 0, reverse_source: false };
+  const dims: TransformerDims = { V: 17, d: 6, heads: 3, L: 2, F: 7 };
+  const D = config.max_length + 1;
+  const EOS = dims.V - 1;
+  let run: ModelBeamRun;
+
+  beforeAll(async () => {
+    run = await h.call<ModelBeamRun>(PAGE, 'modelBeams', config, INPUTS, [1, 3]);
+  }, 600_000);
+
+  it('beam 3 equals the float64 reference beam search over the reference transformer (every final beam)', () => {
+    const p = tensorsOf(run.params);
+    const swaps = expectBeamsLikeReference(run, 3, (b) => transformerStepLogProbs(p, dims, INPUTS[b], false, D), EOS, true);
+    console.log(`transformer beam 3: ${JSON.stringify(run.predictions[3])}, greedy ${JSON.stringify(run.greedyMaps!.map((m) => m.prediction))}, near-tie swaps ${swaps}, dispatches ${JSON.stringify(run.dispatches)}`);
+  });
+
+  it('beam 1 equals the greedy decodeStep exactly', () => {
+    for (let b = 0; b < config.batch_size; b++) {
+      const g = Array.from({ length: D }, (_, t) => run.greedy[t * config.batch_size + b]);
+      const e = g.indexOf(EOS);
+      expectExact(`input ${b}`, run.beams[1][b][0].tokens.slice(0, e < 0 ? D : e + 1), g.slice(0, e < 0 ? D : e + 1));
+      expect(run.predictions[1][b]).toEqual(g.slice(0, e < 0 ? D : e));
+    }
+    expect(run.repeatable).toBe(true);
+    expect(h.pageErrors).toEqual([]);
+  });
+
+  // The maps are the last decoder layer's cross-attention averaged over heads: along each map's
+  // own prediction (teacher-forced), the float64 model's weights.
+  it.each([['greedy', 0], ['beam 1', 1], ['beam 3', 3]] as const)("%s: the attention maps are the last decoder layer's head-averaged cross-attention of the reference along the prediction", (_name, K) => {
+    const p = tensorsOf(run.params);
+    INPUTS.forEach((input, b) => {
+      const m = K === 0 ? run.greedyMaps![b] : run.maps![K][b];
+      if (K > 0) expect(m.prediction, `input ${b} prediction`).toEqual(run.predictions[K][b]);
+      expect(m.weights.length, `input ${b} rows`).toBe(Math.min(D, m.prediction.length + 1));
+      const decIn = new Int32Array(D);
+      decIn[0] = EOS;
+      m.prediction.slice(0, D - 1).forEach((tok, i) => (decIn[i + 1] = tok));
+      const S = input.length;
+      const ref = transformerModelForward(p, dims, { src: Int32Array.from(input), srcLengths: [S], tgt: new Int32Array(D), decIn }, { reverse: false }).crossMean; // (D, 1, S)
+      m.weights.forEach((row, t) => {
+        expectClose(`input ${b} step ${t} row sum`, [row.reduce((a, x) => a + x, 0)], [1], { atol: 1e-5, rtol: 0 });
+        expectClose(`input ${b} step ${t} weights`, row, Array.from(ref.subarray(t * S, (t + 1) * S)), { atol: 1e-5, rtol: 1e-4 });
+      });
+    });
+  });
+
+  it('a file task gets the same maps', () => {
+    expect(run.fileTaskMaps).toEqual(run.maps![3]);
+  });
+
+  it.each([['greedy', 0], ['beam 1', 1], ['beam 3', 3]] as const)('%s with --heads: the same maps, and each head the reference head along the prediction', (_name, K) => {
+    const p = tensorsOf(run.params);
+    INPUTS.forEach((input, b) => {
+      const [m, plain] = K === 0 ? [run.greedyHeadMaps![b], run.greedyMaps![b]] : [run.headMaps![K][b], run.maps![K][b]];
+      expect({ prediction: m.prediction, weights: m.weights }, `input ${b}`).toEqual(plain);
+      expect(m.heads!.length, `input ${b} heads`).toBe(dims.heads);
+      const decIn = new Int32Array(D);
+      decIn[0] = EOS;
+      m.prediction.slice(0, D - 1).forEach((tok, i) => (decIn[i + 1] = tok));
+      const S = input.length;
+      const A = transformerModelForward(p, dims, { src: Int32Array.from(input), srcLengths: [S], tgt: new Int32Array(D), decIn }, { reverse: false }).cross; // (1, heads, D, S)
+      m.heads!.forEach((rows, hd) => {
+        expect(rows.length, `input ${b} head ${hd} rows`).toBe(m.weights.length);
+        rows.forEach((row, t) => expectClose(`input ${b} head ${hd} step ${t}`, row, Array.from(A.subarray((hd * D + t) * S, (hd * D + t + 1) * S)), { atol: 1e-5, rtol: 1e-4 }));
+      });
+    });
   });
 });
 

@@ -19,7 +19,7 @@ export const MAX_BEAM = 64;
 export const predict: Command = {
   name: 'predict',
   summary: 'print the primes a checkpoint predicts for each input sequence',
-  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [--attention] [--runtime R] [--adapter A] [SEQUENCE …]
+  usage: `Usage: seq2seq predict --checkpoint F [--beam K] [--attention [--heads]] [--runtime R] [--adapter A] [SEQUENCE …]
 
 Each SEQUENCE is numbers separated by spaces or commas (quote it: "4 7 9 11"); with no
 SEQUENCE, every line of standard input is one. Prints one line of space-separated
@@ -32,16 +32,19 @@ input line prints an empty line.
 
   --checkpoint F   a .safetensors checkpoint written by seq2seq train
   --beam K         beam width, 1 to 64 (default: the checkpoint's beam; 1 = greedy)
-  --attention      (attn checkpoints of built-in tasks) one JSON line per input instead:
+  --attention      (attn and transformer checkpoints of built-in tasks) one JSON line per input instead:
                    {"input":[…],"prediction":[…],"attention":[[…]…]}, the weights of
                    the decoding that made the prediction (with --beam K, those of the
                    chosen beam's own path), one row per output step (up to and
                    including the EOS), one column per input number, rounded to 4
-                   decimals
+                   decimals; for transformer the last decoder layer's cross-attention
+                   averaged over its heads
+  --heads          (with --attention, transformer) also "heads":[[[…]…]…], the same
+                   rows for each head alone
 ${RUNTIME_USAGE}
 `,
   async run(argv, io) {
-    const { flags, items, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' }, attention: { type: 'boolean' }, ...RUNTIME_OPTIONS }, true);
+    const { flags, items, positionals } = parseCommandArgs('predict', argv, { checkpoint: { type: 'string' }, beam: { type: 'string' }, attention: { type: 'boolean' }, heads: { type: 'boolean' }, ...RUNTIME_OPTIONS }, true);
     const runtime = runtimeOptions(flags);
     refuseSettings('predict', items);
     const checkpoint = readCheckpointFile(flags.checkpoint);
@@ -50,7 +53,9 @@ ${RUNTIME_USAGE}
     if (beam > MAX_BEAM) throw new UserError(`beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
     checkBeam(config, beam);
     const attention = flags.attention === true;
+    const perHead = flags.heads === true;
     if (attention) checkAttention(config, checkpoint.vocab !== undefined);
+    if (perHead) checkHeads(config, attention);
     if (checkpoint.vocab) return predictText(checkpoint as CheckpointFile & { vocab: string[] }, beam, positionals, io, runtime);
     const lines = positionals.length > 0 ? positionals : stdinLines(await io.stdin());
     if (lines.length === 0) throw new UserError('No input sequences: give them as arguments or on standard input, one per line.');
@@ -61,7 +66,7 @@ ${RUNTIME_USAGE}
     try {
       const session = h ? await withRuntimeErrors(() => RemoteSession.open(h, { checkpoint: bytes })) : null;
       if (attention) {
-        const maps = session ? await session.attention(real, beam) : [];
+        const maps = session ? await session.attention(real, beam, perHead) : [];
         let k = 0;
         io.stdout(`${inputs.map((x) => (x === null ? '' : attentionLine(x, maps[k++]))).join('\n')}\n`);
         return 0;
@@ -85,10 +90,17 @@ function checkAttention(config: Config, fileTask: boolean): void {
   if (fileTask) throw new UserError('--attention prints number sequences; it does not yet support file tasks (task=file).');
 }
 
+/** --heads: per-head maps exist for transformer (attn has one head), with --attention. */
+function checkHeads(config: Config, attention: boolean): void {
+  if (!attention) throw new UserError('--heads adds per-head weights to --attention\'s maps: give --attention too.');
+  if (config.model !== 'transformer') throw new UserError(`--heads needs a checkpoint of model transformer (attention with several heads); this one holds a ${config.model} model.`);
+}
+
 /** One input's attention map as a JSON line, weights rounded to 4 decimals. */
 function attentionLine(input: number[], m: AttentionMap): string {
   const round = (w: number) => Math.round(w * 1e4) / 1e4;
-  return JSON.stringify({ input, prediction: m.prediction, attention: m.weights.map((row) => row.map(round)) });
+  const rows = (w: number[][]) => w.map((row) => row.map(round));
+  return JSON.stringify({ input, prediction: m.prediction, attention: rows(m.weights), ...(m.heads ? { heads: m.heads.map(rows) } : {}) });
 }
 
 /**

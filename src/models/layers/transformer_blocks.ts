@@ -73,7 +73,7 @@ const G = (c: BlockCtx, name: string) => c.arena.layout.viewOf(c.arena.grads, na
 const rows = (v: View, R: number, w: number) => slice(v, 0, R * w);
 const key = (c: BlockCtx, s: Sub, site: string, train: boolean) => ({ p: train ? c.p : 0, seed: c.seed, step: c.step, tensor: dropoutTensorId(s.layer, site) });
 
-function normForward(c: BlockCtx, s: Sub, x: View, R: number): Dispatch {
+export function normForward(c: BlockCtx, s: Sub, x: View, R: number): Dispatch {
   const w = `${s.layer}.${s.norm}`;
   return layerNormForward(c.gpu, { R, D: c.d, x, gamma: P(c, `${w}.weight`), beta: P(c, `${w}.bias`), y: rows(s.n, R, c.d), stats: rows(s.stats, R, 2), label: `${w}` });
 }
@@ -86,12 +86,12 @@ function normBackward(c: BlockCtx, s: Sub, x: View, dX: View, R: number): Dispat
 }
 
 /** x_out = x_in + drop(branch). */
-function join(c: BlockCtx, s: Sub, x: View, out: View, R: number, train: boolean): Dispatch {
+export function join(c: BlockCtx, s: Sub, x: View, out: View, R: number, train: boolean): Dispatch {
   return dropoutResidual(c.gpu, { ...key(c, s, s.site, train), res: x, x: rows(s.branch, R, c.d), out, label: `${s.layer}.${s.site}` });
 }
 
 /** y (R, O) = x · W[row0 : row0 + O]ᵀ + b[row0 : row0 + O] for `prefix`'s in_proj, or a whole Linear. */
-function project(c: BlockCtx, w: View, b: View, x: View, y: View, R: number, I: number, O: number, label: string, activation: 'none' | 'relu' = 'none'): Dispatch {
+export function project(c: BlockCtx, w: View, b: View, x: View, y: View, R: number, I: number, O: number, label: string, activation: 'none' | 'relu' = 'none'): Dispatch {
   return matmul(c.gpu, { a: x, b: w, bias: b, c: y, M: R, N: O, K: I, transB: true, activation, label });
 }
 
@@ -105,7 +105,7 @@ function projectBackward(c: BlockCtx, w: View, dW: View, db: View, x: View, dy: 
 }
 
 /** Rows [r0, r0 + n) of a (·, d) weight and entries [r0, r0 + n) of its bias, in params or grads. */
-function inProj(c: BlockCtx, prefix: string, r0: number, n: number, grads = false) {
+export function inProj(c: BlockCtx, prefix: string, r0: number, n: number, grads = false) {
   const get = grads ? G : P;
   return { w: slice(get(c, `${prefix}.in_proj_weight`), r0 * c.d, n * c.d), b: slice(get(c, `${prefix}.in_proj_bias`), r0, n) };
 }

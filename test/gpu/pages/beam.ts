@@ -77,6 +77,9 @@ export interface ModelBeamRun {
   /** Models with attention: greedy's maps, and per K the best beam's maps through the beam program. */
   greedyMaps?: AttentionMap[];
   maps?: Record<number, AttentionMap[]>;
+  /** Models with several heads: the same maps with each head's rows (greedy, then per K). */
+  greedyHeadMaps?: AttentionMap[];
+  headMaps?: Record<number, AttentionMap[]>;
   /** The same inputs' beam-3 maps through attentionInputs with task=file (no target function). */
   fileTaskMaps?: AttentionMap[];
 }
@@ -109,6 +112,11 @@ export async function modelBeams(overrides: Partial<Config>, inputs: number[][],
       out.maps = {};
       for (const K of widths) out.maps[K] = await beamAttentionBatch(gpu, model, batch, inputs.length, K);
       out.fileTaskMaps = await attentionInputs(gpu, model, { ...config, task: 'file' }, inputs, 3);
+    }
+    if (model.attentionHeads) {
+      out.greedyHeadMaps = await attentionBatch(gpu, model, batch, inputs.length, 1, true);
+      out.headMaps = {};
+      for (const K of widths) out.headMaps[K] = await attentionBatch(gpu, model, batch, inputs.length, K, true);
     }
     const all = await gpu.read(view(model.params));
     for (const e of model.layout.entries) out.params[e.name] = Array.from(all.subarray(e.offset, e.offset + e.length));
