@@ -182,8 +182,8 @@ describe('public API without a GPU: settings, inputs, pairs', () => {
     expect(parseInput(' 2, 3 10 ', c)).toEqual([2, 3, 10]);
     expect(parseInput('  ', c)).toBeNull();
     expect(() => parseInput('2 11', c, { subject: 'The sequence' })).toThrow('The sequence holds 11; numbers must be from 1 to 10 (vocab_size 12).');
-    expect(parseInput('bab', { ...c, tokenize: 'chars' }, { vocab: ['<pad>', '<eos>', 'a', 'b'] })).toEqual([3, 2, 3]);
-    expect(() => parseInput('babab', { ...c, tokenize: 'chars' }, { vocab: ['<pad>', '<eos>', 'a', 'b'], subject: 'The text' })).toThrow('The text has 5 tokens');
+    expect(parseInput('bab', { ...c, tokenize: 'chars' }, { vocab: ['<pad>', '<unk>', 'a', 'b', '<eos>'] })).toEqual([3, 2, 3]);
+    expect(() => parseInput('babab', { ...c, tokenize: 'chars' }, { vocab: ['<pad>', '<unk>', 'a', 'b', '<eos>'], subject: 'The text' })).toThrow('The text has 5 tokens');
     expect(trueTarget('reverse', [3, 1, 4])).toEqual([4, 1, 3]);
     expect(trueTarget('file', [3])).toBeNull();
   });
