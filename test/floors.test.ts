@@ -62,6 +62,20 @@ export function upwardImports(architecture: string, readImports: (path: string) 
   return out;
 }
 
+/** "a imports b" for every relative import under src/demo/ that leaves src/demo/ and src/lib/. */
+function demoImportsOutsideLib(readImports: (path: string) => string[] = importsOf): string[] {
+  return sourceFiles('src/demo').flatMap((file) => readImports(file).filter((t) => !/^src\/(demo|lib)\//.test(t)).map((t) => `${file} imports ${t}`));
+}
+
+/** `file:line` of each `let` or `var` at the top level (no indentation) of a module under src/demo/. */
+function moduleLevelLets(files = sourceFiles('src/demo'), readText = (p: string) => readFileSync(join(root, p), 'utf8')): string[] {
+  return files.flatMap((file) =>
+    readText(file)
+      .split('\n')
+      .flatMap((line, i) => (/^(export\s+)?(let|var)\s/.test(line) ? [`${file}:${i + 1}`] : [])),
+  );
+}
+
 describe('floors', () => {
   const architecture = readFileSync(join(root, 'docs/architecture.md'), 'utf8');
 
@@ -73,6 +87,17 @@ describe('floors', () => {
 
   it('no module under src/ imports from a floor below its own', () => {
     expect(upwardImports(architecture)).toEqual([]);
+  });
+
+  it('the demo page imports only the public API (src/lib/) and its own modules', () => {
+    expect(demoImportsOutsideLib()).toEqual([]);
+    const planted = (path: string) => (path === 'src/demo/main.ts' ? [...importsOf(path), 'src/train/session.ts'] : importsOf(path));
+    expect(demoImportsOutsideLib(planted)).toEqual(['src/demo/main.ts imports src/train/session.ts']);
+  });
+
+  it('the demo keeps no module-level `let`: its mutable state lives in the one state object (src/demo/state.ts)', () => {
+    expect(moduleLevelLets()).toEqual([]);
+    expect(moduleLevelLets(['src/demo/main.ts'], () => 'const a = 1;\nlet mode = "idle";\nfunction f() {\n  let x = 1;\n}\n')).toEqual(['src/demo/main.ts:2']);
   });
 
   it('notices a planted upward import', () => {

@@ -1,10 +1,6 @@
-// The kernel benchmark on the page, through the same page-side runner as `seq2seq bench`
-// (src/bench/run.ts): matmul GFLOP/s per kernel and shape, each training op checked and timed
-// at the settings' sizes, then the training step of the model in the settings form, with
-// per-kernel GPU times (when the device has timestamp queries).
-import type { Config } from '../config/index.ts';
-import { benchPlan, type BenchMode } from '../bench/plan.ts';
-import { runBench, type PageBenchReport } from '../bench/run.ts';
+// The benchmark's modes as the page offers them, and its per-op table (the library's
+// runBenchmark runs it: the same page-side runner as `seq2seq bench`).
+import type { BenchMode, BenchReport } from '../lib/index.ts';
 
 export const BENCH_MODES: { mode: BenchMode; label: string }[] = [
   { mode: 'tiny', label: 'tiny' },
@@ -12,22 +8,8 @@ export const BENCH_MODES: { mode: BenchMode; label: string }[] = [
   { mode: 'full', label: 'full' },
 ];
 
-/** The mode's matmul sizes and step counts, with the model of the settings form as the one model case. */
-export async function runBenchmark(mode: BenchMode, config: Config, onProgress: (text: string) => void): Promise<PageBenchReport> {
-  const g = globalThis as { __seq2seqBenchProgress?: (text: string) => unknown };
-  const before = g.__seq2seqBenchProgress;
-  g.__seq2seqBenchProgress = onProgress;
-  try {
-    const plan = benchPlan(mode);
-    const ops = plan.ops && { ...plan.ops, config };
-    return await runBench({ ...plan, ops, models: [{ name: 'settings', config, about: 'the model of the settings above' }] });
-  } finally {
-    g.__seq2seqBenchProgress = before;
-  }
-}
-
 /** One row per op of the report: µs per call, GB/s, GFLOP/s (— when it moves more than it computes), max error against float64. False when there are none. */
-export function fillOpsTable(body: HTMLElement, report: PageBenchReport): boolean {
+export function fillOpsTable(body: HTMLElement, report: BenchReport): boolean {
   const rows = report.ops?.results ?? [];
   body.replaceChildren(
     ...rows.map((r) => {

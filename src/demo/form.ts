@@ -1,8 +1,8 @@
 // The settings form: one field per config key (docs/contract.md §4a names), defaults prefilled, every
 // value checked as it is typed with the validator's own sentences shown beside the field.
-import { CONFIG_KEYS, DEFAULT_CONFIG, defaultsFor, keyProblems, validateConfig, type Config, type ConfigKey } from '../config/index.ts';
-import { RULES } from '../config/rules.ts';
-import { MODEL_SPECS } from '../specs/index.ts';
+import { checkSettings, DEFAULT_CONFIG, defaultSettings, MODELS, settingProblems, SETTINGS, type Config, type SettingInfo, type SettingKey as ConfigKey } from '../lib/index.ts';
+
+const RULES = Object.fromEntries(SETTINGS.map((s) => [s.key, s])) as Record<ConfigKey, SettingInfo>;
 
 /** Shown up front; the rest sit under "More settings". */
 const MAIN_KEYS: ConfigKey[] = [
@@ -26,7 +26,7 @@ const MAIN_KEYS: ConfigKey[] = [
 ];
 
 const HINTS: Partial<Record<ConfigKey, string>> = {
-  model: MODEL_SPECS.map((s) => `${s.name}: ${s.summary}`).join('; '),
+  model: MODELS.map((s) => `${s.name}: ${s.summary}`).join('; '),
   vocab_size: 'numbers 1..V-2, plus PAD and EOS',
   max_length: 'longest input',
   min_length: 'shortest input',
@@ -78,7 +78,7 @@ export function buildSettingsForm(root: HTMLElement, formError: HTMLElement): Se
   const listeners: (() => void)[] = [];
   const [main, moreFields] = sections(root);
   const read = () => readFields(fields, formError);
-  for (const key of CONFIG_KEYS) {
+  for (const { key } of SETTINGS) {
     // The page takes its pairs from the file chooser, not from paths.
     if (key === 'data' || key === 'eval_data') continue;
     const { wrap, field } = buildField(key);
@@ -125,7 +125,7 @@ function inputFor(key: ConfigKey): HTMLInputElement | HTMLSelectElement {
   const rule = RULES[key];
   if (rule.kind === 'choice') {
     const select = document.createElement('select');
-    for (const v of rule.values) select.append(new Option(v, v));
+    for (const v of rule.values ?? []) select.append(new Option(v, v));
     return select;
   }
   const el = document.createElement('input');
@@ -179,13 +179,13 @@ function readFields(fields: readonly Field[], formError: HTMLElement): Config | 
   for (const f of fields) {
     const value = valueOf(f);
     partial[f.key] = value;
-    const problems = keyProblems({ [f.key]: value });
+    const problems = settingProblems({ [f.key]: value });
     f.error.textContent = problems.join(' ');
     f.input.classList.toggle('invalid', problems.length > 0);
     fieldProblems += problems.length;
   }
   try {
-    const config = validateConfig(partial);
+    const config = checkSettings(partial);
     formError.textContent = '';
     return config;
   } catch (err) {
@@ -197,7 +197,7 @@ function readFields(fields: readonly Field[], formError: HTMLElement): Config | 
 
 /** A new model choice brings its own defaults (e.g. attn reads the source in order). */
 function applyModelDefaults(fields: readonly Field[], model: string): void {
-  const own = defaultsFor(model);
-  const keys = new Set(MODEL_SPECS.flatMap((s) => Object.keys(s.defaults)));
+  const own = defaultSettings(model);
+  const keys = new Set(MODELS.flatMap((s) => Object.keys(s.defaults)));
   for (const f of fields) if (keys.has(f.key)) setField(f, own[f.key]);
 }

@@ -13,9 +13,15 @@ import { pairsTask, type Pairs } from './pairs.ts';
 import { Trainer } from './trainer.ts';
 
 export { Trainer, MAX_BEAM } from './trainer.ts';
-export type { TrainOptions, TrainRoundsOptions, RoundsResult, PredictOptions, Evaluation, Attention, Progress, TrainChunkResult, EvaluatedRound, StopReason, Summary } from './trainer.ts';
+export type { TrainOptions, TrainRoundsOptions, RoundsResult, PredictOptions, Evaluation, Attention, Decoded, Progress, TrainChunkResult, EvaluatedRound, RunPosition, StopReason, Summary } from './trainer.ts';
+export { PauseSwitch } from './pause.ts';
 export { Seq2SeqError, type Seq2SeqErrorCode } from './errors.ts';
-export type { Pair, Pairs } from './pairs.ts';
+export { previewPairs, readPairsFile, type Pair, type Pairs, type PairsText, type PairsPreview } from './pairs.ts';
+export { SETTINGS, MODELS, defaultSettings, settingProblems, checkSettings, type SettingKey, type SettingInfo, type ModelInfo } from './settings.ts';
+export { parseInput, trueTarget, type InputSettings } from './inputs.ts';
+export { runBenchmark, BENCH_MODES, type BenchMode, type BenchReport } from './bench.ts';
+/** What to tell a person whose browser has no WebGPU (the `webgpu_unavailable` errors say it too). */
+export { WEBGPU_HELP } from '../gpu/device.ts';
 export type { Config, ModelName, TaskName, OptimizerName, TokenizeName, InitName, LrSchedule } from '../config/config.ts';
 export type { AdapterChoice } from '../gpu/adapter.ts';
 export type { AdapterSummary } from '../io/adapter_summary.ts';
@@ -51,9 +57,14 @@ export interface TrainerOptions extends DeviceChoice {
   checkpoint?: Uint8Array | ArrayBuffer;
 }
 
-/** Decodes checkpoint bytes and checks the config they carry. */
-async function readCheckpoint(bytes: Uint8Array | ArrayBuffer): Promise<{ checkpoint: Checkpoint; config: Config }> {
-  const checkpoint = await guarded(() => decodeCheckpoint(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), 'The checkpoint'), 'invalid_checkpoint');
+export interface LoadOptions extends DeviceChoice {
+  /** What messages call the bytes, e.g. the file's name (default "The checkpoint"). */
+  name?: string;
+}
+
+/** Decodes checkpoint bytes (called `name` in messages) and checks the config they carry. */
+async function readCheckpoint(bytes: Uint8Array | ArrayBuffer, name = 'The checkpoint'): Promise<{ checkpoint: Checkpoint; config: Config }> {
+  const checkpoint = await guarded(() => decodeCheckpoint(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), name), 'invalid_checkpoint');
   const config = await guarded(() => validateConfig(checkpoint.config), 'invalid_checkpoint');
   if (config.task === 'file' && !checkpoint.vocab) throw new Seq2SeqError('invalid_checkpoint', 'The checkpoint is of a file task but carries no vocab in its metadata.');
   return { checkpoint, config };
@@ -109,7 +120,7 @@ export async function createTrainer(opts: TrainerOptions = {}): Promise<Trainer>
  * Trainer.checkpoint()): predict with it, evaluate it, or train it further (built-in tasks; a model of
  * pairs trains further through createTrainer's `checkpoint` and `pairs`).
  */
-export async function loadModel(bytes: Uint8Array | ArrayBuffer, where: DeviceChoice = {}): Promise<Trainer> {
-  const { checkpoint, config } = await readCheckpoint(bytes);
+export async function loadModel(bytes: Uint8Array | ArrayBuffer, where: LoadOptions = {}): Promise<Trainer> {
+  const { checkpoint, config } = await readCheckpoint(bytes, where.name);
   return open(config, checkpoint, undefined, where);
 }

@@ -6,14 +6,15 @@ import type { AdapterSummary } from '../io/adapter_summary.ts';
 import { encodeCheckpoint } from '../io/checkpoint.ts';
 import type { Summary } from '../metrics/index.ts';
 import type { Progress, TrainChunkResult, TrainingSession } from '../train/session.ts';
-import { driveRounds, type EvaluatedRound, type StopReason } from '../train/driver.ts';
+import { driveRounds, type DriverControl, type DriverEvents, type EvaluatedRound, type RunPosition, type StopReason } from '../train/driver.ts';
 import { localSession, type JobRunner } from '../train/local_session.ts';
 import type { AttentionMap } from '../train/decode.ts';
 import { predictionText, readInputLines } from '../data/inputs.ts';
 import { guarded, Seq2SeqError } from './errors.ts';
 import { MODEL_SPECS } from '../specs/index.ts';
+import type { PauseSwitch } from './pause.ts';
 
-export type { Progress, TrainChunkResult, AttentionMap, EvaluatedRound, StopReason, Summary };
+export type { Progress, TrainChunkResult, AttentionMap, EvaluatedRound, RunPosition, StopReason, Summary };
 
 /** The widest beam the GPU kernel holds (src/ops/beam.ts MAX_BEAM). */
 export const MAX_BEAM = 64;
@@ -32,6 +33,15 @@ export interface TrainRoundsOptions extends TrainOptions {
   rounds?: number;
   /** Called after each round's evaluation (docs/contract.md §2 summary). */
   onRound?: (r: EvaluatedRound) => void | Promise<void>;
+  /** Called when a round's steps are done and counted, before its evaluation starts. */
+  onRoundTrained?: (at: RunPosition) => void | Promise<void>;
+  /** Called after each chunk of steps with its speed (`steps_per_s`) and position. */
+  onChunk?: (r: TrainChunkResult) => void | Promise<void>;
+  /** Steps per GPU job (default 10 × logEvery): between jobs, predictions and checkpoints get their turn. */
+  chunk?: number;
+  /** Halts the loop between steps while paused; `onPause(true)` when it halts, `onPause(false)` when it goes on. */
+  pause?: PauseSwitch;
+  onPause?: (paused: boolean) => void;
 }
 
 export interface RoundsResult {
@@ -50,6 +60,14 @@ export interface PredictOptions {
 
 /** Evaluation results: docs/contract.md §2 metrics; file tasks add corpus BLEU. */
 export type Evaluation = Summary & { bleu?: number };
+
+/** One input's prediction, with its attention weights when the model has attention. */
+export interface Decoded {
+  /** Token ids, stopping before EOS. */
+  prediction: number[];
+  /** `attention[output step][input position]`, one row per predicted token and one for EOS (with a beam, the chosen beam's). */
+  attention?: number[][];
+}
 
 /** One input's greedy prediction and its attention weights: `weights[output step][input position]`. */
 export interface Attention extends AttentionMap {
@@ -118,10 +136,11 @@ export class Trainer {
     this.needTrainingData();
     const config = { ...this.session.config, rounds: opts.rounds ?? this.session.config.rounds };
     const start = { step: this.step, round: this.round, loss: NaN };
-    const events = { progress: opts.onProgress, roundEvaluated: opts.onRound };
-    const control = { stopRequested: () => Boolean(opts.signal?.aborted) };
+    const events: DriverEvents = { progress: opts.onProgress, roundEvaluated: opts.onRound, roundTrained: opts.onRoundTrained && ((at) => opts.onRoundTrained?.(at)), chunk: opts.onChunk && ((r) => opts.onChunk?.(r)) };
     const logEvery = opts.logEvery ?? 10;
-    return guarded(() => driveRounds(localSession(this.session, this.exclusive), { config, start, logEvery, chunkSteps: logEvery * 10 }, events, control));
+    const chunkSteps = opts.chunk ?? logEvery * 10;
+    if (!Number.isSafeInteger(chunkSteps) || chunkSteps < 1) throw new Seq2SeqError('invalid_settings', `chunk must be a positive integer, got ${chunkSteps}.`);
+    return guarded(() => driveRounds(localSession(this.session, this.exclusive), { config, start, logEvery, chunkSteps }, events, pauseControl(opts)));
   }
 
   /** Evaluates on fresh samples (built-in tasks) or on every held-out pair (pairs): docs/contract.md §2. */
@@ -157,6 +176,25 @@ export class Trainer {
     return guarded(() => this.exclusive(() => this.session.predict(copy, beam)), 'invalid_input');
   }
 
+  /** True when predictions carry attention weights (see decode). */
+  get hasAttention(): boolean {
+    return Boolean(this.session.model.attention);
+  }
+
+  /** Predicts token ids from token ids, with each prediction's attention weights when the model has attention. */
+  async decode(inputs: readonly (readonly number[])[], opts: PredictOptions = {}): Promise<Decoded[]> {
+    const beam = this.beamOf(opts);
+    const copy = inputs.map((x) => [...x]);
+    if (!this.hasAttention) return (await this.predictIds(copy, opts)).map((prediction) => ({ prediction }));
+    const maps = await guarded(() => this.exclusive(() => this.session.attention(copy, beam)), 'invalid_input');
+    return maps.map((m) => ({ prediction: m.prediction, attention: m.weights }));
+  }
+
+  /** Token ids as text: numbers joined by spaces for a built-in task, detokenised text for a model of pairs. */
+  textOf(ids: readonly number[]): string {
+    return predictionText([...ids], this.config, this.vocab);
+  }
+
   /** Greedy predictions with their attention weights (models `attn`, `transformer`; built-in tasks), one per input line. */
   async attention(lines: readonly string[]): Promise<Attention[]> {
     if (!this.session.model.attention) throw new Seq2SeqError('unsupported', `The ${this.config.model} model has no attention to show; attention maps need a model with attention (${MODEL_SPECS.filter((m) => m.attention).map((m) => m.name).join(', ')}).`);
@@ -187,4 +225,28 @@ export class Trainer {
     if (!Number.isSafeInteger(beam) || beam < 1 || beam > MAX_BEAM) throw new Seq2SeqError('invalid_input', `beam ${beam}: the beam width must be from 1 to ${MAX_BEAM}.`);
     return beam;
   }
+}
+
+/** The driver's stop and pause hooks from the caller's signal and pause switch. */
+function pauseControl(opts: TrainRoundsOptions): DriverControl {
+  const { signal, pause, onPause } = opts;
+  return {
+    stopRequested: () => Boolean(signal?.aborted),
+    interrupt: () => Boolean(pause?.requested),
+    beforeChunk: async () => {
+      if (!pause?.requested || signal?.aborted) return;
+      onPause?.(true);
+      // A stop while paused ends the wait too (the loop then stops before its next chunk).
+      await Promise.race([pause.wait(), aborted(signal)]);
+      onPause?.(false);
+    },
+  };
+}
+
+/** Resolves when `signal` aborts (never without one). */
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((done) => {
+    if (signal?.aborted) done();
+    signal?.addEventListener('abort', () => done(), { once: true });
+  });
 }

@@ -1,7 +1,7 @@
 // The public API (src/lib) in this process on Dawn for Node: train, checkpoint, load, predict,
 // attention, pairs, abort, the caller's own device, and the typed errors.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTrainer, loadModel, Seq2SeqError, type Settings } from '../../src/lib/index.ts';
+import { checkSettings, createTrainer, defaultSettings, loadModel, MODELS, parseInput, PauseSwitch, previewPairs, Seq2SeqError, settingProblems, SETTINGS, trueTarget, type Settings } from '../../src/lib/index.ts';
 import { useDawn } from '../../src/lib/node.ts';
 
 const SMALL: Settings = { model: 'attn', task: 'reverse', vocab_size: 13, max_length: 7, batch_size: 5, hidden_size: 12, embedding_size: 6, steps: 3, rounds: 1, eval_samples: 7, seed: 4 };
@@ -109,5 +109,94 @@ describe('public API on Dawn for Node', () => {
     expect(await codeOf(t.attention(['1 2']))).toBe('unsupported');
     expect(await codeOf(t.predict(['1'], { beam: 65 }))).toBe('invalid_input');
     await t.destroy();
+  });
+});
+
+describe('public API for pages: decode, events, pause', () => {
+  it('decode gives each prediction with the attention weights attention() gives (greedy), and none for lstm', async () => {
+    const t = await createTrainer({ settings: SMALL });
+    await t.train(3);
+    expect(t.hasAttention).toBe(true);
+    const inputs = [[1, 2, 3], [9, 8, 7, 6, 5, 4, 3], [5]];
+    const decoded = await t.decode(inputs);
+    const maps = await t.attention(inputs.map((x) => x.join(' ')));
+    decoded.forEach((d, i) => {
+      expect(d.prediction).toEqual(maps[i].prediction);
+      expect(d.attention).toEqual(maps[i].weights);
+      expect(t.textOf(d.prediction)).toBe(maps[i].text);
+    });
+    // With a beam, one row per token of the chosen beam's prediction and one for EOS (at most max_length + 1 rows).
+    const [beam] = await t.decode([[4, 1, 3]], { beam: 3 });
+    expect(beam.attention).toHaveLength(Math.min(beam.prediction.length + 1, SMALL.max_length! + 1));
+    const lstm = await createTrainer({ settings: { ...SMALL, model: 'lstm' } });
+    expect(lstm.hasAttention).toBe(false);
+    const [plain] = await lstm.decode([[1, 2]]);
+    expect(plain.attention).toBeUndefined();
+    for (const x of [t, lstm]) await x.destroy();
+  });
+
+  it('trainRounds reports chunks and rounds, halts on a pause until resumed, and a stop ends a pause', async () => {
+    const t = await createTrainer({ settings: { ...SMALL, steps: 7, rounds: 2 } });
+    const events: string[] = [];
+    const pause = new PauseSwitch();
+    const onPause = (paused: boolean) => {
+      events.push(paused ? `paused@${t.step}` : 'resumed');
+      if (paused) setTimeout(() => pause.resume(), 20);
+    };
+    const r = await t.trainRounds({
+      chunk: 3,
+      logEvery: 1,
+      pause,
+      onPause,
+      onChunk: (c) => {
+        events.push(`chunk@${c.step}`);
+        if (c.step === 3) pause.pause();
+      },
+      onRoundTrained: (at) => void events.push(`trained@${at.round}`),
+      onRound: (e) => void events.push(`evaluated@${e.round}`),
+    });
+    expect(r).toMatchObject({ step: 14, round: 2, reason: 'rounds' });
+    expect(events).toEqual(['chunk@3', 'paused@3', 'resumed', 'chunk@6', 'chunk@7', 'trained@1', 'evaluated@1', 'chunk@10', 'chunk@13', 'chunk@14', 'trained@2', 'evaluated@2']);
+
+    const stop = new AbortController();
+    pause.pause();
+    const stopped = await t.trainRounds({ rounds: 3, pause, onPause: (p) => p && stop.abort(), signal: stop.signal });
+    expect(stopped).toMatchObject({ step: 14, reason: 'stopped' });
+    await t.destroy();
+  });
+});
+
+describe('public API without a GPU: settings, inputs, pairs', () => {
+  it('describes every setting and model, and checks settings with the CLI sentences', () => {
+    expect(SETTINGS.find((s) => s.key === 'model')).toEqual({ key: 'model', kind: 'choice', values: MODELS.map((m) => m.name) });
+    expect(SETTINGS.find((s) => s.key === 'lr')?.kind).toBe('number');
+    expect(defaultSettings('attn').reverse_source).toBe(false);
+    expect(settingProblems({ hidden_size: 0 })).toHaveLength(1);
+    expect(settingProblems({ hidden_size: 16 })).toEqual([]);
+    expect(checkSettings({ model: 'attn' }).model).toBe('attn');
+    expect(() => checkSettings({ min_length: 5, max_length: 3 })).toThrow(Seq2SeqError);
+  });
+
+  it('reads inputs with one sentence per mistake, and knows a built-in task\'s true target', () => {
+    const c = { vocab_size: 12, max_length: 4, tokenize: 'words' as const };
+    expect(parseInput(' 2, 3 10 ', c)).toEqual([2, 3, 10]);
+    expect(parseInput('  ', c)).toBeNull();
+    expect(() => parseInput('2 11', c, { subject: 'The sequence' })).toThrow('The sequence holds 11; numbers must be from 1 to 10 (vocab_size 12).');
+    expect(parseInput('bab', { ...c, tokenize: 'chars' }, { vocab: ['<pad>', '<unk>', 'a', 'b', '<eos>'] })).toEqual([3, 2, 3]);
+    expect(() => parseInput('babab', { ...c, tokenize: 'chars' }, { vocab: ['<pad>', '<unk>', 'a', 'b', '<eos>'], subject: 'The text' })).toThrow('The text has 5 tokens');
+    expect(trueTarget('reverse', [3, 1, 4])).toEqual([4, 1, 3]);
+    expect(trueTarget('file', [3])).toBeNull();
+  });
+
+  it('previews pairs: counts, the held-out split, vocabulary, max_length and the first pairs; a bad line named by the file', () => {
+    const text = Array.from({ length: 41 }, (_, i) => `${'ab'.slice(0, 1 + (i % 2))}${i % 3 === 0 ? 'c' : ''}\tx${i}`).join('\n');
+    const p = previewPairs({ text, format: 'tsv', name: 'p.tsv' }, { tokenize: 'chars', rows: 2 });
+    expect(p.trainCount + p.heldOutCount).toBe(41);
+    expect(p.heldOutBy).not.toBe('eval_data');
+    expect(p.first).toEqual([['ac', 'x0'], ['ab', 'x1']]);
+    const held = previewPairs({ text, format: 'tsv' }, { tokenize: 'chars', evalPairs: [['ab', 'x1']] });
+    expect([held.trainCount, held.heldOutCount, held.heldOutBy]).toEqual([41, 1, 'eval_data']);
+    expect(held.maxLength).toBe(3);
+    expect(() => previewPairs({ text: 'ab\tba\nno tab\n', format: 'tsv', name: 'bad.tsv' })).toThrow('Line 2 of bad.tsv has no tab between source and target.');
   });
 });
