@@ -15,7 +15,7 @@ try {
 const { register } = await import('tsx/esm/api');
 register();
 // `.wgsl?raw` imports as text, for the GPU code when it runs in Node (--runtime node).
-registerHooks('../src/runtime/wgsl_hooks.mjs', import.meta.url);
+registerHooks('../src/runtimes/node/wgsl_hooks.mjs', import.meta.url);
 const { main, describeError } = await import('../src/cli/main.ts');
 const { installStdoutGuard } = await import('../src/cli/signals.ts');
 

@@ -2,8 +2,8 @@
 // short attn run on the reverse task (the charts with a few rounds), then a prediction with its
 // attention heat map. Run: npx tsx scripts/demo-screenshots.ts
 import { join } from 'node:path';
-import { openHarness } from '../src/harness/harness.ts';
-import { PROJECT_ROOT } from '../src/harness/server.ts';
+import { openHarness } from '../src/runtimes/chrome/harness.ts';
+import { PROJECT_ROOT } from '../src/runtimes/chrome/vite_server.ts';
 
 const SETTINGS: Record<string, string> = {
   model: 'attn',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.ts';
 import { DEFAULT_CONFIG } from '../src/config/config.ts';
-import { loadConfigFile } from '../src/config/file.ts';
+import { loadConfigFile } from '../src/config/config_file.ts';
 import { parseKeyValues } from '../src/config/keyvalues.ts';
 import { mergeConfig, validateConfig } from '../src/config/validate.ts';
 

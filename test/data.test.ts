@@ -9,7 +9,7 @@ import { CorpusBuilder, type CorpusOptions } from '../src/data/corpus.ts';
 import { splitLines } from '../src/data/lines.ts';
 import { decodePackedSets, encodePackedSets, pairCount, PairPacker, sourceOf, targetOf, type PackedPairs } from '../src/data/packed.ts';
 import { EpochOrder, epochPermutation } from '../src/data/order.ts';
-import { FileData } from '../src/data/file_data.ts';
+import { FileData } from '../src/file_task/data.ts';
 import { DataError, formatOf, parsePairLine } from '../src/data/parse.ts';
 import { loadCorpus } from '../src/data/read_node.ts';
 import { isHeldOut } from '../src/data/split.ts';

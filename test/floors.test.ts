@@ -1,6 +1,6 @@
 // The floors of docs/architecture.md hold: a module imports only from its own floor and the
 // floors above it. The floor order is read from that page's table, so it is written once.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +83,11 @@ describe('floors', () => {
     const floors = floorsOf(architecture);
     expect(floors.map(([n]) => n).slice(0, 3)).toEqual(['kernels', 'shared pure code', 'references']);
     expect(floors.flatMap(([, f]) => f)).toContain('src/models/');
+  });
+
+  it('every folder or file the table names exists, so a renamed folder cannot leave a stale row', () => {
+    const named = floorsOf(architecture).flatMap(([, folders]) => folders);
+    expect(named.filter((path) => !existsSync(join(root, path)))).toEqual([]);
   });
 
   it('no module under src/ imports from a floor below its own', () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { decodeCheckpoint, type Checkpoint } from '../src/io/checkpoint.ts';
-import { LOCK_NAME } from '../src/run/lock.ts';
+import { LOCK_NAME } from '../src/rundir/lock.ts';
 import { PROJECT_DIR } from './helpers/cli.ts';
 import { until } from './helpers/wait.ts';
 import { collect, expectSentence, mountTmpfs, run, unmount, type TimedResult } from './helpers/robust.ts';

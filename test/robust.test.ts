@@ -13,8 +13,8 @@ import { quote } from '../src/quote.ts';
 import { sizeProblem } from '../src/gpu/size_check.ts';
 import { decodeCheckpoint } from '../src/io/checkpoint.ts';
 import { readFileBounded } from '../src/io/bounded_read.ts';
-import { LOCK_NAME, RunLock } from '../src/run/lock.ts';
-import { RunDir } from '../src/run/rundir.ts';
+import { LOCK_NAME, RunLock } from '../src/rundir/lock.ts';
+import { RunDir } from '../src/rundir/rundir.ts';
 import { DEFAULT_CONFIG } from '../src/config/config.ts';
 import { PROJECT_DIR } from './helpers/cli.ts';
 import { until } from './helpers/wait.ts';
@@ -49,7 +49,7 @@ async function expectOneWinner(dir: string, n: number): Promise<void> {
   const [go, free] = [join(dir, 'go'), join(dir, 'free')];
   const script = `
     import { existsSync } from 'node:fs';
-    import { RunLock } from ${JSON.stringify(join(PROJECT_DIR, 'src/run/lock.ts'))};
+    import { RunLock } from ${JSON.stringify(join(PROJECT_DIR, 'src/rundir/lock.ts'))};
     const nap = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     console.log('ready');
     while (!existsSync(${JSON.stringify(go)})) nap(1);

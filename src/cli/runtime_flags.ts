@@ -1,7 +1,7 @@
 // `--runtime chrome|node` and `--adapter auto|hardware|software` (docs/contract.md §6), shared by
 // train, eval, predict and bench: the option specs, their validation, and the help lines.
 import { ADAPTER_CHOICES, type AdapterChoice } from '../gpu/adapter.ts';
-import { RUNTIME_CHOICES, type RuntimeOptions } from '../runtime/runtime.ts';
+import { RUNTIME_CHOICES, type RuntimeOptions } from '../runtimes/runtime.ts';
 import type { OptionSpec, ParsedArgs } from './args.ts';
 import { UserError } from '../errors.ts';
 

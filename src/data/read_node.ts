@@ -2,7 +2,7 @@
 // into a CorpusBuilder, hashed (SHA-256) on the way, with a progress line for big files.
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { readProblem } from '../config/file.ts';
+import { readProblem } from '../config/config_file.ts';
 import { CorpusBuilder, type Corpus } from './corpus.ts';
 import { splitLines } from './lines.ts';
 import { DataError, formatOf } from './parse.ts';

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ADAPTER_CHOICES, type AdapterChoice } from '../gpu/adapter.ts';
-import { installDawn, checkDawnAdapter, type DawnModule } from '../runtime/dawn.ts';
+import { installDawn, checkDawnAdapter, type DawnModule } from '../runtimes/node/dawn.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const started = performance.now();

@@ -6,7 +6,7 @@ import type { AdapterChoice } from '../gpu/adapter.ts';
 import { adapterJson } from '../io/adapter_summary.ts';
 import { Gpu } from '../gpu/context.ts';
 import { MODEL_NAMES } from '../specs/index.ts';
-import type { DawnSetup } from '../runtime/dawn.ts';
+import type { DawnSetup } from '../runtimes/node/dawn.ts';
 import type { CheckResult } from '../check/compare.ts';
 import { checkKitOps, checkMatmulKernels } from './kernels.ts';
 import { checkModel } from './models.ts';

@@ -6,7 +6,7 @@ import { mergeConfig, validateConfig } from '../config/validate.ts';
 import { Gpu } from '../gpu/context.ts';
 import type { AdapterChoice } from '../gpu/adapter.ts';
 import { decodeCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
-import type { FileData } from '../data/file_data.ts';
+import type { FileData } from '../file_task/data.ts';
 import { TrainingSession } from '../train/session.ts';
 import { guarded, Seq2SeqError } from './errors.ts';
 import { pairsTask, type Pairs } from './pairs.ts';

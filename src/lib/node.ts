@@ -1,6 +1,6 @@
 // The Node side of the public API: WebGPU in Node from Dawn (npm `webgpu`), so createTrainer and
 // loadModel run there as in a page. Kept apart from the main entry, which a page imports.
-import { checkDawnAdapter, installDawn } from '../runtime/dawn.ts';
+import { checkDawnAdapter, installDawn } from '../runtimes/node/dawn.ts';
 import type { AdapterChoice } from '../gpu/adapter.ts';
 import { Seq2SeqError } from './errors.ts';
 

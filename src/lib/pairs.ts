@@ -3,7 +3,7 @@
 // message are the command line's.
 import type { Config } from '../config/config.ts';
 import { CorpusBuilder, type Corpus } from '../data/corpus.ts';
-import { FileData } from '../data/file_data.ts';
+import { FileData } from '../file_task/data.ts';
 import { DataError, formatOf, type PairsFormat } from '../data/parse.ts';
 import { vocabLimitProblem } from '../data/limits.ts';
 import { pairCount, sourceOf, targetOf } from '../data/packed.ts';

@@ -1,6 +1,6 @@
 // Evaluation of a file task (docs/contract.md §1b, §2): every held-out pair once, greedy (or beam)
 // decoding on the GPU, the §2 figures as one round, and corpus BLEU-4.
-import type { FileData } from '../data/file_data.ts';
+import type { FileData } from '../file_task/data.ts';
 import { UNK_ID } from '../data/vocab.ts';
 import type { Gpu } from '../gpu/context.ts';
 import type { GpuModel } from '../models/model.ts';

@@ -10,7 +10,7 @@ import type { Summary } from '../metrics/index.ts';
 import { makeBatch } from '../task/index.ts';
 import { expectTensors, tensorsFromArena, tensorsIntoArena, type Checkpoint } from '../io/checkpoint.ts';
 import type { Tensor } from '../io/safetensors.ts';
-import type { FileData } from '../data/file_data.ts';
+import type { FileData } from '../file_task/data.ts';
 import { vocabLimitProblem } from '../data/limits.ts';
 import { evaluateModel } from './evaluate.ts';
 import { evaluateFile, type FileSummary } from './evaluate_file.ts';

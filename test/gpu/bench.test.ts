@@ -2,7 +2,7 @@
 // are finite and positive, a training step is one submit and creates no bind group.
 // Speed is never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { openHarness, type Harness } from '../../src/runtimes/chrome/harness.ts';
 import { benchPlan } from '../../src/bench/plan.ts';
 import type { PageBenchReport, ProfileReport } from '../../src/bench/run.ts';
 import { bench, recurrenceRatios } from '../../src/cli/commands/bench.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer';
 import { cli, PROJECT_DIR } from '../helpers/cli.ts';
 import { serveFolder, type StaticServer } from '../helpers/static_server.ts';
-import { launchChrome } from '../../src/harness/chrome.ts';
+import { launchChrome } from '../../src/runtimes/chrome/launch.ts';
 
 const TINY = ['model=attn', 'task=reverse', 'vocab_size=13', 'max_length=7', 'batch_size=5', 'hidden_size=12', 'embedding_size=6', 'lr=0.003', 'eval_samples=10', 'seed=4'];
 const INPUTS = ['1 2 3', '9 8 7 6 5 4 3', '', '5', '2 11 4 4'];

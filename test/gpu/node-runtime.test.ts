@@ -2,8 +2,8 @@
 // page modules the Chrome tests call, here imported into this process, against the
 // float64 references; each case runs twice and must be bitwise stable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openNodeRuntime } from '../../src/runtime/node.ts';
-import type { GpuRuntime } from '../../src/runtime/runtime.ts';
+import { openNodeRuntime } from '../../src/runtimes/node/runtime.ts';
+import type { GpuRuntime } from '../../src/runtimes/runtime.ts';
 import { matmulForward } from '../../src/reference/matmul.ts';
 import { activationForward } from '../../src/reference/activation.ts';
 import { embeddingBackward, embeddingForward } from '../../src/reference/embedding.ts';

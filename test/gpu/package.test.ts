@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { launchChrome } from '../../src/harness/chrome.ts';
+import { launchChrome } from '../../src/runtimes/chrome/launch.ts';
 import { serveFolder } from '../helpers/static_server.ts';
 import { PROJECT_DIR } from '../helpers/cli.ts';
 

@@ -2,7 +2,7 @@
 // a tiny LSTM learns the task; a checkpoint written and loaded back behaves bitwise the
 // same; the same seed gives bitwise the same parameters; the blog model trains.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { openHarness, type Harness } from '../../src/runtimes/chrome/harness.ts';
 import type { LearnPoint } from './pages/train.ts';
 
 const PAGE = '/test/gpu/pages/train.ts';

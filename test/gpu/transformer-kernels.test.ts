@@ -5,7 +5,7 @@
 // and sinusoidal positions. Every case runs twice (bitwise equal) and no kernel writes outside
 // its view.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { openHarness, type Harness } from '../../src/runtimes/chrome/harness.ts';
 import { expectClose, expectExact } from '../helpers/close.ts';
 import { expectStable, rand } from '../helpers/kernel_page.ts';
 import { layerNormBackward, layerNormForward } from '../../src/reference/layer_norm.ts';

@@ -4,7 +4,7 @@
 // every sample a different length; sizes that divide no workgroup; 1, 2 and 3 heads; decoding
 // longer than the training target.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../src/harness/harness.ts';
+import { openHarness, type Harness } from '../../src/runtimes/chrome/harness.ts';
 import { transformerGreedyDecode, transformerInitParams, transformerModelForward } from '../../src/reference/transformer_model.ts';
 import { transformerParamShapes, type TransformerDims } from '../../src/specs/transformer.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';

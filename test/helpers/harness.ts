@@ -1,6 +1,6 @@
 // One headless-Chrome harness per test file: opened before the file's tests, closed after.
 import { afterAll, beforeAll } from 'vitest';
-import { openHarness, type Harness, type HarnessOptions } from '../../src/harness/harness.ts';
+import { openHarness, type Harness, type HarnessOptions } from '../../src/runtimes/chrome/harness.ts';
 
 export type FileHarness = Pick<Harness, 'call' | 'pageErrors'>;
 

@@ -2,7 +2,7 @@
 // as one JSON object (the measuring is done in the page by src/bench/run.ts).
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { openRuntime, type GpuRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
+import { openRuntime, type GpuRuntime, type RuntimeOptions } from '../../runtimes/runtime.ts';
 import { writeFileAtomic, writeProblem } from '../../io/atomic.ts';
 import { fsReason } from '../../io/fs_errors.ts';
 import { benchPlan, type BenchMode, type BenchPlan } from '../../bench/plan.ts';

@@ -1,11 +1,11 @@
 // `seq2seq eval`: docs/contract.md §2 evaluation of a checkpoint, as one JSON object.
 import { adapterJson } from '../../io/adapter_summary.ts';
-import { openRuntime, type RuntimeOptions } from '../../runtime/runtime.ts';
-import { RemoteSession } from '../../run/remote.ts';
+import { openRuntime, type RuntimeOptions } from '../../runtimes/runtime.ts';
+import { RemoteSession } from '../../runtimes/remote_session.ts';
 import type { Config } from '../../config/config.ts';
 import { checkBeam, mergeConfig } from '../../config/validate.ts';
 import { parseKeyValues } from '../../config/keyvalues.ts';
-import { packEvalFile } from '../../data/file_task.ts';
+import { packEvalFile } from '../../file_task/prepare.ts';
 import type { Summary } from '../../metrics/index.ts';
 import { intFlag, parseCommandArgs, refuseSettings, type ParsedArgs } from '../args.ts';
 import { MAX_BEAM } from './predict.ts';

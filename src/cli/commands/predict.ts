@@ -1,13 +1,13 @@
 // `seq2seq predict`: the primes a checkpoint predicts for each input sequence.
-import { openRuntime } from '../../runtime/runtime.ts';
-import { RemoteSession } from '../../run/remote.ts';
+import { openRuntime } from '../../runtimes/runtime.ts';
+import { RemoteSession } from '../../runtimes/remote_session.ts';
 import { intFlag, parseCommandArgs, refuseSettings } from '../args.ts';
 import type { Command, Io } from '../command.ts';
 import { UserError } from '../../errors.ts';
 import { readCheckpointFile, type CheckpointFile } from './checkpoint_file.ts';
 import { predictionText, readInputLines } from '../../data/inputs.ts';
 import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeOptions, withRuntimeErrors } from '../runtime_flags.ts';
-import type { RuntimeOptions } from '../../runtime/runtime.ts';
+import type { RuntimeOptions } from '../../runtimes/runtime.ts';
 import type { Config } from '../../config/config.ts';
 import { checkBeam } from '../../config/validate.ts';
 import type { AttentionMap } from '../../train/decode.ts';

@@ -5,10 +5,10 @@ import type { SingleBar } from 'cli-progress';
 import type { Config } from '../../config/index.ts';
 import { adapterJson } from '../../io/adapter_summary.ts';
 import type { AdapterSummary } from '../../io/adapter_summary.ts';
-import { progressBar, tableRow } from '../../run/console.ts';
-import { BestTracker, stopAtMessage } from '../../run/outcome.ts';
-import type { RunDir } from '../../run/rundir.ts';
-import type { RuntimeChoice } from '../../runtime/runtime.ts';
+import { progressBar, tableRow } from '../console.ts';
+import { BestTracker, stopAtMessage } from '../../rundir/outcome.ts';
+import type { RunDir } from '../../rundir/rundir.ts';
+import type { RuntimeChoice } from '../../runtimes/runtime.ts';
 import type { DriverEvents, EvaluatedRound, RunPosition } from '../../train/driver.ts';
 import type { Io } from '../command.ts';
 

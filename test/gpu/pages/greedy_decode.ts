@@ -7,7 +7,7 @@ import { view } from '../../../src/gpu/buffers.ts';
 import { createModel } from '../../../src/models/index.ts';
 import { DEFAULT_CONFIG, type Config, type RecurrenceName } from '../../../src/config/config.ts';
 import { decodeCheckpoint, tensorsIntoArena } from '../../../src/io/checkpoint.ts';
-import { fromBase64 } from '../../../src/page/base64.ts';
+import { fromBase64 } from '../../../src/page_api/base64.ts';
 import { evaluateModel } from '../../../src/train/evaluate.ts';
 import { toBatch, type PlainBatch } from './lstm.ts';
 import type { DecodeKernelChoice } from '../../../src/models/layers/greedy.ts';

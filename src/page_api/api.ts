@@ -1,4 +1,4 @@
-// The functions Node calls in the page (through src/harness): open a training session,
+// The functions Node calls in the page (through a GPU runtime, src/runtimes/): open a training session,
 // train a chunk of steps, finish a round, evaluate, checkpoint, predict. Sessions live in this module's
 // registry between calls; progress goes to Node through a function it exposes.
 import { DEFAULT_CONFIG, type Config } from '../config/index.ts';
@@ -9,7 +9,7 @@ import type { Summary } from '../metrics/index.ts';
 import { TrainingSession, type Progress, type TrainChunkResult } from '../train/session.ts';
 import { fromBase64, toBase64 } from './base64.ts';
 import type { AttentionMap } from '../train/decode.ts';
-import { FileData } from '../data/file_data.ts';
+import { FileData } from '../file_task/data.ts';
 import { finishLocalRound } from '../train/local_session.ts';
 
 const sessions = new Map<number, { session: TrainingSession; stop: boolean }>();

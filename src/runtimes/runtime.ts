@@ -1,5 +1,5 @@
 // One interface over the two places the GPU code runs (docs/contract.md §6 `--runtime`): headless
-// Chrome (src/harness, through puppeteer) and Node itself (Dawn for Node, npm `webgpu`).
+// Chrome (./chrome/, through puppeteer) and Node itself (Dawn for Node, npm `webgpu`).
 // Either imports the project's modules and calls their exported functions; the CLI's
 // train, eval, predict and bench speak only to this interface.
 import type { AdapterChoice } from '../gpu/adapter.ts';
@@ -18,7 +18,7 @@ export interface GpuRuntime {
   readonly adapter: AdapterChoice;
   /** "Chrome/156.0…" or "Dawn for Node (webgpu 0.6.2), Node v20.20.2". */
   readonly version: string;
-  /** Imports `modulePath` (project-relative, e.g. `/src/page/api.ts`) and awaits `fn(...args)`. */
+  /** Imports `modulePath` (project-relative, e.g. `/src/page_api/api.ts`) and awaits `fn(...args)`. */
   call<T>(modulePath: string, fn: string, ...args: unknown[]): Promise<T>;
   /** Makes `fn` callable by the GPU code as `globalThis[name]` (progress sinks). */
   expose(name: string, fn: (...args: never[]) => unknown): Promise<void>;
@@ -30,9 +30,9 @@ export interface GpuRuntime {
 /** Opens the runtime asked for; each is imported only when chosen (Node never loads puppeteer). */
 export async function openRuntime(opts: RuntimeOptions): Promise<GpuRuntime> {
   if (opts.runtime === 'node') {
-    const { openNodeRuntime } = await import('./node.ts');
+    const { openNodeRuntime } = await import('./node/runtime.ts');
     return openNodeRuntime(opts.adapter);
   }
-  const { openChromeRuntime } = await import('./chrome.ts');
+  const { openChromeRuntime } = await import('./chrome/runtime.ts');
   return openChromeRuntime(opts.adapter);
 }

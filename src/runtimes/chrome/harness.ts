@@ -1,9 +1,9 @@
 // The headless-Chrome harness: serve the project, open a page on 127.0.0.1 (so WebGPU
 // exists), import one of the project's modules there, call a function, return its result.
 import type { Browser, Page } from 'puppeteer';
-import { fromPageError, type PageReply } from '../page/errors.ts';
-import { launchChrome, type LaunchOptions } from './chrome.ts';
-import { serveProject, type ServedProject } from './server.ts';
+import { fromPageError, type PageReply } from '../../page_api/errors.ts';
+import { launchChrome, type LaunchOptions } from './launch.ts';
+import { serveProject, type ServedProject } from './vite_server.ts';
 
 export interface HarnessOptions extends LaunchOptions {
   /** Page to open, relative to the project root. */
@@ -16,7 +16,7 @@ export interface Harness {
   readonly url: string;
   readonly page: Page;
   readonly browser: Browser;
-  /** Imports `modulePath` (e.g. `/src/page/smoke.ts`) in the page and awaits `fn(...args)`. */
+  /** Imports `modulePath` (e.g. `/test/gpu/pages/smoke.ts`) in the page and awaits `fn(...args)`. */
   call<T>(modulePath: string, fn: string, ...args: unknown[]): Promise<T>;
   /** Console errors and uncaught page errors seen so far. */
   readonly pageErrors: string[];

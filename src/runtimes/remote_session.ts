@@ -1,15 +1,15 @@
-// Node's handle on a training session living in a GPU runtime (src/page/api.ts), in headless
-// Chrome or in this process on Dawn (src/runtime).
-import type { GpuRuntime } from '../runtime/runtime.ts';
-import type * as PageApi from '../page/api.ts';
-import type { OpenedSession } from '../page/api.ts';
+// Node's handle on a training session living in a GPU runtime (src/page_api/api.ts), in headless
+// Chrome or in this process on Dawn (./node/).
+import type { GpuRuntime } from './runtime.ts';
+import type * as PageApi from '../page_api/api.ts';
+import type { OpenedSession } from '../page_api/api.ts';
 import type { Progress, TrainChunkResult, TrainHooks } from '../train/session.ts';
 import type { AttentionMap } from '../train/decode.ts';
 import type { DrivenSession, RoundSummary } from '../train/driver.ts';
 import type { Config, RecurrenceName } from '../config/config.ts';
-import type { FileDataUpload } from '../data/file_data.ts';
+import type { FileDataUpload } from '../file_task/data.ts';
 
-const API = '/src/page/api.ts';
+const API = '/src/page_api/api.ts';
 
 type Api = typeof PageApi;
 type ApiFunction = { [K in keyof Api]: Api[K] extends (...args: never[]) => unknown ? K : never }[keyof Api];
@@ -17,7 +17,7 @@ type ArgsOf<K extends ApiFunction> = Api[K] extends (...args: infer A) => unknow
 type ResultOf<K extends ApiFunction> = Api[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
 
 /**
- * Calls one function of src/page/api.ts in the runtime, typed by that function's own
+ * Calls one function of src/page_api/api.ts in the runtime, typed by that function's own
  * signature (arguments cross as JSON: undefined arrives as null).
  */
 function callPage<K extends ApiFunction>(h: GpuRuntime, fn: K, ...args: ArgsOf<K>): Promise<ResultOf<K>> {

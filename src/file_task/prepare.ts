@@ -2,14 +2,14 @@
 // max_length, and hand the page packed ids; for `eval --data`, pack a file with a
 // checkpoint's vocabulary.
 import type { Config } from '../config/config.ts';
-import type { FileDataUpload } from './file_data.ts';
-import { loadCorpus, streamFile, type FileIdentity } from './read_node.ts';
-import type { Corpus } from './corpus.ts';
-import { encodePackedSets, pairCount, PairPacker } from './packed.ts';
-import { DataError, formatOf, parsePairLine } from './parse.ts';
-import type { Tokenize } from './tokenize.ts';
-import { Vocab } from './vocab.ts';
-import { vocabLimitProblem } from './limits.ts';
+import type { FileDataUpload } from './data.ts';
+import { loadCorpus, streamFile, type FileIdentity } from '../data/read_node.ts';
+import type { Corpus } from '../data/corpus.ts';
+import { encodePackedSets, pairCount, PairPacker } from '../data/packed.ts';
+import { DataError, formatOf, parsePairLine } from '../data/parse.ts';
+import type { Tokenize } from '../data/tokenize.ts';
+import { Vocab } from '../data/vocab.ts';
+import { vocabLimitProblem } from '../data/limits.ts';
 
 export interface PreparedFileTask {
   /** The config with vocab_size and (unless set explicitly) max_length derived from the data. */

@@ -1,6 +1,6 @@
 // Loaded by harness.html and index.html: lets the Node harness (harness.ts) import one
 // of the project's modules in the page and call one of its exported functions.
-import { toPageError, type PageReply } from '../page/errors.ts';
+import { toPageError, type PageReply } from '../../page_api/errors.ts';
 
 declare global {
   interface Window {
@@ -15,7 +15,7 @@ window.__call = async (modulePath, fn, args) => {
     if (typeof f !== 'function') throw new Error(`${modulePath} has no exported function ${fn}`);
     return { value: await (f as (...a: unknown[]) => unknown)(...args) };
   } catch (err) {
-    // Only data crosses to Node: the error's class travels as a code (src/page/errors.ts).
+    // Only data crosses to Node: the error's class travels as a code (src/page_api/errors.ts).
     return { error: toPageError(err) };
   }
 };

@@ -1,6 +1,6 @@
 // Installs WebGPU into Node from Dawn (npm `webgpu`): the GPU* globals and navigator.gpu,
 // so the same GPU code that runs in Chrome (acquireDevice reads navigator.gpu) runs here.
-import { requestAdapterFor, type AdapterChoice } from '../gpu/adapter.ts';
+import { requestAdapterFor, type AdapterChoice } from '../../gpu/adapter.ts';
 import { addSwiftShaderIcd, DAWN_NEEDS, preloadVulkanLoader, vulkanFolders } from './vulkan.ts';
 
 export class DawnUnavailableError extends Error {}

@@ -1,8 +1,8 @@
 // The Chrome runtime: the project served by Vite, a headless Chrome page, calls through
-// puppeteer (src/harness). Chrome is launched with the flags of the adapter asked for.
-import type { AdapterChoice } from '../gpu/adapter.ts';
-import { openHarness, type HarnessOptions } from '../harness/harness.ts';
-import type { GpuRuntime } from './runtime.ts';
+// puppeteer (harness.ts). Chrome is launched with the flags of the adapter asked for.
+import type { AdapterChoice } from '../../gpu/adapter.ts';
+import { openHarness, type HarnessOptions } from './harness.ts';
+import type { GpuRuntime } from '../runtime.ts';
 
 export async function openChromeRuntime(adapter: AdapterChoice, opts: HarnessOptions = {}): Promise<GpuRuntime> {
   const h = await openHarness({ ...opts, adapter });

@@ -8,7 +8,7 @@ import { appendLineAtomic, writeFileAtomic } from '../io/atomic.ts';
 import { decodeCheckpoint } from '../io/checkpoint.ts';
 import { fsCode, fsReason } from '../io/fs_errors.ts';
 import { MAX_CHECKPOINT_BYTES, MAX_INPUT_BYTES, readFileBounded } from '../io/bounded_read.ts';
-import { MAX_CONFIG_BYTES } from '../config/file.ts';
+import { MAX_CONFIG_BYTES } from '../config/config_file.ts';
 import type { FileIdentity } from '../data/read_node.ts';
 
 export class RunDir {

@@ -48,7 +48,7 @@ export function addSwiftShaderIcd(folders: string[], env: NodeJS.ProcessEnv = pr
   return icd;
 }
 
-/** Ends the sentences of src/runtime/dawn.ts: what Dawn for Node needs. */
+/** Ends the sentences of ./dawn.ts: what Dawn for Node needs. */
 export const DAWN_NEEDS =
   'it needs a Vulkan driver: a GPU with its Vulkan driver (Debian/Ubuntu: `apt-get install libvulkan1 mesa-vulkan-drivers`, ' +
   'or the vendor driver), or SwiftShader\'s Vulkan ICD, which Chromium ships (`apt-get install chromium`, or set VK_ICD_FILENAMES to a vk_swiftshader_icd.json)';

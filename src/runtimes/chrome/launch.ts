@@ -2,10 +2,10 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import puppeteer, { type Browser } from 'puppeteer';
-import type { AdapterChoice } from '../gpu/adapter.ts';
-import { UserError } from '../errors.ts';
-import { quote } from '../quote.ts';
-import { fsReason } from '../io/fs_errors.ts';
+import type { AdapterChoice } from '../../gpu/adapter.ts';
+import { UserError } from '../../errors.ts';
+import { quote } from '../../quote.ts';
+import { fsReason } from '../../io/fs_errors.ts';
 
 /** Where Chrome usually lives; CHROME_PATH wins over all of them. */
 const CANDIDATES = [

@@ -1,14 +1,14 @@
 // The Node runtime: the GPU code runs in this process on Dawn for Node, no browser. Calls
 // import the project's TypeScript modules directly (tsx, or vitest, compiles them; the
-// `.wgsl?raw` imports are served by src/runtime/wgsl_hooks.mjs or by Vite in tests).
+// `.wgsl?raw` imports are served by ./wgsl_hooks.mjs or by Vite in tests).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { AdapterChoice } from '../gpu/adapter.ts';
+import type { AdapterChoice } from '../../gpu/adapter.ts';
 import { checkDawnAdapter, installDawn } from './dawn.ts';
-import type { GpuRuntime } from './runtime.ts';
+import type { GpuRuntime } from '../runtime.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 function webgpuVersion(): string {
   try {

@@ -1,8 +1,8 @@
 // A file task's pairs in the page (docs/contract.md §1b): packed ids for training and held-out
 // evaluation, turned into the same fixed-shape batches as the built-in tasks.
 import { layout, type Batch, type PaddedBatch } from '../task/batch.ts';
-import { EpochOrder } from './order.ts';
-import { decodePackedSets, pairCount, sourceOf, targetOf, type PackedPairs } from './packed.ts';
+import { EpochOrder } from '../data/order.ts';
+import { decodePackedSets, pairCount, sourceOf, targetOf, type PackedPairs } from '../data/packed.ts';
 
 /** A file task's data as it crosses into a GPU runtime: the vocabulary and encodePackedSets([train, heldOut]). */
 export interface FileDataUpload {
