@@ -7,31 +7,10 @@ import { GpuDeviceLostError, WebGpuUnavailableError } from '../gpu/device.ts';
 import { GpuError } from '../gpu/context.ts';
 import { AdapterChoiceError } from '../gpu/adapter.ts';
 import { NonFiniteError } from '../train/session.ts';
+import type { ErrorCode } from '../page_api/errors.ts';
 
-/**
- * Why a call failed:
- * - `invalid_settings`: a setting is unknown or out of range, or the model does not fit this GPU;
- * - `invalid_data`: the training pairs are empty or malformed;
- * - `invalid_checkpoint`: the bytes are not a checkpoint of this project, or do not fit their model;
- * - `invalid_input`: an input to predict cannot be read (not numbers, too long, out of the vocabulary);
- * - `unsupported`: the model cannot do what was asked (attention maps of a model without attention);
- * - `webgpu_unavailable`: no WebGPU, or no adapter of the kind asked for;
- * - `device_lost`: the GPU device was lost or reported an error;
- * - `diverged`: training produced a non-finite loss or gradient;
- * - `destroyed`: the trainer was used after destroy();
- * - `internal`: anything else (a bug: please report it).
- */
-export type Seq2SeqErrorCode =
-  | 'invalid_settings'
-  | 'invalid_data'
-  | 'invalid_checkpoint'
-  | 'invalid_input'
-  | 'unsupported'
-  | 'webgpu_unavailable'
-  | 'device_lost'
-  | 'diverged'
-  | 'destroyed'
-  | 'internal';
+/** Why a call failed: the one list of codes, kept by the page boundary (src/page_api/errors.ts), a floor this one builds on. */
+export type Seq2SeqErrorCode = ErrorCode;
 
 /** Every error the library throws or rejects with. `message` is one sentence for a person. */
 export class Seq2SeqError extends Error {

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { useHarness } from '../helpers/harness.ts';
 import { UserError } from '../../src/errors.ts';
+import { DataError } from '../../src/data/parse.ts';
+import { CheckpointError } from '../../src/io/safetensors.ts';
 import { GpuDeviceLostError } from '../../src/gpu/device.ts';
 import { NonFiniteError } from '../../src/train/non_finite.ts';
 
@@ -28,11 +30,13 @@ describe('GPU smoke test in headless Chrome', () => {
   });
 
   it.each([
-    ['user', UserError, 'hidden_size=9999 is too large; use at most 512.'],
+    ['invalid_settings', UserError, 'hidden_size=9999 is too large; use at most 512.'],
+    ['invalid_data', DataError, 'pairs.tsv line 3 has no tab between source and target.'],
+    ['invalid_checkpoint', CheckpointError, 'model.safetensors is not a safetensors file.'],
     ['diverged', NonFiniteError, 'Training diverged at step 3: the loss is not finite; lower lr.'],
     ['device_lost', GpuDeviceLostError, 'The GPU device was lost (gone); reload the page.'],
-  ] as const)('a %s error thrown in the page arrives as its own class with its message alone', async (kind, cls, message) => {
-    const err = await h.call(PAGE, 'throwError', kind).catch((e: unknown) => e);
+  ] as const)('an error with code %s thrown in the page arrives as its own class with its message alone', async (code, cls, message) => {
+    const err = await h.call(PAGE, 'throwError', code).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(cls);
     expect((err as Error).message).toBe(message);
   });

@@ -27,13 +27,17 @@ export async function fillAndCopy(size: number, offset: number, count: number, v
   }
 }
 
-/** Throws the error of `kind`, as a page function failing in each way the Node side tells apart. */
-export async function throwError(kind: 'user' | 'diverged' | 'device_lost' | 'internal'): Promise<never> {
+/** Throws an error carrying `code`, as a page function failing in each way the Node side tells apart. */
+export async function throwError(code: 'invalid_settings' | 'invalid_data' | 'invalid_checkpoint' | 'diverged' | 'device_lost' | 'internal'): Promise<never> {
   const { UserError } = await import('../../../src/errors.ts');
+  const { DataError } = await import('../../../src/data/parse.ts');
+  const { CheckpointError } = await import('../../../src/io/safetensors.ts');
   const { NonFiniteError } = await import('../../../src/train/non_finite.ts');
   const { GpuDeviceLostError } = await import('../../../src/gpu/device.ts');
-  if (kind === 'user') throw new UserError('hidden_size=9999 is too large; use at most 512.');
-  if (kind === 'diverged') throw new NonFiniteError('Training diverged at step 3: the loss is not finite; lower lr.');
-  if (kind === 'device_lost') throw new GpuDeviceLostError('The GPU device was lost (gone); reload the page.');
+  if (code === 'invalid_settings') throw new UserError('hidden_size=9999 is too large; use at most 512.');
+  if (code === 'invalid_data') throw new DataError('pairs.tsv line 3 has no tab between source and target.');
+  if (code === 'invalid_checkpoint') throw new CheckpointError('model.safetensors is not a safetensors file.');
+  if (code === 'diverged') throw new NonFiniteError('Training diverged at step 3: the loss is not finite; lower lr.');
+  if (code === 'device_lost') throw new GpuDeviceLostError('The GPU device was lost (gone); reload the page.');
   throw new TypeError('x is undefined');
 }
