@@ -39,7 +39,10 @@ export interface BenchPlan {
   decodeRuns: number;
 }
 
-/** The reference config: lstm, 1 layer, hidden 64, embedding 32, batch 64, max_length 20. */
+/**
+ * The reference config, one fixed small model so bench figures compare across machines and
+ * versions: lstm, 1 layer, hidden 64, embedding 32, batch 64, max_length 20.
+ */
 export const REFERENCE_OVERRIDES: Partial<Config> = {
   model: 'lstm',
   layers: 1,
@@ -88,7 +91,7 @@ export function benchPlan(mode: BenchMode): BenchPlan {
     {
       name: 'lstm_reference',
       config: cfg(REFERENCE_OVERRIDES),
-      about: "the issue's reference config: lstm, 1 layer, hidden 64, embedding 32, batch 64, max_length 20",
+      about: "the reference config, fixed so figures compare across machines: lstm, 1 layer, hidden 64, embedding 32, batch 64, max_length 20",
     },
     {
       name: 'attn_reference',

@@ -1,5 +1,5 @@
 // Page side of `seq2seq bench`: matmul throughput (src/bench/matmul.ts), then for each model
-// case (default lstm, default blog, the issue's reference config) the recorded training step
+// case (default lstm, default blog, the fixed reference config of plan.ts) the recorded training step
 // (model.trainStep + optimizer.program, one submit) and decodeStep: dispatch, submit and
 // bind-group counts from gpu.stats, per-kernel GPU time from timestamp queries (gpu.profile),
 // and wall-clock milliseconds per step (submit → onSubmittedWorkDone, a fresh batch each
