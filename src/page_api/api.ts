@@ -66,7 +66,7 @@ function takeFileData(id: number | null | undefined): FileData | undefined {
  * Where a session starts: a resolved config (validated by the caller, once), or a
  * checkpoint (base64 safetensors, whose config the caller validated) with the run's rounds.
  */
-export type SessionSource = { config: Config } | { checkpoint: string; rounds?: number; recurrence?: RecurrenceName };
+type SessionSource = { config: Config } | { checkpoint: string; rounds?: number; recurrence?: RecurrenceName };
 
 /** Opens a session; `dataId`: a finished file-data upload (file tasks); `device`: the adapter asked for. */
 export async function openSession(source: SessionSource, dataId?: number | null, device?: DeviceOptions): Promise<OpenedSession> {

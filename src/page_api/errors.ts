@@ -33,7 +33,7 @@ export type ErrorCode =
   | 'destroyed'
   | 'internal';
 
-export interface PageError {
+interface PageError {
   code: ErrorCode;
   message: string;
   /** The page's stack, for internal errors (bugs). */

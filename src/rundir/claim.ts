@@ -9,7 +9,7 @@ import type { RunDir } from './rundir.ts';
 /** Files of ours that do not make a folder "not empty": the lock, its helpers and atomic-write leftovers. */
 const OURS = (name: string) => name === LOCK_NAME || name.startsWith(`${LOCK_NAME}.`) || /^\..+\.tmp-\d+-[0-9a-f]+$/.test(name);
 
-export interface RunClaim {
+interface RunClaim {
   /** Frees the lock; a directory this claim created is removed again while it is empty. */
   release(): void;
 }

@@ -8,7 +8,7 @@ import { UserError } from '../errors.ts';
 
 export const LOCK_NAME = '.seq2seq.lock';
 
-export interface LockOwner {
+interface LockOwner {
   pid: number;
   /** The process's start time in clock ticks since boot (Linux), or null elsewhere. */
   started: string | null;
@@ -22,7 +22,7 @@ export interface LockOwner {
 const FRESH_MS = 10_000;
 
 /** Field 22 of /proc/PID/stat: the start time, which tells a reused pid from the owner. */
-export function processStart(pid: number): string | null {
+function processStart(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
@@ -41,7 +41,7 @@ function processState(pid: number): string | null {
 }
 
 /** Whether the lock's owner still runs: the pid exists, is no zombie, and started when the lock says. */
-export function ownerAlive(owner: LockOwner): boolean {
+function ownerAlive(owner: LockOwner): boolean {
   try {
     process.kill(owner.pid, 0);
   } catch (err) {

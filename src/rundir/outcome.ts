@@ -9,7 +9,7 @@ import type { RunDir } from './rundir.ts';
 import { reachedTarget } from '../train/driver.ts';
 import { modelSpec } from '../specs/index.ts';
 
-export interface BestRound {
+interface BestRound {
   round: number;
   geomean: number;
 }
@@ -44,7 +44,7 @@ export function stopAtMessage(config: Pick<Config, 'stop_at'>, round: number, ge
 }
 
 /** GeoMean under which a finished run is called far below what training usually reaches. */
-export const FAR_BELOW = 0.9;
+const FAR_BELOW = 0.9;
 
 /** A one-line warning when the final GeoMean is far below what the task usually reaches, else null. */
 export function farBelowWarning(config: Config, geomean: number): string | null {

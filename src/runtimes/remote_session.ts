@@ -26,7 +26,7 @@ function callPage<K extends ApiFunction>(h: GpuRuntime, fn: K, ...args: ArgsOf<K
 
 /** A fresh session's resolved config, or a checkpoint's bytes with the run's rounds. */
 /** `recurrence`: how the session records greedy decoding, in place of the checkpoint's. */
-export type RemoteSource = { config: Config } | { checkpoint: Uint8Array; rounds?: number; recurrence?: RecurrenceName };
+type RemoteSource = { config: Config } | { checkpoint: Uint8Array; rounds?: number; recurrence?: RecurrenceName };
 
 /** Ids per upload call: 4 Mi int32s = 16 MiB, about 22 MB of base64. */
 const UPLOAD_INTS = 1 << 22;

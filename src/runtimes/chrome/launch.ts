@@ -20,9 +20,9 @@ const CANDIDATES = [
 ];
 
 /** A Chrome that cannot be used: one sentence for the user (a UserError, so no stack trace). */
-export class ChromeNotFoundError extends UserError {}
+class ChromeNotFoundError extends UserError {}
 
-export function findChrome(env: NodeJS.ProcessEnv = process.env): string {
+function findChrome(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.CHROME_PATH;
   if (fromEnv) {
     const problem = executableProblem(fromEnv);
@@ -37,7 +37,7 @@ export function findChrome(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Flags that make WebGPU work headless on machines without a GPU and keep Chrome off the network. */
-export const CHROME_FLAGS = [
+const CHROME_FLAGS = [
   '--no-sandbox',
   '--disable-gpu-sandbox',
   '--no-first-run',
@@ -57,7 +57,7 @@ export const CHROME_FLAGS = [
  * there is off) and no GPU blocklist; the software adapter stays allowed as auto's
  * fallback; `software` pins WebGPU to SwiftShader.
  */
-export function adapterFlags(choice: AdapterChoice, platform: NodeJS.Platform = process.platform): string[] {
+function adapterFlags(choice: AdapterChoice, platform: NodeJS.Platform = process.platform): string[] {
   if (choice === 'software') return ['--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'];
   const gpu = ['--ignore-gpu-blocklist', '--enable-unsafe-swiftshader'];
   return platform === 'linux' ? [...gpu, '--enable-features=Vulkan'] : gpu;
@@ -91,7 +91,7 @@ function executableProblem(path: string): string | null {
 }
 
 /** How long Chrome may take to start and answer (SEQ2SEQ_CHROME_TIMEOUT_S overrides it). */
-export function launchTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+function launchTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const s = Number(env.SEQ2SEQ_CHROME_TIMEOUT_S);
   return Number.isFinite(s) && s > 0 ? s * 1000 : 90_000;
 }

@@ -3,7 +3,7 @@
 import { requestAdapterFor, type AdapterChoice } from '../../gpu/adapter.ts';
 import { addSwiftShaderIcd, DAWN_NEEDS, preloadVulkanLoader, vulkanFolders } from './vulkan.ts';
 
-export class DawnUnavailableError extends Error {}
+class DawnUnavailableError extends Error {}
 
 /** What a Dawn module exports (npm `webgpu`, or a dawn.node loaded by path). */
 export interface DawnModule {
