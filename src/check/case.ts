@@ -8,7 +8,7 @@ import { view, type View } from '../gpu/buffers.ts';
 import type { Gpu } from '../gpu/context.ts';
 import type { Dispatch } from '../gpu/program.ts';
 import { lstmParamShapes } from '../reference/lstm_model.ts';
-import { compare, F32_TOL, type CheckResult, type Tolerance } from './compare.ts';
+import { compare, EXACT, F32_TOL, type CheckResult, type Tolerance } from './compare.ts';
 
 export interface OpDims {
   B: number;
@@ -36,6 +36,8 @@ export interface Expected {
   ref: ArrayLike<number>;
   atol?: number;
   rtol?: number;
+  /** The output holds i32 (token ids), read as integers. */
+  i32?: boolean;
 }
 
 export interface OpCase {
@@ -46,9 +48,11 @@ export interface OpCase {
   /** Bytes one call must read and write at least; floating-point operations when it computes more than it moves. */
   bytes: number;
   flops?: number;
-  /** Writes every input again (the ops update some in place). */
+  /** Writes every input again (the ops update some in place), and the sentinels around every view. */
   reset(): void;
   expected: Expected[];
+  /** The elements around every view, read back: they must still hold GUARD_VALUE. */
+  guards(): Promise<Float32Array>;
   destroy(): void;
 }
 
@@ -57,6 +61,11 @@ export interface OpKitEntry {
   op: string;
   build(gpu: Gpu, d: OpDims): OpCase;
 }
+
+/** Elements of sentinel on each side of every view: a multiple of 4, so the vec4 kernels still apply. */
+export const GUARD = 4;
+/** What the sentinels hold, and what an output holds before its first run (so an element never written shows). */
+export const GUARD_VALUE = -777.25;
 
 /** Buffers of one case: inputs are re-uploaded by reset(), everything is destroyed together. */
 export class CaseBuffers {
@@ -70,14 +79,21 @@ export class CaseBuffers {
     return v;
   }
 
+  /** A view of n elements between GUARD sentinels on each side. */
   output(label: string, n: number): View {
-    const b = this.gpu.createBuffer(`check.${label}`, n);
+    const b = this.gpu.createBuffer(`check.${label}`, n + 2 * GUARD);
     this.buffers.push(b);
-    return view(b);
+    return view(b, GUARD, n);
   }
 
   reset(): void {
+    for (const b of this.buffers) this.gpu.upload(b, new Float32Array(b.size / 4).fill(GUARD_VALUE));
     for (const { view: v, data } of this.inputs) this.gpu.upload(v, data);
+  }
+
+  async guards(): Promise<Float32Array> {
+    const whole = await Promise.all(this.buffers.map((b) => this.gpu.read(view(b))));
+    return Float32Array.from(whole.flatMap((x) => [...x.subarray(0, GUARD), ...x.subarray(x.length - GUARD)]));
   }
 
   destroy(): void {
@@ -85,29 +101,36 @@ export class CaseBuffers {
   }
 }
 
-/** A case over `bufs`: its reset and destroy are the buffers'. */
-export function caseOf(bufs: CaseBuffers, c: Omit<OpCase, 'reset' | 'destroy'>): OpCase {
-  return { ...c, reset: () => bufs.reset(), destroy: () => bufs.destroy() };
+/** A case over `bufs`: its reset, guards and destroy are the buffers'. */
+export function caseOf(bufs: CaseBuffers, c: Omit<OpCase, 'reset' | 'guards' | 'destroy'>): OpCase {
+  return { ...c, reset: () => bufs.reset(), guards: () => bufs.guards(), destroy: () => bufs.destroy() };
 }
 
 const tolOf = (e: Expected): Tolerance => ({ atol: e.atol ?? F32_TOL.atol, rtol: e.rtol ?? F32_TOL.rtol });
 
+const readOutput = (gpu: Gpu, e: Expected) => (e.i32 ? gpu.readI32(e.view) : gpu.read(e.view));
+
 /**
  * Runs a case from its inputs and compares every output with its reference; then runs it
- * again from the same inputs, which must give the same bits (no float atomics, no races).
+ * again from the same inputs, which must give the same bits (no float atomics, no races);
+ * last, no kernel may have written outside its views.
  */
 export async function runCase(gpu: Gpu, c: OpCase): Promise<CheckResult[]> {
   const label = (e: Expected) => `${c.op} (${c.shape}) ${e.name}`;
   c.reset();
   gpu.run(c.dispatches);
-  const first = await Promise.all(c.expected.map((e) => gpu.read(e.view)));
+  const first = await Promise.all(c.expected.map((e) => readOutput(gpu, e)));
   c.reset();
   gpu.run(c.dispatches);
-  const second = await Promise.all(c.expected.map((e) => gpu.read(e.view)));
-  return c.expected.flatMap((e, i) => [
-    compare(label(e), first[i], e.ref, tolOf(e)),
-    compare(`${label(e)} run 2 = run 1`, second[i], first[i], { atol: 0, rtol: 0 }),
-  ]);
+  const second = await Promise.all(c.expected.map((e) => readOutput(gpu, e)));
+  const guards = await c.guards();
+  return [
+    ...c.expected.flatMap((e, i) => [
+      compare(label(e), first[i], e.ref, tolOf(e)),
+      compare(`${label(e)} run 2 = run 1`, second[i], first[i], EXACT),
+    ]),
+    compare(`${c.op} (${c.shape}) sentinels around its views`, guards, new Float32Array(guards.length).fill(GUARD_VALUE), EXACT),
+  ];
 }
 
 /** Builds, runs and destroys one case. */

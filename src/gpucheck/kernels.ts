@@ -1,7 +1,8 @@
 // Kernel checks of the GPU check: every matmul kernel that fits (register-blocked, quad,
 // tiled, generic) at sizes that divide no tile, exact on small integers; every op of the
-// check kit (src/check/cases/: LSTM cell and step, cross-entropy, optimizers, embedding,
-// reductions) at larger sizes than the GPU tests'; the other kernels run inside the
+// check kit (src/check/cases/: LSTM cell, step and sequence, cross-entropy, optimizers,
+// embedding, reductions, activations, the recurrent update, reversal, layer norm, dropout,
+// positions) at larger sizes than the GPU tests'; the other kernels run inside the
 // whole-model checks (models.ts).
 import type { Gpu } from '../gpu/context.ts';
 import { view, type View } from '../gpu/buffers.ts';

@@ -1,19 +1,15 @@
-// The Transformer's kernels on WebGPU against the float64 references, at sizes that do not
-// divide the workgroups: layer norm (forward, dx written and accumulated, dγ, dβ), multi-head
-// attention (1 and 3 heads, causal and key-padding masks, lengths 1 and max and 0, keys and
-// values interleaved in one matrix), dropout (the reference's exact mask, in and out of place)
-// and sinusoidal positions. Every case runs twice (bitwise equal) and no kernel writes outside
-// its view.
+// Multi-head attention on WebGPU against the float64 reference, at sizes that do not divide
+// the workgroups: 1 and 3 heads, causal and key-padding masks, lengths 1 and max and 0, keys
+// and values interleaved in one matrix. Every case runs twice (bitwise equal) and no kernel
+// writes outside its view. The Transformer's other kernels (layer norm, dropout, positions)
+// are checked by the check kit (src/check/cases/, run by test/gpu/op_kit.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/runtimes/chrome/harness.ts';
-import { expectClose, expectExact } from '../helpers/close.ts';
+import { expectClose } from '../helpers/close.ts';
 import { expectStable, rand } from '../helpers/kernel_page.ts';
-import { layerNormBackward, layerNormForward } from '../../src/reference/layer_norm.ts';
 import { multiheadBackward, multiheadForward, type MultiheadShape } from '../../src/reference/multihead.ts';
-import { dropoutForward, dropoutMask } from '../../src/reference/dropout.ts';
-import { positionsBackward, positionsForward, positionTable } from '../../src/reference/positions.ts';
 import type { Outputs } from './pages/kernels.ts';
-import type { DropoutCase, LayerNormCase, MultiheadCase, PositionsCase } from './pages/transformer.ts';
+import type { MultiheadCase } from './pages/transformer.ts';
 
 const PAGE = '/test/gpu/pages/transformer.ts';
 let h: Harness;
@@ -24,30 +20,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const f32 = (xs: ArrayLike<number>) => Array.from(Float32Array.from(xs));
-
-describe('layer norm kernels', () => {
-  it.each([
-    ['R=67 rows (past one workgroup), D=13', 67, 13],
-    ['one row, D=1 (x̂ is 0)', 1, 1],
-    ['R=5, D=70 (D past one workgroup)', 5, 70],
-  ])('%s: match the reference', async (_name, R, D) => {
-    const c: LayerNormCase = { R, D, x: rand(R * D, R + D, -3, 3), gamma: rand(D, 2, 0.5, 1.5), beta: rand(D, 3), dy: rand(R * D, 4), dxPrev: rand(R * D, 5) };
-    const runs = await h.call<Outputs[]>(PAGE, 'layerNorm', c);
-    expectStable('layer norm', runs);
-    const r = runs[0];
-    const fwd = layerNormForward(c.x, c.gamma, c.beta, R, D);
-    expectClose('y', r.y.data, fwd.y);
-    expectClose('mean', r.stats.data.filter((_, i) => i % 2 === 0), fwd.mean);
-    expectClose('rstd', r.stats.data.filter((_, i) => i % 2 === 1), fwd.rstd, { atol: 1e-5, rtol: 1e-4 });
-    const g = layerNormBackward(c.x, c.gamma, fwd.mean, fwd.rstd, c.dy, R, D);
-    const tol = { atol: 1e-4, rtol: 1e-4 };
-    expectClose('dx', r.dx.data, g.dx, tol);
-    expectClose('dx accumulated', r.dxAcc.data, g.dx.map((v, i) => v + c.dxPrev[i]), tol);
-    expectClose('dGamma', r.dGamma.data, g.dGamma, tol);
-    expectClose('dBeta', r.dBeta.data, g.dBeta, tol);
-  });
-});
 
 function multiheadCase(x: MultiheadShape, lengths: number[], seed: number): MultiheadCase {
   const { B, T, S, d } = x;
@@ -78,35 +50,7 @@ describe('multi-head attention', () => {
   });
 });
 
-describe('dropout kernel', () => {
-  it.each([
-    ['p 0.3, 1000 elements (not a multiple of 256)', { p: 0.3, seed: 7, step: 12, tensor: 5, x: rand(1000, 40) }],
-    ['p 0.9, a seed above 2^32, step 0', { p: 0.9, seed: 2 ** 40 + 3, step: 0, tensor: 0, x: rand(77, 41) }],
-    ['p 0: the identity', { p: 0, seed: 1, step: 1, tensor: 1, x: rand(5, 42) }],
-  ] as [string, DropoutCase][])('%s: exactly the reference mask and scale', async (_name, c) => {
-    const runs = await h.call<Outputs[]>(PAGE, 'dropoutCase', c);
-    expectStable('dropout', runs);
-    const want = f32(dropoutForward(c, c.x));
-    expectExact('y', runs[0].y.data, want);
-    expectExact('in place', runs[0].inPlace.data, want);
-    expectExact('residual x + dropout(x)', runs[0].sum.data, f32(want.map((v, i) => c.x[i] + v)));
-    if (c.p === 0) expectExact('identity', runs[0].y.data, c.x);
-    else expect(dropoutMask(c, c.x.length).includes(0)).toBe(true);
-  });
-});
-
-describe('sinusoidal positions kernel', () => {
-  it.each([
-    ['batch-major rows b·S + s: R=3·7, d=9 (odd)', 21, 9, 7, 1],
-    ['time-major rows s·B + b: B=4, S=5, d=6', 20, 6, 5, 4],
-  ])('%s: forward and backward match the reference', async (_name, R, d, P, div) => {
-    const c: PositionsCase = { R, d, P, div, scale: Math.sqrt(d), x: rand(R * d, R), table: f32(positionTable(P, d)), dy: rand(R * d, R + 1) };
-    const runs = await h.call<Outputs[]>(PAGE, 'positions', c);
-    expectStable('positions', runs);
-    expectClose('y', runs[0].y.data, positionsForward(c, c.x, c.table));
-    expectClose('dx', runs[0].dx.data, positionsBackward(c, c.dy));
-  });
-
+describe('transformer kernel page', () => {
   it('reports no page errors', () => {
     expect(h.pageErrors).toEqual([]);
   });

@@ -7,7 +7,13 @@ import { crossEntropyCase } from './cross_entropy.ts';
 import { embeddingGatherCase, embeddingScatterCase } from './embedding.ts';
 import { lstmCellBackwardCase, lstmCellForwardCase, lstmStepBackwardCase, lstmStepForwardCase } from './lstm_cell.ts';
 import { adamCase, gradNormCase, sgdCase } from './optimizer.ts';
-import { columnSumCase } from './reduce.ts';
+import { columnSumAccumulateCase, columnSumCase, sumOfSquaresCase } from './reduce.ts';
+import { dropoutCase } from './dropout.ts';
+import { layerNormCase } from './layer_norm.ts';
+import { lstmSequenceBackwardCase, lstmSequenceForwardCase } from './lstm_sequence.ts';
+import { positionsCase } from './positions.ts';
+import { recurrentCase } from './recurrent.ts';
+import { reverseSequencesCase } from './sequence.ts';
 
 export const OP_KIT: readonly OpKitEntry[] = [
   { op: 'lstm_cell_forward', build: lstmCellForwardCase },
@@ -22,6 +28,15 @@ export const OP_KIT: readonly OpKitEntry[] = [
   { op: 'column_sum', build: columnSumCase },
   { op: 'grad_norm', build: gradNormCase },
   { op: 'activation', build: activationCase },
+  { op: 'column_sum_accumulate', build: columnSumAccumulateCase },
+  { op: 'sum_of_squares', build: sumOfSquaresCase },
+  { op: 'lstm_sequence_forward', build: lstmSequenceForwardCase },
+  { op: 'lstm_sequence_backward', build: lstmSequenceBackwardCase },
+  { op: 'recurrent', build: recurrentCase },
+  { op: 'reverse_sequences', build: reverseSequencesCase },
+  { op: 'layer_norm', build: layerNormCase },
+  { op: 'dropout', build: dropoutCase },
+  { op: 'positions', build: positionsCase },
 ];
 
 export function kitEntry(op: string): OpKitEntry {

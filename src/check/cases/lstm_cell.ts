@@ -84,7 +84,7 @@ export function lstmStepForwardCase(gpu: Gpu, d: OpDims): OpCase {
   const r = ref.lstmCellForward(pre, hc.subarray(0, B * H), hc.subarray(0, B * H), B, H, m.live);
   const dispatch = lstmStepForward(gpu, {
     B, H, gates, hPrev, hOut, cPrev, cOut,
-    wHh: { ...w, length: 4 * H * H }, bHh: { ...w, offset: 4 * H * H, length: 4 * H },
+    wHh: { ...w, length: 4 * H * H }, bHh: { ...w, offset: w.offset + 4 * H * H, length: 4 * H },
     mask: m.gpu, label: 'check.lstm_step_forward',
   });
   const cost = { bytes: 4 * (16 * H * H + 4 * H + 11 * B * H + B), flops: 8 * B * H * H };

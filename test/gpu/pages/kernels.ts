@@ -6,7 +6,7 @@ import { Gpu } from '../../../src/gpu/context.ts';
 import { view, type View } from '../../../src/gpu/buffers.ts';
 import type { Dispatch } from '../../../src/gpu/program.ts';
 import { activationBackward, activationForward, type Nonlinearity } from '../../../src/ops/activation.ts';
-import { columnSum, partialCount, sumOfSquares } from '../../../src/ops/reduce.ts';
+import { columnSum } from '../../../src/ops/reduce.ts';
 import { embeddingBackward, embeddingBackwardScratch, embeddingForward } from '../../../src/ops/embedding.ts';
 import { argmax, crossEntropy } from '../../../src/ops/cross_entropy.ts';
 import { adam, gradNorm, sgd } from '../../../src/ops/optimizer.ts';
@@ -111,51 +111,6 @@ export async function activations(cases: ActivationCase[]): Promise<Outputs[][]>
         dIn.set(c.dy);
       };
       results.push(await twice(gpu, reset, work, { y, yInplace: yIn, dx, dxAcc, dxInplace: dIn }));
-    }
-    return results;
-  });
-}
-
-// ---- reduce -----------------------------------------------------------------------
-
-export interface ColumnSumCase {
-  rows: number;
-  cols: number;
-  dy: Data;
-  dbPrev: Data;
-}
-
-export async function columnSums(cases: ColumnSumCase[]): Promise<Outputs[][]> {
-  return withGpu(async (gpu) => {
-    const results: Outputs[][] = [];
-    for (const c of cases) {
-      const dy = new Tensor(gpu, 'dy', c.rows * c.cols);
-      const db = new Tensor(gpu, 'db', c.cols);
-      const dbAcc = new Tensor(gpu, 'db-acc', c.cols);
-      const work = [
-        columnSum(gpu, { dy: dy.view, db: db.view, rows: c.rows, cols: c.cols }),
-        columnSum(gpu, { dy: dy.view, db: dbAcc.view, rows: c.rows, cols: c.cols, accumulate: true }),
-      ];
-      const reset = () => {
-        dy.set(c.dy);
-        db.set(Array(c.cols).fill(99));
-        dbAcc.set(c.dbPrev);
-      };
-      results.push(await twice(gpu, reset, work, { db, dbAcc }));
-    }
-    return results;
-  });
-}
-
-export async function sumsOfSquares(cases: Data[]): Promise<Outputs[][]> {
-  return withGpu(async (gpu) => {
-    const results: Outputs[][] = [];
-    for (const data of cases) {
-      const x = new Tensor(gpu, 'x', data.length);
-      const out = new Tensor(gpu, 'out', 1);
-      const scratch = new Tensor(gpu, 'scratch', partialCount(data.length));
-      const work = sumOfSquares(gpu, { x: x.view, out: out.view, scratch: scratch.view });
-      results.push(await twice(gpu, () => (x.set(data), out.set(), scratch.set()), work, { out, scratch }));
     }
     return results;
   });
@@ -325,23 +280,6 @@ export async function optimizerRuns(cases: OptimizerRun[]): Promise<{ runs: Outp
         runs.push({ params: await params.get(), m: await m.get(), v: await v.get() });
       }
       results.push({ runs, stats: statsSeen });
-    }
-    return results;
-  });
-}
-
-// ---- sequence ---------------------------------------------------------------------
-
-export async function reversals(cases: { steps: number; batch: number; tokens: Data; lengths: Data }[]): Promise<Outputs[][]> {
-  return withGpu(async (gpu) => {
-    const results: Outputs[][] = [];
-    for (const c of cases) {
-      const tokens = new Tensor(gpu, 'tokens', c.steps * c.batch, 'i32');
-      const lengths = new Tensor(gpu, 'lengths', c.batch, 'i32');
-      const out = new Tensor(gpu, 'out', c.steps * c.batch, 'i32');
-      const work = [reverseSequences(gpu, { tokens: tokens.view, lengths: lengths.view, out: out.view, steps: c.steps, batch: c.batch })];
-      const reset = () => (tokens.set(c.tokens), lengths.set(c.lengths), out.set(Array(c.steps * c.batch).fill(-5)));
-      results.push(await twice(gpu, reset, work, { out }));
     }
     return results;
   });
