@@ -14,7 +14,7 @@ import { lstmParamShapes, type LstmDims } from '../reference/lstm_model.ts';
 import type { GpuModel } from './model.ts';
 import { createLstmBeam } from './beam.ts';
 import { chooseRecurrence, decoderTop, type LstmStack, type Recurrence } from './layers/lstm_stack.ts';
-import { encoderForward, layerBackward, layerForward } from './layers/lstm_layer.ts';
+import { encoderForward, layerBackward, layerForward, tablesBackward } from './layers/lstm_layer.ts';
 import { outputBackward, outputForward } from './layers/output.ts';
 import { decodeRecording, decodeSequence, decodeSteps, type DecodeKernelChoice, type DecodeRecording } from './layers/greedy.ts';
 import { createStackModelBase, stackBeamSource, stackModelFields } from './layers/stack_model.ts';
@@ -78,7 +78,7 @@ export function stackBackward(s: LstmStack, encTop?: View): Program {
   const p = new Program('stack.backward').add(s.recurrence === 'sequence' ? [] : fill(s.gpu, s.dS, 0, 'dState.clear'));
   for (let k = L - 1; k >= 0; k--) p.add(layerBackward(s, 'decoder', k, T, s.dHtop));
   for (let k = L - 1; k >= 0; k--) p.add(layerBackward(s, 'encoder', k, S, encTop));
-  return p;
+  return p.add(tablesBackward(s));
 }
 
 export function createLstmModel(gpu: Gpu, config: Config, options: LstmOptions = {}): LstmGpuModel {

@@ -14,15 +14,18 @@ const WG = 64;
 /** Uniform fields before the binding offsets (shaders/attention.wgsl Params). */
 const HEAD = 8;
 
-/** One dispatch: bindings 1.. are `views` (the last one written), uniform fields before the offsets. */
-function record(gpu: Gpu, label: string, entryPoint: string, head: number[], views: [string, View][], items: number, softmax: { scale?: number; causal?: number } = {}): Dispatch {
-  const written = views[views.length - 1];
-  checkWritableApart(label, [written], views.slice(0, -1));
-  const bindings: BindingKind[] = ['uniform', ...views.map((_, i) => (i === views.length - 1 ? 'storage' : 'read') as BindingKind)];
+/** A binding of one dispatch: its name (for the error sentences), view, and whether the kernel writes it. */
+type Bound = [name: string, view: View, written?: 'written'];
+
+/** One dispatch: bindings 1.. are `views`; uniform fields before the offsets. */
+function record(gpu: Gpu, label: string, entryPoint: string, head: number[], views: Bound[], items: number, extra: { scale?: number; causal?: number; copyWidth?: number } = {}): Dispatch {
+  const pairs = views.map(([name, v]): [string, View] => [name, v]);
+  checkWritableApart(label, pairs.filter((_, i) => views[i][2]), pairs.filter((_, i) => !views[i][2]));
+  const bindings: BindingKind[] = ['uniform', ...views.map(([, , w]) => (w ? 'storage' : 'read') as BindingKind)];
   const pipeline = gpu.pipelines.get({ name: 'attention', code, entryPoint, bindings, constants: { WG } });
   const fields = [...head, ...Array(HEAD - head.length).fill(0)].slice(0, HEAD);
-  const offsets = Array.from({ length: 4 }, (_, k) => views[k]?.[1].offset ?? 0);
-  const params = gpu.uniform([...[...fields, ...offsets].map(u32), f32(softmax.scale ?? 1), u32(softmax.causal ?? 0)]);
+  const offset = (k: number) => views[k]?.[1].offset ?? 0;
+  const params = gpu.uniform([...[...fields, offset(0), offset(1), offset(2), offset(3)].map(u32), f32(extra.scale ?? 1), u32(extra.causal ?? 0), u32(extra.copyWidth ?? 0), u32(offset(4))]);
   return gpu.dispatch(label, pipeline, [params, ...views.map(([, v]) => v)], linearWorkgroups(items, WG));
 }
 
@@ -39,17 +42,29 @@ function checkColumns(label: string, name: string, col: number, W: number, strid
   if (!Number.isInteger(col) || col < 0 || col + W > stride) throw new RangeError(`${label}: ${name} columns [${col}, ${col + W}) do not fit rows of ${stride}.`);
 }
 
-/** out[r, outCol : outCol + W] = input[r, inCol : inCol + W], e.g. q into the second half of [c ; q]. */
-export function copyRows(gpu: Gpu, a: CopyRowsArgs): Dispatch {
-  const label = a.label ?? 'copy_rows';
+/** The copy's shapes checked: its row strides and first columns (defaults filled in). */
+function checkCopy(label: string, a: CopyRows & { input: View; out: View }): [inStride: number, inCol: number, outStride: number, outCol: number] {
   const [inStride, outStride, inCol, outCol] = [a.inStride ?? a.W, a.outStride ?? a.W, a.inCol ?? 0, a.outCol ?? 0];
   for (const [n, v] of [['rows', a.rows], ['W', a.W]] as const) checkCount(label, n, v, 1);
   checkColumns(label, 'input', inCol, a.W, inStride);
   checkColumns(label, 'out', outCol, a.W, outStride);
   checkShape(label, 'input', a.input, '(rows, inStride)', [a.rows, inStride]);
   checkShape(label, 'out', a.out, '(rows, outStride)', [a.rows, outStride]);
-  return record(gpu, label, 'copy_rows', [a.rows, 1, a.W, 1, inStride, inCol, outStride, outCol], [['input', a.input], ['out', a.out]], a.rows);
+  return [inStride, inCol, outStride, outCol];
 }
+
+/** out[r, outCol : outCol + W] = input[r, inCol : inCol + W], e.g. q into the second half of [c ; q]. */
+export function copyRows(gpu: Gpu, a: CopyRowsArgs): Dispatch {
+  const label = a.label ?? 'copy_rows';
+  const strides = checkCopy(label, a);
+  return record(gpu, label, 'copy_rows', [a.rows, 1, a.W, 1, ...strides], [['input', a.input], ['out', a.out, 'written']], a.rows);
+}
+
+/**
+ * A row copy done by the softmax's own invocations (row r of input into row r of out), so it
+ * costs no dispatch: as many rows as the softmax has (R), columns as in copyRows.
+ */
+export type RowCopy = Omit<CopyRowsArgs, 'rows' | 'label'>;
 
 /** Rows of S scores; row r belongs to sample (r / group) % B. */
 export interface SoftmaxRows {
@@ -72,19 +87,30 @@ function checkRows(label: string, x: SoftmaxRows): void {
   checkShape(label, 'lengths', x.lengths, '(B)', [x.B]);
 }
 
-/** In place over x (R, S): softmax of scale·x over each row's visible prefix (s < len, s <= t if causal), exactly 0 past it. */
-export function maskedSoftmax(gpu: Gpu, a: SoftmaxRows & { x: View; label?: string }): Dispatch {
-  const label = a.label ?? 'masked_softmax';
-  checkRows(label, a);
-  checkShape(label, 'x', a.x, '(R, S)', [a.R, a.S]);
-  return record(gpu, label, 'masked_softmax', [a.R, a.S, a.B, a.group], [['lengths', a.lengths], ['x', a.x]], a.R, a);
+/** A softmax entry point over `views`, or its `_copy_rows` twin when the rows carry a copy. */
+function softmaxDispatch(gpu: Gpu, label: string, entryPoint: string, views: Bound[], a: SoftmaxRows & { copy?: RowCopy }): Dispatch {
+  const head = [a.R, a.S, a.B, a.group];
+  if (!a.copy) return record(gpu, label, entryPoint, head, views, a.R, a);
+  const strides = checkCopy(label, { ...a.copy, rows: a.R });
+  const copied: Bound[] = [['copy input', a.copy.input], ['copy out', a.copy.out, 'written']];
+  return record(gpu, label, `${entryPoint}_copy_rows`, [...head, ...strides], [...views, ...copied], a.R, { ...a, copyWidth: a.copy.W });
 }
 
-/** In place over d (R, S): dA in, dScores = scale·A ⊙ (dA − Σ A dA) out, 0 past the visible prefix.  A (R, S) */
-export function maskedSoftmaxBackward(gpu: Gpu, a: SoftmaxRows & { A: View; d: View; label?: string }): Dispatch {
-  const label = a.label ?? 'masked_softmax_backward';
+/** In place over x (R, S): softmax of scale·x over each row's visible prefix (s < len, s <= t if causal), exactly 0 past it; with `copy`, also that row copy. */
+export function maskedSoftmax(gpu: Gpu, a: SoftmaxRows & { x: View; copy?: RowCopy; label?: string }): Dispatch {
+  const label = a.label ?? (a.copy ? 'masked_softmax_copy_rows' : 'masked_softmax');
+  checkRows(label, a);
+  checkShape(label, 'x', a.x, '(R, S)', [a.R, a.S]);
+  const views: Bound[] = [['lengths', a.lengths], ['x', a.x, 'written']];
+  return softmaxDispatch(gpu, label, 'masked_softmax', views, a);
+}
+
+/** In place over d (R, S): dA in, dScores = scale·A ⊙ (dA − Σ A dA) out, 0 past the visible prefix; with `copy`, also that row copy.  A (R, S) */
+export function maskedSoftmaxBackward(gpu: Gpu, a: SoftmaxRows & { A: View; d: View; copy?: RowCopy; label?: string }): Dispatch {
+  const label = a.label ?? (a.copy ? 'masked_softmax_backward_copy_rows' : 'masked_softmax_backward');
   checkRows(label, a);
   checkShape(label, 'A', a.A, '(R, S)', [a.R, a.S]);
   checkShape(label, 'd', a.d, '(R, S)', [a.R, a.S]);
-  return record(gpu, label, 'masked_softmax_backward', [a.R, a.S, a.B, a.group], [['lengths', a.lengths], ['A', a.A], ['d', a.d]], a.R, a);
+  const views: Bound[] = [['lengths', a.lengths], ['A', a.A], ['d', a.d, 'written']];
+  return softmaxDispatch(gpu, label, 'masked_softmax_backward', views, a);
 }

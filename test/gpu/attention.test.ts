@@ -45,6 +45,24 @@ describe('masked softmax kernels', () => {
   });
 });
 
+describe('masked softmax kernels with a row copy beside them', () => {
+  it.each([
+    ['rows b·T + t (group T=3), B=5, lengths 1..max, W=13', softmaxCase(15, 6, 5, 3, [1, 6, 3, 2, 5], 70), 13],
+    ['rows t·B + b (group 1), B=6, S=13, 102 rows (not a multiple of the workgroup), W=7', softmaxCase(102, 13, 6, 1, [4, 1, 13, 2, 7, 3], 80), 7],
+  ])('%s: the softmax as without the copy, the copy exact', async (name, c, W) => {
+    const input = f32(randomArray(c.R * W, W + 3));
+    const out0 = f32(randomArray(c.R * 2 * W, W + 4));
+    const runs = await h.call<Outputs[]>(PAGE, 'softmaxWithCopies', { ...c, W, input, out0 });
+    expectStable(name, runs);
+    const r = runs[0];
+    const rows = { R: c.R, S: c.S, B: c.B, group: c.group };
+    expectClose('weights', r.weights.data, maskedSoftmax(rows, c.scores, c.lengths));
+    expectClose('dScores', r.dScores.data, maskedSoftmaxBackward(rows, r.weights.data, c.dA, c.lengths));
+    expectExact('cat', r.cat.data, Array.from(copyRows(input, out0.slice(), { rows: c.R, W, outStride: 2 * W, outCol: W })));
+    expectExact('dq', r.dq.data, Array.from(copyRows(out0, new Float64Array(c.R * W), { rows: c.R, W, inStride: 2 * W, inCol: W })));
+  });
+});
+
 describe('attention row copy', () => {
   it.each([
     ['q into the second half of [c ; q]: 63 rows, W=13', 63, 13, 13, 0, 26, 13],

@@ -10,11 +10,12 @@
 //   K (S, B, H) = h̄ W_aᵀ                                        once per batch
 //   scores_b (n, S) = Q_b K_bᵀ;  A = masked softmax (B, n, S);  c_b (n, H) = A_b h̄_b
 //   cat (rows, 2H) = [c ; q];  h̃ = tanh(cat W_cᵀ) (tanh in the matmul's epilogue)
-// Backward: d[c ; q] = dh̃ W_c in one matmul; dQ = dScores K is summed into its q half, which
-// is then copied to the (T, B, H) rows the stack's backward reads.
+// (the softmax's invocations copy q into cat's q half: no dispatch of its own).
+// Backward: d[c ; q] = dh̃ W_c in one matmul; its q half is copied (by the softmax backward's
+// invocations) to the (T, B, H) rows the stack's backward reads, and dQ = dScores K added there.
 import { slice, view, type View } from '../../gpu/buffers.ts';
 import type { Dispatch } from '../../gpu/program.ts';
-import { copyRows, maskedSoftmax, maskedSoftmaxBackward } from '../../ops/attention.ts';
+import { maskedSoftmax, maskedSoftmaxBackward } from '../../ops/attention.ts';
 import { matmul } from '../../ops/matmul.ts';
 import { decoderTop, encoderTop, grad, param, type Allocate, type LstmStack } from './lstm_stack.ts';
 
@@ -89,9 +90,9 @@ export function attendRows(a: AttentionLayer, x: AttendRows): Dispatch[] {
   const perSample = { batch: B, strideB: states.stride, ldb: states.ld };
   return [
     matmul(gpu, { a: x.q, b: a.keys, c: x.weights, M: n, N: S, K: H, transB: true, ...perSample, strideA: q.stride, lda: q.ld, strideC: n * S, label: `${x.label}.scores` }),
-    maskedSoftmax(gpu, { R: B * n, S, B, group: n, lengths: a.s.lengths, x: x.weights, label: `${x.label}.softmax` }),
+    // The softmax's B·n invocations also copy the B·n query rows into cat's q half.
+    maskedSoftmax(gpu, { R: B * n, S, B, group: n, lengths: a.s.lengths, x: x.weights, copy: { input: x.q, out: x.cat, W: H, outStride: 2 * H, outCol: H }, label: `${x.label}.softmax_concat` }),
     matmul(gpu, { a: x.weights, b: encoderTop(a.s), c: x.cat, M: n, N: H, K: S, ...perSample, strideA: n * S, strideC: cat.stride, ldc: cat.ld, label: `${x.label}.context` }),
-    copyRows(gpu, { input: x.q, out: x.cat, rows: B * n, W: H, outStride: 2 * H, outCol: H, label: `${x.label}.concat` }),
     matmul(gpu, { a: x.cat, b: param(a.s, 'attention_combine.weight'), c: x.hTilde, M: B * n, N: H, K: 2 * H, transB: true, activation: 'tanh', label: `${x.label}.combine` }),
   ];
 }
@@ -135,10 +136,10 @@ export function attendBackward(a: AttentionLayer): Dispatch[] {
     matmul(gpu, { a: a.dHTilde, b: cat, c: grad(s, 'attention_combine.weight'), M: H, N: 2 * H, K: T * B, transA: true, label: 'attention.dW_combine' }),
     matmul(gpu, { a: a.dHTilde, b: param(s, 'attention_combine.weight'), c: a.dCat, M: T * B, N: 2 * H, K: H, label: 'attention.dCat' }),
     matmul(gpu, { a: a.dCat, b: hbar, c: a.dScores, M: T, N: S, K: H, transB: true, batch: B, strideA: dC.stride, lda: dC.ld, strideB: tm.stride, ldb: tm.ld, strideC: T * S, label: 'attention.dWeights' }),
-    maskedSoftmaxBackward(gpu, { R: B * T, S, B, group: T, lengths: s.lengths, A: weights, d: a.dScores, label: 'attention.softmax_backward' }),
-    // dq = dCat[:, H:] + dScores K, summed in the q half of dCat, then copied where the stack reads it.
-    matmul(gpu, { a: a.dScores, b: a.keys, c: slice(a.dCat, H, a.dCat.length - H), M: T, N: H, K: S, ...perSample, strideB: tm.stride, ldb: tm.ld, strideC: dC.stride, ldc: dC.ld, accumulate: true, label: 'attention.dQ' }),
-    copyRows(gpu, { input: a.dCat, out: s.dHtop, rows: T * B, W: H, inStride: 2 * H, inCol: H, label: 'attention.dq' }),
+    // dq = dCat[:, H:] + dScores K: the softmax backward's T·B invocations copy dCat's q half
+    // where the stack's backward reads dq, and the matmul adds dScores K there.
+    maskedSoftmaxBackward(gpu, { R: B * T, S, B, group: T, lengths: s.lengths, A: weights, d: a.dScores, copy: { input: a.dCat, out: s.dHtop, W: H, inStride: 2 * H, inCol: H }, label: 'attention.softmax_backward_dq' }),
+    matmul(gpu, { a: a.dScores, b: a.keys, c: s.dHtop, M: T, N: H, K: S, ...perSample, strideB: tm.stride, ldb: tm.ld, ...timeMajorOut, accumulate: true, label: 'attention.dQ' }),
     matmul(gpu, { a: a.dScores, b: q, c: a.dKeys, M: S, N: H, K: T, transA: true, ...perSample, strideB: tm.stride, ldb: tm.ld, ...timeMajorOut, label: 'attention.dK' }),
     matmul(gpu, { a: weights, b: a.dCat, c: a.dHbar, M: S, N: H, K: T, transA: true, ...perSample, strideB: dC.stride, ldb: dC.ld, ...timeMajorOut, label: 'attention.dHbar' }),
     matmul(gpu, { a: a.dKeys, b: param(s, 'attention.weight'), c: a.dHbar, M: S * B, N: H, K: H, accumulate: true, label: 'attention.dHbar_keys' }),

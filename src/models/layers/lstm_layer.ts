@@ -14,7 +14,8 @@
 //
 // Layer 0 reads embeddings, so its input projection is a table: P (V, G) = emb·W_ihᵀ + b_ih,
 // and G rows are gathered from P by token (V rows of matmul instead of S·B). Backward
-// scatters dG into dP (V, G) by token (deterministic embedding backward), then
+// scatters dG into dP (V, G) by token (deterministic embedding backward), then, once both
+// modules' dP are in (tablesBackward, each matmul for both modules at once),
 // dW_ih = dPᵀ·emb, d emb = dP·W_ih, db_ih = db_hh = column sums of dP.
 // Training with dropout (stack_dropout.ts) drops every layer's input first, so layer 0 then
 // gathers and drops its embeddings and projects them like a layer k ≥ 1 (no table).
@@ -180,18 +181,46 @@ function inputBackward(s: LstmStack, m: Module, k: number, steps: number): Dispa
 /** Weight and input gradients of layer k of module m from its dG rows. */
 function layerWeightsBackward(s: LstmStack, m: Module, k: number, steps: number): Dispatch[] {
   const { gpu } = s;
-  const { V, E, H, G, B } = s.dims;
+  const { V, H, G, B } = s.dims;
   const r0 = baseRow(s, m);
   const dG = dgRow(s, k, r0, steps); // (steps·B, G)
   const out = [matmul(gpu, { a: dG, b: hRow(s, k, r0, steps), c: grad(s, w(m, 'weight_hh', k)), M: G, N: H, K: steps * B, transA: true, label: `${m}.l${k}.dW_hh` })];
   if (k > 0 || s.drop) return [...out, ...inputBackward(s, m, k, steps)];
-  // Through the table: dP (V, G) = Σ of dG rows per token (buckets of the ids made by setBatch), then the table's own backward.
-  const dP = dptab(s, m);
+  // Through the table: dP (V, G) = Σ of dG rows per token (buckets of the ids made by setBatch);
+  // the table's own backward comes after both modules' (tablesBackward).
+  return [...out, embeddingBucketSum(gpu, { dOut: dG, dWeight: dptab(s, m), vocab: V, dim: G, scratch: s.embScratch[m === 'encoder' ? 0 : 1], label: `${m}.l0.dP` })];
+}
+
+/**
+ * One tensor of both modules as a batch of two matmul items, the encoder's first: a view from
+ * the encoder's to the end of the decoder's, and the distance between them.
+ */
+function bothModules(s: LstmStack, of: (s: LstmStack, name: string) => View, name: (m: Module) => string): { view: View; stride: number } {
+  const [enc, dec] = [of(s, name('encoder')), of(s, name('decoder'))];
+  const stride = dec.offset - enc.offset;
+  if (stride < enc.length) throw new Error(`The arena must hold ${name('encoder')} before ${name('decoder')}, apart.`);
+  return { view: { buffer: enc.buffer, offset: enc.offset, length: stride + dec.length }, stride };
+}
+
+/**
+ * The layer-0 tables' backward of both modules at once, after both modules' dP (V, G) (encoder's
+ * then decoder's, one buffer): each matmul batches the two (the same arithmetic per module as two
+ * matmuls), dW_ih = dPᵀ·emb, d emb = dP·W_ih; then db_ih = db_hh = column sums of dP. Nothing
+ * when the tables are not used (dropout in training).
+ */
+export function tablesBackward(s: LstmStack): Dispatch[] {
+  if (s.drop) return [];
+  const { gpu } = s;
+  const { V, E, G } = s.dims;
+  const dP = { a: s.dPtab, strideA: V * G };
+  const [emb, dEmb] = [bothModules(s, param, embName), bothModules(s, grad, embName)];
+  const [wIh, dWIh] = [bothModules(s, param, (m) => w(m, 'weight_ih', 0)), bothModules(s, grad, (m) => w(m, 'weight_ih', 0))];
+  const biases = (['encoder', 'decoder'] as const).map((m) =>
+    columnSum(gpu, { dy: dptab(s, m), db: grad(s, w(m, 'bias_ih', 0)), copy: grad(s, w(m, 'bias_hh', 0)), rows: V, cols: G, label: `${m}.l0.db` }),
+  );
   return [
-    ...out,
-    embeddingBucketSum(gpu, { dOut: dG, dWeight: dP, vocab: V, dim: G, scratch: s.embScratch[m === 'encoder' ? 0 : 1], label: `${m}.l0.dP` }),
-    matmul(gpu, { a: dP, b: param(s, embName(m)), c: grad(s, w(m, 'weight_ih', 0)), M: G, N: E, K: V, transA: true, label: `${m}.l0.dW_ih` }),
-    matmul(gpu, { a: dP, b: param(s, w(m, 'weight_ih', 0)), c: grad(s, embName(m)), M: V, N: E, K: G, label: `${m}.l0.dEmbedding` }),
-    columnSum(gpu, { dy: dP, db: grad(s, w(m, 'bias_ih', 0)), copy: grad(s, w(m, 'bias_hh', 0)), rows: V, cols: G, label: `${m}.l0.db` }),
+    matmul(gpu, { ...dP, b: emb.view, strideB: emb.stride, c: dWIh.view, strideC: dWIh.stride, M: G, N: E, K: V, transA: true, batch: 2, label: 'tables.l0.dW_ih' }),
+    matmul(gpu, { ...dP, b: wIh.view, strideB: wIh.stride, c: dEmb.view, strideC: dEmb.stride, M: V, N: E, K: G, batch: 2, label: 'tables.l0.dEmbedding' }),
+    ...biases,
   ];
 }

@@ -55,6 +55,30 @@ export async function copy(c: CopyCase): Promise<Outputs[]> {
   });
 }
 
+/** The softmax and its backward each with a row copy beside it (rows R, width W, into column W of rows 2W wide, out of column W). */
+export async function softmaxWithCopies(c: SoftmaxCase & { W: number; input: number[]; out0: number[] }): Promise<Outputs[]> {
+  return withGpu(async (gpu) => {
+    const rows = { R: c.R, S: c.S, B: c.B, group: c.group, scale: c.scale, causal: c.causal };
+    const [x, d] = [new Tensor(gpu, 'x', c.R * c.S), new Tensor(gpu, 'd', c.R * c.S)];
+    const [q, cat, dHalf, dq] = [new Tensor(gpu, 'q', c.R * c.W), new Tensor(gpu, 'cat', c.R * 2 * c.W), new Tensor(gpu, 'dCat', c.R * 2 * c.W), new Tensor(gpu, 'dq', c.R * c.W)];
+    const lengths = new Tensor(gpu, 'lengths', c.B, 'i32');
+    const work = [
+      maskedSoftmax(gpu, { ...rows, lengths: lengths.view, x: x.view, copy: { input: q.view, out: cat.view, W: c.W, outStride: 2 * c.W, outCol: c.W } }),
+      maskedSoftmaxBackward(gpu, { ...rows, lengths: lengths.view, A: x.view, d: d.view, copy: { input: dHalf.view, out: dq.view, W: c.W, inStride: 2 * c.W, inCol: c.W } }),
+    ];
+    const reset = () => {
+      x.set(c.scores);
+      d.set(c.dA);
+      lengths.set(c.lengths);
+      q.set(c.input);
+      cat.set(c.out0);
+      dHalf.set(c.out0);
+      dq.set(c.input.map((v) => -v));
+    };
+    return twice(gpu, reset, work, { weights: x, dScores: d, cat, dq });
+  });
+}
+
 /** The builders' sentences for wrong shapes and aliased outputs. */
 export async function attentionErrors(): Promise<string[]> {
   return withGpu(async (gpu) => {
