@@ -66,8 +66,6 @@ export const blogSpec: ModelSpec<'blog'> = {
   defaults: { lr: 0.001, lr_schedule: 'constant' },
   problems: (c) => [
     ...(c.hidden_size % 2 !== 0 ? [`hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got ${c.hidden_size}.`] : []),
-    // The seed's model has no dropout, and blog replicates it faithfully.
-    ...(c.dropout > 0 ? [`dropout must be 0 for model "blog" (the seed's MLP-RNN has no dropout), got ${c.dropout}.`] : []),
   ],
   paramShapes: (c) => blogParamShapes({ V: c.vocab_size, E: c.embedding_size, H: c.hidden_size }),
   bufferNeeds: (c) => [
