@@ -24,6 +24,8 @@ describe('validateConfig', () => {
   it('fills the defaults', () => {
     expect(validateConfig({})).toEqual(DEFAULT_CONFIG);
     expect(validateConfig({ model: 'blog', hidden_size: 8 })).toMatchObject({ model: 'blog', hidden_size: 8, vocab_size: 100 });
+    // Every model takes dropout and label smoothing (docs/contract.md §4a), the seed's blog model included.
+    expect(validateConfig({ model: 'blog', dropout: 0.2, label_smoothing: 0.1 })).toMatchObject({ model: 'blog', dropout: 0.2, label_smoothing: 0.1 });
   });
 
   it('accepts the edges of each range', () => {
@@ -58,7 +60,6 @@ describe('validateConfig', () => {
     [{ beam: 0 }, 'beam must be a positive integer, got 0.'],
     [{ min_length: 5, max_length: 3 }, 'min_length (5) must not exceed max_length (3).'],
     [{ model: 'blog', hidden_size: 7 }, 'hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got 7.'],
-    [{ model: 'blog', dropout: 0.2 }, 'dropout must be 0 for model "blog" (the seed\'s MLP-RNN has no dropout), got 0.2.'],
     [{ model: 'transformer', embedding_size: 32 }, 'embedding_size (32) must equal hidden_size (64) for model "transformer" (both are d_model).'],
     [{ model: 'transformer', embedding_size: 64, heads: 3 }, 'heads (3) must divide hidden_size (64) for model "transformer".'],
   ])('rejects %j', (partial, expected) => {

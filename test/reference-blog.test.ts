@@ -1,9 +1,10 @@
 // The float64 `blog` reference checked once by central finite differences at tiny sizes
 // (V=7, E=3, H=4, B=3 with mixed lengths, S=4): the masked recurrent update on its own,
-// then the whole model on every named tensor.
+// then the whole model on every named tensor, plain and as a training step with dropout and
+// label smoothing.
 import { describe, expect, it } from 'vitest';
 import { recurrentUpdateBackward, recurrentUpdateForward } from '../src/reference/recurrent.ts';
-import { blogDecode, blogLoss, blogLossAndGrads, blogParamShapes, type BlogBatchRef, type BlogDims, type BlogTensors } from '../src/reference/blog_model.ts';
+import { blogDecode, blogLoss, blogLossAndGrads, blogParamShapes, type BlogBatchRef, type BlogDims, type BlogTensors, type BlogTraining } from '../src/reference/blog_model.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
 import { numericGradOf } from './helpers/finite_diff.ts';
 
@@ -124,5 +125,31 @@ describe('blog model reference', () => {
       const row = Array.from(logits.subarray(r * V, (r + 1) * V));
       expect(decoded[r]).toBe(row.indexOf(Math.max(...row)));
     }
+  });
+
+  // Fixed masks (seed and step fixed): the gradient through every site's mask and the smoothed loss.
+  const training: BlogTraining = { smoothing: 0.1, dropout: { p: 0.3, seed: 5, step: 3 } };
+  const trained = blogLossAndGrads(p, d, batch, training);
+
+  it.each(blogParamShapes(d).map(([n]) => n))('with dropout 0.3 and label smoothing 0.1, the gradient of %s matches central finite differences', (name) => {
+    const fd = numericGradOf(p[name], () => blogLoss(p, d, batch, training), EPS);
+    expectClose(name, trained.grads[name], fd, FD_TOL);
+  });
+
+  it('drops only where asked: dropout 0 and smoothing 0 give the plain model bit for bit; other steps draw other masks', () => {
+    const off = blogLossAndGrads(p, d, batch, { smoothing: 0, dropout: { p: 0, seed: 5, step: 3 } });
+    expect(off.loss).toBe(loss);
+    for (const name of Object.keys(grads)) expect(Array.from(off.grads[name]), name).toEqual(Array.from(grads[name]));
+    const dropped = (step: number) => blogLoss(p, d, batch, { dropout: { p: 0.3, seed: 5, step } });
+    expect(dropped(3)).not.toBe(loss);
+    expect(dropped(4)).not.toBe(dropped(3));
+    expect(dropped(3)).toBe(dropped(3));
+  });
+
+  it("label smoothing is PyTorch's: the loss is (1 − ε)·(the plain loss) + ε·(the loss against the uniform target)", () => {
+    const uniform = blogLoss(p, d, batch, { smoothing: 1 });
+    for (const eps of [0.1, 0.35]) expect(blogLoss(p, d, batch, { smoothing: eps })).toBeCloseTo((1 - eps) * loss + eps * uniform, 12);
+    // Against the uniform target a row's loss is mean_j(−log softmax_j) >= log V (Jensen), equal only for uniform logits.
+    expect(uniform).toBeGreaterThan(Math.log(V));
   });
 });

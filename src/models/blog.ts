@@ -16,8 +16,11 @@
 //             gradient [1, not at t = 0]; encoder.hh gradients over all S·B rows [6]; xh [11];
 //             embedding backward [4]
 //   = 48 + 10·S + 9·T dispatches (437 at S = 20). Every gradient is overwritten each step.
+//   With dropout (specs/blog.ts BLOG_DROPOUT_SITES), 6 more in the forward and 6 in the
+//   backward: one per site and direction over all its rows, so none per time step. With
+//   dropout 0 the step is recorded exactly as without the setting.
 // decodeStep: the same encoder, L decoder.hh steps, hv over all L·B rows, argmax
-//   = 9 + 4·S + 3·L dispatches.
+//   = 9 + 4·S + 3·L dispatches, never dropping (with dropout the encoder is recorded twice).
 import type { Config } from '../config/config.ts';
 import { decodeLength } from '../config/config.ts';
 import { ArenaLayout, slice, view, type View } from '../gpu/buffers.ts';
@@ -25,10 +28,12 @@ import type { Gpu } from '../gpu/context.ts';
 import { Program, type Dispatch } from '../gpu/program.ts';
 import { activationBackward } from '../ops/activation.ts';
 import { argmax, crossEntropy } from '../ops/cross_entropy.ts';
+import { dropout } from '../ops/dropout.ts';
 import { embeddingBackward, embeddingBackwardScratch, embeddingForward } from '../ops/embedding.ts';
 import { copy } from '../ops/fill.ts';
 import { recurrentBackward, recurrentForward } from '../ops/recurrent.ts';
 import { blogParamShapes } from '../reference/blog_model.ts';
+import { blogDropoutId, type BlogDropoutSite } from '../specs/blog.ts';
 import type { Batch } from '../task/batch.ts';
 import type { GpuModel } from './model.ts';
 import { createFactorisedBeam } from './beam.ts';
@@ -67,6 +72,8 @@ interface Blog {
   tgt: View;
   /** Label smoothing ε of the loss (config label_smoothing). */
   smoothing: number;
+  /** The training step's dropout key, when config.dropout > 0. */
+  drop?: BlogDropout;
   xh: Mlp;
   ehh: Mlp;
   dhh: Mlp;
@@ -74,6 +81,13 @@ interface Blog {
 }
 
 type Mlp = [Linear, Linear, Linear];
+
+interface BlogDropout {
+  p: number;
+  seed: number;
+  /** (1) u32 the training step, written by setStep. */
+  step: View;
+}
 
 /** The encoder's activations, kept for the backward pass. */
 interface EncoderState {
@@ -86,7 +100,10 @@ interface EncoderState {
   hs: View;
   ea1: View; // (S, B, 2H)
   ea2: View; // (S, B, H2)
+  /** The encoder as decoding records it, never dropping. */
   program: Program;
+  /** The encoder as the training step records it: `program` itself without dropout. */
+  trainProgram: Program;
 }
 
 /** The decoder's training activations: states (T+1, B, H) h_S then d_1..d_T, a1 (T, B, 2H), a2 (T, B, H2). */
@@ -126,6 +143,7 @@ export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
     srcLengths: view(tokens, S * B, B),
     tgt: view(tokens, S * B + B, T * B),
     smoothing: config.label_smoothing,
+    drop: config.dropout > 0 ? { p: config.dropout, seed: config.seed, step: view(buf('dropout.step', 1)) } : undefined,
     xh: mlp('encoder.xh'),
     ehh: mlp('encoder.hh'),
     dhh: mlp('decoder.hh'),
@@ -144,6 +162,8 @@ export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
     loss,
     decodeStep,
     decoded,
+    // The dropout masks' step; without dropout nothing reads it.
+    setStep: b.drop ? (n: number) => gpu.upload(b.drop!.step, Uint32Array.of(n)) : undefined,
     // The decoder never reads its outputs: beam search over the decodeStep's logits (models/beam.ts).
     createBeam: (K: number) => createFactorisedBeam(gpu, { B, D: L, V, logitsProgram: decodeStep, logits, label: 'blog' }, K),
     setBatch(batch: Batch) {
@@ -158,11 +178,25 @@ export function createBlogModel(gpu: Gpu, config: Config): GpuModel {
   };
 }
 
-/** Embedding and xh over all S·B rows, then per source step hh and the masked tanh update. */
+/** y = drop(x) at `site` (in place when y is omitted), or the same map back on a gradient; nothing without dropout. */
+function dropSite(b: Blog, site: BlogDropoutSite, x: View, y?: View, label: string = site): Dispatch[] {
+  if (!b.drop) return [];
+  return [dropout(b.gpu, { p: b.drop.p, seed: b.drop.seed, step: b.drop.step, tensor: blogDropoutId(site), x, y, label })];
+}
+
+/** The forward's in-place drops: at their sites in training, none when decoding. */
+const forwardDrops = (b: Blog, training: boolean) => (site: BlogDropoutSite, x: View) => (training ? dropSite(b, site, x) : []);
+
+/** A gradient taken back through `site` in place (the forward's mask again). */
+const dropBack = (b: Blog, site: BlogDropoutSite, dx: View) => dropSite(b, site, dx, undefined, `${site}.backward`);
+
+type EncoderActs = Omit<EncoderState, 'program' | 'trainProgram'>;
+
+/** The encoder's buffers, recorded for decoding and, apart when it drops, for training. */
 function encoderForward(b: Blog): EncoderState {
-  const { gpu, d, tensor } = b;
-  const { V, E, H, H2, B, S } = d;
-  const e: EncoderState = {
+  const { tensor } = b;
+  const { E, H, H2, B, S } = b.d;
+  const e: EncoderActs = {
     emb: tensor('emb', S * B * E),
     xa1: tensor('xh.a1', S * B * 2 * H),
     xa2: tensor('xh.a2', S * B * H2),
@@ -170,26 +204,37 @@ function encoderForward(b: Blog): EncoderState {
     hs: tensor('enc.h', (S + 1) * B * H),
     ea1: tensor('enc.hh.a1', S * B * 2 * H),
     ea2: tensor('enc.hh.a2', S * B * H2),
-    program: new Program('blog.encoder'),
   };
   const eg = tensor('enc.hh.out', B * H); // (B, H) hh(h_t) of the current step
+  const program = new Program('blog.encoder').add(encoderDispatches(b, e, eg, false));
+  const trainProgram = b.drop ? new Program('blog.encoder.train').add(encoderDispatches(b, e, eg, true)) : program;
+  return { ...e, program, trainProgram };
+}
+
+/** Embedding and xh over all S·B rows (dropping at their sites in training), then per source step hh and the masked tanh update. */
+function encoderDispatches(b: Blog, e: EncoderActs, eg: View, training: boolean): Dispatch[] {
+  const { V, E, H, H2, B, S } = b.d;
+  const drop = forwardDrops(b, training);
   const embedding = b.arena.layout.viewOf(b.arena.params, 'embedding.weight');
-  e.program.add(
-    embeddingForward(gpu, { weight: embedding, ids: b.src, out: e.emb, vocab: V, dim: E, label: 'embedding.forward' }),
+  const out: Dispatch[] = [
+    embeddingForward(b.gpu, { weight: embedding, ids: b.src, out: e.emb, vocab: V, dim: E, label: 'embedding.forward' }),
+    ...drop('embedding.dropout', e.emb),
     linearForward(b.xh[0], e.emb, e.xa1, S * B, true),
+    ...drop('encoder.xh.dropout1', e.xa1),
     linearForward(b.xh[1], e.xa1, e.xa2, S * B, true),
+    ...drop('encoder.xh.dropout2', e.xa2),
     linearForward(b.xh[2], e.xa2, e.xo, S * B, false),
-  );
+  ];
   for (let t = 0; t < S; t++) {
     const tag = `[t=${t}]`;
-    e.program.add(
+    out.push(
       linearForward(b.ehh[0], step(b, e.hs, t, H), step(b, e.ea1, t, 2 * H), B, true, tag),
       linearForward(b.ehh[1], step(b, e.ea1, t, 2 * H), step(b, e.ea2, t, H2), B, true, tag),
       linearForward(b.ehh[2], step(b, e.ea2, t, H2), eg, B, false, tag),
-      recurrentForward(gpu, { x: step(b, e.xo, t, H), g: eg, hPrev: step(b, e.hs, t, H), hOut: step(b, e.hs, t + 1, H), lengths: b.srcLengths, t, B, H, label: `encoder.update${tag}` }),
+      recurrentForward(b.gpu, { x: step(b, e.xo, t, H), g: eg, hPrev: step(b, e.hs, t, H), hOut: step(b, e.hs, t + 1, H), lengths: b.srcLengths, t, B, H, label: `encoder.update${tag}` }),
     );
   }
-  return e;
+  return out;
 }
 
 /** decoder.hh for `steps` steps from h_S: state (steps+1, B, H), a1 (steps, B, 2H), a2 (steps, B, H2). */
@@ -207,9 +252,16 @@ function decoderForward(b: Blog, enc: EncoderState, steps: number, dec: DecoderS
   return out;
 }
 
-/** hv over R rows of states: a1 (R, 2H), a2 (R, H2), logits (R, V). */
-function hvForward(b: Blog, states: View, a1: View, a2: View, logits: View, R: number, tag: string): Dispatch[] {
-  return [linearForward(b.hv[0], states, a1, R, true, tag), linearForward(b.hv[1], a1, a2, R, true, tag), linearForward(b.hv[2], a2, logits, R, false, tag)];
+/** hv over R rows of states: a1 (R, 2H), a2 (R, H2), logits (R, V); in training a1 and a2 dropped in place. */
+function hvForward(b: Blog, states: View, a1: View, a2: View, logits: View, R: number, tag: string, training: boolean): Dispatch[] {
+  const drop = forwardDrops(b, training);
+  return [
+    linearForward(b.hv[0], states, a1, R, true, tag),
+    ...drop('decoder.hv.dropout1', a1),
+    linearForward(b.hv[1], a1, a2, R, true, tag),
+    ...drop('decoder.hv.dropout2', a2),
+    linearForward(b.hv[2], a2, logits, R, false, tag),
+  ];
 }
 
 /** Forward over every step (teacher forcing has no inputs: the decoder reads only its state), loss, backward. */
@@ -224,13 +276,17 @@ function recordTrainStep(b: Blog, enc: EncoderState): { trainStep: Program; loss
   const dlogits = tensor('dlogits', T * B * V); // (T·B, V)
   const loss = tensor('loss', 1); // (1)
   const ceScratch = tensor('ce.scratch', T * B + 1);
+  // With dropout hv reads the states dropped into a buffer of their own: the recurrence goes on from them whole.
+  const hvIn = b.drop ? tensor('dropout.states', T * B * H) : states; // (T·B, H)
   const trainStep = new Program('blog.trainStep');
-  trainStep.add(enc.program, decoderForward(b, enc, T, dec, 'train'), hvForward(b, states, va1, va2, logits, T * B, ''));
+  trainStep.add(enc.trainProgram, decoderForward(b, enc, T, dec, 'train'), dropSite(b, 'decoder.dropout', states, hvIn), hvForward(b, hvIn, va1, va2, logits, T * B, '', true));
   trainStep.add(crossEntropy(gpu, { logits, targets: b.tgt, dLogits: dlogits, loss, rows: T * B, vocab: V, smoothing: b.smoothing, scratch: ceScratch }));
   // hv backward over all T·B rows.
   const dds = tensor('dec.dh', T * B * H); // (T, B, H) gradient of d_1..d_T
   const [dva2, dva1] = [tensor('hv.da2', T * B * H2), tensor('hv.da1', T * B * 2 * H)];
-  trainStep.add(mlpBackward(b.hv, { dOut: dlogits, x: states, a1: va1, a2: va2, da1: dva1, da2: dva2, dx: dds, R: T * B, prefix: 'hv' }));
+  const hvBack = [dropBack(b, 'decoder.hv.dropout1', dva1), dropBack(b, 'decoder.hv.dropout2', dva2)] as const;
+  trainStep.add(mlpBackward(b.hv, { dOut: dlogits, x: hvIn, a1: va1, a2: va2, da1: dva1, da2: dva2, dx: dds, R: T * B, prefix: 'hv', dropBack: hvBack }));
+  trainStep.add(dropBack(b, 'decoder.dropout', dds));
   const dh = tensor('enc.dh', B * H); // (B, H) gradient of the encoder state, updated in place
   trainStep.add(decoderBackward(b, dec, dds, dh));
   trainStep.add(encoderBackward(b, enc, dh));
@@ -286,7 +342,9 @@ function encoderBackward(b: Blog, enc: EncoderState, dh: View): Dispatch[] {
   const [dxa2, dxa1] = [tensor('xh.da2', S * B * H2), tensor('xh.da1', S * B * 2 * H)];
   const demb = tensor('demb', S * B * E);
   const embScratch = tensor('embedding.scratch', embeddingBackwardScratch(V, S * B));
-  out.push(...mlpBackward(b.xh, { dOut: dpre, x: enc.emb, a1: enc.xa1, a2: enc.xa2, da1: dxa1, da2: dxa2, dx: demb, R: S * B, prefix: 'xh' }));
+  const xhBack = [dropBack(b, 'encoder.xh.dropout1', dxa1), dropBack(b, 'encoder.xh.dropout2', dxa2)] as const;
+  out.push(...mlpBackward(b.xh, { dOut: dpre, x: enc.emb, a1: enc.xa1, a2: enc.xa2, da1: dxa1, da2: dxa2, dx: demb, R: S * B, prefix: 'xh', dropBack: xhBack }));
+  out.push(...dropBack(b, 'embedding.dropout', demb));
   const dWeight = b.arena.layout.viewOf(b.arena.grads, 'embedding.weight');
   out.push(...embeddingBackward(gpu, { dOut: demb, ids: b.src, dWeight, vocab: V, dim: E, scratch: embScratch, label: 'embedding.backward' }));
   return out;
@@ -305,7 +363,7 @@ function recordDecodeStep(b: Blog, enc: EncoderState): { decodeStep: Program; de
   decodeStep.add(
     enc.program,
     decoderForward(b, enc, L, dec, 'decode'),
-    hvForward(b, slice(dec.ds, B * H, L * B * H), qv1, qv2, logits, L * B, '.decode'),
+    hvForward(b, slice(dec.ds, B * H, L * B * H), qv1, qv2, logits, L * B, '.decode', false),
     argmax(gpu, { x: logits, out: decoded, rows: L * B, cols: V, label: 'decode.argmax' }),
   );
   return { decodeStep, decoded, logits };

@@ -65,7 +65,7 @@ const ENTRIES: Record<ModelName, Omit<ModelEntry, 'spec'>> = {
   blog: {
     create: (gpu, c) => createBlogModel(gpu, c),
     reference: {
-      lossAndGrads: (p, c, b) => blogLossAndGrads(p, blogDims(c), b),
+      lossAndGrads: (p, c, b) => blogLossAndGrads(p, blogDims(c), b, trainingOf(c)),
       greedyDecode: (p, c, b, steps) => blogDecode(p, blogDims(c), b.src, b.srcLengths, steps),
     },
   },

@@ -5,15 +5,20 @@
 // Letters: B batch, S source length, T target length, E embedding, H hidden, H2 = ⌊H/2⌋,
 // V vocabulary, L decode length. Token tensors are time-major: src (S, B), tgt (T, B).
 //
-//   e       = embedding[src]                                  (S·B, E)
-//   x       = xh(e) = L4(relu(L2(relu(L0(e)))))               (S·B, H)   all steps at once
+//   e       = drop(embedding[src])                            (S·B, E)
+//   x       = xh(e) = L4(drop(relu(L2(drop(relu(L0(e)))))))   (S·B, H)   all steps at once
 //   h_0     = 0;  h_{t+1} = t < len[b] ? tanh(x_t + hh(h_t)) : h_t     (B, H), t < S
 //   d_0     = h_S; d_{t+1} = relu(L4(relu(L2(relu(L0(d_t))))))          (B, H), t < T
-//   logits  = hv(d_1..d_T)                                    (T·B, V)
-//   loss    = mean over tgt != PAD of −log softmax(logits)[tgt]
+//   logits  = hv(drop(d_1..d_T)), hv dropping after each hidden ReLU as xh  (T·B, V)
+//   loss    = mean over tgt != PAD of the (label-smoothed) cross-entropy
+//
+// Training options (BlogTraining): label smoothing ε, and dropout at the sites of
+// specs/blog.ts BLOG_DROPOUT_SITES, each mask drawn by reference/dropout.ts's hash over its
+// whole time-major tensor exactly as the GPU draws it. Without them every drop is the identity.
+import { crossEntropyBackward, crossEntropyForward } from './cross_entropy.ts';
+import { dropoutForward } from './dropout.ts';
 import { recurrentUpdateBackward, recurrentUpdateForward } from './recurrent.ts';
-import { PAD } from '../task/sample.ts';
-import { BLOG_MLPS as MLPS, blogMlpDims as mlpDims, blogParamShapes } from '../specs/blog.ts';
+import { BLOG_MLPS as MLPS, blogDropoutId, blogMlpDims as mlpDims, blogParamShapes, type BlogDropoutSite } from '../specs/blog.ts';
 
 export interface BlogDims {
   V: number;
@@ -86,11 +91,14 @@ export function linearBackward(
   return dx;
 }
 
-/** The activations of one 3-layer MLP over R rows: a1 (R, 2H), a2 (R, H2), out (R, O). */
+/** The activations of one 3-layer MLP over R rows: a1 (R, 2H), a2 (R, H2) after their ReLUs, out (R, O). */
 export interface MlpCache {
   input: Float64Array;
   a1: Float64Array;
   a2: Float64Array;
+  /** What layers 2 and 4 read: a1 and a2 after the MLP's dropout (the same arrays without it). */
+  h1: Float64Array;
+  h2: Float64Array;
   out: Float64Array;
 }
 
@@ -101,31 +109,54 @@ interface MlpShape {
   O: number;
   /** ReLU after the last layer (decoder.hh) or not. */
   lastRelu: boolean;
+  /** The dropout sites after the two hidden ReLUs (the feed-forward MLPs xh and hv); none for the recurrent ones. */
+  drops?: readonly [BlogDropoutSite, BlogDropoutSite];
 }
 
-export function mlpForward(p: BlogTensors, m: MlpShape, input: Float64Array, R: number): MlpCache {
+/** Drops x at a site, or takes a gradient back through it (the same map); the identity without dropout. */
+export type BlogDrop = (site: BlogDropoutSite, x: Float64Array) => Float64Array;
+
+/** What a training step adds to the plain forward: label smoothing ε, dropout keyed by seed and step (none: off). */
+export interface BlogTraining {
+  smoothing?: number;
+  dropout?: { p: number; seed: number; step: number };
+}
+
+const noDrop: BlogDrop = (_site, x) => x;
+
+/** The drop of a training step: each site's mask over its whole time-major tensor (element 0 = row 0, column 0). */
+export function blogDrop(dropout: BlogTraining['dropout']): BlogDrop {
+  if (!dropout || dropout.p === 0) return noDrop;
+  return (site, x) => dropoutForward({ ...dropout, tensor: blogDropoutId(site) }, x);
+}
+
+export function mlpForward(p: BlogTensors, m: MlpShape, input: Float64Array, R: number, drop: BlogDrop = noDrop): MlpCache {
   const H2 = Math.floor(m.H / 2);
   const a1 = linearForward(input, p[`${m.name}.0.weight`], p[`${m.name}.0.bias`], R, m.I, 2 * m.H, true);
-  const a2 = linearForward(a1, p[`${m.name}.2.weight`], p[`${m.name}.2.bias`], R, 2 * m.H, H2, true);
-  const out = linearForward(a2, p[`${m.name}.4.weight`], p[`${m.name}.4.bias`], R, H2, m.O, m.lastRelu);
-  return { input, a1, a2, out };
+  const h1 = m.drops ? drop(m.drops[0], a1) : a1;
+  const a2 = linearForward(h1, p[`${m.name}.2.weight`], p[`${m.name}.2.bias`], R, 2 * m.H, H2, true);
+  const h2 = m.drops ? drop(m.drops[1], a2) : a2;
+  const out = linearForward(h2, p[`${m.name}.4.weight`], p[`${m.name}.4.bias`], R, H2, m.O, m.lastRelu);
+  return { input, a1, a2, h1, h2, out };
 }
 
 /** Adds the MLP's weight and bias gradients into g; returns d input (R, I). */
-export function mlpBackward(p: BlogTensors, g: BlogTensors, m: MlpShape, c: MlpCache, dOut: ArrayLike<number>, R: number): Float64Array {
+export function mlpBackward(p: BlogTensors, g: BlogTensors, m: MlpShape, c: MlpCache, dOut: ArrayLike<number>, R: number, drop: BlogDrop = noDrop): Float64Array {
   const H2 = Math.floor(m.H / 2);
   const n = m.name;
-  const da2 = linearBackward(dOut, c.out, c.a2, p[`${n}.4.weight`], g[`${n}.4.weight`], g[`${n}.4.bias`], R, H2, m.O, m.lastRelu);
-  const da1 = linearBackward(da2, c.a2, c.a1, p[`${n}.2.weight`], g[`${n}.2.weight`], g[`${n}.2.bias`], R, 2 * m.H, H2, true);
+  const dh2 = linearBackward(dOut, c.out, c.h2, p[`${n}.4.weight`], g[`${n}.4.weight`], g[`${n}.4.bias`], R, H2, m.O, m.lastRelu);
+  const da2 = m.drops ? drop(m.drops[1], dh2) : dh2;
+  const dh1 = linearBackward(da2, c.a2, c.h1, p[`${n}.2.weight`], g[`${n}.2.weight`], g[`${n}.2.bias`], R, 2 * m.H, H2, true);
+  const da1 = m.drops ? drop(m.drops[0], dh1) : dh1;
   return linearBackward(da1, c.a1, c.input, p[`${n}.0.weight`], g[`${n}.0.weight`], g[`${n}.0.bias`], R, m.I, 2 * m.H, true);
 }
 
 function shapes(d: Pick<BlogDims, 'V' | 'E' | 'H'>): Record<(typeof MLPS)[number], MlpShape> {
   return {
-    'encoder.xh': { name: 'encoder.xh', I: d.E, H: d.H, O: d.H, lastRelu: false },
+    'encoder.xh': { name: 'encoder.xh', I: d.E, H: d.H, O: d.H, lastRelu: false, drops: ['encoder.xh.dropout1', 'encoder.xh.dropout2'] },
     'encoder.hh': { name: 'encoder.hh', I: d.H, H: d.H, O: d.H, lastRelu: false },
     'decoder.hh': { name: 'decoder.hh', I: d.H, H: d.H, O: d.H, lastRelu: true },
-    'decoder.hv': { name: 'decoder.hv', I: d.H, H: d.H, O: d.V, lastRelu: false },
+    'decoder.hv': { name: 'decoder.hv', I: d.H, H: d.H, O: d.V, lastRelu: false, drops: ['decoder.hv.dropout1', 'decoder.hv.dropout2'] },
   };
 }
 
@@ -133,7 +164,7 @@ function shapes(d: Pick<BlogDims, 'V' | 'E' | 'H'>): Record<(typeof MLPS)[number
 // The model.
 
 export interface BlogEncoderCache {
-  /** (S·B, E) embedded source. */
+  /** (S·B, E) embedded source, after its dropout: what xh read. */
   emb: Float64Array;
   xh: MlpCache;
   /** hh at each step t < S over (B) rows. */
@@ -146,22 +177,25 @@ export interface BlogForwardCache {
   enc: BlogEncoderCache;
   /** decoder.hh at each step t < T; dec[t].out is d_{t+1} (B, H). */
   dec: MlpCache[];
-  /** decoder.hv over all T·B rows; hv.out are the logits (T·B, V). */
+  /** decoder.hv over all T·B rows (its input d_1..d_T after `decoder.dropout`); hv.out are the logits (T·B, V). */
   hv: MlpCache;
   loss: number;
   /** Number of non-PAD targets. */
   count: number;
   /** (T·B, V) d loss / d logits. */
   dlogits: Float64Array;
+  /** The step's dropout, which the backward takes its gradients back through. */
+  drop: BlogDrop;
 }
 
-export function blogEncode(p: BlogTensors, d: Omit<BlogDims, 'T'>, src: ArrayLike<number>, srcLengths: ArrayLike<number>): BlogEncoderCache {
+export function blogEncode(p: BlogTensors, d: Omit<BlogDims, 'T'>, src: ArrayLike<number>, srcLengths: ArrayLike<number>, drop: BlogDrop = noDrop): BlogEncoderCache {
   const { E, H, B, S } = d;
   const m = shapes(d);
-  const emb = new Float64Array(S * B * E);
+  const gathered = new Float64Array(S * B * E);
   const table = p['embedding.weight'];
-  for (let r = 0; r < S * B; r++) for (let j = 0; j < E; j++) emb[r * E + j] = table[src[r] * E + j];
-  const xh = mlpForward(p, m['encoder.xh'], emb, S * B);
+  for (let r = 0; r < S * B; r++) for (let j = 0; j < E; j++) gathered[r * E + j] = table[src[r] * E + j];
+  const emb = drop('embedding.dropout', gathered);
+  const xh = mlpForward(p, m['encoder.xh'], emb, S * B, drop);
   const h: Float64Array[] = [new Float64Array(B * H)];
   const hh: MlpCache[] = [];
   for (let t = 0; t < S; t++) {
@@ -188,38 +222,21 @@ function decodeStates(p: BlogTensors, d: Pick<BlogDims, 'V' | 'E' | 'H' | 'B'>, 
   return { dec, states };
 }
 
-/** Mean cross-entropy over non-PAD targets, and its gradient with respect to the logits. */
-export function crossEntropy(logits: ArrayLike<number>, tgt: ArrayLike<number>, R: number, V: number): { loss: number; count: number; dlogits: Float64Array } {
-  let count = 0;
-  for (let r = 0; r < R; r++) if (tgt[r] !== PAD) count++;
-  const dlogits = new Float64Array(R * V);
-  let loss = 0;
-  if (count === 0) return { loss: 0, count, dlogits };
-  for (let r = 0; r < R; r++) {
-    if (tgt[r] === PAD) continue;
-    let mx = -Infinity;
-    for (let v = 0; v < V; v++) mx = Math.max(mx, logits[r * V + v]);
-    let sum = 0;
-    for (let v = 0; v < V; v++) sum += Math.exp(logits[r * V + v] - mx);
-    const lse = mx + Math.log(sum);
-    loss += lse - logits[r * V + tgt[r]];
-    for (let v = 0; v < V; v++) dlogits[r * V + v] = Math.exp(logits[r * V + v] - lse) / count;
-    dlogits[r * V + tgt[r]] -= 1 / count;
-  }
-  return { loss: loss / count, count, dlogits };
-}
-
-export function blogForward(p: BlogTensors, d: BlogDims, batch: BlogBatchRef): BlogForwardCache {
+/** One training forward: dropout and label smoothing as `training` says (nothing: the plain model). */
+export function blogForward(p: BlogTensors, d: BlogDims, batch: BlogBatchRef, training: BlogTraining = {}): BlogForwardCache {
   const { B, S, T, V } = d;
-  const enc = blogEncode(p, d, batch.src, batch.srcLengths);
+  const drop = blogDrop(training.dropout);
+  const smoothing = training.smoothing ?? 0;
+  const enc = blogEncode(p, d, batch.src, batch.srcLengths, drop);
   const { dec, states } = decodeStates(p, d, enc.h[S], T);
-  const hv = mlpForward(p, shapes(d)['decoder.hv'], states, T * B);
-  const { loss, count, dlogits } = crossEntropy(hv.out, batch.tgt, T * B, V);
-  return { enc, dec, hv, loss, count, dlogits };
+  const hv = mlpForward(p, shapes(d)['decoder.hv'], drop('decoder.dropout', states), T * B, drop);
+  const { loss, count } = crossEntropyForward(hv.out, batch.tgt, T * B, V, smoothing);
+  const dlogits = crossEntropyBackward(hv.out, batch.tgt, T * B, V, smoothing);
+  return { enc, dec, hv, loss, count, dlogits, drop };
 }
 
-export function blogLoss(p: BlogTensors, d: BlogDims, batch: BlogBatchRef): number {
-  return blogForward(p, d, batch).loss;
+export function blogLoss(p: BlogTensors, d: BlogDims, batch: BlogBatchRef, training: BlogTraining = {}): number {
+  return blogForward(p, d, batch, training).loss;
 }
 
 /** Zero tensors of every named shape. */
@@ -234,8 +251,9 @@ export function blogBackward(p: BlogTensors, d: BlogDims, batch: BlogBatchRef, f
   const { E, H, B, S, T } = d;
   const m = shapes(d);
   const g = blogZeros(d);
-  // hv over all T·B rows: gradient of every decoder state d_1..d_T.
-  const dStates = mlpBackward(p, g, m['decoder.hv'], f.hv, f.dlogits, T * B);
+  const { drop } = f;
+  // hv over all T·B rows, then back through `decoder.dropout`: gradient of every decoder state d_1..d_T.
+  const dStates = drop('decoder.dropout', mlpBackward(p, g, m['decoder.hv'], f.hv, f.dlogits, T * B, drop));
   // decoder.hh, last step first; the input gradient of step t goes to d_t (or h_S at t = 0).
   let dh: Float64Array = new Float64Array(B * H);
   for (let t = T - 1; t >= 0; t--) {
@@ -252,18 +270,18 @@ export function blogBackward(p: BlogTensors, d: BlogDims, batch: BlogBatchRef, f
     for (let k = 0; k < B * H; k++) dcarry[k] += dPrev[k];
     dh = dcarry;
   }
-  const de = mlpBackward(p, g, m['encoder.xh'], f.enc.xh, dx, S * B);
+  const de = drop('embedding.dropout', mlpBackward(p, g, m['encoder.xh'], f.enc.xh, dx, S * B, drop));
   const demb = g['embedding.weight'];
   for (let r = 0; r < S * B; r++) for (let j = 0; j < E; j++) demb[batch.src[r] * E + j] += de[r * E + j];
   return g;
 }
 
-export function blogLossAndGrads(p: BlogTensors, d: BlogDims, batch: BlogBatchRef): { loss: number; grads: BlogTensors; logits: Float64Array } {
-  const f = blogForward(p, d, batch);
+export function blogLossAndGrads(p: BlogTensors, d: BlogDims, batch: BlogBatchRef, training: BlogTraining = {}): { loss: number; grads: BlogTensors; logits: Float64Array } {
+  const f = blogForward(p, d, batch, training);
   return { loss: f.loss, grads: blogBackward(p, d, batch, f), logits: f.hv.out };
 }
 
-/** Greedy decoding: (L, B) argmax tokens (first maximum on ties), time-major. */
+/** Greedy decoding (never dropping): (L, B) argmax tokens (first maximum on ties), time-major. */
 export function blogDecode(p: BlogTensors, d: Omit<BlogDims, 'T'>, src: ArrayLike<number>, srcLengths: ArrayLike<number>, L: number): Int32Array {
   const { B, S, V } = d;
   const enc = blogEncode(p, d, src, srcLengths);

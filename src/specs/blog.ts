@@ -3,6 +3,7 @@
 // own state at every step without ever reading its outputs.
 import type { Config } from '../config/config.ts';
 import { decodeLength } from '../config/decode_length.ts';
+import { fnv1a32 } from '../hash.ts';
 import { floatsOf, type ModelSpec, type ParamShapes } from './spec.ts';
 
 export interface BlogSizes {
@@ -41,6 +42,22 @@ export function blogParamShapes(d: BlogSizes): ParamShapes {
   return out;
 }
 
+/**
+ * The dropout sites of `blog` in training, where Joey NMT would put them for this architecture
+ * (the seed itself has none): the embedded source (`embedding.dropout`), after each hidden
+ * ReLU of the feed-forward MLPs (`encoder.xh.dropout{1,2}`, `decoder.hv.dropout{1,2}`, as Joey's
+ * feed-forward blocks drop between their layers), and the decoder states that the output MLP
+ * reads (`decoder.dropout`, Joey's hidden dropout before the output layer; the recurrence goes on
+ * from the undropped states). The recurrent MLPs `encoder.hh` and `decoder.hh` are the cell of a
+ * one-layer RNN, and Joey never drops inside a recurrence. Each site's tensor spans every time
+ * step, time-major: element i = (t·B + b)·W + j.
+ */
+export const BLOG_DROPOUT_SITES = ['embedding.dropout', 'encoder.xh.dropout1', 'encoder.xh.dropout2', 'decoder.dropout', 'decoder.hv.dropout1', 'decoder.hv.dropout2'] as const;
+export type BlogDropoutSite = (typeof BLOG_DROPOUT_SITES)[number];
+
+/** The tensor id of a site's mask (ops/dropout): the FNV-1a hash of its name. */
+export const blogDropoutId = (site: BlogDropoutSite) => fnv1a32(site);
+
 export const blogSpec: ModelSpec<'blog'> = {
   name: 'blog',
   summary: "the seed's MLP-RNN, replicated with its weaknesses",
@@ -49,8 +66,6 @@ export const blogSpec: ModelSpec<'blog'> = {
   defaults: { lr: 0.001, lr_schedule: 'constant' },
   problems: (c) => [
     ...(c.hidden_size % 2 !== 0 ? [`hidden_size must be even for model "blog" (its MLPs use hidden_size / 2), got ${c.hidden_size}.`] : []),
-    // The seed's model has no dropout, and blog replicates it faithfully.
-    ...(c.dropout > 0 ? [`dropout must be 0 for model "blog" (the seed's MLP-RNN has no dropout), got ${c.dropout}.`] : []),
   ],
   paramShapes: (c) => blogParamShapes({ V: c.vocab_size, E: c.embedding_size, H: c.hidden_size }),
   bufferNeeds: (c) => [

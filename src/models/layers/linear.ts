@@ -58,17 +58,25 @@ export function reluBackward(gpu: Gpu, y: View, dy: View, label: string): Dispat
  * Back through a whole MLP over R rows whose output gradient is `dOut` (R, O): each layer's
  * parameter gradients, then its input gradient and the ReLU below it, last layer first.
  * `acts`: the forward's a1 (R, O₀) and a2 (R, O₁); `x`: its input; `da2`, `da1` receive the
- * inner gradients; `dx`: the input's gradient (R, I).
+ * inner gradients; `dx`: the input's gradient (R, I). `dropBack`: when the forward dropped a1
+ * and a2 in place after their ReLUs, the dispatches that take da1 and da2 back through those
+ * drops before the ReLU backward (the dropped a1, a2 gate the ReLU as the mask and the ReLU together).
  */
-export function mlpBackward(m: [Linear, Linear, Linear], o: { dOut: View; x: View; a1: View; a2: View; da1: View; da2: View; dx: View; R: number; prefix: string }): Dispatch[] {
+export function mlpBackward(
+  m: [Linear, Linear, Linear],
+  o: { dOut: View; x: View; a1: View; a2: View; da1: View; da2: View; dx: View; R: number; prefix: string; dropBack?: readonly [Dispatch[], Dispatch[]] },
+): Dispatch[] {
   const gpu = m[0].gpu;
   const { R } = o;
+  const [back1, back2] = o.dropBack ?? [[], []];
   return [
     ...linearParamGrads(m[2], o.dOut, o.a2, R),
     linearInputGrad(m[2], o.dOut, o.da2, R, false),
+    ...back2,
     reluBackward(gpu, o.a2, o.da2, `${o.prefix}.a2.relu_backward`),
     ...linearParamGrads(m[1], o.da2, o.a1, R),
     linearInputGrad(m[1], o.da2, o.da1, R, false),
+    ...back1,
     reluBackward(gpu, o.a1, o.da1, `${o.prefix}.a1.relu_backward`),
     ...linearParamGrads(m[0], o.da1, o.x, R),
     linearInputGrad(m[0], o.da1, o.dx, R, false),

@@ -23,6 +23,8 @@ export interface BlogRunResult {
   params: Record<string, number[]>;
   /** Per trainStep run: the loss and every named gradient. */
   runs: { loss: number; grads: Record<string, number[]> }[];
+  /** With dropout: the first batch's loss at the next step (other masks); null without dropout. */
+  otherStepLoss: number | null;
   /** Per decodeStep run: (L, B) tokens. */
   decoded: number[][];
   trainDispatches: number;
@@ -36,9 +38,10 @@ export interface BlogRunResult {
 /**
  * Builds the blog model for `overrides`, then for each batch spec runs trainStep (reading
  * the loss and every gradient) and decodeStep (reading the tokens). Batches come from the
- * task's own generator, so the Node side rebuilds them identically.
+ * task's own generator, so the Node side rebuilds them identically. `step`: the dropout
+ * masks' step (models with dropout).
  */
-export async function runBlog(overrides: Partial<Config>, batches: { seed: number; start: number }[]): Promise<BlogRunResult> {
+export async function runBlog(overrides: Partial<Config>, batches: { seed: number; start: number }[], step = 0): Promise<BlogRunResult> {
   const gpu = await device();
   let model: GpuModel | undefined;
   try {
@@ -49,6 +52,7 @@ export async function runBlog(overrides: Partial<Config>, batches: { seed: numbe
     for (const e of model.layout.entries) params[e.name] = Array.from(all.subarray(e.offset, e.offset + e.length));
     const runs: BlogRunResult['runs'] = [];
     const decoded: number[][] = [];
+    model.setStep?.(step);
     const submits0 = gpu.stats.submits;
     let trainMs = 0;
     let decodeMs = 0;
@@ -67,9 +71,19 @@ export async function runBlog(overrides: Partial<Config>, batches: { seed: numbe
       decoded.push(Array.from(await gpu.readI32(model.decoded)));
       decodeMs = performance.now() - t0;
     }
-    return { params, runs, decoded, trainDispatches: model.trainStep.length, decodeDispatches: model.decodeStep.length, submits: gpu.stats.submits - submits0, trainMs, decodeMs };
+    const submits = gpu.stats.submits - submits0;
+    const otherStepLoss = model.setStep ? await lossAtStep(gpu, model, config, batches[0], step + 1) : null;
+    return { params, runs, otherStepLoss, decoded, trainDispatches: model.trainStep.length, decodeDispatches: model.decodeStep.length, submits, trainMs, decodeMs };
   } finally {
     model?.destroy();
     gpu.check();
   }
+}
+
+/** The loss of one batch with the dropout masks of another step. */
+async function lossAtStep(gpu: Gpu, model: GpuModel, config: Config, spec: { seed: number; start: number }, step: number): Promise<number> {
+  model.setStep!(step);
+  model.setBatch(makeBatch(config, 'train', spec.seed, spec.start, config.batch_size));
+  gpu.run(model.trainStep);
+  return (await gpu.read(model.loss))[0];
 }
