@@ -18,13 +18,16 @@ export const sequenceInvocations = (H: number) => Math.min(256, Math.ceil(H / 4)
 /** Hidden units of workgroup memory for hidden size H (a multiple of 32, so near sizes share a pipeline). */
 const capacity = (H: number) => Math.ceil(H / 32) * 32;
 
+/** Bytes of workgroup memory per hidden unit in the backward: dG's 4 gate columns, each a vec4f of the ROWS rows. */
+const BACKWARD_BYTES_PER_UNIT = 4 * ROWS * 4;
+
 /**
  * The largest H the sequence kernels accept on this device: the backward's workgroup memory
  * holds dG of 4 rows, 4H columns (64 bytes per unit; the forward needs half). WebGPU's
  * default 16 KiB (SwiftShader's) gives 256.
  */
 export function sequenceMaxHidden(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>): number {
-  return Math.floor(limits.maxComputeWorkgroupStorageSize / (16 * ROWS * 4) / 32) * 32;
+  return Math.floor(limits.maxComputeWorkgroupStorageSize / BACKWARD_BYTES_PER_UNIT / 32) * 32;
 }
 
 /** What both directions share: the layer's steps and the batch's lengths. */

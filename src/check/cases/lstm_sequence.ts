@@ -6,7 +6,7 @@
 import { slice, type View } from '../../gpu/buffers.ts';
 import type { Gpu } from '../../gpu/context.ts';
 import type { Dispatch } from '../../gpu/program.ts';
-import { lstmSequenceBackward, lstmSequenceForward, type SequenceArgs } from '../../ops/lstm_sequence.ts';
+import { lstmSequenceBackward, lstmSequenceForward, sequenceMaxHidden, type SequenceArgs } from '../../ops/lstm_sequence.ts';
 import * as seqRef from '../../reference/lstm_sequence.ts';
 import { CaseBuffers, caseOf, type Expected, type OpCase, type OpDims } from '../case.ts';
 import { mixedLengths, uniformF32 } from '../random.ts';
@@ -48,12 +48,16 @@ function sharedViews(bufs: CaseBuffers, d: OpDims, l: Layer): SequenceArgs & { b
   return { B, H, steps: T, lengths, live: slice(counts, counts.length - 1, 1), wHh: slice(w, 0, 4 * H * H), bHh: slice(w, 4 * H * H, 4 * H), label: `check.lstm_sequence ${l.name}` };
 }
 
+/** The sizes run: H at most what this device's workgroups hold (a larger model records its steps one by one). */
+const fitted = (gpu: Gpu, d: OpDims): OpDims => ({ ...d, H: Math.min(d.H, sequenceMaxHidden(gpu.device.limits)) });
+
 const refDims = (d: OpDims, l: Layer) => ({ B: d.B, H: d.H, steps: d.T, lengths: l.refLengths });
 
 /** Bytes the layer moves one way: gates in and out, W_hh, the states; and its recurrent matmul's flops. */
 const costOf = (d: OpDims) => ({ bytes: 4 * (2 * d.T * d.B * 4 * d.H + 4 * d.H * d.H + 2 * (1 + d.T) * d.B * d.H), flops: 8 * d.T * d.B * d.H * d.H });
 
-export function lstmSequenceForwardCase(gpu: Gpu, d: OpDims): OpCase {
+export function lstmSequenceForwardCase(gpu: Gpu, asked: OpDims): OpCase {
+  const d = fitted(gpu, asked);
   const { B, H, T } = d;
   const bufs = new CaseBuffers(gpu);
   const dispatches: Dispatch[] = [];
@@ -73,7 +77,8 @@ export function lstmSequenceForwardCase(gpu: Gpu, d: OpDims): OpCase {
   return caseOf(bufs, { op: 'lstm_sequence_forward', shape: `B=${B} H=${H} T=${T}`, dispatches, bytes: 2 * cost.bytes, flops: 2 * cost.flops, expected });
 }
 
-export function lstmSequenceBackwardCase(gpu: Gpu, d: OpDims): OpCase {
+export function lstmSequenceBackwardCase(gpu: Gpu, asked: OpDims): OpCase {
+  const d = fitted(gpu, asked);
   const { B, H, T } = d;
   const n = B * H;
   const bufs = new CaseBuffers(gpu);
