@@ -21,24 +21,23 @@ interface LockOwner {
  */
 const FRESH_MS = 10_000;
 
-/** Field 22 of /proc/PID/stat: the start time, which tells a reused pid from the owner. */
-function processStart(pid: number): string | null {
+/**
+ * Field `n` (1-based, as proc(5) numbers them) of /proc/PID/stat, or null when the process is
+ * gone or the system has no /proc. Fields count after the command name, which may hold spaces.
+ */
+function statField(pid: number, n: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[n - 3] ?? null;
   } catch {
     return null;
   }
 }
 
-function processState(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? null;
-  } catch {
-    return null;
-  }
-}
+/** Field 22: the start time in clock ticks since boot, which tells a reused pid from the owner. */
+const processStart = (pid: number) => statField(pid, 22);
+/** Field 3: the state letter ('Z' for a zombie). */
+const processState = (pid: number) => statField(pid, 3);
 
 /** Whether the lock's owner still runs: the pid exists, is no zombie, and started when the lock says. */
 function ownerAlive(owner: LockOwner): boolean {
