@@ -22,16 +22,6 @@ import { expectArgmaxRows, fedBack } from './helpers/greedy.ts';
 
 const FD_TOL = { atol: 1e-7, rtol: 1e-5 };
 
-function fd(x: number[], f: (y: number[]) => number): number[] {
-  return x.map((_, i) => {
-    const eps = 1e-6;
-    const a = [...x];
-    const b = [...x];
-    a[i] += eps;
-    b[i] -= eps;
-    return (f(a) - f(b)) / (2 * eps);
-  });
-}
 
 describe('attention kernel references', () => {
   // 3 samples of lengths 1, 4 (= S) and 2; T = 2 steps, rows t·B + b.
@@ -74,9 +64,9 @@ describe('attention kernel references', () => {
     }
     const dq = attentionQueryBackward(x, dS, keys, wCat);
     const { dKeys, dHbar } = attentionKeysBackward(x, dS, A, q, wCat);
-    expectClose('dq', dq, fd(q, (v) => objective(v, keys, hbar)), FD_TOL);
-    expectClose('dKeys', dKeys, fd(keys, (v) => objective(q, v, hbar)), FD_TOL);
-    expectClose('dHbar', dHbar, fd(hbar, (v) => objective(q, keys, v)), FD_TOL);
+    expectClose('dq', dq, numericGradOf(q, () => objective(q, keys, hbar)), FD_TOL);
+    expectClose('dKeys', dKeys, numericGradOf(keys, () => objective(q, keys, hbar)), FD_TOL);
+    expectClose('dHbar', dHbar, numericGradOf(hbar, () => objective(q, keys, hbar)), FD_TOL);
   });
 
   it('maps beam rows b·K + i to sample b (group K)', () => {

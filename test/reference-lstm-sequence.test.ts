@@ -4,6 +4,7 @@
 import { describe, it } from 'vitest';
 import { lstmRecurrenceBackward, lstmRecurrenceForward } from '../src/reference/lstm_sequence.ts';
 import { expectClose, randomArray } from './helpers/close.ts';
+import { numericGradOf } from './helpers/finite_diff.ts';
 
 describe('LSTM recurrence reference', () => {
   const [B, H, steps] = [3, 4, 4];
@@ -25,21 +26,13 @@ describe('LSTM recurrence reference', () => {
     for (let i = 0; i < B * H; i++) s += dh[i] * r.h[steps * B * H + i] + dc[i] * r.c[steps * B * H + i];
     return s;
   };
-  const fd = (x: number[], f: (y: number[]) => number) =>
-    x.map((_, i) => {
-      const eps = 1e-6;
-      const [a, b] = [[...x], [...x]];
-      a[i] += eps;
-      b[i] -= eps;
-      return (f(a) - f(b)) / (2 * eps);
-    });
 
   it('backward through time matches finite differences for the input projections and the initial state', () => {
     const g = lstmRecurrenceBackward(lstmRecurrenceForward(gx, whh, bhh, h0, c0, d), whh, above, dh, dc, d);
     const tol = { atol: 1e-7, rtol: 1e-5 };
     // pre_t = gx_t + …, so the gradient of gx is that of the pre-activations.
-    expectClose('dGates', g.dGates, fd(gx, (y) => objective(y, h0, c0)), tol);
-    expectClose('dh0', g.dh0, fd(h0, (y) => objective(gx, y, c0)), tol);
-    expectClose('dc0', g.dc0, fd(c0, (y) => objective(gx, h0, y)), tol);
+    expectClose('dGates', g.dGates, numericGradOf(gx, () => objective(gx, h0, c0)), tol);
+    expectClose('dh0', g.dh0, numericGradOf(h0, () => objective(gx, h0, c0)), tol);
+    expectClose('dc0', g.dc0, numericGradOf(c0, () => objective(gx, h0, c0)), tol);
   });
 });
