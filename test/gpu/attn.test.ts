@@ -9,7 +9,7 @@ import { attnGreedyDecode, attnInitParams, attnModelBackward, attnModelForward, 
 import type { LstmDims } from '../../src/reference/lstm_model.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
-import { expectClose, expectExact } from '../helpers/close.ts';
+import { expectClose, expectGradientsClose, expectExact } from '../helpers/close.ts';
 import type { PlainBatch } from './pages/lstm.ts';
 
 const PAGE = '/test/gpu/pages/attn.ts';
@@ -69,11 +69,7 @@ describe.each([
     const fwd = attnModelForward(p, d, batch, config.reverse_source, training(config));
     expectClose('loss', [run.loss], [fwd.loss], { atol: 1e-5, rtol: 1e-5 });
     const g = attnModelBackward(p, d, fwd);
-    for (const [name] of attnParamShapes(d)) {
-      let scale = 0;
-      for (const v of g[name]) scale = Math.max(scale, Math.abs(v));
-      expectClose(name, run.grads[name], g[name], { atol: 1e-5 * Math.max(scale, 1e-3), rtol: 1e-4 });
-    }
+    expectGradientsClose(attnParamShapes(d).map(([n]) => n), run.grads, g);
   });
 
   it('greedy-decodes like the reference, with the same attention weights', () => {

@@ -7,7 +7,7 @@ import { lstmCellBackward, lstmCellForward } from '../../src/reference/lstm.ts';
 import { lstmGreedyDecode, lstmInitParams, lstmModelBackward, lstmModelForward, lstmParamShapes, type LstmDims } from '../../src/reference/lstm_model.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
-import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
+import { expectClose, expectGradientsClose, expectExact, randomArray } from '../helpers/close.ts';
 import type { CellInputs, PlainBatch, StepInputs } from './pages/lstm.ts';
 import type { Recurrence } from '../../src/models/lstm.ts';
 
@@ -177,11 +177,7 @@ describe.each([
     const fwd = lstmModelForward(p, d, batch, config.reverse_source, training(config));
     expectClose('loss', [run.loss], [fwd.loss], { atol: 1e-5, rtol: 1e-5 });
     const g = lstmModelBackward(p, d, fwd);
-    for (const [name] of lstmParamShapes(d)) {
-      let scale = 0;
-      for (const v of g[name]) scale = Math.max(scale, Math.abs(v));
-      expectClose(name, run.grads[name], g[name], { atol: 1e-5 * Math.max(scale, 1e-3), rtol: 1e-4 });
-    }
+    expectGradientsClose(lstmParamShapes(d).map(([n]) => n), run.grads, g);
   });
 
   it('greedy-decodes like the reference (no dropout)', () => {

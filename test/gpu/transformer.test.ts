@@ -9,7 +9,7 @@ import { transformerGreedyDecode, transformerInitParams, transformerModelForward
 import { transformerParamShapes, type TransformerDims } from '../../src/specs/transformer.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
-import { expectClose, expectExact } from '../helpers/close.ts';
+import { expectClose, expectGradientsClose, expectExact } from '../helpers/close.ts';
 import type { PlainBatch } from './pages/lstm.ts';
 
 const PAGE = '/test/gpu/pages/transformer_model.ts';
@@ -64,11 +64,7 @@ describe.each([
     const fwd = transformerModelForward(p, dims, batch, { reverse: config.reverse_source, smoothing: config.label_smoothing, dropout });
     expectClose('loss', [run.loss], [fwd.loss], { atol: 1e-5, rtol: 1e-5 });
     const g = fwd.grads();
-    for (const [name] of transformerParamShapes(dims)) {
-      let scale = 0;
-      for (const v of g[name]) scale = Math.max(scale, Math.abs(v));
-      expectClose(name, run.grads[name], g[name], { atol: 1e-5 * Math.max(scale, 1e-3), rtol: 1e-4 });
-    }
+    expectGradientsClose(transformerParamShapes(dims).map(([n]) => n), run.grads, g);
   });
 
   // One position per step over cached keys and values against the float64 decoder recomputed

@@ -33,3 +33,16 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): number[] 
   const next = seededUniform(seed, lo, hi);
   return Array.from({ length: n }, () => next());
 }
+
+/**
+ * Every named gradient against its float64 reference, the absolute tolerance scaled by the
+ * tensor's largest reference value: gradients of one model span orders of magnitude, and a
+ * tiny tensor must not pass on atol alone.
+ */
+export function expectGradientsClose(names: Iterable<string>, actual: Record<string, Numbers>, expected: Record<string, Numbers>): void {
+  for (const name of names) {
+    let scale = 0;
+    for (let i = 0; i < expected[name].length; i++) scale = Math.max(scale, Math.abs(expected[name][i]));
+    expectClose(name, actual[name], expected[name], { atol: 1e-5 * Math.max(scale, 1e-3), rtol: 1e-4 });
+  }
+}
