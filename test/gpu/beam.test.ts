@@ -138,6 +138,19 @@ function expectBeamsLikeReference(run: ModelBeamRun, K: number, lpFor: (b: numbe
   return swaps;
 }
 
+/**
+ * Beam 1 follows greedy's path: the same tokens up to and including greedy's first EOS (after
+ * it a beam repeats EOS where greedy keeps decoding), and the same prediction.
+ */
+function expectBeam1IsGreedy(run: ModelBeamRun, B: number, D: number, eos: number): void {
+  for (let b = 0; b < B; b++) {
+    const g = Array.from({ length: D }, (_, t) => run.greedy[t * B + b]);
+    const e = g.indexOf(eos);
+    expectExact(`input ${b}`, run.beams[1][b][0].tokens.slice(0, e < 0 ? D : e + 1), g.slice(0, e < 0 ? D : e + 1));
+    expect(run.predictions[1][b]).toEqual(g.slice(0, e < 0 ? D : e));
+  }
+}
+
 /** The encoder (and training) recorded both ways; beam steps are per step either way. */
 const RECURRENCES: RecurrenceName[] = ['sequence', 'steps'];
 
@@ -168,19 +181,7 @@ describe.each(RECURRENCES)('lstm beam search on the GPU (V=17, S=5, B=3, 2 layer
   // H = 8 and B·H = 24 are multiples of 4, so every beam matmul picks the kernel of its greedy
   // twin (models/beam.ts): the tokens must match exactly, not just up to rounding.
   it('beam 1 equals the greedy decodeStep exactly', () => {
-    const tokens = Array.from({ length: D * config.batch_size }, (_, i) => {
-      const t = Math.floor(i / config.batch_size);
-      const b = i % config.batch_size;
-      return run.beams[1][b][0].tokens[t];
-    });
-    // After its EOS a beam repeats EOS; greedy keeps decoding. Compare up to each first EOS.
-    for (let b = 0; b < config.batch_size; b++) {
-      const g = Array.from({ length: D }, (_, t) => run.greedy[t * config.batch_size + b]);
-      const e = g.indexOf(EOS);
-      const beamRow = Array.from({ length: D }, (_, t) => tokens[t * config.batch_size + b]);
-      expectExact(`input ${b}`, beamRow.slice(0, e < 0 ? D : e + 1), g.slice(0, e < 0 ? D : e + 1));
-      expect(run.predictions[1][b]).toEqual(g.slice(0, e < 0 ? D : e));
-    }
+    expectBeam1IsGreedy(run, config.batch_size, D, EOS);
   });
 
   it('is repeatable bitwise', () => {
@@ -207,13 +208,7 @@ describe.each(RECURRENCES)('attn beam search on the GPU (V=17, S=5, B=3, 1 layer
   });
 
   it('beam 1 equals the greedy decodeStep exactly', () => {
-    for (let b = 0; b < config.batch_size; b++) {
-      const g = Array.from({ length: D }, (_, t) => run.greedy[t * config.batch_size + b]);
-      const e = g.indexOf(EOS);
-      const beamRow = run.beams[1][b][0].tokens;
-      expectExact(`input ${b}`, beamRow.slice(0, e < 0 ? D : e + 1), g.slice(0, e < 0 ? D : e + 1));
-      expect(run.predictions[1][b]).toEqual(g.slice(0, e < 0 ? D : e));
-    }
+    expectBeam1IsGreedy(run, config.batch_size, D, EOS);
     expect(run.repeatable).toBe(true);
     expect(h.pageErrors).toEqual([]);
   });
@@ -283,12 +278,7 @@ describe('transformer beam search on the GPU (V=17, S=5, B=3, 2 layers, d=6, 3 h
   });
 
   it('beam 1 equals the greedy decodeStep exactly', () => {
-    for (let b = 0; b < config.batch_size; b++) {
-      const g = Array.from({ length: D }, (_, t) => run.greedy[t * config.batch_size + b]);
-      const e = g.indexOf(EOS);
-      expectExact(`input ${b}`, run.beams[1][b][0].tokens.slice(0, e < 0 ? D : e + 1), g.slice(0, e < 0 ? D : e + 1));
-      expect(run.predictions[1][b]).toEqual(g.slice(0, e < 0 ? D : e));
-    }
+    expectBeam1IsGreedy(run, config.batch_size, D, EOS);
     expect(run.repeatable).toBe(true);
     expect(h.pageErrors).toEqual([]);
   });
