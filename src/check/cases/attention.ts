@@ -17,7 +17,7 @@ import { mixedLengths, uniformF32 } from '../random.ts';
 
 /** Heads of the Transformer layouts, each d_head = H wide: d = 3H, which 3 divides at any H. */
 const HEADS = 3;
-/** Beams per sample: neither 1 nor a group another layout has. */
+/** Beams per sample: more than one, so the sample of row r is r / K, not r. */
 const BEAM = 4;
 /**
  * What masked scores (and, in the backward, masked weights) hold: far above every visible
