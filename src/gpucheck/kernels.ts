@@ -2,8 +2,8 @@
 // tiled, generic) at sizes that divide no tile, exact on small integers; every op of the
 // check kit (src/check/cases/: LSTM cell, step and sequence, cross-entropy, optimizers,
 // embedding, reductions, activations, the recurrent update, reversal, layer norm, dropout,
-// positions) at larger sizes than the GPU tests'; the other kernels run inside the
-// whole-model checks (models.ts).
+// positions, the attention softmax and row copy) at larger sizes than the GPU tests'; the
+// other kernels run inside the whole-model checks (models.ts).
 import type { Gpu } from '../gpu/context.ts';
 import { view, type View } from '../gpu/buffers.ts';
 import { kernelsFor, matmulWithKernel, planMatmul } from '../ops/matmul.ts';

@@ -9,11 +9,15 @@ import { kernelPage } from '../helpers/kernel_page.ts';
 const page = kernelPage();
 const PAGE = '/test/gpu/pages/op_kit.ts';
 
-/** Odd sizes; B = 1 with a row past its length, and batches whose lengths reach T. */
+/**
+ * Odd sizes; B = 1 with a row past its length, batches whose lengths reach T, and B·T = 99
+ * rows (S = T + 2 = 13 in cross-attention): more than one 64-wide workgroup, the last one partial.
+ */
 const SIZES = [
   { B: 3, H: 5, E: 7, V: 11, T: 4 },
   { B: 5, H: 9, E: 3, V: 17, T: 3 },
   { B: 1, H: 2, E: 1, V: 3, T: 2 },
+  { B: 9, H: 7, E: 5, V: 19, T: 11 },
 ];
 
 describe('check kit', () => {

@@ -1,8 +1,10 @@
-// Multi-head attention on WebGPU against the float64 reference, at sizes that do not divide
-// the workgroups: 1 and 3 heads, causal and key-padding masks, lengths 1 and max and 0, keys
-// and values interleaved in one matrix. Every case runs twice (bitwise equal) and no kernel
-// writes outside its view. The Transformer's other kernels (layer norm, dropout, positions)
-// are checked by the check kit (src/check/cases/, run by test/gpu/op_kit.test.ts).
+// Multi-head attention on WebGPU against the float64 reference: the composition of strided
+// per-head matmuls around the masked softmax (src/models/layers/multihead.ts), at sizes that do
+// not divide the workgroups: 1 and 3 heads, causal and key-padding masks, lengths 1 and max and
+// 0, keys and values interleaved in one matrix. Every case runs twice (bitwise equal) and no
+// kernel writes outside its view. The softmax alone at these layouts, and the Transformer's
+// other kernels (layer norm, dropout, positions), are checked by the check kit
+// (src/check/cases/, run by test/gpu/op_kit.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../src/runtimes/chrome/harness.ts';
 import { expectClose } from '../helpers/close.ts';

@@ -3,6 +3,7 @@
 // cases go in a file of this folder and one line here.
 import type { OpKitEntry } from '../case.ts';
 import { activationCase } from './activation.ts';
+import { copyRowsCase, maskedSoftmaxBackwardCase, maskedSoftmaxBackwardCopyRowsCase, maskedSoftmaxCase, maskedSoftmaxCopyRowsCase } from './attention.ts';
 import { crossEntropyCase } from './cross_entropy.ts';
 import { embeddingGatherCase, embeddingScatterCase } from './embedding.ts';
 import { lstmCellBackwardCase, lstmCellForwardCase, lstmStepBackwardCase, lstmStepForwardCase } from './lstm_cell.ts';
@@ -37,6 +38,11 @@ export const OP_KIT: readonly OpKitEntry[] = [
   { op: 'layer_norm', build: layerNormCase },
   { op: 'dropout', build: dropoutCase },
   { op: 'positions', build: positionsCase },
+  { op: 'masked_softmax', build: maskedSoftmaxCase },
+  { op: 'masked_softmax_backward', build: maskedSoftmaxBackwardCase },
+  { op: 'masked_softmax_copy_rows', build: maskedSoftmaxCopyRowsCase },
+  { op: 'masked_softmax_backward_copy_rows', build: maskedSoftmaxBackwardCopyRowsCase },
+  { op: 'copy_rows', build: copyRowsCase },
 ];
 
 export function kitEntry(op: string): OpKitEntry {
