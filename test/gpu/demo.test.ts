@@ -49,6 +49,19 @@ async function pageReady(page: Page): Promise<void> {
   await page.waitForSelector('body[data-ready="true"]', { timeout: WAIT });
 }
 
+/** Opens the demo page, ready, before a describe's tests (handing it to `use`) and closes it after them. */
+function useDemoPage(use: (h: Harness) => void): void {
+  let opened: Harness | undefined;
+  beforeAll(async () => {
+    opened = await openHarness({ pagePath: 'index.html' });
+    await pageReady(opened.page);
+    use(opened);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+}
+
 describe('decimated chart series (pure)', () => {
   it('stays under its cap, evenly sampled, with the right means', () => {
     const s = new DecimatedSeries(8);
@@ -74,13 +87,7 @@ describe('decimated chart series (pure)', () => {
 
 describe('demo page in headless Chrome', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await openHarness({ pagePath: 'index.html' });
-    await pageReady(h.page);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  useDemoPage((opened) => (h = opened));
 
   it('loads with the adapter shown, defaults prefilled and no console errors', async () => {
     expect(await h.page.$eval('#no-webgpu', (el) => (el as HTMLElement).hidden)).toBe(true);
@@ -341,13 +348,7 @@ describe('demo page in headless Chrome', () => {
 
 describe('demo page: the attn model and its attention heat map', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await openHarness({ pagePath: 'index.html' });
-    await pageReady(h.page);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  useDemoPage((opened) => (h = opened));
 
   it('choosing attn brings its defaults; a trained attn model draws its weights under the prediction', async () => {
     expect(await h.page.$eval('[name="reverse_source"]', (el) => (el as HTMLInputElement).checked)).toBe(true);
