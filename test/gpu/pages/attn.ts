@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import { toBatch, type PlainBatch } from './lstm.ts';
 import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs } from '../../../src/ops/matmul.ts';
 import { byName } from './by_name.ts';
+import { lossAtNextStep } from './next_step_loss.ts';
 
 /** Loss, named gradients and parameters of one trainStep; decoded tokens and attention weights; determinism. */
 export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, recurrence: Recurrence = 'matmul', step = 0) {
@@ -29,14 +30,7 @@ export async function attnRun(overrides: Partial<Config>, plain: PlainBatch, rec
     gpu.run(model.trainStep);
     const again = await gpu.read(view(model.grads));
     const bitwiseRepeat = Object.is(loss, (await gpu.read(model.loss))[0]) && again.every((v, i) => Object.is(v, gradsAll[i]));
-    // The next step's masks (dropout only): its loss differs.
-    let otherStepLoss: number | null = null;
-    if (model.setStep) {
-      model.setStep(step + 1);
-      gpu.run(model.trainStep);
-      otherStepLoss = (await gpu.read(model.loss))[0];
-      model.setStep(step);
-    }
+    const otherStepLoss = await lossAtNextStep(gpu, model, step);
     gpu.run(model.decodeStep);
     const decoded = Array.from(await gpu.readI32(model.decoded));
     const attention = Array.from(await gpu.read(model.attention!));

@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import type { Batch } from '../../../src/task/batch.ts';
 import { seededUniform } from '../../../src/check/random.ts';
 import { byName } from './by_name.ts';
+import { lossAtNextStep } from './next_step_loss.ts';
 
 export interface CellInputs {
   B: number;
@@ -154,14 +155,7 @@ export async function modelRun(overrides: Partial<Config>, plain: PlainBatch, re
       const loss2 = (await gpu.read(model.loss))[0];
       if (!Object.is(loss, loss2) || again.some((v, i) => !Object.is(v, gradsAll[i]))) bitwiseRepeat = false;
     }
-    // The next step's masks (dropout only): its loss differs.
-    let otherStepLoss: number | null = null;
-    if (model.setStep) {
-      model.setStep(step + 1);
-      gpu.run(model.trainStep);
-      otherStepLoss = (await gpu.read(model.loss))[0];
-      model.setStep(step);
-    }
+    const otherStepLoss = await lossAtNextStep(gpu, model, step);
     gpu.run(model.decodeStep);
     const decoded = Array.from(await gpu.readI32(model.decoded));
     // trainStep after decodeStep (which shares scratch rows) must still give the same gradients.
