@@ -9,6 +9,7 @@ import { attnGreedyDecode, attnInitParams, attnModelBackward, attnModelForward, 
 import type { LstmDims } from '../../src/reference/lstm_model.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
+import { itStepsReproducibly, type ReproducibleRun } from '../helpers/model_run.ts';
 import { expectClose, expectGradientsClose, expectExact } from '../helpers/close.ts';
 import type { PlainBatch } from './pages/lstm.ts';
 
@@ -26,16 +27,11 @@ function tinyBatch(config: Config): PlainBatch {
   return { ...pb, src: Array.from(pb.src), srcLengths: Array.from(pb.srcLengths), tgt: Array.from(pb.tgt), tgtLengths: Array.from(pb.tgtLengths), decIn: Array.from(pb.decIn) };
 }
 
-interface AttnRun {
-  loss: number;
-  otherStepLoss: number | null;
+interface AttnRun extends ReproducibleRun {
   grads: Record<string, number[]>;
   params: Record<string, number[]>;
   decoded: number[];
   attention: number[];
-  bitwiseRepeat: boolean;
-  stableAfterDecode: boolean;
-  submitsPerStep: number;
   counts: { trainStep: number; decodeStep: number };
 }
 
@@ -58,6 +54,7 @@ describe.each([
 
   beforeAll(async () => {
     run = await h.call<AttnRun>(PAGE, 'attnRun', config, batch, recurrence, STEP);
+    console.log(`attn L=${config.layers} ${recurrence}: trainStep ${run.counts.trainStep} dispatches, decodeStep ${run.counts.decodeStep}`);
   }, 600_000);
 
   it('initialises exactly as the reference init, with the SPEC names', () => {
@@ -84,17 +81,7 @@ describe.each([
     }
   });
 
-  it('draws other masks at another step (dropout only)', () => {
-    if (config.dropout === 0) expect(run.otherStepLoss).toBeNull();
-    else expect(run.otherStepLoss).not.toBe(run.loss);
-  });
-
-  it('is deterministic and records one submit per step', () => {
-    expect(run.bitwiseRepeat).toBe(true);
-    expect(run.stableAfterDecode).toBe(true);
-    expect(run.submitsPerStep).toBe(1);
-    console.log(`attn L=${config.layers} ${recurrence}: trainStep ${run.counts.trainStep} dispatches, decodeStep ${run.counts.decodeStep}`);
-  });
+  itStepsReproducibly(() => run, config.dropout);
 
   it('reports no page errors', () => {
     expect(h.pageErrors).toEqual([]);

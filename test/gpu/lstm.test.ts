@@ -7,6 +7,7 @@ import { lstmCellBackward, lstmCellForward } from '../../src/reference/lstm.ts';
 import { lstmGreedyDecode, lstmInitParams, lstmModelBackward, lstmModelForward, lstmParamShapes, type LstmDims } from '../../src/reference/lstm_model.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
+import { itStepsReproducibly, type ReproducibleRun } from '../helpers/model_run.ts';
 import { expectClose, expectGradientsClose, expectExact, randomArray } from '../helpers/close.ts';
 import type { CellInputs, PlainBatch, StepInputs } from './pages/lstm.ts';
 import type { Recurrence } from '../../src/models/lstm.ts';
@@ -132,15 +133,10 @@ function tinyBatch(config: Config): PlainBatch {
   };
 }
 
-interface ModelRun {
-  loss: number;
-  otherStepLoss: number | null;
+interface ModelRun extends ReproducibleRun {
   grads: Record<string, number[]>;
   params: Record<string, number[]>;
   decoded: number[];
-  bitwiseRepeat: boolean;
-  stableAfterDecode: boolean;
-  submitsPerStep: number;
   counts: { trainStep: number; decodeStep: number; recurrent: number; sequence: number; perStepLayer: { forward: number; backward: number } };
 }
 
@@ -186,16 +182,7 @@ describe.each([
     expectExact('decoded', run.decoded, Array.from(ref));
   });
 
-  it('draws other masks at another step (dropout only)', () => {
-    if (config.dropout === 0) expect(run.otherStepLoss).toBeNull();
-    else expect(run.otherStepLoss).not.toBe(run.loss);
-  });
-
-  it('is deterministic and records one submit per step', () => {
-    expect(run.bitwiseRepeat).toBe(true);
-    expect(run.stableAfterDecode).toBe(true);
-    expect(run.submitsPerStep).toBe(1);
-  });
+  itStepsReproducibly(() => run, config.dropout);
 
   it('spends 4 (matmul) or 2 (fused) dispatches per time step and layer, or 2 per layer (sequence)', () => {
     const { S, T, L } = { S: config.max_length, T: config.max_length + 1, L: config.layers };
