@@ -11,6 +11,7 @@ import { columnSumAccumulateCase, columnSumCase, sumOfSquaresCase } from './redu
 import { dropoutCase } from './dropout.ts';
 import { layerNormCase } from './layer_norm.ts';
 import { lstmSequenceBackwardCase, lstmSequenceForwardCase } from './lstm_sequence.ts';
+import { matmulAttentionCase, matmulCase, matmulEpiloguesCase } from './matmul.ts';
 import { positionsCase } from './positions.ts';
 import { recurrentCase } from './recurrent.ts';
 import { reverseSequencesCase } from './sequence.ts';
@@ -37,6 +38,9 @@ export const OP_KIT: readonly OpKitEntry[] = [
   { op: 'layer_norm', build: layerNormCase },
   { op: 'dropout', build: dropoutCase },
   { op: 'positions', build: positionsCase },
+  { op: 'matmul', build: matmulCase },
+  { op: 'matmul_epilogues', build: matmulEpiloguesCase },
+  { op: 'matmul_attention', build: matmulAttentionCase },
 ];
 
 export function kitEntry(op: string): OpKitEntry {
