@@ -12,10 +12,18 @@ import { OP_KIT } from '../check/cases/index.ts';
 /** Sizes that divide no workgroup, block or tile, larger than the tests' (a handful of 64-wide groups per op). */
 export const KIT_SIZES = { B: 9, H: 67, E: 33, V: 131, T: 7 };
 
-/** Every op of the check kit (src/check/cases/) at KIT_SIZES. */
+/**
+ * Sizes at which the matmul family's shapes fill every block, quad and 64x64 tile exactly
+ * (R = B·T = 64, 4H = 64, E = 64, V = 128): no partial tile, where an off-by-one in a
+ * kernel's edge handling shows that KIT_SIZES' ragged edges hide.
+ */
+export const WHOLE_TILE_SIZES = { B: 16, H: 16, E: 64, V: 128, T: 4 };
+
+/** Every op of the check kit (src/check/cases/) at KIT_SIZES, and the matmul family also at WHOLE_TILE_SIZES. */
 export async function checkKitOps(gpu: Gpu): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const entry of OP_KIT) out.push(...(await checkOp(gpu, entry, dimsOf(KIT_SIZES))));
+  for (const entry of OP_KIT.filter((e) => e.op.startsWith('matmul'))) out.push(...(await checkOp(gpu, entry, dimsOf(WHOLE_TILE_SIZES))));
   return out;
 }
 

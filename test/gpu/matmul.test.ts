@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { useHarness } from '../helpers/harness.ts';
 import { failure, type CheckResult } from '../../src/check/compare.ts';
 import type { MatmulLayout, MatmulShape, Stored } from '../../src/check/cases/matmul_shape.ts';
+import { WHOLE_TILE_SIZES } from '../../src/gpucheck/kernels.ts';
 import { expectExact } from '../helpers/close.ts';
 import { expectedC, ints } from '../helpers/matmul_cases.ts';
 import type { KernelRun, MatmulCase } from './pages/matmul.ts';
@@ -37,8 +38,7 @@ function interleaved(s: { layout: MatmulLayout; M: number; N: number; K: number;
 
 describe('matmul kernels beyond the check kit', () => {
   it("the kit's matmul cases reach every kernel this device has, and fill whole tiles", async () => {
-    // R = 64, 4H = 64, E = 64, V = 128: every block, quad and tile exactly full, no edge.
-    const results = await h.call<CheckResult[]>(KIT_PAGE, 'runKitOp', 'matmul', [{ B: 3, H: 5, E: 7, V: 11, T: 4 }, { B: 16, H: 16, E: 64, V: 128, T: 4 }]);
+    const results = await h.call<CheckResult[]>(KIT_PAGE, 'runKitOp', 'matmul', [{ B: 3, H: 5, E: 7, V: 11, T: 4 }, WHOLE_TILE_SIZES]);
     expectPassed(results);
     const quads = (await h.call<boolean>(PAGE, 'hasSubgroups')) ? LAYOUTS.flatMap((l) => [`${l.toLowerCase()}-quad16`, `${l.toLowerCase()}-quad8`]) : [];
     const tiled = (await h.call<boolean>(PAGE, 'tiledKernelFits')) ? ['tiled64'] : [];
