@@ -1,18 +1,18 @@
-// Page-side matmul benchmark: each kernel variant is checked once against the float64 CPU
-// reference, then timed (timestamp queries when the device has them, else submit →
+// Page-side matmul benchmark: each shape is a case of the check kit (src/check/cases/
+// matmul_shape.ts) with one C per kernel variant, checked as the kit checks every op (against
+// the float64 reference, twice bitwise equal, nothing written outside its views); then each
+// variant's checked dispatch is timed (timestamp queries when the device has them, else submit →
 // onSubmittedWorkDone over many back-to-back dispatches in one submit); median of `runs`
 // after warm-up, the variants taking turns run by run so background load hits all alike.
 // Returns plain JSON for the Node side to print.
 import { Gpu } from '../gpu/context.ts';
 import type { DeviceOptions } from '../gpu/device.ts';
-import { view, type View } from '../gpu/buffers.ts';
-import { chooseKernel, kernelsFor, matmulWithKernel, planMatmul, type MatmulArgs, type MatmulKernel, type MatmulPlan } from '../ops/matmul.ts';
-import { matmul as matmulRef } from '../reference/matmul.ts';
-import { TILED_KERNEL, tiledFits } from '../ops/matmul_tiled.ts';
+import { chooseKernel, type MatmulKernel, type MatmulPlan } from '../ops/matmul.ts';
 import { median } from './median.ts';
 import { timeDispatches } from './timing.ts';
-import { uniformF32 } from '../check/random.ts';
-import { compare, failure, maxAbs } from '../check/compare.ts';
+import { runCase, type OpCase } from '../check/case.ts';
+import { everyKernel, matmulShapeCase, type MatmulShape } from '../check/cases/matmul_shape.ts';
+import { failure, maxAbs } from '../check/compare.ts';
 
 export interface BenchShape {
   name: string;
@@ -68,67 +68,71 @@ export const SKINNY_SHAPES: BenchShape[] = [
   { name: 'dh NN 64x64x256', M: 64, N: 64, K: 256 },
 ];
 
-function variantsFor(gpu: Gpu, plan: MatmulPlan, opts: BenchOptions): { variant: string; kernel: MatmulKernel }[] {
+function variantsFor(gpu: Gpu, plan: MatmulPlan, opts: BenchOptions): { name: string; kernel: MatmulKernel }[] {
   const all = [
-    { variant: 'auto', kernel: chooseKernel(plan, gpu) },
-    ...kernelsFor(plan, gpu).map((k) => ({ variant: k.name, kernel: k })),
-    // The workgroup-memory kernel, timed wherever the limits allow it, chosen or not.
-    ...(tiledFits(gpu) ? [{ variant: TILED_KERNEL.name, kernel: TILED_KERNEL }] : []),
+    { name: 'auto', kernel: chooseKernel(plan, gpu) },
+    // Every kernel that fits, the workgroup-memory one wherever the limits allow it, chosen or not.
+    ...everyKernel(plan, gpu),
   ];
   const want = opts.variants;
-  return want ? all.filter((v) => want.includes(v.variant)) : all;
+  return want ? all.filter((v) => want.includes(v.name)) : all;
+}
+
+/** The kit's case of the shape (uniform floats, bias), one C per variant; and the variants. */
+function shapeCase(gpu: Gpu, shape: BenchShape, opts: BenchOptions) {
+  const layout = shape.transA ? 'TN' : shape.transB ? 'NT' : 'NN';
+  const s: MatmulShape = { name: shape.name, layout, M: shape.M, N: shape.N, K: shape.K, epilogue: 'bias' };
+  let variants: { name: string; kernel: MatmulKernel }[] = [];
+  const c = matmulShapeCase(gpu, s, (plan) => (variants = variantsFor(gpu, plan, opts)));
+  return { c, variants: variants.map((v, i) => ({ ...v, d: c.dispatches[i], out: c.expected[i], maxErr: 0, compileMs: 0, times: [] as number[], method: 'submit' as 'timestamp' | 'submit' })) };
+}
+
+/** Runs the case as the check kit does (twice, sentinels too), throwing on the first failure; each variant's worst error relative to the largest |C|. */
+async function checkVariants(gpu: Gpu, c: OpCase, variants: ReturnType<typeof shapeCase>['variants']): Promise<void> {
+  const results = await runCase(gpu, c);
+  const bad = results.find((r) => !r.ok);
+  if (bad) throw new Error(`benchMatmul: ${failure(bad)}`);
+  for (const v of variants) {
+    const r = results.find((x) => x.name.endsWith(` ${v.out.name}`));
+    v.maxErr = (r?.max_abs_err ?? 0) / (maxAbs(v.out.ref) || 1);
+  }
 }
 
 async function benchShape(gpu: Gpu, shape: BenchShape, opts: BenchOptions, size?: number): Promise<BenchResult[]> {
   const { M, N, K } = shape;
-  const aHost = uniformF32(M * K, 1 + M);
-  const bHost = uniformF32(K * N, 2 + N);
-  const biasHost = uniformF32(N, 3);
-  const buf = (label: string, data: Float32Array | null, n: number): View => {
-    const b = gpu.createBuffer(label, n);
-    if (data) gpu.upload(b, data);
-    return view(b);
-  };
-  const a = buf('bench-a', aHost, M * K);
-  const b = buf('bench-b', bHost, K * N);
-  const bias = buf('bench-bias', biasHost, N);
-  const c = buf('bench-c', null, M * N);
-  const args: MatmulArgs = { a, b, c, M, N, K, transA: shape.transA, transB: shape.transB, bias, label: shape.name };
-  const plan = planMatmul(args);
-  const ref = matmulRef(aHost, bHost, { ...args, bias: biasHost, tanhGradOf: undefined });
-  const refScale = maxAbs(ref) || 1;
-  // Check every variant once, then time them round-robin so background load hits all alike.
-  const variants = variantsFor(gpu, plan, opts).map(({ variant, kernel }) => ({ variant, kernel, d: matmulWithKernel(gpu, plan, kernel), maxErr: 0, compileMs: 0, times: [] as number[], method: 'submit' as 'timestamp' | 'submit' }));
-  for (const v of variants) {
-    const t0 = performance.now();
-    gpu.run(v.d);
-    const got = await gpu.read(c);
-    v.compileMs = performance.now() - t0;
-    // Errors relative to the largest |ref|: the bench's random sums cancel, so |ref| per element says little.
-    const r = compare(`benchMatmul: kernel ${v.kernel.name} on ${shape.name}: C`, got, ref, { atol: 1e-5 * refScale, rtol: 0 });
-    v.maxErr = r.max_abs_err / refScale;
-    if (!r.ok) throw new Error(failure(r) ?? '');
-  }
-  const runs = opts.runs ?? 5;
-  for (let r = 0; r < runs; r++) {
+  const { c, variants } = shapeCase(gpu, shape, opts);
+  try {
+    // The first run of each variant alone: its pipeline's compilation and a readback.
+    c.reset();
     for (const v of variants) {
-      const t = await timeDispatches(gpu, [v.d], opts.targetMs ?? 100);
-      v.times.push(t.ms);
-      v.method = t.method;
+      const t0 = performance.now();
+      gpu.run(v.d);
+      await gpu.read(v.out.view);
+      v.compileMs = performance.now() - t0;
     }
+    await checkVariants(gpu, c, variants);
+    // Time them round-robin so background load hits all alike.
+    const runs = opts.runs ?? 5;
+    for (let r = 0; r < runs; r++) {
+      for (const v of variants) {
+        const t = await timeDispatches(gpu, [v.d], opts.targetMs ?? 100);
+        v.times.push(t.ms);
+        v.method = t.method;
+      }
+    }
+    return variants.map((v) => {
+      const ms = median(v.times);
+      const best = Math.min(...v.times);
+      const flop = 2 * M * N * K;
+      return {
+        shape: shape.name, M, N, K, size, variant: v.name, kernel: v.kernel.name,
+        gflops: +(flop / (ms * 1e6)).toFixed(3), bestGflops: +(flop / (best * 1e6)).toFixed(3),
+        ms: +ms.toFixed(4), method: v.method, maxRelErr: v.maxErr, firstRunMs: +v.compileMs.toFixed(1),
+      };
+    });
+  } finally {
+    c.destroy();
   }
-  const out: BenchResult[] = variants.map((v) => {
-    const ms = median(v.times);
-    const best = Math.min(...v.times);
-    const flop = 2 * M * N * K;
-    return {
-      shape: shape.name, M, N, K, size, variant: v.variant, kernel: v.kernel.name,
-      gflops: +(flop / (ms * 1e6)).toFixed(3), bestGflops: +(flop / (best * 1e6)).toFixed(3),
-      ms: +ms.toFixed(4), method: v.method, maxRelErr: v.maxErr, firstRunMs: +v.compileMs.toFixed(1),
-    };
-  });
-  for (const v of [a, b, bias, c]) gpu.destroyBuffer(v.buffer);
-  return out;
 }
 
 /** Benchmarks the matmul variants on square sizes (and the model's skinny shapes). */

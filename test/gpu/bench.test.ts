@@ -72,7 +72,7 @@ describe('bench page function (tiny plan)', () => {
       positive(r.us_per_call, `${r.op}.us_per_call`);
       positive(r.gb_per_s, `${r.op}.gb_per_s`);
       positive(r.dispatches, `${r.op}.dispatches`);
-      if (r.op.startsWith('lstm_step') || r.op.startsWith('lstm_sequence')) positive(r.gflop_per_s, `${r.op}.gflop_per_s`);
+      if (r.op.startsWith('lstm_step') || r.op.startsWith('lstm_sequence') || r.op.startsWith('matmul')) positive(r.gflop_per_s, `${r.op}.gflop_per_s`);
       else expect(r.gflop_per_s, r.op).toBeNull();
     }
     // The scatter is four dispatches, cross-entropy three, the gradient norm two.

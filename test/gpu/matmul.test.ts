@@ -1,154 +1,96 @@
-// The matmul family on WebGPU in headless Chrome against the float64 CPU reference:
-// every layout at sizes that do not divide the tile, bias, each activation, accumulate,
-// batches with padded strides, exactness on small integers, determinism, shape errors.
+// The matmul family beyond what op_kit.test.ts runs (the kit's training-step shapes,
+// src/check/cases/matmul.ts): that the kit reaches every kernel this device has; shapes no
+// step's dims give, through the kit's own case builder (every kernel that fits, tiled
+// included, each into its own C, against float64, twice bitwise equal, sentinels kept):
+// hand-picked ones that cross or fill every block and tile, 1×1×1 and K = 0, the sigmoid
+// epilogue, the tanh gradient and accumulation with row strides, packed batches with gaps;
+// then what the kit cannot express: odd view offsets, a device without subgroups, shape
+// errors, the subgroup numbering probe.
 import { describe, expect, it } from 'vitest';
 import { useHarness } from '../helpers/harness.ts';
-import type { Activation } from '../../src/reference/activation.ts';
-import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
-import { expectedC, interleavedCase, ints, type Layout } from '../helpers/matmul_cases.ts';
+import { failure, type CheckResult } from '../../src/check/compare.ts';
+import type { MatmulLayout, MatmulShape, Stored } from '../../src/check/cases/matmul_shape.ts';
+import { WHOLE_TILE_SIZES } from '../../src/gpucheck/kernels.ts';
+import { expectExact } from '../helpers/close.ts';
+import { expectedC, ints } from '../helpers/matmul_cases.ts';
 import type { KernelRun, MatmulCase } from './pages/matmul.ts';
 
 const PAGE = '/test/gpu/pages/matmul.ts';
+const KIT_PAGE = '/test/gpu/pages/op_kit.ts';
 const h = useHarness();
 
-const LAYOUTS: Layout[] = ['NN', 'NT', 'TN'];
-const SHAPES: [number, number, number][] = [
-  [5, 7, 3],
-  [13, 9, 17],
-  [1, 1, 1],
-  [33, 35, 37], // crosses the 32x32 workgroup tile and any K unroll
-  [64, 20, 64],
-];
-// Shapes where the vec4 kernels apply (multiples of 4 where each layout needs them) but
-// nothing divides the 16x8 block or the workgroup tile.
-const ALIGNED_SHAPES: Record<Layout, [number, number, number][]> = {
-  NN: [[4, 4, 4], [20, 12, 8], [37, 36, 12], [70, 100, 64]],
-  NT: [[1, 1, 4], [20, 9, 8], [37, 35, 12], [37, 36, 12], [70, 100, 64]],
-  TN: [[4, 4, 1], [20, 12, 7], [36, 44, 13], [100, 64, 70]],
-};
+const LAYOUTS: MatmulLayout[] = ['NN', 'NT', 'TN'];
 
-interface Spec {
-  M: number; N: number; K: number; layout: Layout; batch?: number; pad?: number; viewPad?: number;
-  bias?: boolean; accumulate?: boolean; activation?: Activation; integers?: boolean; seed?: number; subgroups?: boolean;
-  /** Rows of the batch items interleaved (item p's rows one row width apart from item p−1's), plus this many elements between rows. */
-  interleave?: number;
+function expectPassed(results: CheckResult[]): void {
+  expect(results.length).toBeGreaterThan(0);
+  for (const r of results) expect(failure(r), failure(r) ?? '').toBeNull();
 }
 
-function makeCase(s: Spec): MatmulCase {
-  if (s.interleave !== undefined) return interleavedCase({ ...s, batch: s.batch ?? 1, interleave: s.interleave });
-  const batch = s.batch ?? 1;
-  const pad = s.pad ?? 0;
-  const strideA = s.M * s.K + pad;
-  const strideB = s.K * s.N + pad;
-  const strideC = s.M * s.N + pad;
-  const len = (stride: number, size: number) => (batch - 1) * stride + size;
-  const seed = s.seed ?? 1;
-  const gen = (n: number, k: number) => (s.integers ? ints(n, seed * 10 + k) : randomArray(n, seed * 10 + k));
-  return {
-    M: s.M, N: s.N, K: s.K,
-    transA: s.layout === 'TN', transB: s.layout === 'NT',
-    a: gen(len(strideA, s.M * s.K), 1),
-    b: gen(len(strideB, s.K * s.N), 2),
-    bias: s.bias ? gen(s.N, 3) : undefined,
-    c0: s.accumulate ? gen(len(strideC, s.M * s.N), 4) : randomArray(len(strideC, s.M * s.N), 99, 100, 200).map(Math.fround),
-    accumulate: s.accumulate, activation: s.activation,
-    batch, strideA: batch > 1 ? strideA : undefined, strideB: batch > 1 ? strideB : undefined, strideC: batch > 1 ? strideC : undefined,
-    pad: s.viewPad, subgroups: s.subgroups,
-  };
+const kernelsIn = (results: CheckResult[]) => [...new Set(results.map((r) => /\[([^\]]+)\]/.exec(r.name)?.[1]).filter(Boolean))].sort();
+
+const runShapes = async (shapes: MatmulShape[]) => h.call<CheckResult[]>(KIT_PAGE, 'runMatmulShapes', shapes);
+
+/** Each operand's rows interleaved with the other batch items' (rows batch·width + gap apart), as one sample's rows of a time-major tensor. */
+function interleaved(s: { layout: MatmulLayout; M: number; N: number; K: number; batch: number }, gap: number): { a: Stored; b: Stored; c: Stored } {
+  const rows = (width: number): Stored => ({ stride: width, ld: s.batch * width + gap });
+  return { a: rows(s.layout === 'TN' ? s.M : s.K), b: rows(s.layout === 'NT' ? s.K : s.N), c: rows(s.N) };
 }
 
-/** Checks matmul() and every kernel that fits; returns the kernel names that ran. */
-async function check(s: Spec): Promise<string[]> {
-  const t = makeCase(s);
-  const runs = await h.call<KernelRun[]>(PAGE, 'runMatmul', t);
-  const want = expectedC(t);
-  for (const r of runs) {
-    const name = `C ${s.layout} M=${s.M} N=${s.N} K=${s.K} [${r.kernel}]`;
-    if (s.integers) expectExact(name, r.first, want);
-    else expectClose(name, r.first, want, { atol: 1e-5, rtol: 1e-4 });
-    expectExact(`${name} (second run, bitwise)`, r.second, r.first);
-  }
-  return runs.map((r) => r.kernel);
-}
-
-/** Both view alignments: odd offsets (generic kernel only) and multiples of 4 (vec4 kernels too). */
-async function checkBoth(s: Spec): Promise<void> {
-  await check({ ...s, viewPad: 3 });
-  await check({ ...s, viewPad: 4 });
-}
-
-describe('matmul on WebGPU', () => {
-  for (const layout of LAYOUTS) {
-    it.each(SHAPES)(`${layout} M=%i N=%i K=%i, small integers, exact`, async (M, N, K) => {
-      const kernels = await check({ M, N, K, layout, integers: true });
-      expect(kernels).toEqual(['auto', 'generic4x4']);
-    });
-    it.each(ALIGNED_SHAPES[layout])(`${layout} M=%i N=%i K=%i aligned, every kernel, exact`, async (M, N, K) => {
-      const kernels = await check({ M, N, K, layout, integers: true, viewPad: 4 });
-      expect(kernels.length).toBeGreaterThan(2);
-      const quads = [`${layout.toLowerCase()}-quad16`, `${layout.toLowerCase()}-quad8`];
-      // The quad kernels write C as vec4: N a multiple of 4.
-      if (N % 4 === 0 && (await h.call<boolean>(PAGE, 'hasSubgroups'))) expect(kernels).toEqual(expect.arrayContaining(quads));
-      else expect(kernels.filter((k) => k.includes('quad'))).toEqual([]);
-      // Without subgroups the 16x8 kernels stand in.
-      const fallback = await check({ M, N, K, layout, integers: true, viewPad: 4, subgroups: false });
-      expect(fallback).toEqual(['auto', `${layout.toLowerCase()}16x8-wg16`, 'generic4x4']);
-    });
-  }
-
-  it.each(LAYOUTS)('%s random floats with bias, close to float64', async (layout) => {
-    await check({ M: 13, N: 9, K: 17, layout, bias: true });
-    await check({ M: 20, N: 12, K: 8, layout, bias: true, viewPad: 4 });
+describe('matmul kernels beyond the check kit', () => {
+  it("the kit's matmul cases reach every kernel this device has, and fill whole tiles", async () => {
+    const results = await h.call<CheckResult[]>(KIT_PAGE, 'runKitOp', 'matmul', [{ B: 3, H: 5, E: 7, V: 11, T: 4 }, WHOLE_TILE_SIZES]);
+    expectPassed(results);
+    const quads = (await h.call<boolean>(PAGE, 'hasSubgroups')) ? LAYOUTS.flatMap((l) => [`${l.toLowerCase()}-quad16`, `${l.toLowerCase()}-quad8`]) : [];
+    const tiled = (await h.call<boolean>(PAGE, 'tiledKernelFits')) ? ['tiled64'] : [];
+    expect(kernelsIn(results)).toEqual(['generic4x4', ...LAYOUTS.map((l) => `${l.toLowerCase()}16x8-wg16`), ...quads, ...tiled].sort());
   });
 
-  it.each(['relu', 'tanh', 'sigmoid'] as Activation[])('%s epilogue after bias', async (activation) => {
-    for (const layout of LAYOUTS) await check({ M: 13, N: 9, K: 17, layout, bias: true, activation, seed: 5 });
-    for (const layout of LAYOUTS) await check({ M: 20, N: 12, K: 8, layout, bias: true, activation, seed: 5, viewPad: 4 });
+  it.each(LAYOUTS)('%s hand-picked shapes crossing every block, quad, tile and K slice; 1×1×1; exact on small integers', async (layout) => {
+    const sizes: [number, number, number][] = [[1, 1, 1], [37, 35, 19], [33, 35, 37], [65, 67, 33], [68, 132, 36], [128, 64, 20], [129, 64, 16], [70, 100, 64]];
+    expectPassed(await runShapes(sizes.map(([M, N, K]) => ({ name: 'hand-picked', layout, M, N, K, integers: true }))));
+    // Floats through the bias and tanh epilogue, unaligned and aligned.
+    expectPassed(await runShapes([[37, 35, 19], [68, 132, 36]].map(([M, N, K]) => ({ name: 'hand-picked', layout, M, N, K, epilogue: 'bias+tanh' }))));
   });
 
-  it.each(LAYOUTS)('%s tanh-gradient epilogue: C = result ⊙ (1 − y²), y laid out as C', async (layout) => {
-    const withY = (t: MatmulCase): MatmulCase => ({ ...t, tanhGradOf: randomArray(t.c0.length, 7, -1, 1).map(Math.fround) });
-    for (const s of [
-      { M: 13, N: 9, K: 17, layout },
-      { M: 20, N: 12, K: 8, layout, viewPad: 4 },
-      { M: 21, N: 20, K: 12, layout, batch: 3, interleave: 4, viewPad: 4 },
-    ] as Spec[]) {
-      const t = withY(makeCase(s));
-      const want = expectedC(t);
-      for (const r of await h.call<KernelRun[]>(PAGE, 'runMatmul', t)) expectClose(`${layout} ${s.M}x${s.N}x${s.K} [${r.kernel}]`, r.first, want, { atol: 1e-5, rtol: 1e-4 });
+  it.each(LAYOUTS)('%s sigmoid epilogue (no model step uses it) and K = 0 (C is the bias)', async (layout) => {
+    const shapes: MatmulShape[] = [
+      { name: 'sigmoid', layout, M: 13, N: 9, K: 17, epilogue: 'bias+sigmoid' },
+      { name: 'sigmoid', layout, M: 20, N: 12, K: 8, epilogue: 'bias+sigmoid' },
+      { name: 'K = 0', layout, M: 9, N: 5, K: 0, epilogue: 'bias', integers: true },
+      { name: 'K = 0', layout, M: 68, N: 36, K: 0, epilogue: 'bias', integers: true },
+    ];
+    expectPassed(await runShapes(shapes));
+  });
+
+  it.each(LAYOUTS)('%s row strides with the tanh gradient and accumulation; packed batches with gaps between items', async (layout) => {
+    const shape = (M: number, N: number, K: number, batch: number) => ({ layout, M, N, K, batch });
+    const [M, K] = layout === 'TN' ? [20, 13] : [21, 12];
+    const shapes: MatmulShape[] = [
+      { name: 'rows apart, tanh-grad', ...shape(M, 20, K, 3), ...interleaved(shape(M, 20, K, 3), 4), epilogue: 'tanh-grad' },
+      { name: 'rows apart, accumulate', ...shape(M, 20, K, 3), ...interleaved(shape(M, 20, K, 3), 4), epilogue: 'accumulate', integers: true },
+      { name: 'rows 1 apart', ...shape(5, 7, 3, 4), ...interleaved(shape(5, 7, 3, 4), 1), integers: true },
+      { name: 'rows 3 apart', ...shape(66, 9, 17, 2), ...interleaved(shape(66, 9, 17, 2), 3), integers: true },
+      { name: 'gaps of 4', ...shape(20, 12, 8, 3), a: { stride: 20 * 8 + 4 }, b: { stride: 8 * 12 + 4 }, c: { stride: 20 * 12 + 4 }, integers: true },
+      { name: 'gaps of 2', ...shape(20, 12, 8, 3), a: { stride: 20 * 8 + 2 }, b: { stride: 8 * 12 + 2 }, c: { stride: 20 * 12 + 2 }, integers: true },
+      { name: 'gaps of 5', ...shape(13, 9, 17, 3), a: { stride: 13 * 17 + 5 }, b: { stride: 17 * 9 + 5 }, c: { stride: 13 * 9 + 5 }, epilogue: 'bias+tanh' },
+    ];
+    expectPassed(await runShapes(shapes));
+  });
+
+  it.each(LAYOUTS)('%s at odd view offsets only the generic kernel runs; without subgroups the 16x8 kernels stand in', async (layout) => {
+    const [M, N, K] = [20, 12, 8];
+    const t = (pad: number, subgroups: boolean): MatmulCase => ({
+      M, N, K, transA: layout === 'TN', transB: layout === 'NT', a: ints(M * K, 1), b: ints(K * N, 2), bias: ints(N, 3), c0: Array(M * N).fill(0), pad, subgroups,
+    });
+    for (const [pad, subgroups, kernels] of [[3, true, ['auto', 'generic4x4']], [4, false, ['auto', `${layout.toLowerCase()}16x8-wg16`, 'generic4x4']]] as const) {
+      const runs = await h.call<KernelRun[]>(PAGE, 'runMatmul', t(pad, subgroups));
+      expect(runs.map((r) => r.kernel)).toEqual(kernels);
+      for (const r of runs) {
+        expectExact(`${layout} offset ${pad} [${r.kernel}]`, r.first, expectedC(t(pad, subgroups)));
+        expectExact(`${layout} offset ${pad} [${r.kernel}] second run`, r.second, r.first);
+      }
     }
   });
-
-  it.each(LAYOUTS)('%s accumulate: C += result, exact on integers', async (layout) => {
-    await check({ M: 13, N: 9, K: 17, layout, accumulate: true, integers: true });
-    await check({ M: 5, N: 7, K: 3, layout, accumulate: true, bias: true, integers: true, seed: 2 });
-    await check({ M: 20, N: 12, K: 8, layout, accumulate: true, bias: true, integers: true, seed: 3, viewPad: 4 });
-  });
-
-  it.each(LAYOUTS)('%s batch 3 with padded strides', async (layout) => {
-    await check({ M: 5, N: 7, K: 3, layout, batch: 3, pad: 2, integers: true });
-    await check({ M: 13, N: 9, K: 17, layout, batch: 3, pad: 5, bias: true, activation: 'tanh' });
-    await checkBoth({ M: 20, N: 12, K: 8, layout, batch: 3, pad: 4, integers: true });
-    await check({ M: 20, N: 12, K: 8, layout, batch: 3, pad: 2, integers: true, viewPad: 4 }); // unaligned strides
-  });
-
-  it.each(LAYOUTS)('%s row strides: batch items with interleaved rows, every kernel, exact', async (layout) => {
-    // Aligned (vec4 and quad kernels; TN: M a multiple of 4, K with a remainder), then rows 1
-    // apart beyond the packed width (generic only).
-    const [M, K] = layout === 'TN' ? [20, 13] : [21, 12];
-    const aligned = await check({ M, N: 20, K, layout, batch: 3, interleave: 4, integers: true, viewPad: 4 });
-    expect(aligned.length).toBeGreaterThan(2);
-    await check({ M, N: 20, K, layout, batch: 3, interleave: 4, accumulate: true, integers: true, viewPad: 4, subgroups: false });
-    const odd = await check({ M: 5, N: 7, K: 3, layout, batch: 4, interleave: 1, integers: true, viewPad: 4 });
-    expect(odd).toEqual(['auto', 'generic4x4']);
-  });
-
-  it('larger skinny shapes as the model uses them', async () => {
-    await checkBoth({ M: 70, N: 100, K: 64, layout: 'NT', bias: true, activation: 'tanh' });
-    await checkBoth({ M: 64, N: 100, K: 70, layout: 'TN', accumulate: true });
-    await checkBoth({ M: 70, N: 64, K: 100, layout: 'NN' });
-  });
-
   it('throws clear errors for mismatched shapes', async () => {
     const err = (args: object) => h.call<string | null>(PAGE, 'matmulError', args);
     expect(await err({ aLen: 15, bLen: 21, cLen: 35, M: 5, N: 7, K: 3 })).toBeNull();

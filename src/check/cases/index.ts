@@ -12,6 +12,7 @@ import { columnSumAccumulateCase, columnSumCase, sumOfSquaresCase } from './redu
 import { dropoutCase } from './dropout.ts';
 import { layerNormCase } from './layer_norm.ts';
 import { lstmSequenceBackwardCase, lstmSequenceForwardCase } from './lstm_sequence.ts';
+import { matmulAttentionCase, matmulCase, matmulEpiloguesCase } from './matmul.ts';
 import { positionsCase } from './positions.ts';
 import { recurrentCase } from './recurrent.ts';
 import { reverseSequencesCase } from './sequence.ts';
@@ -43,6 +44,9 @@ export const OP_KIT: readonly OpKitEntry[] = [
   { op: 'masked_softmax_copy_rows', build: maskedSoftmaxCopyRowsCase },
   { op: 'masked_softmax_backward_copy_rows', build: maskedSoftmaxBackwardCopyRowsCase },
   { op: 'copy_rows', build: copyRowsCase },
+  { op: 'matmul', build: matmulCase },
+  { op: 'matmul_epilogues', build: matmulEpiloguesCase },
+  { op: 'matmul_attention', build: matmulAttentionCase },
 ];
 
 export function kitEntry(op: string): OpKitEntry {

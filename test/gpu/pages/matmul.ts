@@ -1,11 +1,14 @@
-// Page side of the matmul GPU tests: packs A, B and bias into one buffer at odd offsets
-// (so element offsets and read-only aliasing are exercised), C into another, runs the
-// kernel twice from the same start and returns both results for the Node side to compare.
-// Every kernel that fits a case runs, not only the one matmul() picks.
+// Page side of the matmul GPU tests the check kit cannot express (its views all sit at
+// multiples of 4, on the default device): packs A, B and bias into one buffer at the offsets
+// asked for, odd ones included (so element offsets and read-only aliasing are exercised), C
+// into another, on a device with or without subgroups; runs matmul() and every kernel that
+// fits twice from the same start and returns both results for the Node side to compare.
+// Also the subgroup probe, the device's kernel families and the shape errors.
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
 import { subgroupNumberingHolds } from '../../../src/gpu/subgroups.ts';
 import { kernelsFor, matmul, matmulPipelineSpecs, matmulWithKernel, planMatmul } from '../../../src/ops/matmul.ts';
+import { tiledFits } from '../../../src/ops/matmul_tiled.ts';
 import type { Activation } from '../../../src/reference/activation.ts';
 
 export interface MatmulCase {
@@ -15,22 +18,10 @@ export interface MatmulCase {
   a: number[];
   b: number[];
   bias?: number[];
-  /** Initial contents of C's view (the accumulate start). */
+  /** Initial contents of C's view. */
   c0: number[];
   transA?: boolean;
   transB?: boolean;
-  accumulate?: boolean;
-  activation?: Activation;
-  batch?: number;
-  strideA?: number;
-  strideB?: number;
-  strideC?: number;
-  /** y laid out as C: C = result ⊙ (1 − y²) (ops/matmul.ts MatmulArgs). */
-  tanhGradOf?: number[];
-  /** Row strides (ops/matmul.ts MatmulArgs). */
-  lda?: number;
-  ldb?: number;
-  ldc?: number;
   /** Elements before each view: 3 gives odd offsets (generic kernel), 4 aligned ones. */
   pad?: number;
   /** false: a device without subgroups (the quad kernels' fallback). */
@@ -52,15 +43,13 @@ export async function runMatmul(t: MatmulCase): Promise<KernelRun[]> {
     const aOff = PAD;
     const bOff = aOff + t.a.length + PAD;
     const biasOff = bOff + t.b.length + PAD;
-    const gateOff = biasOff + (t.bias?.length ?? 0) + PAD;
-    const inLen = gateOff + (t.tanhGradOf?.length ?? 0) + PAD;
+    const inLen = biasOff + (t.bias?.length ?? 0) + PAD;
     const inputs = gpu.createBuffer('inputs', inLen);
     made.push(inputs);
     const host = new Float32Array(inLen).fill(NaN);
     host.set(t.a, aOff);
     host.set(t.b, bOff);
     if (t.bias) host.set(t.bias, biasOff);
-    if (t.tanhGradOf) host.set(t.tanhGradOf, gateOff);
     gpu.upload(inputs, host);
     const cBuffer = gpu.createBuffer('c', t.c0.length + 2 * PAD);
     made.push(cBuffer);
@@ -70,7 +59,6 @@ export async function runMatmul(t: MatmulCase): Promise<KernelRun[]> {
       a: view(inputs, aOff, t.a.length),
       b: view(inputs, bOff, t.b.length),
       bias: t.bias ? view(inputs, biasOff, t.bias.length) : undefined,
-      tanhGradOf: t.tanhGradOf ? view(inputs, gateOff, t.tanhGradOf.length) : undefined,
       c: cView,
       label: 'matmul-test',
     };
@@ -113,6 +101,11 @@ function sharedGpu(subgroups: boolean): Promise<Gpu> {
 /** Whether the test device runs the quad kernels. */
 export async function hasSubgroups(): Promise<boolean> {
   return (await sharedGpu(true)).subgroups;
+}
+
+/** Whether the test device's limits hold the tiled kernel (the kit runs it wherever they do). */
+export async function tiledKernelFits(): Promise<boolean> {
+  return tiledFits(await sharedGpu(true));
 }
 
 /** The adapter's subgroups feature, and the numbering probe's answer at several workgroup sizes. */
