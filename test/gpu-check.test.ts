@@ -45,4 +45,12 @@ describe('gpu-check comparison', () => {
     expect(compare('nan', [NaN], [0]).ok).toBe(false);
     expect(compare('length', [1], [1, 2]).ok).toBe(false);
   });
+
+  it('passes an infinity only where the reference holds the same one', () => {
+    expect(compare('dead', [-Infinity, 1], [-Infinity, 1], { atol: 0, rtol: 0 }).ok).toBe(true);
+    expect(compare('dead', [-Infinity], [-Infinity]).over_tolerance).toBe(0);
+    expect(compare('finite vs -inf', [-1e30], [-Infinity]).ok).toBe(false);
+    expect(compare('-inf vs finite', [-Infinity], [-1e30]).ok).toBe(false);
+    expect(compare('+inf vs -inf', [Infinity], [-Infinity]).ok).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 // The one tolerance rule of every GPU check (tests, bench, GPU check): element by element
 // |got − want| <= atol + rtol·|want|; the worst element is reported, so a failure names the
-// tensor, the index and both values. A NaN or infinite result always fails.
+// tensor, the index and both values. A NaN always fails, and so does an infinity, except
+// where the reference holds that same infinity (a dead beam's score is -inf by definition).
 
 export interface Tolerance {
   atol: number;
@@ -33,9 +34,10 @@ export function compare(name: string, got: ArrayLike<number>, want: ArrayLike<nu
   let worstExcess = -Infinity;
   let over = 0;
   for (let i = 0; i < want.length; i++) {
-    const raw = Number.isFinite(got[i]) ? Math.abs(got[i] - want[i]) : Infinity;
+    const raw = got[i] === want[i] ? 0 : Number.isFinite(got[i]) ? Math.abs(got[i] - want[i]) : Infinity;
     const err = Number.isNaN(raw) ? Infinity : raw;
-    const allowed = atol + rtol * Math.abs(want[i]);
+    // An infinite reference allows nothing but itself (its relative allowance would be infinite).
+    const allowed = Number.isFinite(want[i]) ? atol + rtol * Math.abs(want[i]) : 0;
     maxAbs = Math.max(maxAbs, err);
     over = Math.max(over, err === 0 ? 0 : err / allowed);
     if (err - allowed > worstExcess) [worstExcess, worst] = [err - allowed, i];
