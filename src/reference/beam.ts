@@ -138,3 +138,23 @@ export function lstmStepLogProbs(p: Tensors, d: LstmDims, input: number[], rever
   const src = Int32Array.from(input);
   return teacherForcedLogProbs('lstmStepLogProbs', d.V, maxSteps, (decIn) => lstmModelForward(p, d, { src, srcLengths: [input.length], tgt: new Int32Array(maxSteps), decIn }, reverse).logits);
 }
+
+/**
+ * The state gather after a selection step: row r = b·K + i of (B·K, H) takes the row of its
+ * parent beam, b·K + parents[r], so each new beam continues its parent's recurrent state.
+ */
+export function gatherByParent(state: ArrayLike<number>, parents: ArrayLike<number>, K: number, H: number): Float64Array {
+  const out = new Float64Array(parents.length * H);
+  for (let r = 0; r < parents.length; r++) {
+    const from = (Math.floor(r / K) * K + parents[r]) * H;
+    for (let e = 0; e < H; e++) out[r * H + e] = state[from + e];
+  }
+  return out;
+}
+
+/** The encoder's (B, H) final state copied to each of the K beams of its input: (B·K, H). */
+export function expandToBeams(src: ArrayLike<number>, B: number, K: number, H: number): Float64Array {
+  const out = new Float64Array(B * K * H);
+  for (let r = 0; r < B * K; r++) for (let e = 0; e < H; e++) out[r * H + e] = src[Math.floor(r / K) * H + e];
+  return out;
+}

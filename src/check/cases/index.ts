@@ -4,6 +4,8 @@
 import type { OpKitEntry } from '../case.ts';
 import { activationCase } from './activation.ts';
 import { copyRowsCase, maskedSoftmaxBackwardCase, maskedSoftmaxBackwardCopyRowsCase, maskedSoftmaxCase, maskedSoftmaxCopyRowsCase } from './attention.ts';
+import { beamExpandCase, beamReorderCase } from './beam_state.ts';
+import { beamStepCase, beamStepFirstCase, beamStepSharedCase } from './beam_step.ts';
 import { crossEntropyCase } from './cross_entropy.ts';
 import { embeddingGatherCase, embeddingScatterCase } from './embedding.ts';
 import { lstmCellBackwardCase, lstmCellForwardCase, lstmStepBackwardCase, lstmStepForwardCase } from './lstm_cell.ts';
@@ -47,6 +49,11 @@ export const OP_KIT: readonly OpKitEntry[] = [
   { op: 'matmul', build: matmulCase },
   { op: 'matmul_epilogues', build: matmulEpiloguesCase },
   { op: 'matmul_attention', build: matmulAttentionCase },
+  { op: 'beam_step', build: beamStepCase },
+  { op: 'beam_step_first', build: beamStepFirstCase },
+  { op: 'beam_step_shared', build: beamStepSharedCase },
+  { op: 'beam_expand', build: beamExpandCase },
+  { op: 'beam_reorder', build: beamReorderCase },
 ];
 
 export function kitEntry(op: string): OpKitEntry {
