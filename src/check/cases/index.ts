@@ -12,6 +12,7 @@ import { lstmCellBackwardCase, lstmCellForwardCase, lstmStepBackwardCase, lstmSt
 import { adamCase, gradNormCase, sgdCase } from './optimizer.ts';
 import { columnSumAccumulateCase, columnSumCase, sumOfSquaresCase } from './reduce.ts';
 import { dropoutCase } from './dropout.ts';
+import { copyCase, fillCase } from './fill.ts';
 import { layerNormCase } from './layer_norm.ts';
 import { lstmSequenceBackwardCase, lstmSequenceForwardCase } from './lstm_sequence.ts';
 import { matmulAttentionCase, matmulCase, matmulEpiloguesCase } from './matmul.ts';
@@ -54,6 +55,8 @@ export const OP_KIT: readonly OpKitEntry[] = [
   { op: 'beam_step_shared', build: beamStepSharedCase },
   { op: 'beam_expand', build: beamExpandCase },
   { op: 'beam_reorder', build: beamReorderCase },
+  { op: 'fill', build: fillCase },
+  { op: 'copy', build: copyCase },
 ];
 
 export function kitEntry(op: string): OpKitEntry {
