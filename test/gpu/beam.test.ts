@@ -1,11 +1,12 @@
-// Beam search on WebGPU: the selection kernel on hand-made candidates with ties (against the
-// float64 beamSelect), the recorded lstm beam search on a tiny model (B = 3 mixed lengths,
-// K = 3) against the float64 reference beam search over the reference lstm's step
-// log-probabilities, beam 1 against the greedy decodeStep (exactly), and the blog model's
-// beam search (shared logits rows) against the reference over its float64 logits.
+// Beam search on WebGPU, model by model (the selection step and the state gathers alone are
+// the check kit's beam_* cases, test/gpu/op_kit.test.ts): the recorded lstm beam search on a
+// tiny model (B = 3 mixed lengths, K = 3) against the float64 reference beam search over the
+// reference lstm's step log-probabilities, beam 1 against the greedy decodeStep (exactly),
+// and the blog model's beam search (shared logits rows) against the reference over its
+// float64 logits.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useHarness } from '../helpers/harness.ts';
-import { beamSearch, beamSelect, DEAD, FINISHED, LIVE, logSoftmax, lstmStepLogProbs } from '../../src/reference/beam.ts';
+import { beamSearch, DEAD, logSoftmax, lstmStepLogProbs } from '../../src/reference/beam.ts';
 import { type LstmDims, type Tensors } from '../../src/reference/lstm_model.ts';
 import { blogLossAndGrads } from '../../src/reference/blog_model.ts';
 import { attnModelForward, attnStepLogProbs } from '../../src/reference/attn_model.ts';
@@ -13,82 +14,11 @@ import { transformerModelForward, transformerStepLogProbs } from '../../src/refe
 import type { TransformerDims } from '../../src/specs/transformer.ts';
 import { DEFAULT_CONFIG, type Config, type RecurrenceName } from '../../src/config/config.ts';
 import { batchFromSamples } from '../../src/task/batch.ts';
-import { expectClose, expectExact, randomArray } from '../helpers/close.ts';
-import type { ModelBeamRun, SelectCase } from './pages/beam.ts';
+import { expectClose, expectExact } from '../helpers/close.ts';
+import type { ModelBeamRun } from './pages/beam.ts';
 
 const PAGE = '/test/gpu/pages/beam.ts';
 const h = useHarness();
-
-const f32 = (a: number[]) => Array.from(Float32Array.from(a));
-
-/** What beamSelect expects for a SelectCase (log-softmax in float64 of the f32 logits). */
-function expected(x: SelectCase) {
-  const { B, K, V } = x;
-  const out = { tokens: [] as number[], parents: [] as number[], scores: [] as number[], status: [] as number[] };
-  const logits = f32(x.logits);
-  for (let b = 0; b < B; b++) {
-    const row = (k: number) => logSoftmax(x.shared ? logits.slice(b * V, (b + 1) * V) : logits.slice((b * K + k) * V, (b * K + k + 1) * V));
-    const s = beamSelect({ scores: f32(x.scores.slice(b * K, (b + 1) * K)), status: x.status.slice(b * K, (b + 1) * K) }, row, K, V, x.eos, x.first);
-    out.tokens.push(...s.tokens);
-    out.parents.push(...s.parents);
-    out.scores.push(...s.scores);
-    out.status.push(...s.status);
-  }
-  return out;
-}
-
-describe('beam_step selection kernel', () => {
-  const cases: [string, SelectCase][] = [
-    [
-      'step 0: one live beam, tied logits go to the lower token',
-      { B: 2, K: 3, V: 5, eos: 4, first: true, shared: false, logits: [1, 3, 3, 0, 2, ...Array(10).fill(9), 0.5, 0.5, 0.5, 0.5, 0.5, ...Array(10).fill(9)], scores: Array(6).fill(0), status: Array(6).fill(0) },
-    ],
-    [
-      'finished beams at +0, identical beams tie by beam index, too few candidates leave dead beams',
-      {
-        B: 2,
-        K: 3,
-        V: 4,
-        eos: 3,
-        first: false,
-        shared: false,
-        logits: [0, 1, 2, 0.5, 5, 5, 5, 5, 0, 1, 2, 0.5, ...Array(12).fill(0.25)],
-        scores: [-1, -1.25, -1, -2, -3, 0],
-        status: [LIVE, FINISHED, LIVE, FINISHED, FINISHED, DEAD],
-      },
-    ],
-    [
-      'shared logits rows (strideK = 0), equal scores',
-      { B: 2, K: 2, V: 4, eos: 3, first: false, shared: true, logits: [1, 2, 2, 0, 0.1, 0.2, 0.3, 3], scores: [-0.5, -0.5, -1, -2], status: [LIVE, LIVE, LIVE, FINISHED] },
-    ],
-    [
-      'K = 5, V = 40: more candidates than invocations, duplicated rows and scores',
-      (() => {
-        const B = 3;
-        const K = 5;
-        const V = 40;
-        const logits = randomArray(B * K * V, 77, -3, 3).map((v) => Math.round(v * 8) / 8); // many exact ties
-        for (let j = 0; j < V; j++) logits[(1 * K + 3) * V + j] = logits[(1 * K + 1) * V + j];
-        const scores = randomArray(B * K, 78, -4, -1);
-        scores[1 * K + 3] = scores[1 * K + 1];
-        const status = [LIVE, LIVE, FINISHED, LIVE, LIVE, LIVE, LIVE, LIVE, LIVE, FINISHED, FINISHED, DEAD, LIVE, DEAD, LIVE];
-        return { B, K, V, eos: V - 1, first: false, shared: false, logits, scores, status };
-      })(),
-    ],
-  ];
-  it.each(cases)('%s', async (_name, x) => {
-    const r = await h.call<{ tokens: number[]; parents: number[]; scores: number[]; status: number[] }>(PAGE, 'selectStep', x);
-    r.scores = r.scores.map((s) => (s === null ? -Infinity : s)); // JSON carries -Infinity as null
-    const e = expected(x);
-    expectExact('tokens', r.tokens, e.tokens);
-    expectExact('parents', r.parents, e.parents);
-    expectExact('status', r.status, e.status);
-    const live = e.scores.map((s) => Number.isFinite(s));
-    expectExact('dead scores', r.scores.map((s, i) => (live[i] ? 0 : s)), e.scores.map((s, i) => (live[i] ? 0 : s)));
-    expectClose('scores', r.scores.filter((_, i) => live[i]), e.scores.filter((_, i) => live[i]));
-    expect(r.status).toContain(FINISHED);
-  });
-});
 
 const INPUTS = [[4, 7, 9, 2, 13], [1], [6, 10]];
 

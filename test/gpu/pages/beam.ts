@@ -1,10 +1,8 @@
-// Page side of the beam-search GPU tests: the selection kernel on hand-made candidates, and
-// the recorded beam search of tiny lstm and blog models (with their greedy decodeStep and
-// parameters, for the Node side to compare with the float64 reference). One device per
-// page, shared by the calls (pipelines compile once).
+// Page side of the beam-search GPU tests: the recorded beam search of tiny lstm and blog
+// models (with their greedy decodeStep and parameters, for the Node side to compare with the
+// float64 reference). One device per page, shared by the calls (pipelines compile once).
 import { Gpu } from '../../../src/gpu/context.ts';
 import { view } from '../../../src/gpu/buffers.ts';
-import { beamResultLayout, beamStep } from '../../../src/ops/beam.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/config/config.ts';
 import { createModel } from '../../../src/models/index.ts';
 import { batchFromSamples } from '../../../src/task/batch.ts';
@@ -15,51 +13,6 @@ let shared: Gpu | null = null;
 async function device(): Promise<Gpu> {
   shared ??= await Gpu.create();
   return shared;
-}
-
-export interface SelectCase {
-  B: number;
-  K: number;
-  V: number;
-  eos: number;
-  first: boolean;
-  /** (B, K, V) logits, or (B, V) with shared = true (strideK = 0). */
-  logits: number[];
-  shared: boolean;
-  /** (B, K) previous scores and status (ignored when first). */
-  scores: number[];
-  status: number[];
-}
-
-/** One beam_step on hand-made logits at step 1 of 2 (or 0 when first): what it wrote. */
-export async function selectStep(x: SelectCase) {
-  const gpu = await device();
-  const { B, K, V } = x;
-  const D = 2;
-  const t = x.first ? 0 : 1;
-  const lay = beamResultLayout(D, B, K);
-  const logits = gpu.createBuffer('test.logits', 3 + x.logits.length);
-  const result = gpu.createBuffer('test.result', 5 + lay.size);
-  try {
-    gpu.upload(logits, Float32Array.from(x.logits), 3);
-    const r = view(result, 5, lay.size);
-    gpu.upload(r, Int32Array.from(new Int32Array(lay.size).fill(-7)));
-    gpu.upload(r, Float32Array.from(x.scores), lay.scores);
-    gpu.upload(r, Int32Array.from(x.status), lay.status);
-    const stepArgs = { logits: view(logits, 3, x.logits.length), strideB: x.shared ? V : K * V, strideK: x.shared ? 0 : V, vocab: V, batch: B, beam: K, eos: x.eos, step: t, result: r, steps: D };
-    gpu.run(beamStep(gpu, stepArgs));
-    const all = await gpu.readI32(r);
-    const at = (off: number) => Array.from(all.subarray(off, off + B * K));
-    return {
-      tokens: at(lay.tokens + t * B * K),
-      parents: at(lay.parents + t * B * K),
-      scores: Array.from(new Float32Array(all.buffer, all.byteOffset + lay.scores * 4, B * K)),
-      status: at(lay.status),
-    };
-  } finally {
-    gpu.destroyBuffer(logits);
-    gpu.destroyBuffer(result);
-  }
 }
 
 export interface ModelBeamRun {
