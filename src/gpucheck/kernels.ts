@@ -3,8 +3,8 @@
 // at a training step's shapes and aligned variants of them, small integers exact; LSTM cell,
 // step and sequence, cross-entropy, optimizers, embedding, reductions, activations, the
 // recurrent update, reversal, layer norm, dropout, positions, the attention softmax and row
-// copy) at larger sizes than the GPU tests'; the other kernels run inside the whole-model
-// checks (models.ts).
+// copy, the beam-search selection step and state gathers, fill and copy) at larger sizes than
+// the GPU tests'; the other kernels run inside the whole-model checks (models.ts).
 import type { Gpu } from '../gpu/context.ts';
 import type { CheckResult } from '../check/compare.ts';
 import { checkOp, dimsOf } from '../check/case.ts';
